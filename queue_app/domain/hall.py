@@ -1,0 +1,278 @@
+"""The hall layout: windows, what each serves, opening hours, ticket classes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_app.domain.catalog import Catalog, Matter
+from queue_app.domain.dispatch import Policy
+from queue_app.domain.errors import Problem
+from queue_app.domain.validation import parse_model
+
+HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class WindowKind(StrEnum):
+    UNDIFFERENTIATED = "undifferentiated"  # 无差别综合窗口
+    DOMAIN = "domain"  # 分领域综合窗口, e.g. 企业开办
+    SPECIALISED = "specialised"  # 专业窗口: 出入境, 不动产 ...
+    GREEN = "green"  # 绿色通道
+
+
+class Serves(_Strict):
+    """What a window may accept; the union of every rule given."""
+
+    all: bool = False
+    undifferentiated: bool = False
+    domains: list[str] = []
+    departments: list[str] = []
+    matters: list[str] = []
+
+    def is_empty(self) -> bool:
+        return not (
+            self.all or self.undifferentiated or self.domains or self.departments or self.matters
+        )
+
+    def accepts(self, matter: Matter) -> bool:
+        return (
+            self.all
+            or (self.undifferentiated and matter.undifferentiated)
+            or matter.domain in self.domains
+            or matter.department in self.departments
+            or matter.code in self.matters
+        )
+
+
+class Window(_Strict):
+    number: Annotated[int, Field(ge=1, le=999)]
+    name: Annotated[str, Field(min_length=1)]
+    kind: Annotated[WindowKind, Field(strict=False)]
+    serves: Serves
+    priority_only: bool = False
+
+
+class Lunch(_Strict):
+    start: HHMM
+    end: HHMM
+
+
+class Hours(_Strict):
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    open: HHMM
+    close: HHMM
+    issue_until: HHMM | None = None
+    lunch: Lunch | None = None
+
+
+class TicketClass(_Strict):
+    """A ticket prefix and the rule that picks it; the one without a rule is the default."""
+
+    prefix: Annotated[str, Field(pattern=r"^[A-Z]{1,2}$")]
+    name: Annotated[str, Field(min_length=1)]
+    priority: bool = False
+    appointment: bool = False
+    domains: list[str] = []
+
+    @property
+    def is_default(self) -> bool:
+        return not (self.priority or self.appointment or self.domains)
+
+
+class Targets(_Strict):
+    wait_minutes: Annotated[int, Field(ge=1, le=600)] = 20
+    serve_minutes: Annotated[int, Field(ge=1, le=600)] = 40
+
+
+class DispatchSettings(_Strict):
+    policy: Annotated[Policy, Field(strict=False)] = Policy.OLDEST
+    aging_minutes: Annotated[int, Field(ge=1, le=240)] = 15
+
+
+class HallInfo(_Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
+    name: Annotated[str, Field(min_length=1)]
+    timezone: str = "Asia/Shanghai"
+
+
+class Hall(_Strict):
+    """A validated hall layout."""
+
+    hall: HallInfo
+    hours: Hours
+    targets: Targets = Targets()
+    recall_limit: Annotated[int, Field(ge=0, le=20)] = 5
+    dispatch: DispatchSettings = DispatchSettings()
+    ticket_classes: Annotated[list[TicketClass], Field(min_length=1)]
+    windows: Annotated[list[Window], Field(min_length=1)]
+
+    @cached_property
+    def window_by_number(self) -> dict[int, Window]:
+        return {w.number: w for w in self.windows}
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    def business_day(self, now: dt.datetime) -> dt.date:
+        """The hall's local date at instant ``now`` (an aware datetime)."""
+        return now.astimezone(self.zone).date()
+
+    def ticket_class(self, matters: list[Matter], priority: bool, appointment: bool) -> TicketClass:
+        """The first class whose rule matches the ticket; the default class otherwise."""
+        for tc in self.ticket_classes:
+            if tc.priority and priority:
+                return tc
+            if tc.appointment and appointment:
+                return tc
+            if tc.domains and matters and all(m.domain in tc.domains for m in matters):
+                return tc
+        return next(tc for tc in self.ticket_classes if tc.is_default)
+
+
+def _cross_check(hall: Hall) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        ZoneInfo(hall.hall.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(
+            Problem(
+                ("hall", "timezone"),
+                f"expected an IANA time zone such as 'Asia/Shanghai'; got {hall.hall.timezone!r}",
+            )
+        )
+    h = hall.hours
+    if h.close <= h.open:
+        problems.append(Problem(("hours", "close"), f"expected a time after open ({h.open})"))
+    if h.issue_until is not None and not h.open < h.issue_until <= h.close:
+        problems.append(
+            Problem(
+                ("hours", "issue_until"),
+                f"expected a time between open ({h.open}) and close ({h.close})",
+            )
+        )
+    if h.lunch is not None and not h.open < h.lunch.start < h.lunch.end < h.close:
+        problems.append(
+            Problem(("hours", "lunch"), "expected open < lunch.start < lunch.end < close")
+        )
+    numbers = Counter(w.number for w in hall.windows)
+    seen: set[int] = set()
+    for i, w in enumerate(hall.windows):
+        if numbers[w.number] > 1 and w.number in seen:
+            problems.append(
+                Problem(
+                    ("windows", i, "number"),
+                    f"duplicate window number {w.number} (already used above)",
+                )
+            )
+        seen.add(w.number)
+        if w.serves.is_empty():
+            problems.append(
+                Problem(
+                    ("windows", i, "serves"),
+                    "expected at least one of all, undifferentiated, domains, departments, matters",
+                )
+            )
+    prefixes = Counter(tc.prefix for tc in hall.ticket_classes)
+    seen_p: set[str] = set()
+    for i, tc in enumerate(hall.ticket_classes):
+        if prefixes[tc.prefix] > 1 and tc.prefix in seen_p:
+            problems.append(
+                Problem(
+                    ("ticket_classes", i, "prefix"),
+                    f"duplicate prefix {tc.prefix!r} (already used above)",
+                )
+            )
+        seen_p.add(tc.prefix)
+    defaults = [i for i, tc in enumerate(hall.ticket_classes) if tc.is_default]
+    if len(defaults) != 1:
+        problems.append(
+            Problem(
+                ("ticket_classes",),
+                f"expected exactly one default class (no priority, appointment "
+                f"or domains rule); found {len(defaults)}",
+            )
+        )
+    return problems
+
+
+def parse_hall(data: object) -> Hall:
+    """Validate a hall layout document; raise InvalidData if broken."""
+    return parse_model(Hall, data, "hall layout", _cross_check)
+
+
+def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
+    """References from the hall into the catalog that do not resolve."""
+    problems: list[Problem] = []
+    domains = set(catalog.domains)
+    depts = set(catalog.department_by_code)
+    for i, w in enumerate(hall.windows):
+        for j, d in enumerate(w.serves.domains):
+            if d not in domains:
+                problems.append(
+                    Problem(
+                        ("windows", i, "serves", "domains", j),
+                        f"unknown domain {d!r}; the catalog has {sorted(domains)}",
+                    )
+                )
+        for j, d in enumerate(w.serves.departments):
+            if d not in depts:
+                problems.append(
+                    Problem(
+                        ("windows", i, "serves", "departments", j), f"unknown department code {d!r}"
+                    )
+                )
+        for j, m in enumerate(w.serves.matters):
+            if m not in catalog.matter_by_code:
+                problems.append(
+                    Problem(("windows", i, "serves", "matters", j), f"unknown matter code {m!r}")
+                )
+    for i, tc in enumerate(hall.ticket_classes):
+        for j, d in enumerate(tc.domains):
+            if d not in domains:
+                problems.append(
+                    Problem(
+                        ("ticket_classes", i, "domains", j),
+                        f"unknown domain {d!r}; the catalog has {sorted(domains)}",
+                    )
+                )
+    return problems
+
+
+class Coverage:
+    """Which matters each window of a hall accepts, resolved against a catalog."""
+
+    def __init__(
+        self, hall: Hall, catalog: Catalog, overrides: dict[int, Serves] | None = None
+    ) -> None:
+        self.hall = hall
+        self.catalog = catalog
+        self.by_window: dict[int, frozenset[str]] = {}
+        self.domains_by_window: dict[int, frozenset[str]] = {}
+        for w in hall.windows:
+            serves = (overrides or {}).get(w.number, w.serves)
+            self.by_window[w.number] = frozenset(
+                m.code for m in catalog.matters if serves.accepts(m)
+            )
+            self.domains_by_window[w.number] = frozenset(serves.domains)
+
+    def window_accepts(self, number: int, matters: frozenset[str] | set[str]) -> bool:
+        return matters <= self.by_window.get(number, frozenset())
+
+    def windows_for(self, matters: frozenset[str] | set[str]) -> list[int]:
+        return [n for n, cov in self.by_window.items() if matters <= cov]
+
+    def unserved(self) -> list[Matter]:
+        """Matters no window of this hall accepts."""
+        served: set[str] = set().union(*self.by_window.values())
+        return [m for m in self.catalog.matters if m.code not in served]

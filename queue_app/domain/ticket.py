@@ -1,0 +1,311 @@
+"""The ticket and its state machine. Every transition is a pure function: ticket in, change out.
+
+Lifecycle: waiting → called → serving → done; called → no_show (→ waiting when re-queued);
+called/serving → waiting (transfer, keeps its place in line); waiting → cancelled;
+waiting/called → expired when the business day is closed. Anything else is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from queue_app.domain.errors import Refused
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+STATUS_LABELS = {
+    Status.WAITING: "等候中",
+    Status.CALLED: "已叫号",
+    Status.SERVING: "办理中",
+    Status.DONE: "已办结",
+    Status.NO_SHOW: "过号",
+    Status.CANCELLED: "已取消",
+    Status.EXPIRED: "日终关闭",
+}
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"  # 办结
+    ACCEPTED = "accepted"  # 受理 (承诺件 accepted, finished later)
+    CORRECTION = "correction"  # 补正 (materials missing)
+    REJECTED = "rejected"  # 不予受理
+
+
+OUTCOME_LABELS = {
+    Outcome.COMPLETED: "办结",
+    Outcome.ACCEPTED: "受理",
+    Outcome.CORRECTION: "补正",
+    Outcome.REJECTED: "不予受理",
+}
+
+
+class Priority(StrEnum):
+    ELDERLY = "elderly"  # 老年人
+    DISABLED = "disabled"  # 残疾人
+    PREGNANT = "pregnant"  # 孕妇
+    MILITARY = "military"  # 军人依法优先
+
+
+PRIORITY_LABELS = {
+    Priority.ELDERLY: "老年人",
+    Priority.DISABLED: "残疾人",
+    Priority.PREGNANT: "孕妇",
+    Priority.MILITARY: "军人依法优先",
+}
+
+
+def _parse_label(enum: type[StrEnum], labels: Mapping[Any, str], text: str, what: str) -> Any:
+    t = text.strip()
+    for member in enum:
+        if t.lower() == member.value or t == labels[member]:
+            return member
+    choices = ", ".join(f"{m.value} ({labels[m]})" for m in enum)
+    raise Refused(
+        f"bad_{what}",
+        f"无法识别的{what}：{text!r}",
+        f"unknown {what} {text!r}; expected one of {choices}",
+        what,
+    )
+
+
+def parse_outcome(text: str) -> Outcome:
+    """Accept ``completed`` or ``办结`` (and so on)."""
+    return _parse_label(Outcome, OUTCOME_LABELS, text, "outcome")
+
+
+def parse_priority(text: str) -> Priority:
+    """Accept ``elderly`` or ``老年人`` (and so on)."""
+    return _parse_label(Priority, PRIORITY_LABELS, text, "priority")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One matter on a ticket, with its own outcome once finished."""
+
+    matter: str
+    outcome: Outcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A ticket as the rules see it. Instants are POSIX seconds."""
+
+    id: int
+    day: str
+    number: str
+    status: Status
+    items: tuple[Item, ...]
+    issued_at: float
+    queue_key: float  # place in line: issue time (appointments: slot time; re-queue: now)
+    priority: Priority | None = None
+    appointment_at: float | None = None
+    bundle: str | None = None
+    window: int | None = None
+    target_window: int | None = None
+    target_domain: str | None = None
+    recalls: int = 0
+    called_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def matters(self) -> frozenset[str]:
+        return frozenset(i.matter for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """The result of a transition: the new ticket and the event to record."""
+
+    ticket: Ticket
+    event: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _refuse_status(t: Ticket, action_zh: str, action_en: str, allowed: tuple[Status, ...]) -> None:
+    if t.status not in allowed:
+        want = " or ".join(s.value for s in allowed)
+        raise Refused(
+            "bad_status",
+            f"{t.number} 当前状态为“{STATUS_LABELS[t.status]}”，不能{action_zh}",
+            f"cannot {action_en} {t.number}: it is {t.status.value}, expected {want}",
+            "ticket",
+        )
+
+
+def _refuse_window(t: Ticket, window: int, action_zh: str, action_en: str) -> None:
+    if t.window != window:
+        raise Refused(
+            "not_your_ticket",
+            f"{t.number} 不在 {window} 号窗口办理，不能{action_zh}",
+            f"cannot {action_en} {t.number} at window {window}: it belongs to window {t.window}",
+            "window",
+        )
+
+
+def call(t: Ticket, window: int, now: float) -> Change:
+    _refuse_status(t, "叫号", "call", (Status.WAITING,))
+    if t.target_window is not None and t.target_window != window:
+        raise Refused(
+            "not_for_this_window",
+            f"{t.number} 已转至 {t.target_window} 号窗口",
+            f"{t.number} was transferred to window {t.target_window}",
+            "window",
+        )
+    return Change(
+        replace(t, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None),
+        "called",
+        {"window": window},
+    )
+
+
+def recall(t: Ticket, window: int, now: float, limit: int) -> Change:
+    _refuse_status(t, "重呼", "recall", (Status.CALLED,))
+    _refuse_window(t, window, "重呼", "recall")
+    if t.recalls >= limit:
+        raise Refused(
+            "recall_limit",
+            f"{t.number} 已重呼 {limit} 次，请标记过号",
+            f"{t.number} was recalled {limit} times already; mark it no-show",
+            "ticket",
+        )
+    return Change(
+        replace(t, recalls=t.recalls + 1), "recalled", {"window": window, "recalls": t.recalls + 1}
+    )
+
+
+def start(t: Ticket, window: int, now: float) -> Change:
+    _refuse_status(t, "开始办理", "start", (Status.CALLED,))
+    _refuse_window(t, window, "开始办理", "start")
+    return Change(replace(t, status=Status.SERVING, started_at=now), "started", {"window": window})
+
+
+def finish(t: Ticket, window: int, outcomes: Mapping[str, Outcome], now: float) -> Change:
+    """Finish with one outcome per matter on the ticket."""
+    _refuse_status(t, "办结", "finish", (Status.SERVING,))
+    _refuse_window(t, window, "办结", "finish")
+    unknown = sorted(set(outcomes) - t.matters)
+    if unknown:
+        raise Refused(
+            "unknown_matter",
+            f"{t.number} 不含事项 {', '.join(unknown)}",
+            f"{t.number} has no matter {', '.join(unknown)}",
+            "outcomes",
+        )
+    missing = [i.matter for i in t.items if i.matter not in outcomes]
+    if missing:
+        raise Refused(
+            "outcome_missing",
+            f"每个事项都需要办理结果，缺少：{', '.join(missing)}",
+            f"every matter needs an outcome; missing: {', '.join(missing)}",
+            "outcomes",
+        )
+    items = tuple(replace(i, outcome=outcomes[i.matter]) for i in t.items)
+    return Change(
+        replace(t, status=Status.DONE, items=items, finished_at=now),
+        "finished",
+        {"window": window, "outcomes": {i.matter: i.outcome for i in items}},
+    )
+
+
+def transfer(
+    t: Ticket,
+    window: int,
+    now: float,
+    *,
+    to_window: int | None = None,
+    to_domain: str | None = None,
+    reason: str = "",
+) -> Change:
+    """Send the ticket back to the line for another window or domain; it keeps its place."""
+    _refuse_status(t, "转办", "transfer", (Status.CALLED, Status.SERVING))
+    _refuse_window(t, window, "转办", "transfer")
+    if (to_window is None) == (to_domain is None):
+        raise Refused(
+            "transfer_target",
+            "请指定转往的窗口或领域（二选一）",
+            "give exactly one of a target window or a target domain",
+            "to",
+        )
+    if to_window == window:
+        raise Refused(
+            "transfer_target", "不能转给本窗口", "cannot transfer to the same window", "to_window"
+        )
+    return Change(
+        replace(
+            t,
+            status=Status.WAITING,
+            window=None,
+            target_window=to_window,
+            target_domain=to_domain,
+            called_at=None,
+            started_at=None,
+            recalls=0,
+        ),
+        "transferred",
+        {"window": window, "to_window": to_window, "to_domain": to_domain, "reason": reason},
+    )
+
+
+def no_show(t: Ticket, window: int, now: float) -> Change:
+    _refuse_status(t, "标记过号", "mark no-show", (Status.CALLED,))
+    _refuse_window(t, window, "标记过号", "mark no-show")
+    return Change(
+        replace(t, status=Status.NO_SHOW, finished_at=now),
+        "no_show",
+        {"window": window, "recalls": t.recalls},
+    )
+
+
+def requeue(t: Ticket, now: float) -> Change:
+    """A latecomer back in line (at the end: the place is taken from now)."""
+    _refuse_status(t, "重新排队", "re-queue", (Status.NO_SHOW,))
+    return Change(
+        replace(
+            t,
+            status=Status.WAITING,
+            window=None,
+            queue_key=now,
+            recalls=0,
+            called_at=None,
+            finished_at=None,
+            target_window=None,
+            target_domain=None,
+        ),
+        "requeued",
+    )
+
+
+def cancel(t: Ticket, now: float, reason: str = "") -> Change:
+    _refuse_status(t, "取消", "cancel", (Status.WAITING,))
+    return Change(
+        replace(t, status=Status.CANCELLED, finished_at=now), "cancelled", {"reason": reason}
+    )
+
+
+def expire(t: Ticket, now: float, *, force: bool = False) -> Change:
+    """End of the business day: what is still open is closed."""
+    allowed = (
+        (Status.WAITING, Status.CALLED, Status.SERVING)
+        if force
+        else (Status.WAITING, Status.CALLED)
+    )
+    _refuse_status(t, "日终关闭", "expire", allowed)
+    return Change(
+        replace(t, status=Status.EXPIRED, finished_at=now), "expired", {"from": t.status.value}
+    )
+
+
+OPEN_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING)

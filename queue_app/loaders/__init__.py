@@ -1,0 +1,19 @@
+"""Reading catalog and hall files: YAML with line numbers, errors that say where."""
+
+from queue_app.loaders.files import (
+    LoadError,
+    default_catalog_path,
+    default_hall_path,
+    load_catalog,
+    load_hall,
+    load_hall_for,
+)
+
+__all__ = [
+    "LoadError",
+    "default_catalog_path",
+    "default_hall_path",
+    "load_catalog",
+    "load_hall",
+    "load_hall_for",
+]

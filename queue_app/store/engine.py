@@ -1,0 +1,53 @@
+"""Engines: SQLite (WAL, busy timeout, BEGIN IMMEDIATE for writes) or any SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+WRITE = "queue_app_write"  # execution option marking a write transaction
+
+
+def default_database_url() -> str:
+    """``$QUEUE_APP_DB``, else a SQLite file in the user's data directory."""
+    env = os.environ.get("QUEUE_APP_DB")
+    if env:
+        return env
+    data = Path(platformdirs.user_data_dir("queue_app", appauthor=False))
+    return f"sqlite:///{data / 'hall.db'}"
+
+
+def make_engine(url: str, *, busy_timeout_s: float = 30.0, echo: bool = False) -> Engine:
+    """An engine for ``url``. SQLite files get WAL, a busy timeout, and writes that take the
+    write lock at BEGIN (``BEGIN IMMEDIATE``) so a read-then-claim never upgrades under a
+    competing writer."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    if u.database and u.database != ":memory:":
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine

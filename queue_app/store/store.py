@@ -1,0 +1,962 @@
+"""The hall's atomic operations over a SQLModel database.
+
+Every operation is one short write transaction: read what it needs, let the pure rules of
+``queue_app.domain`` decide, write the change with a compare-and-set on the row's version,
+and append an event. On SQLite the transaction takes the write lock at BEGIN; on PostgreSQL
+the window row is locked and candidate tickets are read ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import SQLModel
+
+from queue_app.domain import ticket as rules
+from queue_app.domain import window_state as wrules
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.dispatch import (
+    Candidate,
+    DispatchWindow,
+    Policy,
+    choose_next,
+    eligible,
+    order_key,
+)
+from queue_app.domain.errors import Refused
+from queue_app.domain.estimate import queue_length_wait
+from queue_app.domain.hall import Coverage, Hall, WindowKind
+from queue_app.domain.numbering import format_number
+from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
+from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
+from queue_app.store.engine import WRITE, make_engine
+from queue_app.store.tables import counter_t, day_t, event_t, item_t, ticket_t, window_t
+
+PAGE = 64  # candidates read per round when the policy is "oldest eligible first"
+
+
+class Conflict(Exception):
+    """A compare-and-set lost to a concurrent writer; the operation is retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A new ticket with what the slip shows."""
+
+    ticket: Ticket
+    class_name: str
+    ahead: int
+    windows: tuple[int, ...]  # windows of this hall that may serve it
+    estimated_wait_minutes: float | None
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class WindowInfo:
+    number: int
+    name: str
+    kind: str
+    status: WindowStatus
+    view: WindowView
+    reason: str
+    ticket: Ticket | None
+    updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    id: int
+    at: float
+    day: str
+    kind: str
+    ticket_number: str | None
+    window: int | None
+    actor: str
+    detail: dict[str, Any]
+
+
+_TICKET_FIELDS = [f.name for f in fields(Ticket) if f.name != "items"]
+
+
+class Store:
+    """The hall's state in a database; safe for many processes on one database."""
+
+    def __init__(
+        self,
+        url_or_engine: str | Engine,
+        catalog: Catalog,
+        hall: Hall,
+        *,
+        clock: Callable[[], float] = time.time,
+        create: bool = True,
+    ) -> None:
+        self.engine = (
+            make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
+        )
+        self.sqlite = self.engine.dialect.name == "sqlite"
+        self.catalog = catalog
+        self.hall = hall
+        self.clock = clock
+        self.coverage = Coverage(hall, catalog)
+        self._domain_of = {m.code: m.domain for m in catalog.matters}
+        self._dispatch_windows = {
+            w.number: DispatchWindow(
+                number=w.number,
+                covers=self.coverage.by_window[w.number],
+                domains=frozenset(w.serves.domains),
+                restricted=w.kind in (WindowKind.DOMAIN, WindowKind.SPECIALISED),
+                priority_only=w.priority_only,
+            )
+            for w in hall.windows
+        }
+        if create:
+            self.create_schema()
+
+    # ------------------------------------------------------------------ set-up
+    def create_schema(self) -> None:
+        """Create missing tables and a row for every window of the hall (closed)."""
+        SQLModel.metadata.create_all(self.engine)
+        with self._write() as conn:
+            known = set(conn.execute(select(window_t.c.number)).scalars())
+            new = [
+                {
+                    "number": w.number,
+                    "status": WindowStatus.CLOSED.value,
+                    "reason": "",
+                    "current_ticket": None,
+                    "updated_at": self.clock(),
+                }
+                for w in self.hall.windows
+                if w.number not in known
+            ]
+            if new:
+                conn.execute(insert(window_t), new)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _retrying(self, op: Callable[[Connection], Any], attempts: int = 8) -> Any:
+        for attempt in range(attempts):
+            try:
+                with self._write() as conn:
+                    return op(conn)
+            except Conflict:
+                if attempt == attempts - 1:
+                    raise
+            except OperationalError as exc:  # PostgreSQL serialization / deadlock: retry
+                if self.sqlite or attempt == attempts - 1:
+                    raise
+                del exc
+            time.sleep(0.001 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------- time
+    def day_of(self, now: float) -> str:
+        return self.hall.business_day(dt.datetime.fromtimestamp(now, tz=dt.UTC)).isoformat()
+
+    def today(self) -> str:
+        return self.day_of(self.clock())
+
+    # ----------------------------------------------------------------- reading
+    def _ticket_from(self, row: Any, items: Sequence[Any]) -> Ticket:
+        return Ticket(
+            id=row.id,
+            day=row.day,
+            number=row.number,
+            status=Status(row.status),
+            items=tuple(Item(i.matter, Outcome(i.outcome) if i.outcome else None) for i in items),
+            issued_at=row.issued_at,
+            queue_key=row.queue_key,
+            priority=Priority(row.priority) if row.priority else None,
+            appointment_at=row.appointment_at,
+            bundle=row.bundle,
+            window=row.window,
+            target_window=row.target_window,
+            target_domain=row.target_domain,
+            recalls=row.recalls,
+            called_at=row.called_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+        )
+
+    def _load(self, conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
+        row = conn.execute(select(ticket_t).where(ticket_t.c.id == ticket_id)).one_or_none()
+        if row is None:
+            raise Refused(
+                "no_such_ticket",
+                f"没有编号为 {ticket_id} 的号",
+                f"no ticket with id {ticket_id}",
+                "ticket",
+            )
+        items = conn.execute(
+            select(item_t).where(item_t.c.ticket_id == ticket_id).order_by(item_t.c.position)
+        ).all()
+        return self._ticket_from(row, items), row.version
+
+    def _find(self, conn: Connection, number: str, day: str | None) -> int:
+        day = day or self.day_of(self.clock())
+        tid = conn.execute(
+            select(ticket_t.c.id).where(
+                ticket_t.c.day == day, ticket_t.c.number == number.strip().upper()
+            )
+        ).scalar()
+        if tid is None:
+            raise Refused(
+                "no_such_ticket",
+                f"{day} 没有 {number} 号",
+                f"no ticket {number} on {day}",
+                "ticket",
+            )
+        return int(tid)
+
+    def ticket(self, number: str, day: str | None = None) -> Ticket:
+        """A ticket by its number (today's unless ``day`` is given)."""
+        with self._read() as conn:
+            return self._load(conn, self._find(conn, number, day))[0]
+
+    def ticket_by_id(self, ticket_id: int) -> Ticket:
+        with self._read() as conn:
+            return self._load(conn, ticket_id)[0]
+
+    def ticket_by_token(self, token: str) -> Ticket | None:
+        with self._read() as conn:
+            tid = conn.execute(select(ticket_t.c.id).where(ticket_t.c.token == token)).scalar()
+            return self._load(conn, int(tid))[0] if tid is not None else None
+
+    def _window_state(self, conn: Connection, number: int, *, lock: bool = False) -> WindowState:
+        if number not in self.hall.window_by_number:
+            raise Refused(
+                "no_such_window",
+                f"本大厅没有 {number} 号窗口",
+                f"this hall has no window {number}",
+                "window",
+            )
+        stmt = select(window_t).where(window_t.c.number == number)
+        if lock and not self.sqlite:
+            stmt = stmt.with_for_update()
+        row = conn.execute(stmt).one()
+        return WindowState(row.number, WindowStatus(row.status), row.reason, row.current_ticket)
+
+    def windows(self) -> list[WindowInfo]:
+        """Every window with its state and current ticket."""
+        with self._read() as conn:
+            rows = {r.number: r for r in conn.execute(select(window_t)).all()}
+            out = []
+            for w in self.hall.windows:
+                r = rows[w.number]
+                t = self._load(conn, r.current_ticket)[0] if r.current_ticket else None
+                out.append(
+                    WindowInfo(
+                        w.number,
+                        w.name,
+                        w.kind.value,
+                        WindowStatus(r.status),
+                        _view(WindowStatus(r.status), t),
+                        r.reason,
+                        t,
+                        r.updated_at,
+                    )
+                )
+            return out
+
+    def waiting(
+        self, window: int | None = None, domain: str | None = None, day: str | None = None
+    ) -> list[Ticket]:
+        """Waiting tickets in dispatch order; only those ``window`` may serve, if given."""
+        now = self.clock()
+        day = day or self.day_of(now)
+        with self._read() as conn:
+            rows = conn.execute(self._candidates_stmt(day, now)).all()
+            cands = [self._candidate(r) for r in rows]
+            if window is not None:
+                self._window_state(conn, window)
+                dw = self._dispatch_windows[window]
+                cands = [c for c in cands if eligible(c, dw)]
+            if domain is not None:
+                cands = [c for c in cands if domain in c.domains]
+            return [self._load(conn, c.id)[0] for c in cands]
+
+    def events(
+        self, *, day: str | None = None, ticket: str | None = None, limit: int = 1000
+    ) -> list[EventInfo]:
+        """The event log, oldest first."""
+        day = day or self.today()
+        stmt = select(event_t).where(event_t.c.day == day)
+        if ticket is not None:
+            stmt = stmt.where(event_t.c.ticket_number == ticket.strip().upper())
+        stmt = stmt.order_by(event_t.c.id).limit(limit)
+        with self._read() as conn:
+            return [
+                EventInfo(
+                    r.id,
+                    r.at,
+                    r.day,
+                    r.kind,
+                    r.ticket_number,
+                    r.window,
+                    r.actor,
+                    json.loads(r.detail),
+                )
+                for r in conn.execute(stmt).all()
+            ]
+
+    def day_closed(self, day: str) -> bool:
+        with self._read() as conn:
+            return self._is_closed(conn, day)
+
+    def _is_closed(self, conn: Connection, day: str) -> bool:
+        return (
+            conn.execute(select(day_t.c.closed_at).where(day_t.c.day == day)).scalar() is not None
+        )
+
+    def counts(self, day: str | None = None) -> dict[str, int]:
+        """Tickets of ``day`` by status."""
+        day = day or self.today()
+        with self._read() as conn:
+            rows = conn.execute(
+                select(ticket_t.c.status, func.count())
+                .where(ticket_t.c.day == day)
+                .group_by(ticket_t.c.status)
+            ).all()
+        out = {s.value: 0 for s in Status}
+        out.update({r[0]: int(r[1]) for r in rows})
+        return out
+
+    # ---------------------------------------------------------------- writing
+    def _event(
+        self,
+        conn: Connection,
+        now: float,
+        kind: str,
+        actor: str,
+        *,
+        ticket: Ticket | None = None,
+        window: int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        conn.execute(
+            insert(event_t).values(
+                at=now,
+                day=ticket.day if ticket else self.day_of(now),
+                kind=kind,
+                ticket_id=ticket.id if ticket else None,
+                ticket_number=ticket.number if ticket else None,
+                window=window,
+                actor=actor,
+                detail=json.dumps(dict(detail or {}), ensure_ascii=False, default=str),
+            )
+        )
+
+    def _save(
+        self, conn: Connection, old: Ticket, version: int, change: rules.Change, actor: str
+    ) -> Ticket:
+        new = change.ticket
+        values: dict[str, Any] = {
+            name: getattr(new, name)
+            for name in _TICKET_FIELDS
+            if getattr(new, name) != getattr(old, name)
+        }
+        for key in ("status", "priority"):
+            if key in values and values[key] is not None:
+                values[key] = values[key].value
+        values["version"] = version + 1
+        res = conn.execute(
+            update(ticket_t)
+            .where(ticket_t.c.id == old.id, ticket_t.c.version == version)
+            .values(values)
+        )
+        if res.rowcount != 1:
+            raise Conflict(old.number)
+        for pos, (a, b) in enumerate(zip(old.items, new.items, strict=True)):
+            if a.outcome != b.outcome:
+                conn.execute(
+                    update(item_t)
+                    .where(item_t.c.ticket_id == old.id, item_t.c.position == pos)
+                    .values(outcome=b.outcome.value if b.outcome else None)
+                )
+        self._event(
+            conn,
+            self.clock(),
+            change.event,
+            actor,
+            ticket=new,
+            window=change.detail.get("window"),
+            detail=change.detail,
+        )
+        return new
+
+    def _set_window(self, conn: Connection, new: WindowState, now: float) -> None:
+        conn.execute(
+            update(window_t)
+            .where(window_t.c.number == new.number)
+            .values(
+                status=new.status.value,
+                reason=new.reason,
+                current_ticket=new.current_ticket,
+                updated_at=now,
+            )
+        )
+
+    # ------------------------------------------------------------------ issue
+    def _resolve_matters(
+        self, matters: Sequence[str], bundle: str | None
+    ) -> tuple[list[str], str | None]:
+        codes: list[str] = []
+        if bundle is not None:
+            b = self.catalog.bundle_by_code.get(bundle.strip().upper())
+            if b is None:
+                raise Refused(
+                    "unknown_bundle",
+                    f"没有编码为 {bundle!r} 的一件事套餐",
+                    f"no bundle with code {bundle!r}",
+                    "bundle",
+                )
+            codes.extend(b.matters)
+            bundle = b.code
+        for ref in matters:
+            code = self.resolve_matter(ref)
+            if code in codes:
+                raise Refused(
+                    "duplicate_matter",
+                    f"事项 {code} 重复",
+                    f"matter {code} is listed twice",
+                    "matters",
+                )
+            codes.append(code)
+        if not codes:
+            raise Refused(
+                "no_matters",
+                "请至少选择一个事项或一件事套餐",
+                "a ticket needs at least one matter or a bundle",
+                "matters",
+            )
+        return codes, bundle
+
+    def resolve_matter(self, ref: str) -> str:
+        """A matter code from its full code or a unique prefix of it."""
+        ref = ref.strip()
+        if ref in self.catalog.matter_by_code:
+            return ref
+        hits = [c for c in self.catalog.matter_by_code if c.startswith(ref)] if ref else []
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise Refused(
+                "unknown_matter",
+                f"目录中没有编码为 {ref!r} 的事项",
+                f"no matter with code {ref!r} in the catalog",
+                "matters",
+            )
+        raise Refused(
+            "ambiguous_matter",
+            f"编码 {ref!r} 对应多个事项，请写完整",
+            f"code {ref!r} matches {len(hits)} matters; give more of it",
+            "matters",
+        )
+
+    def issue(
+        self,
+        matters: Sequence[str] = (),
+        *,
+        bundle: str | None = None,
+        priority: Priority | None = None,
+        appointment_at: float | None = None,
+        actor: str = "desk",
+    ) -> Issued:
+        """Issue a ticket for some matters and/or a bundle, with an optional priority class."""
+        codes, bundle = self._resolve_matters(matters, bundle)
+        matter_set = frozenset(codes)
+        eligible_windows = tuple(self.coverage.windows_for(matter_set))
+        if not eligible_windows:
+            names = "、".join(self.catalog.matter_by_code[c].name for c in codes)
+            raise Refused(
+                "no_window",
+                f"本大厅没有窗口能一次受理：{names}",
+                "no window of this hall accepts all of these matters together",
+                "matters",
+            )
+        objs = [self.catalog.matter_by_code[c] for c in codes]
+        tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
+
+        def op(conn: Connection) -> Issued:
+            now = self.clock()
+            day = self.day_of(now)
+            if self._is_closed(conn, day):
+                raise Refused(
+                    "day_closed",
+                    f"{day} 已日终关闭，不能再取号",
+                    f"business day {day} is closed; no more tickets",
+                    "day",
+                )
+            seq = self._next_seq(conn, day, tclass.prefix)
+            number = format_number(tclass.prefix, seq)
+            token = secrets.token_urlsafe(16)
+            queue_key = appointment_at if appointment_at is not None else now
+            tid = conn.execute(
+                insert(ticket_t)
+                .values(
+                    day=day,
+                    number=number,
+                    prefix=tclass.prefix,
+                    seq=seq,
+                    status=Status.WAITING.value,
+                    version=0,
+                    priority=priority.value if priority else None,
+                    is_priority=priority is not None,
+                    channel="appointment" if appointment_at is not None else "walk_in",
+                    appointment_at=appointment_at,
+                    queue_key=queue_key,
+                    issued_at=now,
+                    recalls=0,
+                    bundle=bundle,
+                    matters=" ".join(codes),
+                    token=token,
+                    issued_by=actor,
+                )
+                .returning(ticket_t.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(item_t),
+                [
+                    {"ticket_id": tid, "position": i, "matter": c, "outcome": None}
+                    for i, c in enumerate(codes)
+                ],
+            )
+            t = Ticket(
+                id=tid,
+                day=day,
+                number=number,
+                status=Status.WAITING,
+                items=tuple(Item(c) for c in codes),
+                issued_at=now,
+                queue_key=queue_key,
+                priority=priority,
+                appointment_at=appointment_at,
+                bundle=bundle,
+            )
+            self._event(
+                conn,
+                now,
+                "issued",
+                actor,
+                ticket=t,
+                detail={
+                    "matters": codes,
+                    "bundle": bundle,
+                    "priority": priority.value if priority else None,
+                    "class": tclass.prefix,
+                },
+            )
+            ahead, servers = self._ahead(conn, t, now)
+            mean = sum(m.minutes for m in objs)
+            per_ticket = self._mean_minutes_waiting(conn, day, now) or mean
+            wait = queue_length_wait(ahead, per_ticket, servers)
+            return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
+
+        return self._retrying(op)
+
+    def _next_seq(self, conn: Connection, day: str, prefix: str) -> int:
+        """The daily counter: a compare-and-set on its row, never max()+1."""
+        for _ in range(50):
+            value = conn.execute(
+                select(counter_t.c.value).where(
+                    counter_t.c.day == day, counter_t.c.prefix == prefix
+                )
+            ).scalar()
+            if value is None:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(insert(counter_t).values(day=day, prefix=prefix, value=1))
+                    return 1
+                except IntegrityError:
+                    continue
+            res = conn.execute(
+                update(counter_t)
+                .where(
+                    counter_t.c.day == day, counter_t.c.prefix == prefix, counter_t.c.value == value
+                )
+                .values(value=value + 1)
+            )
+            if res.rowcount == 1:
+                return int(value) + 1
+        raise Conflict(f"counter {day}/{prefix}")
+
+    def _ahead(self, conn: Connection, t: Ticket, now: float) -> tuple[int, int]:
+        """People before ``t`` who compete for the same windows, and how many such windows
+        are open."""
+        mine = self.coverage.windows_for(t.matters)
+        rows = conn.execute(self._candidates_stmt(t.day, now)).all()
+        me = order_key(self._as_candidate(t), now)
+        open_ = {
+            r.number
+            for r in conn.execute(
+                select(window_t.c.number).where(window_t.c.status == WindowStatus.OPEN.value)
+            ).all()
+        }
+        ahead = 0
+        for r in rows:
+            c = self._candidate(r)
+            if c.id == t.id or order_key(c, now) >= me:
+                continue
+            if any(eligible(c, self._dispatch_windows[n]) for n in mine):
+                ahead += 1
+        return ahead, sum(1 for n in mine if n in open_)
+
+    def _mean_minutes_waiting(self, conn: Connection, day: str, now: float) -> float | None:
+        """Mean catalog minutes per waiting ticket (a ticket's time is the sum of its matters)."""
+        rows = (
+            conn.execute(
+                select(ticket_t.c.matters).where(
+                    ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return None
+        m = self.catalog.matter_by_code
+        return sum(sum(m[c].minutes for c in r.split()) for r in rows) / len(rows)
+
+    # -------------------------------------------------------------- dispatch
+    def _candidates_stmt(
+        self, day: str, now: float, *, limit: int | None = None, offset: int = 0, lock: bool = False
+    ) -> Any:
+        rank = case(
+            (ticket_t.c.is_priority, 0),
+            (and_(ticket_t.c.appointment_at.is_not(None), ticket_t.c.appointment_at <= now), 1),
+            else_=2,
+        )
+        stmt = (
+            select(
+                ticket_t.c.id,
+                ticket_t.c.matters,
+                ticket_t.c.queue_key,
+                ticket_t.c.is_priority,
+                ticket_t.c.appointment_at,
+                ticket_t.c.target_window,
+                ticket_t.c.target_domain,
+            )
+            .where(ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value)
+            .order_by(rank, ticket_t.c.queue_key, ticket_t.c.id)
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit).offset(offset)
+        if lock and not self.sqlite:
+            stmt = stmt.with_for_update(skip_locked=True, of=ticket_t)
+        return stmt
+
+    def _candidate(self, r: Any) -> Candidate:
+        matters = frozenset(r.matters.split())
+        return Candidate(
+            id=r.id,
+            matters=matters,
+            queue_key=r.queue_key,
+            priority=bool(r.is_priority),
+            appointment_at=r.appointment_at,
+            target_window=r.target_window,
+            target_domain=r.target_domain,
+            domains=frozenset(self._domain_of[m] for m in matters),
+        )
+
+    def _as_candidate(self, t: Ticket) -> Candidate:
+        return Candidate(
+            id=t.id,
+            matters=t.matters,
+            queue_key=t.queue_key,
+            priority=t.priority is not None,
+            appointment_at=t.appointment_at,
+            target_window=t.target_window,
+            target_domain=t.target_domain,
+            domains=frozenset(self._domain_of[m] for m in t.matters),
+        )
+
+    def call_next(self, window: int, actor: str = "clerk") -> Ticket | None:
+        """Claim the next ticket this window may serve; None when there is none."""
+        policy = self.hall.dispatch.policy
+        aging = self.hall.dispatch.aging_minutes * 60.0
+
+        def op(conn: Connection) -> Ticket | None:
+            now = self.clock()
+            day = self.day_of(now)
+            ws = self._window_state(conn, window, lock=True)
+            wrules.require_can_call(ws)
+            dw = self._dispatch_windows[window]
+            open_windows: list[DispatchWindow] = []
+            if policy is Policy.SCARCE:
+                open_windows = [
+                    self._dispatch_windows[n]
+                    for n in conn.execute(
+                        select(window_t.c.number).where(
+                            window_t.c.status == WindowStatus.OPEN.value
+                        )
+                    ).scalars()
+                ]
+            choice: Candidate | None = None
+            offset = 0
+            while True:
+                paged = policy is Policy.OLDEST
+                rows = conn.execute(
+                    self._candidates_stmt(
+                        day, now, limit=PAGE if paged else None, offset=offset, lock=True
+                    )
+                ).all()
+                choice = choose_next(
+                    dw,
+                    [self._candidate(r) for r in rows],
+                    now,
+                    policy=policy,
+                    open_windows=open_windows,
+                    aging_seconds=aging,
+                )
+                if choice is not None or not paged or len(rows) < PAGE:
+                    break
+                offset += PAGE
+            if choice is None:
+                return None
+            t, version = self._load(conn, choice.id)
+            new = self._save(conn, t, version, rules.call(t, window, now), actor)
+            self._set_window(conn, WindowState(window, ws.status, ws.reason, new.id), now)
+            return new
+
+        return self._retrying(op)
+
+    # ---------------------------------------------------- the window's ticket
+    def _at_window(
+        self,
+        window: int,
+        actor: str,
+        number: str | None,
+        apply: Callable[[Ticket, float], rules.Change],
+        release: bool,
+    ) -> Ticket:
+        def op(conn: Connection) -> Ticket:
+            now = self.clock()
+            ws = self._window_state(conn, window, lock=True)
+            tid = wrules.require_ticket(ws)
+            t, version = self._load(conn, tid)
+            if number is not None and t.number != number.strip().upper():
+                raise Refused(
+                    "not_your_ticket",
+                    f"{window} 号窗口当前是 {t.number}，不是 {number}",
+                    f"window {window} holds {t.number}, not {number}",
+                    "ticket",
+                )
+            new = self._save(conn, t, version, apply(t, now), actor)
+            if release:
+                self._set_window(conn, WindowState(window, ws.status, ws.reason, None), now)
+            return new
+
+        return self._retrying(op)
+
+    def recall(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
+        limit = self.hall.recall_limit
+        return self._at_window(
+            window, actor, number, lambda t, now: rules.recall(t, window, now, limit), False
+        )
+
+    def start(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
+        return self._at_window(
+            window, actor, number, lambda t, now: rules.start(t, window, now), False
+        )
+
+    def finish(
+        self,
+        window: int,
+        outcomes: Mapping[str, Outcome] | Outcome,
+        actor: str = "clerk",
+        number: str | None = None,
+    ) -> Ticket:
+        """Finish the window's ticket: one outcome per matter, or one outcome for all."""
+
+        def apply(t: Ticket, now: float) -> rules.Change:
+            given = (
+                {m: outcomes for m in t.matters}
+                if isinstance(outcomes, Outcome)
+                else {self.resolve_matter(k): v for k, v in outcomes.items()}
+            )
+            return rules.finish(t, window, given, now)
+
+        return self._at_window(window, actor, number, apply, True)
+
+    def transfer(
+        self,
+        window: int,
+        *,
+        to_window: int | None = None,
+        to_domain: str | None = None,
+        reason: str = "",
+        actor: str = "clerk",
+        number: str | None = None,
+    ) -> Ticket:
+        """Back to the line for another window or domain, keeping its place."""
+        if to_window is not None and to_window not in self.hall.window_by_number:
+            raise Refused(
+                "no_such_window",
+                f"本大厅没有 {to_window} 号窗口",
+                f"this hall has no window {to_window}",
+                "to_window",
+            )
+        if to_domain is not None and to_domain not in self.catalog.domains:
+            raise Refused(
+                "unknown_domain",
+                f"没有领域“{to_domain}”",
+                f"unknown domain {to_domain!r}",
+                "to_domain",
+            )
+
+        def apply(t: Ticket, now: float) -> rules.Change:
+            change = rules.transfer(
+                t, window, now, to_window=to_window, to_domain=to_domain, reason=reason
+            )
+            c = self._as_candidate(change.ticket)
+            if not any(eligible(c, dw) for dw in self._dispatch_windows.values()):
+                zh = f"{to_window} 号窗口" if to_window is not None else f"“{to_domain}”窗口"
+                en = f"window {to_window}" if to_window is not None else f"no {to_domain} window"
+                raise Refused(
+                    "no_window",
+                    f"{zh}不能受理 {t.number} 的全部事项",
+                    f"{en} cannot accept every matter of {t.number}",
+                    "to",
+                )
+            return change
+
+        return self._at_window(window, actor, number, apply, True)
+
+    def no_show(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
+        return self._at_window(
+            window, actor, number, lambda t, now: rules.no_show(t, window, now), True
+        )
+
+    # ------------------------------------------------------ desk operations
+    def _by_number(
+        self, number: str, actor: str, apply: Callable[[Ticket, float], rules.Change]
+    ) -> Ticket:
+        def op(conn: Connection) -> Ticket:
+            now = self.clock()
+            t, version = self._load(conn, self._find(conn, number, None))
+            return self._save(conn, t, version, apply(t, now), actor)
+
+        return self._retrying(op)
+
+    def cancel(self, number: str, actor: str = "desk", reason: str = "") -> Ticket:
+        return self._by_number(number, actor, lambda t, now: rules.cancel(t, now, reason))
+
+    def requeue(self, number: str, actor: str = "desk") -> Ticket:
+        return self._by_number(number, actor, lambda t, now: rules.requeue(t, now))
+
+    # ------------------------------------------------------------- windows
+    def _window_op(
+        self, number: int, actor: str, kind: str, apply: Callable[[WindowState], WindowState]
+    ) -> WindowState:
+        def op(conn: Connection) -> WindowState:
+            now = self.clock()
+            ws = self._window_state(conn, number, lock=True)
+            new = apply(ws)
+            self._set_window(conn, new, now)
+            self._event(
+                conn,
+                now,
+                kind,
+                actor,
+                window=number,
+                detail={"from": ws.status.value, "to": new.status.value, "reason": new.reason},
+            )
+            return new
+
+        return self._retrying(op)
+
+    def open_window(self, number: int, actor: str = "manager") -> WindowState:
+        return self._window_op(number, actor, "window_opened", wrules.open_window)
+
+    def close_window(self, number: int, actor: str = "manager") -> WindowState:
+        return self._window_op(number, actor, "window_closed", wrules.close_window)
+
+    def pause(self, number: int, reason: str, actor: str = "clerk") -> WindowState:
+        return self._window_op(number, actor, "window_paused", lambda w: wrules.pause(w, reason))
+
+    def resume(self, number: int, actor: str = "clerk") -> WindowState:
+        return self._window_op(number, actor, "window_resumed", wrules.resume)
+
+    # ----------------------------------------------------------- the day
+    def close_day(
+        self, actor: str = "manager", *, force: bool = False, day: str | None = None
+    ) -> dict[str, int]:
+        """Close a business day: tickets still open expire, windows are freed and closed.
+
+        Refused while a ticket is being served unless ``force``.
+        """
+
+        def op(conn: Connection) -> dict[str, int]:
+            now = self.clock()
+            d = day or self.day_of(now)
+            if self._is_closed(conn, d):
+                raise Refused("day_closed", f"{d} 已日终关闭", f"business day {d} is closed", "day")
+            if not force:
+                serving = conn.execute(
+                    select(ticket_t.c.number, ticket_t.c.window).where(
+                        ticket_t.c.day == d, ticket_t.c.status == Status.SERVING.value
+                    )
+                ).all()
+                if serving:
+                    where = "、".join(f"{r.number}@{r.window}号窗口" for r in serving)
+                    raise Refused(
+                        "still_serving",
+                        f"仍有号在办理中：{where}",
+                        "tickets are still being served: "
+                        + ", ".join(f"{r.number} at window {r.window}" for r in serving),
+                        "force",
+                    )
+            ids = (
+                conn.execute(
+                    select(ticket_t.c.id).where(
+                        ticket_t.c.day == d,
+                        ticket_t.c.status.in_([s.value for s in rules.OPEN_STATUSES]),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            expired = 0
+            for tid in ids:
+                t, version = self._load(conn, tid)
+                self._save(conn, t, version, rules.expire(t, now, force=force), actor)
+                expired += 1
+            for r in conn.execute(select(window_t)).all():
+                if r.status != WindowStatus.CLOSED.value or r.current_ticket is not None:
+                    self._set_window(conn, WindowState(r.number, WindowStatus.CLOSED), now)
+            conn.execute(insert(day_t).values(day=d, closed_at=now, closed_by=actor))
+            self._event(conn, now, "day_closed", actor, detail={"day": d, "expired": expired})
+            return {"expired": expired}
+
+        return self._retrying(op)
+
+
+def _view(status: WindowStatus, t: Ticket | None) -> WindowView:
+    if status is WindowStatus.CLOSED:
+        return WindowView.CLOSED
+    if status is WindowStatus.PAUSED:
+        return WindowView.PAUSED
+    if t is None:
+        return WindowView.IDLE
+    return WindowView.SERVING if t.status is Status.SERVING else WindowView.CALLING

@@ -1,0 +1,97 @@
+"""The database tables. Instants are POSIX seconds (UTC) in double-precision columns."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("day", "number", name="uq_ticket_day_number"),
+        Index("ix_ticket_queue", "day", "status", "is_priority", "queue_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(max_length=10)
+    number: str = Field(max_length=8)
+    prefix: str = Field(max_length=2)
+    seq: int
+    status: str = Field(max_length=12)
+    version: int = 0
+    priority: str | None = Field(default=None, max_length=12)
+    is_priority: bool = False
+    channel: str = Field(default="walk_in", max_length=12)
+    appointment_at: float | None = None
+    queue_key: float
+    issued_at: float
+    called_at: float | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    window: int | None = None
+    target_window: int | None = None
+    target_domain: str | None = Field(default=None, max_length=40)
+    recalls: int = 0
+    bundle: str | None = Field(default=None, max_length=40)
+    matters: str  # space-separated matter codes, for dispatch without a join
+    token: str = Field(max_length=32, unique=True)
+    issued_by: str = Field(default="", max_length=64)
+
+
+class TicketItemRow(SQLModel, table=True):
+    __tablename__ = "ticket_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    position: int
+    matter: str = Field(max_length=80)
+    outcome: str | None = Field(default=None, max_length=12)
+
+
+class WindowRow(SQLModel, table=True):
+    __tablename__ = "hall_window"
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(default="closed", max_length=8)
+    reason: str = Field(default="", max_length=80)
+    current_ticket: int | None = None
+    updated_at: float = 0.0
+
+
+class CounterRow(SQLModel, table=True):
+    __tablename__ = "day_counter"
+
+    day: str = Field(primary_key=True, max_length=10)
+    prefix: str = Field(primary_key=True, max_length=2)
+    value: int = 0
+
+
+class BusinessDayRow(SQLModel, table=True):
+    __tablename__ = "business_day"
+
+    day: str = Field(primary_key=True, max_length=10)
+    closed_at: float | None = None
+    closed_by: str = Field(default="", max_length=64)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: float
+    day: str = Field(max_length=10, index=True)
+    kind: str = Field(max_length=20)
+    ticket_id: int | None = Field(default=None, index=True)
+    ticket_number: str | None = Field(default=None, max_length=8)
+    window: int | None = None
+    actor: str = Field(default="", max_length=64)
+    detail: str = "{}"  # JSON
+
+
+ticket_t = TicketRow.__table__
+item_t = TicketItemRow.__table__
+window_t = WindowRow.__table__
+counter_t = CounterRow.__table__
+day_t = BusinessDayRow.__table__
+event_t = EventRow.__table__

@@ -1,0 +1,109 @@
+"""Shared fixtures: the test catalog and hall, a controllable clock, stores on real databases.
+
+Store tests run on a real SQLite file and, when ``QUEUE_APP_TEST_PG`` names a PostgreSQL
+server (``.ci/run`` starts one), on a real PostgreSQL too. Under CI the PostgreSQL runs
+are required: a missing server fails them rather than skipping them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
+from queue_app.loaders import load_catalog, load_hall_for
+from queue_app.store import Store, make_engine
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).parent.parent
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+PG_ENV = "QUEUE_APP_TEST_PG"
+
+
+class Clock:
+    """A clock the test moves by hand; starts 2026-11-23 09:00 in the hall's zone."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        start = start or dt.datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+        self.now = start.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0) -> None:
+        self.now += seconds + 60 * minutes + 3600 * hours
+
+
+@pytest.fixture(scope="session")
+def mini_catalog() -> Catalog:
+    return load_catalog(FIXTURES / "mini_catalog.yaml")
+
+
+@pytest.fixture(scope="session")
+def mini_hall(mini_catalog: Catalog) -> Hall:
+    return load_hall_for(FIXTURES / "mini_hall.yaml", mini_catalog)
+
+
+@pytest.fixture(scope="session")
+def real_catalog() -> Catalog:
+    return load_catalog(REPO / "matters_catalog.yaml")
+
+
+@pytest.fixture()
+def clock() -> Clock:
+    return Clock()
+
+
+def pg_base_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"CI needs PostgreSQL: set {PG_ENV} (.ci/run starts the server)")
+    return url
+
+
+def _worker_pg_url(base: str) -> str:
+    """A database of this xdist worker's own, created on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    u = make_url(base)
+    name = f"{u.database}_{worker}"
+    admin = create_engine(u, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                              {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return u.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hall.db'}"
+        return
+    base = pg_base_url()
+    if not base:
+        pytest.skip(f"PostgreSQL not configured ({PG_ENV})")
+    url = _worker_pg_url(base)
+    engine = make_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture()
+def store(db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock) -> Iterator[Store]:
+    s = Store(db_url, mini_catalog, mini_hall, clock=clock)
+    for w in mini_hall.windows:
+        s.open_window(w.number, actor="setup")
+    yield s
+    s.dispose()

@@ -1,0 +1,157 @@
+"""The ticket state machine: every transition, every refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from queue_app.domain import ticket as rules
+from queue_app.domain.errors import Refused
+from queue_app.domain.ticket import Item, Outcome, Status, Ticket, parse_outcome, parse_priority
+
+
+def make(status: Status = Status.WAITING, **kw: object) -> Ticket:
+    base: dict = dict(id=1, day="2026-11-23", number="A001", status=status,
+                      items=(Item("M1"), Item("M2")), issued_at=100.0, queue_key=100.0)
+    base.update(kw)
+    return Ticket(**base)
+
+
+def test_happy_path_waiting_called_serving_done() -> None:
+    t = make()
+    c = rules.call(t, 3, 200.0)
+    assert (c.ticket.status, c.ticket.window, c.ticket.called_at, c.event) == (
+        Status.CALLED, 3, 200.0, "called")
+    s = rules.start(c.ticket, 3, 210.0)
+    assert s.ticket.status is Status.SERVING and s.ticket.started_at == 210.0
+    f = rules.finish(s.ticket, 3, {"M1": Outcome.COMPLETED, "M2": Outcome.ACCEPTED}, 400.0)
+    assert f.ticket.status is Status.DONE
+    assert [i.outcome for i in f.ticket.items] == [Outcome.COMPLETED, Outcome.ACCEPTED]
+    assert f.ticket.finished_at == 400.0
+    assert f.detail["outcomes"] == {"M1": Outcome.COMPLETED, "M2": Outcome.ACCEPTED}
+
+
+def test_recall_counts_up_to_the_limit_then_refuses() -> None:
+    t = rules.call(make(), 1, 0).ticket
+    for n in range(1, 6):
+        t = rules.recall(t, 1, n, limit=5).ticket
+        assert t.recalls == n
+    with pytest.raises(Refused) as e:
+        rules.recall(t, 1, 9, limit=5)
+    assert e.value.code == "recall_limit"
+    assert rules.no_show(t, 1, 10).ticket.status is Status.NO_SHOW
+
+
+def test_transfer_keeps_place_and_sets_target() -> None:
+    t = rules.start(rules.call(make(queue_key=42.0), 1, 50).ticket, 1, 60).ticket
+    c = rules.transfer(t, 1, 70, to_window=4, reason="需出入境窗口")
+    assert c.ticket.status is Status.WAITING
+    assert c.ticket.queue_key == 42.0 and c.ticket.issued_at == 100.0
+    assert (c.ticket.target_window, c.ticket.window, c.ticket.called_at) == (4, None, None)
+    assert c.detail["reason"] == "需出入境窗口"
+    d = rules.transfer(rules.call(make(), 1, 5).ticket, 1, 6, to_domain="出入境")
+    assert d.ticket.target_domain == "出入境" and d.ticket.target_window is None
+
+
+def test_called_ticket_with_target_window_only_goes_there() -> None:
+    t = make(target_window=4)
+    with pytest.raises(Refused) as e:
+        rules.call(t, 2, 0)
+    assert e.value.code == "not_for_this_window"
+    assert rules.call(t, 4, 0).ticket.window == 4
+
+
+def test_requeue_puts_a_latecomer_at_the_back() -> None:
+    gone = rules.no_show(rules.call(make(), 1, 10).ticket, 1, 20).ticket
+    back = rules.requeue(gone, 500.0).ticket
+    assert back.status is Status.WAITING and back.queue_key == 500.0 and back.window is None
+
+
+def test_cancel_and_expire() -> None:
+    assert rules.cancel(make(), 5, "不办了").ticket.status is Status.CANCELLED
+    assert rules.expire(make(), 5).ticket.status is Status.EXPIRED
+    called = rules.call(make(), 1, 1).ticket
+    assert rules.expire(called, 5).ticket.status is Status.EXPIRED
+    serving = rules.start(called, 1, 2).ticket
+    with pytest.raises(Refused):
+        rules.expire(serving, 5)
+    assert rules.expire(serving, 5, force=True).ticket.status is Status.EXPIRED
+
+
+REFUSALS = [
+    # (status, action, expected code)
+    (Status.CALLED, lambda t: rules.call(t, 1, 0), "bad_status"),
+    (Status.SERVING, lambda t: rules.call(t, 1, 0), "bad_status"),
+    (Status.DONE, lambda t: rules.call(t, 1, 0), "bad_status"),
+    (Status.WAITING, lambda t: rules.recall(t, 1, 0, 5), "bad_status"),
+    (Status.SERVING, lambda t: rules.recall(t, 1, 0, 5), "bad_status"),
+    (Status.WAITING, lambda t: rules.start(t, 1, 0), "bad_status"),
+    (Status.SERVING, lambda t: rules.start(t, 1, 0), "bad_status"),
+    (Status.WAITING, lambda t: rules.finish(t, 1, {}, 0), "bad_status"),
+    (Status.CALLED, lambda t: rules.finish(t, 1, {}, 0), "bad_status"),
+    (Status.WAITING, lambda t: rules.transfer(t, 1, 0, to_window=2), "bad_status"),
+    (Status.DONE, lambda t: rules.transfer(t, 1, 0, to_window=2), "bad_status"),
+    (Status.WAITING, lambda t: rules.no_show(t, 1, 0), "bad_status"),
+    (Status.SERVING, lambda t: rules.no_show(t, 1, 0), "bad_status"),
+    (Status.WAITING, lambda t: rules.requeue(t, 0), "bad_status"),
+    (Status.DONE, lambda t: rules.requeue(t, 0), "bad_status"),
+    (Status.CALLED, lambda t: rules.cancel(t, 0), "bad_status"),
+    (Status.DONE, lambda t: rules.cancel(t, 0), "bad_status"),
+    (Status.CANCELLED, lambda t: rules.cancel(t, 0), "bad_status"),
+    (Status.DONE, lambda t: rules.expire(t, 0), "bad_status"),
+    (Status.NO_SHOW, lambda t: rules.expire(t, 0), "bad_status"),
+    (Status.EXPIRED, lambda t: rules.call(t, 1, 0), "bad_status"),
+]
+
+
+@pytest.mark.parametrize(("status", "action", "code"), REFUSALS)
+def test_refused_transitions(status: Status, action, code: str) -> None:
+    t = make(status, window=1)
+    with pytest.raises(Refused) as e:
+        action(t)
+    assert e.value.code == code
+    assert e.value.zh and e.value.en and e.value.field
+
+
+@pytest.mark.parametrize("action", [
+    lambda t: rules.recall(t, 2, 0, 5),
+    lambda t: rules.start(t, 2, 0),
+    lambda t: rules.no_show(t, 2, 0),
+    lambda t: rules.transfer(t, 2, 0, to_window=3),
+])
+def test_another_windows_ticket_is_refused(action) -> None:
+    t = rules.call(make(), 1, 0).ticket
+    with pytest.raises(Refused) as e:
+        action(t)
+    assert e.value.code == "not_your_ticket"
+
+
+def test_finish_needs_one_outcome_per_matter() -> None:
+    t = rules.start(rules.call(make(), 1, 0).ticket, 1, 1).ticket
+    with pytest.raises(Refused) as e:
+        rules.finish(t, 1, {"M1": Outcome.COMPLETED}, 2)
+    assert e.value.code == "outcome_missing" and "M2" in e.value.en
+    with pytest.raises(Refused) as e:
+        rules.finish(t, 1, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED,
+                            "M9": Outcome.REJECTED}, 2)
+    assert e.value.code == "unknown_matter"
+    with pytest.raises(Refused):
+        rules.finish(t, 2, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED}, 2)
+
+
+def test_transfer_needs_exactly_one_other_target() -> None:
+    t = rules.call(make(), 1, 0).ticket
+    for kw in ({}, {"to_window": 2, "to_domain": "社保"}, {"to_window": 1}):
+        with pytest.raises(Refused) as e:
+            rules.transfer(t, 1, 0, **kw)
+        assert e.value.code == "transfer_target"
+
+
+def test_labels_parse_in_both_languages() -> None:
+    assert parse_outcome("办结") is Outcome.COMPLETED
+    assert parse_outcome("rejected") is Outcome.REJECTED
+    assert parse_outcome("补正") is Outcome.CORRECTION
+    assert parse_priority("老年人").value == "elderly"
+    assert parse_priority("military").value == "military"
+    with pytest.raises(Refused) as e:
+        parse_outcome("done-ish")
+    assert "completed (办结)" in e.value.en

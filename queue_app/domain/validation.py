@@ -25,9 +25,21 @@ _EXPECTED = {
 }
 
 
+_PATTERN_HINTS = {
+    r"^([01]\d|2[0-3]):[0-5]\d$": 'expected a time of day as "HH:MM" (00:00 to 23:59)',
+    r"^[A-Z]{2,6}$": "expected 2 to 6 capital letters (A-Z)",
+    r"^[A-Z]{1,2}$": "expected 1 or 2 capital letters (A-Z)",
+    r"^[A-Z0-9][A-Z0-9-]{1,39}$": "expected capital letters, digits and hyphens (2-40)",
+    r"^[a-z0-9][a-z0-9-]{1,39}$": "expected small letters, digits and hyphens (2-40)",
+}
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     kind = str(error.get("type", ""))
     msg = _EXPECTED.get(kind)
+    if kind == "string_pattern_mismatch":
+        pattern = str((error.get("ctx") or {}).get("pattern", ""))
+        msg = _PATTERN_HINTS.get(pattern, f"expected text matching {pattern}")
     if msg is None:
         raw = str(error.get("msg", "invalid value"))
         for prefix in ("Input should be ", "Value error, "):

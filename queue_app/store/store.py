@@ -14,10 +14,10 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
@@ -29,8 +29,8 @@ from queue_app.domain.dispatch import (
     DispatchWindow,
     Policy,
     choose_next,
+    class_rank,
     eligible,
-    order_key,
 )
 from queue_app.domain.errors import Refused
 from queue_app.domain.estimate import queue_length_wait
@@ -38,10 +38,12 @@ from queue_app.domain.hall import Coverage, Hall, WindowKind
 from queue_app.domain.numbering import format_number
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
+from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
-from queue_app.store.tables import counter_t, day_t, event_t, item_t, ticket_t, window_t
+from queue_app.store.tables import counter_t, event_t, ticket_t, window_t
 
 PAGE = 64  # candidates read per round when the policy is "oldest eligible first"
+WAITING = Status.WAITING.value
 
 
 class Conflict(Exception):
@@ -84,9 +86,6 @@ class EventInfo:
     detail: dict[str, Any]
 
 
-_TICKET_FIELDS = [f.name for f in fields(Ticket) if f.name != "items"]
-
-
 class Store:
     """The hall's state in a database; safe for many processes on one database."""
 
@@ -108,6 +107,7 @@ class Store:
         self.clock = clock
         self.coverage = Coverage(hall, catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
+        self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._dispatch_windows = {
             w.number: DispatchWindow(
                 number=w.number,
@@ -156,6 +156,8 @@ class Store:
             yield conn
 
     def _retrying(self, op: Callable[[Connection], Any], attempts: int = 8) -> Any:
+        """Run ``op`` in a write transaction; retry a lost compare-and-set (or, on
+        PostgreSQL, a serialization failure or deadlock)."""
         for attempt in range(attempts):
             try:
                 with self._write() as conn:
@@ -163,10 +165,9 @@ class Store:
             except Conflict:
                 if attempt == attempts - 1:
                     raise
-            except OperationalError as exc:  # PostgreSQL serialization / deadlock: retry
+            except OperationalError:
                 if self.sqlite or attempt == attempts - 1:
                     raise
-                del exc
             time.sleep(0.001 * (attempt + 1))
         raise AssertionError("unreachable")
 
@@ -178,7 +179,8 @@ class Store:
         return self.day_of(self.clock())
 
     # ----------------------------------------------------------------- reading
-    def _ticket_from(self, row: Any, items: Sequence[Any]) -> Ticket:
+    @staticmethod
+    def _ticket_from(row: Any, items: Sequence[Any]) -> Ticket:
         return Ticket(
             id=row.id,
             day=row.day,
@@ -200,7 +202,7 @@ class Store:
         )
 
     def _load(self, conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
-        row = conn.execute(select(ticket_t).where(ticket_t.c.id == ticket_id)).one_or_none()
+        row = q.TICKET(conn, id=ticket_id).one_or_none()
         if row is None:
             raise Refused(
                 "no_such_ticket",
@@ -208,18 +210,11 @@ class Store:
                 f"no ticket with id {ticket_id}",
                 "ticket",
             )
-        items = conn.execute(
-            select(item_t).where(item_t.c.ticket_id == ticket_id).order_by(item_t.c.position)
-        ).all()
-        return self._ticket_from(row, items), row.version
+        return self._ticket_from(row, q.ITEMS(conn, id=ticket_id).all()), row.version
 
     def _find(self, conn: Connection, number: str, day: str | None) -> int:
         day = day or self.day_of(self.clock())
-        tid = conn.execute(
-            select(ticket_t.c.id).where(
-                ticket_t.c.day == day, ticket_t.c.number == number.strip().upper()
-            )
-        ).scalar()
+        tid = q.FIND(conn, day=day, number=number.strip().upper()).scalar()
         if tid is None:
             raise Refused(
                 "no_such_ticket",
@@ -240,7 +235,7 @@ class Store:
 
     def ticket_by_token(self, token: str) -> Ticket | None:
         with self._read() as conn:
-            tid = conn.execute(select(ticket_t.c.id).where(ticket_t.c.token == token)).scalar()
+            tid = q.BY_TOKEN(conn, token=token).scalar()
             return self._load(conn, int(tid))[0] if tid is not None else None
 
     def _window_state(self, conn: Connection, number: int, *, lock: bool = False) -> WindowState:
@@ -251,10 +246,8 @@ class Store:
                 f"this hall has no window {number}",
                 "window",
             )
-        stmt = select(window_t).where(window_t.c.number == number)
-        if lock and not self.sqlite:
-            stmt = stmt.with_for_update()
-        row = conn.execute(stmt).one()
+        stmt = q.WINDOW_LOCKED if lock and not self.sqlite else q.WINDOW
+        row = stmt(conn, number=number).one()
         return WindowState(row.number, WindowStatus(row.status), row.reason, row.current_ticket)
 
     def windows(self) -> list[WindowInfo]:
@@ -265,13 +258,14 @@ class Store:
             for w in self.hall.windows:
                 r = rows[w.number]
                 t = self._load(conn, r.current_ticket)[0] if r.current_ticket else None
+                status = WindowStatus(r.status)
                 out.append(
                     WindowInfo(
                         w.number,
                         w.name,
                         w.kind.value,
-                        WindowStatus(r.status),
-                        _view(WindowStatus(r.status), t),
+                        status,
+                        _view(status, t),
                         r.reason,
                         t,
                         r.updated_at,
@@ -286,7 +280,7 @@ class Store:
         now = self.clock()
         day = day or self.day_of(now)
         with self._read() as conn:
-            rows = conn.execute(self._candidates_stmt(day, now)).all()
+            rows = q.CANDIDATES_READ(conn, day=day, now=now, waiting=WAITING).all()
             cands = [self._candidate(r) for r in rows]
             if window is not None:
                 self._window_state(conn, window)
@@ -324,10 +318,9 @@ class Store:
         with self._read() as conn:
             return self._is_closed(conn, day)
 
-    def _is_closed(self, conn: Connection, day: str) -> bool:
-        return (
-            conn.execute(select(day_t.c.closed_at).where(day_t.c.day == day)).scalar() is not None
-        )
+    @staticmethod
+    def _is_closed(conn: Connection, day: str) -> bool:
+        return q.DAY_CLOSED(conn, day=day).scalar() is not None
 
     def counts(self, day: str | None = None) -> dict[str, int]:
         """Tickets of ``day`` by status."""
@@ -354,45 +347,44 @@ class Store:
         window: int | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        conn.execute(
-            insert(event_t).values(
-                at=now,
-                day=ticket.day if ticket else self.day_of(now),
-                kind=kind,
-                ticket_id=ticket.id if ticket else None,
-                ticket_number=ticket.number if ticket else None,
-                window=window,
-                actor=actor,
-                detail=json.dumps(dict(detail or {}), ensure_ascii=False, default=str),
-            )
+        q.INSERT_EVENT(
+            conn,
+            v_at=now,
+            v_day=ticket.day if ticket else self.day_of(now),
+            v_kind=kind,
+            v_ticket_id=ticket.id if ticket else None,
+            v_ticket_number=ticket.number if ticket else None,
+            v_window=window,
+            v_actor=actor,
+            v_detail=json.dumps(dict(detail or {}), ensure_ascii=False, default=str),
         )
 
     def _save(
         self, conn: Connection, old: Ticket, version: int, change: rules.Change, actor: str
     ) -> Ticket:
+        """Write a transition with a compare-and-set on the row's version, and its event."""
         new = change.ticket
-        values: dict[str, Any] = {
-            name: getattr(new, name)
-            for name in _TICKET_FIELDS
-            if getattr(new, name) != getattr(old, name)
-        }
-        for key in ("status", "priority"):
-            if key in values and values[key] is not None:
-                values[key] = values[key].value
-        values["version"] = version + 1
-        res = conn.execute(
-            update(ticket_t)
-            .where(ticket_t.c.id == old.id, ticket_t.c.version == version)
-            .values(values)
+        res = q.UPDATE_TICKET(
+            conn,
+            tid=old.id,
+            old_version=version,
+            v_status=new.status.value,
+            v_version=version + 1,
+            v_window=new.window,
+            v_target_window=new.target_window,
+            v_target_domain=new.target_domain,
+            v_recalls=new.recalls,
+            v_queue_key=new.queue_key,
+            v_called_at=new.called_at,
+            v_started_at=new.started_at,
+            v_finished_at=new.finished_at,
         )
         if res.rowcount != 1:
             raise Conflict(old.number)
         for pos, (a, b) in enumerate(zip(old.items, new.items, strict=True)):
             if a.outcome != b.outcome:
-                conn.execute(
-                    update(item_t)
-                    .where(item_t.c.ticket_id == old.id, item_t.c.position == pos)
-                    .values(outcome=b.outcome.value if b.outcome else None)
+                q.UPDATE_ITEM(
+                    conn, tid=old.id, pos=pos, v_outcome=b.outcome.value if b.outcome else None
                 )
         self._event(
             conn,
@@ -405,22 +397,41 @@ class Store:
         )
         return new
 
-    def _set_window(self, conn: Connection, new: WindowState, now: float) -> None:
-        conn.execute(
-            update(window_t)
-            .where(window_t.c.number == new.number)
-            .values(
-                status=new.status.value,
-                reason=new.reason,
-                current_ticket=new.current_ticket,
-                updated_at=now,
-            )
+    @staticmethod
+    def _set_window(conn: Connection, new: WindowState, now: float) -> None:
+        q.UPDATE_WINDOW(
+            conn,
+            number=new.number,
+            v_status=new.status.value,
+            v_reason=new.reason,
+            v_current=new.current_ticket,
+            v_at=now,
         )
 
     # ------------------------------------------------------------------ issue
-    def _resolve_matters(
-        self, matters: Sequence[str], bundle: str | None
-    ) -> tuple[list[str], str | None]:
+    def resolve_matter(self, ref: str) -> str:
+        """A matter code from its full code or a unique prefix of it."""
+        ref = ref.strip()
+        if ref in self.catalog.matter_by_code:
+            return ref
+        hits = [c for c in self.catalog.matter_by_code if c.startswith(ref)] if ref else []
+        if len(hits) == 1:
+            return hits[0]
+        if not hits:
+            raise Refused(
+                "unknown_matter",
+                f"目录中没有编码为 {ref!r} 的事项",
+                f"no matter with code {ref!r} in the catalog",
+                "matters",
+            )
+        raise Refused(
+            "ambiguous_matter",
+            f"编码 {ref!r} 对应多个事项，请写完整",
+            f"code {ref!r} matches {len(hits)} matters; give more of it",
+            "matters",
+        )
+
+    def _resolve(self, matters: Sequence[str], bundle: str | None) -> tuple[list[str], str | None]:
         codes: list[str] = []
         if bundle is not None:
             b = self.catalog.bundle_by_code.get(bundle.strip().upper())
@@ -452,28 +463,6 @@ class Store:
             )
         return codes, bundle
 
-    def resolve_matter(self, ref: str) -> str:
-        """A matter code from its full code or a unique prefix of it."""
-        ref = ref.strip()
-        if ref in self.catalog.matter_by_code:
-            return ref
-        hits = [c for c in self.catalog.matter_by_code if c.startswith(ref)] if ref else []
-        if len(hits) == 1:
-            return hits[0]
-        if not hits:
-            raise Refused(
-                "unknown_matter",
-                f"目录中没有编码为 {ref!r} 的事项",
-                f"no matter with code {ref!r} in the catalog",
-                "matters",
-            )
-        raise Refused(
-            "ambiguous_matter",
-            f"编码 {ref!r} 对应多个事项，请写完整",
-            f"code {ref!r} matches {len(hits)} matters; give more of it",
-            "matters",
-        )
-
     def issue(
         self,
         matters: Sequence[str] = (),
@@ -484,21 +473,22 @@ class Store:
         actor: str = "desk",
     ) -> Issued:
         """Issue a ticket for some matters and/or a bundle, with an optional priority class."""
-        codes, bundle = self._resolve_matters(matters, bundle)
-        matter_set = frozenset(codes)
-        eligible_windows = tuple(self.coverage.windows_for(matter_set))
+        codes, bundle = self._resolve(matters, bundle)
+        eligible_windows = tuple(self.coverage.windows_for(frozenset(codes)))
+        objs = [self.catalog.matter_by_code[c] for c in codes]
         if not eligible_windows:
-            names = "、".join(self.catalog.matter_by_code[c].name for c in codes)
+            names = "、".join(m.name for m in objs)
             raise Refused(
                 "no_window",
                 f"本大厅没有窗口能一次受理：{names}",
                 "no window of this hall accepts all of these matters together",
                 "matters",
             )
-        objs = [self.catalog.matter_by_code[c] for c in codes]
         tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
 
-        def op(conn: Connection) -> Issued:
+        token = secrets.token_urlsafe(16)
+
+        def op(conn: Connection) -> Ticket:
             now = self.clock()
             day = self.day_of(now)
             if self._is_closed(conn, day):
@@ -510,37 +500,27 @@ class Store:
                 )
             seq = self._next_seq(conn, day, tclass.prefix)
             number = format_number(tclass.prefix, seq)
-            token = secrets.token_urlsafe(16)
             queue_key = appointment_at if appointment_at is not None else now
-            tid = conn.execute(
-                insert(ticket_t)
-                .values(
-                    day=day,
-                    number=number,
-                    prefix=tclass.prefix,
-                    seq=seq,
-                    status=Status.WAITING.value,
-                    version=0,
-                    priority=priority.value if priority else None,
-                    is_priority=priority is not None,
-                    channel="appointment" if appointment_at is not None else "walk_in",
-                    appointment_at=appointment_at,
-                    queue_key=queue_key,
-                    issued_at=now,
-                    recalls=0,
-                    bundle=bundle,
-                    matters=" ".join(codes),
-                    token=token,
-                    issued_by=actor,
-                )
-                .returning(ticket_t.c.id)
+            tid = q.INSERT_TICKET(
+                conn,
+                v_day=day,
+                v_number=number,
+                v_prefix=tclass.prefix,
+                v_seq=seq,
+                v_status=WAITING,
+                v_priority=priority.value if priority else None,
+                v_is_priority=priority is not None,
+                v_channel="appointment" if appointment_at is not None else "walk_in",
+                v_appointment_at=appointment_at,
+                v_queue_key=queue_key,
+                v_issued_at=now,
+                v_bundle=bundle,
+                v_matters=" ".join(codes),
+                v_token=token,
+                v_issued_by=actor,
             ).scalar_one()
-            conn.execute(
-                insert(item_t),
-                [
-                    {"ticket_id": tid, "position": i, "matter": c, "outcome": None}
-                    for i, c in enumerate(codes)
-                ],
+            q.INSERT_ITEM.many(
+                conn, [{"v_tid": tid, "v_pos": i, "v_matter": c} for i, c in enumerate(codes)]
             )
             t = Ticket(
                 id=tid,
@@ -567,116 +547,89 @@ class Store:
                     "class": tclass.prefix,
                 },
             )
-            ahead, servers = self._ahead(conn, t, now)
-            mean = sum(m.minutes for m in objs)
-            per_ticket = self._mean_minutes_waiting(conn, day, now) or mean
-            wait = queue_length_wait(ahead, per_ticket, servers)
-            return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
+            return t
 
-        return self._retrying(op)
+        t = self._retrying(op)
+        ahead, servers, per_ticket = self.position(t)
+        wait = queue_length_wait(ahead, per_ticket or sum(m.minutes for m in objs), servers)
+        return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
 
     def _next_seq(self, conn: Connection, day: str, prefix: str) -> int:
         """The daily counter: a compare-and-set on its row, never max()+1."""
-        for _ in range(50):
-            value = conn.execute(
-                select(counter_t.c.value).where(
-                    counter_t.c.day == day, counter_t.c.prefix == prefix
-                )
-            ).scalar()
+        create = q.COUNTER_CREATE.get(conn.dialect.name)
+        for _ in range(100):
+            value = q.COUNTER(conn, day=day, prefix=prefix).scalar()
             if value is None:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(insert(counter_t).values(day=day, prefix=prefix, value=1))
-                    return 1
-                except IntegrityError:
-                    continue
-            res = conn.execute(
-                update(counter_t)
-                .where(
-                    counter_t.c.day == day, counter_t.c.prefix == prefix, counter_t.c.value == value
-                )
-                .values(value=value + 1)
-            )
-            if res.rowcount == 1:
+                if create is not None:
+                    create(conn, day=day, prefix=prefix)
+                else:  # another database: insert in a savepoint; a twin insert just loses
+                    try:
+                        with conn.begin_nested():
+                            conn.execute(insert(counter_t).values(day=day, prefix=prefix, value=0))
+                    except IntegrityError:
+                        pass
+                continue
+            if q.COUNTER_CAS(conn, day=day, prefix=prefix, old=value, new=value + 1).rowcount == 1:
                 return int(value) + 1
         raise Conflict(f"counter {day}/{prefix}")
 
-    def _ahead(self, conn: Connection, t: Ticket, now: float) -> tuple[int, int]:
-        """People before ``t`` who compete for the same windows, and how many such windows
-        are open."""
-        mine = self.coverage.windows_for(t.matters)
-        rows = conn.execute(self._candidates_stmt(t.day, now)).all()
-        me = order_key(self._as_candidate(t), now)
-        open_ = {
-            r.number
-            for r in conn.execute(
-                select(window_t.c.number).where(window_t.c.status == WindowStatus.OPEN.value)
-            ).all()
-        }
-        ahead = 0
-        for r in rows:
-            c = self._candidate(r)
-            if c.id == t.id or order_key(c, now) >= me:
-                continue
-            if any(eligible(c, self._dispatch_windows[n]) for n in mine):
-                ahead += 1
-        return ahead, sum(1 for n in mine if n in open_)
-
-    def _mean_minutes_waiting(self, conn: Connection, day: str, now: float) -> float | None:
-        """Mean catalog minutes per waiting ticket (a ticket's time is the sum of its matters)."""
-        rows = (
-            conn.execute(
-                select(ticket_t.c.matters).where(
-                    ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value
-                )
-            )
-            .scalars()
-            .all()
-        )
-        if not rows:
-            return None
+    def position(self, t: Ticket) -> tuple[int, int, float | None]:
+        """For a waiting ticket: people ahead who compete for the same windows, open windows
+        that may serve it, and mean catalog minutes per waiting ticket (None if none wait)."""
+        now = self.clock()
+        mine = [self._dispatch_windows[n] for n in self.coverage.windows_for(t.matters)]
+        me = self._as_candidate(t)
+        ahead = waiting = 0
+        minutes = 0.0
         m = self.catalog.matter_by_code
-        return sum(sum(m[c].minutes for c in r.split()) for r in rows) / len(rows)
+        with self._read() as conn:
+            groups = q.WAITING_GROUPS(
+                conn,
+                day=t.day,
+                waiting=WAITING,
+                now=now,
+                my_rank=class_rank(me, now),
+                my_key=t.queue_key,
+                my_id=t.id,
+            ).all()
+            open_ = set(q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars())
+        for g in groups:
+            c = self._candidate(g, grouped=True)
+            waiting += g.n
+            minutes += g.n * sum(m[code].minutes for code in c.matters)
+            if g.ahead and any(eligible(c, w) for w in mine):
+                ahead += g.n
+        servers = sum(1 for w in mine if w.number in open_)
+        return ahead, servers, (minutes / waiting if waiting else None)
 
     # -------------------------------------------------------------- dispatch
-    def _candidates_stmt(
-        self, day: str, now: float, *, limit: int | None = None, offset: int = 0, lock: bool = False
-    ) -> Any:
-        rank = case(
-            (ticket_t.c.is_priority, 0),
-            (and_(ticket_t.c.appointment_at.is_not(None), ticket_t.c.appointment_at <= now), 1),
-            else_=2,
-        )
-        stmt = (
-            select(
-                ticket_t.c.id,
-                ticket_t.c.matters,
-                ticket_t.c.queue_key,
-                ticket_t.c.is_priority,
-                ticket_t.c.appointment_at,
-                ticket_t.c.target_window,
-                ticket_t.c.target_domain,
-            )
-            .where(ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value)
-            .order_by(rank, ticket_t.c.queue_key, ticket_t.c.id)
-        )
-        if limit is not None:
-            stmt = stmt.limit(limit).offset(offset)
-        if lock and not self.sqlite:
-            stmt = stmt.with_for_update(skip_locked=True, of=ticket_t)
-        return stmt
+    def _matter_sets(self, matters: str) -> tuple[frozenset[str], frozenset[str]]:
+        hit = self._sets.get(matters)
+        if hit is None:
+            codes = frozenset(matters.split())
+            hit = self._sets[matters] = (codes, frozenset(self._domain_of[c] for c in codes))
+        return hit
 
-    def _candidate(self, r: Any) -> Candidate:
-        matters = frozenset(r.matters.split())
+    def _candidate(self, r: Any, *, grouped: bool = False) -> Candidate:
+        codes, domains = self._matter_sets(r.matters)
+        if grouped:  # a grouped row: only what eligibility needs
+            return Candidate(
+                id=0,
+                matters=codes,
+                queue_key=0.0,
+                target_window=r.target_window,
+                target_domain=r.target_domain,
+                domains=domains,
+            )
         return Candidate(
             id=r.id,
-            matters=matters,
+            matters=codes,
             queue_key=r.queue_key,
             priority=bool(r.is_priority),
             appointment_at=r.appointment_at,
             target_window=r.target_window,
             target_domain=r.target_domain,
-            domains=frozenset(self._domain_of[m] for m in matters),
+            domains=domains,
         )
 
     def _as_candidate(self, t: Ticket) -> Candidate:
@@ -688,7 +641,7 @@ class Store:
             appointment_at=t.appointment_at,
             target_window=t.target_window,
             target_domain=t.target_domain,
-            domains=frozenset(self._domain_of[m] for m in t.matters),
+            domains=self._matter_sets(" ".join(sorted(t.matters)))[1],
         )
 
     def call_next(self, window: int, actor: str = "clerk") -> Ticket | None:
@@ -702,25 +655,23 @@ class Store:
             ws = self._window_state(conn, window, lock=True)
             wrules.require_can_call(ws)
             dw = self._dispatch_windows[window]
-            open_windows: list[DispatchWindow] = []
-            if policy is Policy.SCARCE:
+            choice: Candidate | None = None
+            if policy is Policy.OLDEST:
+                offset = 0
+                while True:
+                    rows = q.CANDIDATES_PAGE(
+                        conn, day=day, now=now, waiting=WAITING, lim=PAGE, off=offset
+                    ).all()
+                    choice = choose_next(dw, [self._candidate(r) for r in rows], now)
+                    if choice is not None or len(rows) < PAGE:
+                        break
+                    offset += PAGE
+            else:
                 open_windows = [
                     self._dispatch_windows[n]
-                    for n in conn.execute(
-                        select(window_t.c.number).where(
-                            window_t.c.status == WindowStatus.OPEN.value
-                        )
-                    ).scalars()
+                    for n in q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars()
                 ]
-            choice: Candidate | None = None
-            offset = 0
-            while True:
-                paged = policy is Policy.OLDEST
-                rows = conn.execute(
-                    self._candidates_stmt(
-                        day, now, limit=PAGE if paged else None, offset=offset, lock=True
-                    )
-                ).all()
+                rows = q.CANDIDATES_ALL(conn, day=day, now=now, waiting=WAITING).all()
                 choice = choose_next(
                     dw,
                     [self._candidate(r) for r in rows],
@@ -729,9 +680,6 @@ class Store:
                     open_windows=open_windows,
                     aging_seconds=aging,
                 )
-                if choice is not None or not paged or len(rows) < PAGE:
-                    break
-                offset += PAGE
             if choice is None:
                 return None
             t, version = self._load(conn, choice.id)
@@ -919,12 +867,12 @@ class Store:
                     )
                 ).all()
                 if serving:
-                    where = "、".join(f"{r.number}@{r.window}号窗口" for r in serving)
+                    zh = "、".join(f"{r.number}（{r.window} 号窗口）" for r in serving)
+                    en = ", ".join(f"{r.number} at window {r.window}" for r in serving)
                     raise Refused(
                         "still_serving",
-                        f"仍有号在办理中：{where}",
-                        "tickets are still being served: "
-                        + ", ".join(f"{r.number} at window {r.window}" for r in serving),
+                        f"仍有号在办理中：{zh}",
+                        f"tickets are still being served: {en}",
                         "force",
                     )
             ids = (
@@ -937,17 +885,15 @@ class Store:
                 .scalars()
                 .all()
             )
-            expired = 0
             for tid in ids:
                 t, version = self._load(conn, tid)
                 self._save(conn, t, version, rules.expire(t, now, force=force), actor)
-                expired += 1
             for r in conn.execute(select(window_t)).all():
                 if r.status != WindowStatus.CLOSED.value or r.current_ticket is not None:
                     self._set_window(conn, WindowState(r.number, WindowStatus.CLOSED), now)
-            conn.execute(insert(day_t).values(day=d, closed_at=now, closed_by=actor))
-            self._event(conn, now, "day_closed", actor, detail={"day": d, "expired": expired})
-            return {"expired": expired}
+            conn.execute(insert(q.day_t).values(day=d, closed_at=now, closed_by=actor))
+            self._event(conn, now, "day_closed", actor, detail={"day": d, "expired": len(ids)})
+            return {"expired": len(ids)}
 
         return self._retrying(op)
 

@@ -1,0 +1,569 @@
+"""The ``queue-app`` command: catalog and hall checks, ticket and window operations."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.errors import Refused
+from queue_app.domain.hall import Coverage, Hall
+from queue_app.domain.ticket import (
+    OUTCOME_LABELS,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    Outcome,
+    Ticket,
+    parse_outcome,
+    parse_priority,
+)
+from queue_app.loaders import (
+    LoadError,
+    default_catalog_path,
+    default_hall_path,
+    load_catalog,
+    load_hall_for,
+)
+from queue_app.search import CatalogSearch
+from queue_app.store import Issued, Store, default_database_url
+
+app = typer.Typer(
+    help="政务服务大厅综合窗口排队叫号 · unified service-window queue manager",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="The matter catalog (事项目录).", no_args_is_help=True)
+hall_app = typer.Typer(help="Hall layouts (windows/*.yaml).", no_args_is_help=True)
+ticket_app = typer.Typer(help="Tickets: issue, show, list, cancel, re-queue.", no_args_is_help=True)
+window_app = typer.Typer(
+    help="A window's work: call next, recall, start, finish ...", no_args_is_help=True
+)
+day_app = typer.Typer(help="The business day.", no_args_is_help=True)
+for sub, name in (
+    (catalog_app, "catalog"),
+    (hall_app, "hall"),
+    (ticket_app, "ticket"),
+    (window_app, "window"),
+    (day_app, "day"),
+):
+    app.add_typer(sub, name=name)
+
+out = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class Settings:
+    db: str | None = None
+    hall: Path | None = None
+    catalog: Path | None = None
+    actor: str = "cli"
+    as_json: bool = False
+
+
+settings = Settings()
+
+
+@app.callback()
+def _root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Database URL (default: $QUEUE_APP_DB or a SQLite file in your data directory)."
+        ),
+    ] = None,
+    hall: Annotated[
+        Path | None, typer.Option(help="Hall layout file (default: windows/default.yaml).")
+    ] = None,
+    catalog: Annotated[
+        Path | None, typer.Option(help="Catalog file (default: matters_catalog.yaml).")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="Who is acting, for the event log.")] = "cli",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    settings.db, settings.hall, settings.catalog = db, hall, catalog
+    settings.actor, settings.as_json = actor, as_json
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(message, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Known failures become a clear message and an exit code, never a traceback."""
+    try:
+        yield
+    except LoadError as exc:
+        _fail(f"error: cannot load file\n{exc}", 2)
+    except Refused as exc:
+        _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
+    except SQLAlchemyError as exc:
+        _fail(f"error: database problem: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", 1)
+
+
+def _catalog() -> Catalog:
+    return load_catalog(settings.catalog or default_catalog_path())
+
+
+def _hall(catalog: Catalog) -> Hall:
+    return load_hall_for(settings.hall or default_hall_path(), catalog)
+
+
+def _store() -> Store:
+    catalog = _catalog()
+    return Store(settings.db or default_database_url(), catalog, _hall(catalog))
+
+
+def _emit(data: Any, render: Callable[[], None]) -> None:
+    if settings.as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        render()
+
+
+# ----------------------------------------------------------------- catalog
+@catalog_app.command("check")
+def catalog_check(
+    file: Annotated[Path | None, typer.Argument(help="Catalog file.")] = None,
+) -> None:
+    """Validate a catalog file; exit 2 with file, line and field on any problem."""
+    with _user_errors():
+        path = file or settings.catalog or default_catalog_path()
+        cat = load_catalog(path)
+        s = cat.stats()
+        out.print(
+            f"ok: {path}: {s['matters']} matters, {s['departments']} departments, "
+            f"{s['bundles']} bundles ({s['enterprise_bundles']} enterprise, "
+            f"{s['person_bundles']} personal)"
+        )
+
+
+@catalog_app.command("stats")
+def catalog_stats(
+    file: Annotated[Path | None, typer.Argument(help="Catalog file.")] = None,
+) -> None:
+    """Numbers of matters, departments and bundles, by domain and kind."""
+    with _user_errors():
+        cat = load_catalog(file or settings.catalog or default_catalog_path())
+        s = cat.stats()
+        by_domain = Counter(m.domain for m in cat.matters)
+
+        def render() -> None:
+            out.print(f"[bold]{cat.catalog.name}[/] ({cat.catalog.version})")
+            out.print(f"matters: {s['matters']}")
+            out.print(f"departments: {s['departments']}")
+            out.print(
+                f"bundles: {s['bundles']} (enterprise {s['enterprise_bundles']}, "
+                f"personal {s['person_bundles']})"
+            )
+            out.print(
+                f"即办件 {s['immediate']} · 承诺件 {s['promised']} · "
+                f"undifferentiated {s['undifferentiated']} · with materials "
+                f"{s['with_materials']}"
+            )
+            t = Table("domain 领域", "matters", title="by domain")
+            for d in cat.domains:
+                t.add_row(d, str(by_domain.get(d, 0)))
+            out.print(t)
+
+        _emit({**s, "by_domain": dict(by_domain)}, render)
+
+
+@catalog_app.command("search")
+def catalog_search(query: str, limit: Annotated[int, typer.Option(min=1, max=100)] = 10) -> None:
+    """Find matters and bundles by name, code, keyword, department or pinyin."""
+    with _user_errors():
+        cat = _catalog()
+        hits = CatalogSearch(cat).search(query, limit)
+        depts = {d.code: d.name for d in cat.departments}
+
+        def render() -> None:
+            if not hits:
+                out.print(f"no match for {query!r}")
+                return
+            t = Table("", "code", "name 名称", "department", "kind", "score")
+            for h in hits:
+                if h.kind == "matter":
+                    m = cat.matter(h.code)
+                    kind = m.kind.value + (f" {m.promised_days}日" if m.promised_days else "")
+                    t.add_row(
+                        "事项", h.code, h.name, depts.get(m.department, ""), kind, f"{h.score:.0f}"
+                    )
+                else:
+                    b = cat.bundle_by_code[h.code]
+                    t.add_row(
+                        "一件事", h.code, h.name, f"{len(b.matters)} matters", "", f"{h.score:.0f}"
+                    )
+            out.print(t)
+
+        _emit([asdict(h) for h in hits], render)
+
+
+# -------------------------------------------------------------------- hall
+@hall_app.command("check")
+def hall_check(file: Path) -> None:
+    """Validate a hall layout against the catalog and show what its windows cover."""
+    with _user_errors():
+        cat = _catalog()
+        hall = load_hall_for(file, cat)
+        cov = Coverage(hall, cat)
+        unserved = cov.unserved()
+        kinds = Counter(w.kind.value for w in hall.windows)
+        out.print(
+            f"ok: {file}: {hall.hall.name}: {len(hall.windows)} windows ("
+            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+            + ")"
+        )
+        out.print(
+            "ticket classes: " + ", ".join(f"{c.prefix} {c.name}" for c in hall.ticket_classes)
+        )
+        out.print(
+            f"matters this hall can accept: {len(cat.matters) - len(unserved)} of "
+            f"{len(cat.matters)}"
+        )
+        if unserved:
+            out.print(
+                f"not accepted at any window ({len(unserved)}): "
+                + "、".join(m.name for m in unserved[:10])
+                + (" ..." if len(unserved) > 10 else "")
+            )
+
+
+# ----------------------------------------------------------------- tickets
+def _ticket_dict(t: Ticket) -> dict[str, Any]:
+    d = asdict(t)
+    d["status"] = t.status.value
+    d["priority"] = t.priority.value if t.priority else None
+    d["items"] = [
+        {"matter": i.matter, "outcome": i.outcome.value if i.outcome else None} for i in t.items
+    ]
+    return d
+
+
+def _show_ticket(store: Store, t: Ticket) -> None:
+    names = "、".join(
+        store.catalog.matter(i.matter).name
+        + (f"（{OUTCOME_LABELS[i.outcome]}）" if i.outcome else "")
+        for i in t.items
+    )
+    where = f" @ {t.window} 号窗口" if t.window else ""
+    pri = f" [{PRIORITY_LABELS[t.priority]}]" if t.priority else ""
+    out.print(f"[bold]{t.number}[/] {STATUS_LABELS[t.status]}{where}{pri}: {names}")
+
+
+@ticket_app.command("issue")
+def ticket_issue(
+    matters: Annotated[
+        list[str] | None, typer.Argument(help="Matter codes (or unique prefixes).")
+    ] = None,
+    bundle: Annotated[str | None, typer.Option(help="一件事 bundle code.")] = None,
+    priority: Annotated[
+        str | None,
+        typer.Option(help="elderly 老年人 | disabled 残疾人 | pregnant 孕妇 | military 军人"),
+    ] = None,
+) -> None:
+    """Issue a ticket for one or more matters, or a bundle."""
+    with _user_errors():
+        store = _store()
+        pri = parse_priority(priority) if priority else None
+        issued: Issued = store.issue(
+            matters or [], bundle=bundle, priority=pri, actor=settings.actor
+        )
+
+        def render() -> None:
+            _show_ticket(store, issued.ticket)
+            wait = (
+                f"{issued.estimated_wait_minutes:.0f} 分钟"
+                if issued.estimated_wait_minutes is not None
+                else "暂无开放窗口"
+            )
+            out.print(
+                f"{issued.class_name} · 前面 {issued.ahead} 人 · 预计等候 {wait} · "
+                f"可办理窗口 {', '.join(map(str, issued.windows))}"
+            )
+
+        _emit(
+            {
+                "ticket": _ticket_dict(issued.ticket),
+                "class": issued.class_name,
+                "ahead": issued.ahead,
+                "windows": list(issued.windows),
+                "estimated_wait_minutes": issued.estimated_wait_minutes,
+                "token": issued.token,
+            },
+            render,
+        )
+
+
+@ticket_app.command("show")
+def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) -> None:
+    """One ticket and its history."""
+    with _user_errors():
+        store = _store()
+        t = store.ticket(number, day)
+        events = store.events(day=t.day, ticket=t.number)
+
+        def render() -> None:
+            _show_ticket(store, t)
+            for e in events:
+                out.print(f"  {e.kind:<12} window={e.window or '-'} by {e.actor}")
+
+        _emit({"ticket": _ticket_dict(t), "events": [asdict(e) for e in events]}, render)
+
+
+@ticket_app.command("list")
+def ticket_list(
+    window: Annotated[int | None, typer.Option(help="Only tickets this window may serve.")] = None,
+    domain: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Waiting tickets in the order they will be called."""
+    with _user_errors():
+        store = _store()
+        tickets = store.waiting(window=window, domain=domain)
+
+        def render() -> None:
+            for t in tickets:
+                _show_ticket(store, t)
+            out.print(f"{len(tickets)} waiting")
+
+        _emit([_ticket_dict(t) for t in tickets], render)
+
+
+def _ticket_op(op: Callable[[Store], Ticket]) -> None:
+    with _user_errors():
+        store = _store()
+        t = op(store)
+        _emit(_ticket_dict(t), lambda: _show_ticket(store, t))
+
+
+@ticket_app.command("cancel")
+def ticket_cancel(number: str, reason: Annotated[str, typer.Option()] = "") -> None:
+    """Cancel a waiting ticket."""
+    _ticket_op(lambda s: s.cancel(number, actor=settings.actor, reason=reason))
+
+
+@ticket_app.command("requeue")
+def ticket_requeue(number: str) -> None:
+    """Put a no-show latecomer back in line (at the end)."""
+    _ticket_op(lambda s: s.requeue(number, actor=settings.actor))
+
+
+# ----------------------------------------------------------------- windows
+@window_app.command("call-next")
+def window_call_next(window: int) -> None:
+    """Call the next ticket this window may serve (the system chooses)."""
+    with _user_errors():
+        store = _store()
+        t = store.call_next(window, actor=settings.actor)
+        if t is None:
+            _emit(
+                None,
+                lambda: out.print(
+                    f"{window} 号窗口：没有可叫的号 (no ticket waiting that this window may serve)"
+                ),
+            )
+            return
+        _emit(_ticket_dict(t), lambda: out.print(f"请 [bold]{t.number}[/] 号到 {window} 号窗口"))
+
+
+@window_app.command("recall")
+def window_recall(window: int) -> None:
+    """Call the current ticket again (at most the hall's recall limit)."""
+    _ticket_op(lambda s: s.recall(window, actor=settings.actor))
+
+
+@window_app.command("start")
+def window_start(window: int) -> None:
+    """The citizen has arrived: start serving."""
+    _ticket_op(lambda s: s.start(window, actor=settings.actor))
+
+
+@window_app.command("finish")
+def window_finish(
+    window: int,
+    outcome: Annotated[
+        list[str],
+        typer.Option(
+            help="办结|受理|补正|不予受理 for every matter, or CODE=OUTCOME per matter (repeat)."
+        ),
+    ],
+) -> None:
+    """Finish the current ticket with one outcome per matter."""
+
+    def op(s: Store) -> Ticket:
+        if len(outcome) == 1 and "=" not in outcome[0]:
+            return s.finish(window, parse_outcome(outcome[0]), actor=settings.actor)
+        given: dict[str, Outcome] = {}
+        for entry in outcome:
+            code, sep, value = entry.partition("=")
+            if not sep:
+                raise Refused(
+                    "bad_outcome",
+                    f"请写成 事项编码=结果：{entry!r}",
+                    f"expected CODE=OUTCOME, got {entry!r}",
+                    "outcome",
+                )
+            given[code] = parse_outcome(value)
+        return s.finish(window, given, actor=settings.actor)
+
+    _ticket_op(op)
+
+
+@window_app.command("transfer")
+def window_transfer(
+    window: int,
+    to_window: Annotated[int | None, typer.Option()] = None,
+    to_domain: Annotated[str | None, typer.Option()] = None,
+    reason: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Send the current ticket to another window or domain; it keeps its place in line."""
+    _ticket_op(
+        lambda s: s.transfer(
+            window, to_window=to_window, to_domain=to_domain, reason=reason, actor=settings.actor
+        )
+    )
+
+
+@window_app.command("no-show")
+def window_no_show(window: int) -> None:
+    """The citizen did not come: mark the current ticket 过号."""
+    _ticket_op(lambda s: s.no_show(window, actor=settings.actor))
+
+
+def _window_op(op: Callable[[Store], Any]) -> None:
+    with _user_errors():
+        store = _store()
+        w = op(store)
+        _emit(
+            {"number": w.number, "status": w.status.value, "reason": w.reason},
+            lambda: out.print(
+                f"{w.number} 号窗口: {w.status.value}" + (f" ({w.reason})" if w.reason else "")
+            ),
+        )
+
+
+@window_app.command("open")
+def window_open(window: int) -> None:
+    """Open a window for business."""
+    _window_op(lambda s: s.open_window(window, actor=settings.actor))
+
+
+@window_app.command("close")
+def window_close(window: int) -> None:
+    """Close a window (it must hold no ticket)."""
+    _window_op(lambda s: s.close_window(window, actor=settings.actor))
+
+
+@window_app.command("pause")
+def window_pause(window: int, reason: Annotated[str, typer.Option(help="休息, 会议 ...")]) -> None:
+    """Pause a window, with a reason."""
+    _window_op(lambda s: s.pause(window, reason, actor=settings.actor))
+
+
+@window_app.command("resume")
+def window_resume(window: int) -> None:
+    """Resume a paused window."""
+    _window_op(lambda s: s.resume(window, actor=settings.actor))
+
+
+@window_app.command("list")
+def window_list() -> None:
+    """Every window with its state and current ticket."""
+    with _user_errors():
+        store = _store()
+        ws = store.windows()
+
+        def render() -> None:
+            t = Table("no.", "name", "state", "ticket", "reason")
+            for w in ws:
+                t.add_row(
+                    str(w.number),
+                    w.name,
+                    w.view.value,
+                    w.ticket.number if w.ticket else "",
+                    w.reason,
+                )
+            out.print(t)
+
+        _emit(
+            [
+                {
+                    "number": w.number,
+                    "name": w.name,
+                    "kind": w.kind,
+                    "state": w.view.value,
+                    "ticket": w.ticket.number if w.ticket else None,
+                    "reason": w.reason,
+                }
+                for w in ws
+            ],
+            render,
+        )
+
+
+# ---------------------------------------------------------------- the day
+@day_app.command("close")
+def day_close(
+    force: Annotated[bool, typer.Option(help="Also expire tickets being served.")] = False,
+) -> None:
+    """Close today's business: open tickets expire, windows close."""
+    with _user_errors():
+        result = _store().close_day(actor=settings.actor, force=force)
+        _emit(result, lambda: out.print(f"day closed; {result['expired']} ticket(s) expired"))
+
+
+@day_app.command("status")
+def day_status() -> None:
+    """Today's tickets by status."""
+    with _user_errors():
+        store = _store()
+        counts = store.counts()
+        _emit(
+            counts,
+            lambda: out.print(
+                f"{store.today()}: "
+                + ", ".join(
+                    f"{STATUS_LABELS[s]} {n}"
+                    for s, n in ((k, counts[k.value]) for k in STATUS_LABELS)
+                    if n
+                )
+            ),
+        )
+
+
+@app.command("demo")
+def demo(
+    tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 120,
+    seed: Annotated[int, typer.Option()] = 7,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default: a new temporary SQLite file).")
+    ] = None,
+) -> None:
+    """Run a morning in the default hall on an embedded SQLite database and report it."""
+    from queue_app.demo import run_demo
+
+    with _user_errors():
+        cat = _catalog()
+        run_demo(cat, _hall(cat), tickets=tickets, seed=seed, db=db, console=out)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

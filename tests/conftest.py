@@ -76,8 +76,9 @@ def _worker_pg_url(base: str) -> str:
     name = f"{u.database}_{worker}"
     admin = create_engine(u, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                              {"n": name}).scalar()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()

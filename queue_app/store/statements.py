@@ -29,9 +29,6 @@ CANDIDATE_COLS = (
 )
 _ORDERED = select(*CANDIDATE_COLS).where(WAITING_TODAY).order_by(RANK, T.queue_key, T.id)
 
-CANDIDATES_PAGE = Sql(
-    _ORDERED.limit(bp("lim")).offset(bp("off")).with_for_update(skip_locked=True, of=ticket_t)
-)
 CANDIDATES_ALL = Sql(_ORDERED.with_for_update(skip_locked=True, of=ticket_t))
 CANDIDATES_READ = Sql(_ORDERED)
 
@@ -166,3 +163,22 @@ COUNTER_CREATE = {
     ),
 }
 DAY_CLOSED = Sql(select(day_t.c.closed_at).where(day_t.c.day == bp("day")))
+
+# The same order as three index walks, one per dispatch class, each stopped after a page:
+# green channel; appointments whose slot has begun; the rest (incl. future appointments).
+_CLASS_FILTERS = (
+    T.is_priority.is_(True),
+    and_(T.is_priority.is_(False), T.appointment_at.is_not(None), T.appointment_at <= bp("now")),
+    and_(T.is_priority.is_(False), or_(T.appointment_at.is_(None), T.appointment_at > bp("now"))),
+)
+CLASS_PAGES = tuple(
+    Sql(
+        select(*CANDIDATE_COLS)
+        .where(WAITING_TODAY, f)
+        .order_by(T.queue_key, T.id)
+        .limit(bp("lim"))
+        .offset(bp("off"))
+        .with_for_update(skip_locked=True, of=ticket_t)
+    )
+    for f in _CLASS_FILTERS
+)

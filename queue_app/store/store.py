@@ -42,7 +42,7 @@ from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
 from queue_app.store.tables import counter_t, event_t, ticket_t, window_t
 
-PAGE = 64  # candidates read per round when the policy is "oldest eligible first"
+FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 WAITING = Status.WAITING.value
 
 
@@ -644,6 +644,28 @@ class Store:
             domains=self._matter_sets(" ".join(sorted(t.matters)))[1],
         )
 
+    def _oldest_eligible(
+        self, conn: Connection, dw: DispatchWindow, day: str, now: float
+    ) -> Candidate | None:
+        """Walk the line class by class, a page at a time, until a ticket ``dw`` may serve.
+
+        Within a class the pages come in (place in line, id) order, so the first eligible
+        ticket found is the one ``choose_next`` picks over the whole line.
+        """
+        for page_of_class in q.CLASS_PAGES:
+            offset, size = 0, FIRST_PAGE
+            while True:
+                rows = page_of_class(
+                    conn, day=day, now=now, waiting=WAITING, lim=size, off=offset
+                ).all()
+                choice = choose_next(dw, [self._candidate(r) for r in rows], now)
+                if choice is not None:
+                    return choice
+                if len(rows) < size:
+                    break
+                offset, size = offset + size, PAGE
+        return None
+
     def call_next(self, window: int, actor: str = "clerk") -> Ticket | None:
         """Claim the next ticket this window may serve; None when there is none."""
         policy = self.hall.dispatch.policy
@@ -657,15 +679,7 @@ class Store:
             dw = self._dispatch_windows[window]
             choice: Candidate | None = None
             if policy is Policy.OLDEST:
-                offset = 0
-                while True:
-                    rows = q.CANDIDATES_PAGE(
-                        conn, day=day, now=now, waiting=WAITING, lim=PAGE, off=offset
-                    ).all()
-                    choice = choose_next(dw, [self._candidate(r) for r in rows], now)
-                    if choice is not None or len(rows) < PAGE:
-                        break
-                    offset += PAGE
+                choice = self._oldest_eligible(conn, dw, day, now)
             else:
                 open_windows = [
                     self._dispatch_windows[n]

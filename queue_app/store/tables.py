@@ -11,6 +11,7 @@ class TicketRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("day", "number", name="uq_ticket_day_number"),
         Index("ix_ticket_queue", "day", "status", "is_priority", "queue_key"),
+        Index("ix_ticket_appointment", "day", "status", "appointment_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -22,8 +22,15 @@ WORKERS = 8
 def _hall_file(tmp_path: Path) -> Path:
     """The mini hall with eight windows that all accept the undifferentiated matters."""
     data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
-    data["windows"] = [{"number": n, "name": "无差别综合窗口", "kind": "undifferentiated",
-                        "serves": {"undifferentiated": True}} for n in range(1, WORKERS + 1)]
+    data["windows"] = [
+        {
+            "number": n,
+            "name": "无差别综合窗口",
+            "kind": "undifferentiated",
+            "serves": {"undifferentiated": True},
+        }
+        for n in range(1, WORKERS + 1)
+    ]
     path = tmp_path / "eight.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
@@ -90,8 +97,7 @@ def test_eight_processes_call_next_over_2000_tickets(db_url: str, tmp_path: Path
     store.dispose()
 
 
-def test_eight_processes_issuing_at_once_never_repeat_a_number(db_url: str,
-                                                               tmp_path: Path) -> None:
+def test_eight_processes_issuing_at_once_never_repeat_a_number(db_url: str, tmp_path: Path) -> None:
     hall_path = str(_hall_file(tmp_path))
     store = _open_store(db_url, hall_path)
     results = _run(_issuer, [(db_url, hall_path, 250) for _ in range(WORKERS)])

@@ -15,12 +15,13 @@ from tests.conftest import Clock
 
 def snapshot(store: Store) -> tuple:
     """Everything a refused operation must leave untouched."""
-    tickets = [(t.number, t.status, t.window, t.recalls, t.target_window)
-               for t in store.waiting()]
+    tickets = [(t.number, t.status, t.window, t.recalls, t.target_window) for t in store.waiting()]
     day = store.today()
     all_numbers = [e.ticket_number for e in store.events(day=day)]
-    windows = [(w.number, w.status, w.reason, w.ticket.number if w.ticket else None)
-               for w in store.windows()]
+    windows = [
+        (w.number, w.status, w.reason, w.ticket.number if w.ticket else None)
+        for w in store.windows()
+    ]
     return tickets, len(all_numbers), windows, store.counts()
 
 
@@ -37,7 +38,11 @@ def test_issue_numbers_per_class_and_reports_position(store: Store) -> None:
     assert a1.class_name == "综合业务" and v1.class_name == "绿色通道"
     ev = store.events()[-4]
     assert (ev.kind, ev.ticket_number, ev.actor, ev.detail["matters"]) == (
-        "issued", "A001", "desk1", ["M-SBK"])
+        "issued",
+        "A001",
+        "desk1",
+        ["M-SBK"],
+    )
     assert store.ticket_by_token(a1.token).number == "A001"
     assert store.ticket_by_token("not-a-token") is None
 
@@ -74,18 +79,23 @@ def test_full_lifecycle_records_every_transition(store: Store, clock: Clock) -> 
     assert store.start(1, actor="clerk1", number="A001").status is Status.SERVING
     assert store.windows()[0].view is WindowView.SERVING
     clock.advance(minutes=10)
-    done = store.finish(1, {"M-YL": Outcome.ACCEPTED, "M-SBK": Outcome.COMPLETED},
-                        actor="clerk1")
+    done = store.finish(1, {"M-YL": Outcome.ACCEPTED, "M-SBK": Outcome.COMPLETED}, actor="clerk1")
     assert done.status is Status.DONE
     assert {i.matter: i.outcome for i in done.items} == {
-        "M-YL": Outcome.ACCEPTED, "M-SBK": Outcome.COMPLETED}
+        "M-YL": Outcome.ACCEPTED,
+        "M-SBK": Outcome.COMPLETED,
+    }
     assert store.windows()[0].view is WindowView.IDLE
     again = store.ticket("A001")
     assert again.items == done.items and again.finished_at == clock.now
     kinds = [(e.kind, e.actor, e.window) for e in store.events(ticket="A001")]
-    assert kinds == [("issued", "desk1", None), ("called", "clerk1", 1),
-                     ("recalled", "clerk1", 1), ("started", "clerk1", 1),
-                     ("finished", "clerk1", 1)]
+    assert kinds == [
+        ("issued", "desk1", None),
+        ("called", "clerk1", 1),
+        ("recalled", "clerk1", 1),
+        ("started", "clerk1", 1),
+        ("finished", "clerk1", 1),
+    ]
 
 
 def test_refusals_at_the_window_change_nothing(store: Store) -> None:
@@ -142,7 +152,8 @@ def test_recall_limit_then_no_show_then_requeue(store: Store, clock: Clock) -> N
 
 
 def test_dispatch_order_priority_then_original_place_after_transfer(
-        store: Store, clock: Clock) -> None:
+    store: Store, clock: Clock
+) -> None:
     store.issue(["M-GT"])  # 企业开办: B001
     clock.advance(1)
     store.issue(["M-SBK"])  # A001
@@ -177,7 +188,10 @@ def test_transfer_to_a_window(store: Store) -> None:
     assert store.call_next(3).number == "B001"
     ev = store.events(ticket="B001")[-2]
     assert (ev.kind, ev.detail["to_window"], ev.detail["reason"]) == (
-        "transferred", 3, "食品许可一并办理")
+        "transferred",
+        3,
+        "食品许可一并办理",
+    )
 
 
 def test_appointment_class_and_place(store: Store, clock: Clock) -> None:
@@ -211,8 +225,9 @@ def test_more_than_999_tickets_never_repeat_a_number(store: Store) -> None:
     assert format_number("A", 7) == "A007" and format_number("A", 1000) == "A1000"
 
 
-def test_restart_in_the_middle_of_a_day(db_url: str, mini_catalog: Catalog, mini_hall: Hall,
-                                        clock: Clock) -> None:
+def test_restart_in_the_middle_of_a_day(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
     s1 = Store(db_url, mini_catalog, mini_hall, clock=clock)
     s1.open_window(1)
     s1.open_window(2)

@@ -22,16 +22,23 @@ def test_real_catalog_has_615_matters_25_departments_and_the_bundles(real_catalo
     assert s["departments"] == 25
     assert s["enterprise_bundles"] >= 61
     names = {b.name for b in real_catalog.bundles}
-    for national in ("企业信息变更", "开办餐饮店", "开办运输企业", "新生儿出生", "退休",
-                     "社会保障卡居民服务", "教育入学", "残疾人服务"):
+    for national in (
+        "企业信息变更",
+        "开办餐饮店",
+        "开办运输企业",
+        "新生儿出生",
+        "退休",
+        "社会保障卡居民服务",
+        "教育入学",
+        "残疾人服务",
+    ):
         assert any(national in n for n in names), national
     assert sum(1 for m in real_catalog.matters if m.materials) >= 150
     assert all(m.materials for m in real_catalog.matters if m.common)
     assert {m.department for m in real_catalog.matters} == set(real_catalog.department_by_code)
     kinds = {m.kind for m in real_catalog.matters}
     assert kinds == {MatterKind.IMMEDIATE, MatterKind.PROMISED}
-    assert all(b.audience in (Audience.ENTERPRISE, Audience.PERSON)
-               for b in real_catalog.bundles)
+    assert all(b.audience in (Audience.ENTERPRISE, Audience.PERSON) for b in real_catalog.bundles)
 
 
 @pytest.mark.parametrize("name", ["default", "township"])
@@ -65,8 +72,9 @@ def _mutate(tmp_path: Path, source: Path, edit) -> tuple[Path, int]:
 
 def _replace_value(lines: list[str], line_no: int, key: str, new: str) -> None:
     i = line_no - 1
-    lines[i], n = re.subn(rf"({key}:\s*)(\"[^\"]*\"|'[^']*'|[^,}}\n]+)", rf"\g<1>{new}",
-                          lines[i], count=1)
+    lines[i], n = re.subn(
+        rf"({key}:\s*)(\"[^\"]*\"|'[^']*'|[^,}}\n]+)", rf"\g<1>{new}", lines[i], count=1
+    )
     assert n == 1, lines[i]
 
 
@@ -115,19 +123,22 @@ def _bad_domain(lines, m, data) -> int:
     return line
 
 
-@pytest.mark.parametrize(("edit", "field", "message"), [
-    (_dup_code, "matters[1]", "duplicate code"),
-    (_bundle_unknown, "bundles[0]", "unknown matter 'NO-SUCH-MATTER'"),
-    (_missing_field, "matters[2]", "kind: required field is missing"),
-    (_wrong_type, "matters[3]", "promised_days: expected a whole number; got 'five'"),
-    (_broken_yaml, "", "broken YAML"),
-    (_dup_key, "matters[5]", "duplicate key 'name'"),
-    (_bad_domain, "matters[6]", "unknown domain '火星事务'"),
-])
-@pytest.mark.parametrize("source", [CATALOG, FIXTURES / "mini_catalog.yaml"],
-                         ids=["real", "mini"])
+@pytest.mark.parametrize(
+    ("edit", "field", "message"),
+    [
+        (_dup_code, "matters[1]", "duplicate code"),
+        (_bundle_unknown, "bundles[0]", "unknown matter 'NO-SUCH-MATTER'"),
+        (_missing_field, "matters[2]", "kind: required field is missing"),
+        (_wrong_type, "matters[3]", "promised_days: expected a whole number; got 'five'"),
+        (_broken_yaml, "", "broken YAML"),
+        (_dup_key, "matters[5]", "duplicate key 'name'"),
+        (_bad_domain, "matters[6]", "unknown domain '火星事务'"),
+    ],
+)
+@pytest.mark.parametrize("source", [CATALOG, FIXTURES / "mini_catalog.yaml"], ids=["real", "mini"])
 def test_broken_catalog_copies_fail_with_file_line_and_field(
-        tmp_path: Path, source: Path, edit, field: str, message: str) -> None:
+    tmp_path: Path, source: Path, edit, field: str, message: str
+) -> None:
     if source.name == "mini_catalog.yaml" and edit is _bad_domain:
         pytest.skip("the mini catalog has six matters")
     broken, line = _mutate(tmp_path, source, edit)
@@ -163,11 +174,19 @@ def test_empty_and_non_mapping_and_missing_files(tmp_path: Path) -> None:
 HALL_BREAKS = [
     ("number: 2,", "number: 1,", "windows[1]", "duplicate window number 1"),
     ("kind: domain", "kind: domian", "windows[2]", "kind: expected"),
-    ("close: \"17:30\"", "close: \"25:99\"", "hours.close", "expected"),
-    ("{prefix: A, name: 综合业务}", "{prefix: A, name: 综合业务, domains: [社保]}",
-     "ticket_classes", "exactly one default class"),
-    ("{prefix: Y, name: 预约, appointment: true}", "{prefix: V, name: 预约, appointment: true}",
-     "ticket_classes[1]", "duplicate prefix 'V'"),
+    ('close: "17:30"', 'close: "25:99"', "hours.close", "expected"),
+    (
+        "{prefix: A, name: 综合业务}",
+        "{prefix: A, name: 综合业务, domains: [社保]}",
+        "ticket_classes",
+        "exactly one default class",
+    ),
+    (
+        "{prefix: Y, name: 预约, appointment: true}",
+        "{prefix: V, name: 预约, appointment: true}",
+        "ticket_classes[1]",
+        "duplicate prefix 'V'",
+    ),
 ]
 
 
@@ -190,8 +209,9 @@ def test_broken_hall_files(tmp_path: Path, old: str, new: str, field: str, messa
 def test_hall_referencing_unknown_domain_is_rejected(tmp_path: Path, mini_catalog) -> None:
     text = (FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "hall.yaml"
-    broken.write_text(text.replace("domains: [出入境]", "domains: [出入境, 天文台]"),
-                      encoding="utf-8")
+    broken.write_text(
+        text.replace("domains: [出入境]", "domains: [出入境, 天文台]"), encoding="utf-8"
+    )
     with pytest.raises(LoadError) as e:
         load_hall_for(broken, mini_catalog)
     assert "windows[3] (出入境窗口).serves.domains[1]: unknown domain '天文台'" in str(e.value)

@@ -69,16 +69,27 @@ def test_scarce_policy_prefers_work_few_open_windows_can_do_with_aging() -> None
     opened = [UNDIFF, BIZ]
     anyone = c(1, 10, "GT")  # windows 1 and 3 can do it
     scarce = c(2, 20, "SP")  # only window 3
-    got = choose_next(BIZ, [anyone, scarce], now=30, policy=Policy.SCARCE,
-                      open_windows=opened, aging_seconds=600)
+    got = choose_next(
+        BIZ, [anyone, scarce], now=30, policy=Policy.SCARCE, open_windows=opened, aging_seconds=600
+    )
     assert got.id == 2
     # the oldest has waited past the aging bound: it is not passed over any more
-    got = choose_next(BIZ, [anyone, scarce], now=10 + 601, policy=Policy.SCARCE,
-                      open_windows=opened, aging_seconds=600)
+    got = choose_next(
+        BIZ,
+        [anyone, scarce],
+        now=10 + 601,
+        policy=Policy.SCARCE,
+        open_windows=opened,
+        aging_seconds=600,
+    )
     assert got.id == 1
     # an undifferentiated window never uses the preference
-    assert choose_next(UNDIFF, [anyone, c(3, 5, "SB")], now=30, policy=Policy.SCARCE,
-                       open_windows=opened).id == 3
+    assert (
+        choose_next(
+            UNDIFF, [anyone, c(3, 5, "SB")], now=30, policy=Policy.SCARCE, open_windows=opened
+        ).id
+        == 3
+    )
 
 
 def test_own_domain_policy() -> None:

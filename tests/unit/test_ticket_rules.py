@@ -10,8 +10,15 @@ from queue_app.domain.ticket import Item, Outcome, Status, Ticket, parse_outcome
 
 
 def make(status: Status = Status.WAITING, **kw: object) -> Ticket:
-    base: dict = dict(id=1, day="2026-11-23", number="A001", status=status,
-                      items=(Item("M1"), Item("M2")), issued_at=100.0, queue_key=100.0)
+    base: dict = dict(
+        id=1,
+        day="2026-11-23",
+        number="A001",
+        status=status,
+        items=(Item("M1"), Item("M2")),
+        issued_at=100.0,
+        queue_key=100.0,
+    )
     base.update(kw)
     return Ticket(**base)
 
@@ -20,7 +27,11 @@ def test_happy_path_waiting_called_serving_done() -> None:
     t = make()
     c = rules.call(t, 3, 200.0)
     assert (c.ticket.status, c.ticket.window, c.ticket.called_at, c.event) == (
-        Status.CALLED, 3, 200.0, "called")
+        Status.CALLED,
+        3,
+        200.0,
+        "called",
+    )
     s = rules.start(c.ticket, 3, 210.0)
     assert s.ticket.status is Status.SERVING and s.ticket.started_at == 210.0
     f = rules.finish(s.ticket, 3, {"M1": Outcome.COMPLETED, "M2": Outcome.ACCEPTED}, 400.0)
@@ -112,12 +123,15 @@ def test_refused_transitions(status: Status, action, code: str) -> None:
     assert e.value.zh and e.value.en and e.value.field
 
 
-@pytest.mark.parametrize("action", [
-    lambda t: rules.recall(t, 2, 0, 5),
-    lambda t: rules.start(t, 2, 0),
-    lambda t: rules.no_show(t, 2, 0),
-    lambda t: rules.transfer(t, 2, 0, to_window=3),
-])
+@pytest.mark.parametrize(
+    "action",
+    [
+        lambda t: rules.recall(t, 2, 0, 5),
+        lambda t: rules.start(t, 2, 0),
+        lambda t: rules.no_show(t, 2, 0),
+        lambda t: rules.transfer(t, 2, 0, to_window=3),
+    ],
+)
 def test_another_windows_ticket_is_refused(action) -> None:
     t = rules.call(make(), 1, 0).ticket
     with pytest.raises(Refused) as e:
@@ -131,8 +145,9 @@ def test_finish_needs_one_outcome_per_matter() -> None:
         rules.finish(t, 1, {"M1": Outcome.COMPLETED}, 2)
     assert e.value.code == "outcome_missing" and "M2" in e.value.en
     with pytest.raises(Refused) as e:
-        rules.finish(t, 1, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED,
-                            "M9": Outcome.REJECTED}, 2)
+        rules.finish(
+            t, 1, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED, "M9": Outcome.REJECTED}, 2
+        )
     assert e.value.code == "unknown_matter"
     with pytest.raises(Refused):
         rules.finish(t, 2, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED}, 2)

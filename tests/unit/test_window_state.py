@@ -20,19 +20,22 @@ def test_open_pause_resume_close() -> None:
     assert w.close_window(s).status is WindowStatus.CLOSED
 
 
-@pytest.mark.parametrize(("state", "action", "code"), [
-    (WindowState(1, WindowStatus.PAUSED, "会议"), w.require_can_call, "window_paused"),
-    (WindowState(1, WindowStatus.CLOSED), w.require_can_call, "window_closed"),
-    (WindowState(1, WindowStatus.OPEN, "", 7), w.require_can_call, "window_busy"),
-    (WindowState(1, WindowStatus.OPEN), w.open_window, "window_open"),
-    (WindowState(1, WindowStatus.CLOSED), w.close_window, "window_closed"),
-    (WindowState(1, WindowStatus.OPEN, "", 7), w.close_window, "window_busy"),
-    (WindowState(1, WindowStatus.OPEN, "", 7), lambda s: w.pause(s, "休息"), "window_busy"),
-    (WindowState(1, WindowStatus.OPEN), lambda s: w.pause(s, "  "), "reason_required"),
-    (WindowState(1, WindowStatus.CLOSED), lambda s: w.pause(s, "休息"), "window_not_open"),
-    (WindowState(1, WindowStatus.OPEN), w.resume, "window_not_paused"),
-    (WindowState(1, WindowStatus.OPEN), w.require_ticket, "no_current_ticket"),
-])
+@pytest.mark.parametrize(
+    ("state", "action", "code"),
+    [
+        (WindowState(1, WindowStatus.PAUSED, "会议"), w.require_can_call, "window_paused"),
+        (WindowState(1, WindowStatus.CLOSED), w.require_can_call, "window_closed"),
+        (WindowState(1, WindowStatus.OPEN, "", 7), w.require_can_call, "window_busy"),
+        (WindowState(1, WindowStatus.OPEN), w.open_window, "window_open"),
+        (WindowState(1, WindowStatus.CLOSED), w.close_window, "window_closed"),
+        (WindowState(1, WindowStatus.OPEN, "", 7), w.close_window, "window_busy"),
+        (WindowState(1, WindowStatus.OPEN, "", 7), lambda s: w.pause(s, "休息"), "window_busy"),
+        (WindowState(1, WindowStatus.OPEN), lambda s: w.pause(s, "  "), "reason_required"),
+        (WindowState(1, WindowStatus.CLOSED), lambda s: w.pause(s, "休息"), "window_not_open"),
+        (WindowState(1, WindowStatus.OPEN), w.resume, "window_not_paused"),
+        (WindowState(1, WindowStatus.OPEN), w.require_ticket, "no_current_ticket"),
+    ],
+)
 def test_refusals(state: WindowState, action, code: str) -> None:
     with pytest.raises(Refused) as e:
         action(state)

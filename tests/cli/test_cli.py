@@ -1,0 +1,147 @@
+"""The ``queue-app`` command as a user runs it: a real process, real files, real SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env.pop("QUEUE_APP_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "queue_app", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_catalog_stats_and_check() -> None:
+    r = run("catalog", "stats")
+    assert r.returncode == 0, r.stderr
+    assert "matters: 615" in r.stdout and "departments: 25" in r.stdout
+    enterprise = int(r.stdout.split("enterprise ")[1].split(",")[0])
+    assert enterprise >= 61
+    r = run("catalog", "check")
+    assert r.returncode == 0 and r.stdout.startswith("ok: ")
+
+
+def test_catalog_check_rejects_a_broken_file_with_exit_2(tmp_path: Path) -> None:
+    text = (FIXTURES / "mini_catalog.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        text.replace("promised_days: 5\n    legal_days: 20", "promised_days: 5\n    legal_days: 2"),
+        encoding="utf-8",
+    )
+    r = run("catalog", "check", str(bad))
+    assert r.returncode == 2
+    assert f"{bad}:" in r.stderr and "legal_days: expected at least promised_days" in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_catalog_search_finds_by_pinyin_initials() -> None:
+    r = run("--json", "catalog", "search", "gtgsh", "--limit", "3")
+    assert r.returncode == 0, r.stderr
+    names = [h["name"] for h in json.loads(r.stdout)]
+    assert any("个体工商户" in n for n in names), names
+
+
+def test_hall_check(tmp_path: Path) -> None:
+    r = run("hall", "check", "windows/default.yaml")
+    assert r.returncode == 0, r.stderr
+    assert "21 windows" in r.stdout and "matters this hall can accept" in r.stdout
+    bad = tmp_path / "hall.yaml"
+    bad.write_text(
+        (REPO / "windows" / "township.yaml")
+        .read_text(encoding="utf-8")
+        .replace("recall_limit: 3", "recall_limit: many"),
+        encoding="utf-8",
+    )
+    r = run("hall", "check", str(bad))
+    assert r.returncode == 2
+    assert "recall_limit: expected a whole number; got 'many'" in r.stderr
+
+
+@pytest.fixture()
+def mini_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+        "QUEUE_APP_DB": f"sqlite:///{tmp_path / 'cli.db'}",
+    }
+
+
+def test_ticket_and_window_commands_share_state_through_the_database(
+    mini_env: dict[str, str], tmp_path: Path
+) -> None:
+    db = mini_env["QUEUE_APP_DB"]
+
+    def q(*args: str) -> subprocess.CompletedProcess[str]:
+        return run("--db", db, "--actor", "tester", *args, env=mini_env)
+
+    assert q("window", "open", "1").returncode == 0
+    r = q("--json", "ticket", "issue", "M-SBK", "--priority", "老年人")
+    assert r.returncode == 0, r.stderr
+    slip = json.loads(r.stdout)
+    assert slip["ticket"]["number"] == "V001" and slip["ahead"] == 0
+    r = q("--json", "ticket", "issue", "--bundle", "GR-TX")
+    assert json.loads(r.stdout)["ticket"]["number"] == "A001"
+    r = q("window", "call-next", "1")
+    assert "V001" in r.stdout
+    assert q("window", "start", "1").returncode == 0
+    r = q("window", "finish", "1", "--outcome", "办结")
+    assert r.returncode == 0 and "已办结" in r.stdout
+    assert "A001" in q("window", "call-next", "1").stdout
+    q("window", "start", "1")
+    r = q("window", "finish", "1", "--outcome", "M-YL=受理")
+    assert r.returncode == 1 and "outcome_missing" in r.stderr and "M-SBK" in r.stderr
+    r = q("window", "finish", "1", "--outcome", "M-YL=受理", "--outcome", "M-SBK=办结")
+    assert r.returncode == 0, r.stderr
+    r = q("--json", "ticket", "show", "A001")
+    shown = json.loads(r.stdout)
+    assert [e["kind"] for e in shown["events"]] == ["issued", "called", "started", "finished"]
+    assert {e["actor"] for e in shown["events"]} == {"tester"}
+    r = q("day", "status")
+    assert "已办结 2" in r.stdout
+
+
+def test_refusals_are_clear_and_change_nothing(mini_env: dict[str, str]) -> None:
+    db = mini_env["QUEUE_APP_DB"]
+    r = run("--db", db, "window", "call-next", "1", env=mini_env)
+    assert r.returncode == 1 and "window_closed" in r.stderr and "未开放" in r.stderr
+    r = run("--db", db, "window", "pause", "1", "--reason", "休息", env=mini_env)
+    assert r.returncode == 1 and "window_not_open" in r.stderr
+    r = run("--db", db, "ticket", "issue", "NOPE", env=mini_env)
+    assert r.returncode == 1 and "unknown_matter" in r.stderr
+    r = run("--db", db, "ticket", "issue", "M-SBK", "--priority", "vip", env=mini_env)
+    assert r.returncode == 1 and "unknown priority 'vip'" in r.stderr
+    r = run("--db", db, "--json", "day", "status", env=mini_env)
+    assert json.loads(r.stdout)["waiting"] == 0
+    for out in (r.stdout, r.stderr):
+        assert "Traceback" not in out
+
+
+def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, str]) -> None:
+    r = run(
+        "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "window", "list", env=mini_env
+    )
+    assert r.returncode == 1 and "database problem" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_demo_runs_a_morning(tmp_path: Path) -> None:
+    r = run("demo", "--tickets", "40", env={"QUEUE_APP_DB": ""})
+    assert r.returncode == 0, r.stderr
+    assert "served per window" in r.stdout and "mean wait" in r.stdout

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Coverage, Hall
-from queue_app.domain.ticket import OUTCOME_LABELS, Outcome, Priority, Status
+from queue_app.domain.ticket import OUTCOME_LABELS, Outcome, Priority, Ticket
 from queue_app.store import Store
 
 
@@ -70,6 +70,7 @@ def run_demo(
     served, no_shows, waits = Counter(), 0, []
     outcomes: Counter[Outcome] = Counter()
     issued_at: dict[int, float] = {}
+    current: dict[int, Ticket] = {}  # what each busy window is serving
     next_report = clock.now + 3600
 
     def try_call(window: int) -> None:
@@ -88,7 +89,7 @@ def run_demo(
             seq += 1
             heapq.heappush(events, (clock.now + 90, seq, "free", window))
             return
-        store.start(window, actor=f"clerk{window}")
+        current[window] = store.start(window, actor=f"clerk{window}")
         minutes = sum(catalog.matter(i.matter).minutes for i in t.items)
         seq += 1
         heapq.heappush(
@@ -121,8 +122,7 @@ def run_demo(
                     continue
                 break
         elif kind == "finish":
-            t = store.windows()[[w.number for w in hall.windows].index(window)].ticket
-            assert t is not None and t.status is Status.SERVING
+            t = current.pop(window)
             result = {
                 i.matter: rng.choices(list(Outcome), weights=(70, 20, 8, 2))[0] for i in t.items
             }

@@ -61,7 +61,7 @@ def test_catalog_search_finds_by_pinyin_initials() -> None:
 def test_hall_check(tmp_path: Path) -> None:
     r = run("hall", "check", "windows/default.yaml")
     assert r.returncode == 0, r.stderr
-    assert "21 windows" in r.stdout and "matters this hall can accept" in r.stdout
+    assert "23 windows" in r.stdout and "matters this hall can accept" in r.stdout
     bad = tmp_path / "hall.yaml"
     bad.write_text(
         (REPO / "windows" / "township.yaml")

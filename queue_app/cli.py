@@ -547,7 +547,7 @@ def day_status() -> None:
 
 @app.command("demo")
 def demo(
-    tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 120,
+    tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 220,
     seed: Annotated[int, typer.Option()] = 7,
     db: Annotated[
         str | None, typer.Option(help="Database URL (default: a new temporary SQLite file).")

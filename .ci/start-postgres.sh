@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Start the machine's PostgreSQL 15 and create the test role; prints the URL to export.
 set -euo pipefail
+exec 3>&1 1>&2  # only the URL goes to stdout
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
 fi
 if ! pg_lsclusters -h | grep -q '^15 *main'; then
   pg_createcluster 15 main >/dev/null
 fi
-pg_ctlcluster 15 main start 2>/dev/null || true
+pg_ctlcluster 15 main start || true  # "already running" is fine
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 1
@@ -22,4 +23,4 @@ SQL
 if ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='queue_test'\"" | grep -q 1; then
   su postgres -c "createdb -O queue_test queue_test"
 fi
-echo "postgresql+psycopg://queue_test:queue_test@127.0.0.1:5432/queue_test"
+echo "postgresql+psycopg://queue_test:queue_test@127.0.0.1:5432/queue_test" >&3

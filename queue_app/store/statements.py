@@ -87,20 +87,22 @@ INSERT_TICKET = Sql(
 INSERT_ITEM = Sql(
     insert(item_t).values(ticket_id=bp("v_tid"), position=bp("v_pos"), matter=bp("v_matter"))
 )
+# What a transition may change on a ticket (besides status and version), by name.
+TICKET_MUTABLE = (
+    "window",
+    "target_window",
+    "target_domain",
+    "recalls",
+    "queue_key",
+    "called_at",
+    "started_at",
+    "finished_at",
+)
 UPDATE_TICKET = Sql(
     update(ticket_t)
     .where(T.id == bp("tid"), T.version == bp("old_version"))
     .values(
-        status=bp("v_status"),
-        version=bp("v_version"),
-        window=bp("v_window"),
-        target_window=bp("v_target_window"),
-        target_domain=bp("v_target_domain"),
-        recalls=bp("v_recalls"),
-        queue_key=bp("v_queue_key"),
-        called_at=bp("v_called_at"),
-        started_at=bp("v_started_at"),
-        finished_at=bp("v_finished_at"),
+        status=bp("v_status"), version=bp("v_version"), **{f: bp(f"v_{f}") for f in TICKET_MUTABLE}
     )
 )
 UPDATE_ITEM = Sql(
@@ -123,18 +125,8 @@ UPDATE_WINDOW = Sql(
 )
 OPEN_WINDOWS = Sql(select(window_t.c.number).where(window_t.c.status == bp("open")))
 
-INSERT_EVENT = Sql(
-    insert(event_t).values(
-        at=bp("v_at"),
-        day=bp("v_day"),
-        kind=bp("v_kind"),
-        ticket_id=bp("v_ticket_id"),
-        ticket_number=bp("v_ticket_number"),
-        window=bp("v_window"),
-        actor=bp("v_actor"),
-        detail=bp("v_detail"),
-    )
-)
+EVENT_COLUMNS = ("at", "day", "kind", "ticket_id", "ticket_number", "window", "actor", "detail")
+INSERT_EVENT = Sql(insert(event_t).values(**{c: bp(f"v_{c}") for c in EVENT_COLUMNS}))
 
 COUNTER = Sql(
     select(counter_t.c.value).where(

@@ -40,7 +40,7 @@ from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
 from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
-from queue_app.store.tables import counter_t, event_t, ticket_t, window_t
+from queue_app.store.tables import counter_t, day_t, event_t, ticket_t, window_t
 
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 WAITING = Status.WAITING.value
@@ -370,14 +370,7 @@ class Store:
             old_version=version,
             v_status=new.status.value,
             v_version=version + 1,
-            v_window=new.window,
-            v_target_window=new.target_window,
-            v_target_domain=new.target_domain,
-            v_recalls=new.recalls,
-            v_queue_key=new.queue_key,
-            v_called_at=new.called_at,
-            v_started_at=new.started_at,
-            v_finished_at=new.finished_at,
+            **{f"v_{f}": getattr(new, f) for f in q.TICKET_MUTABLE},
         )
         if res.rowcount != 1:
             raise Conflict(old.number)
@@ -905,7 +898,7 @@ class Store:
             for r in conn.execute(select(window_t)).all():
                 if r.status != WindowStatus.CLOSED.value or r.current_ticket is not None:
                     self._set_window(conn, WindowState(r.number, WindowStatus.CLOSED), now)
-            conn.execute(insert(q.day_t).values(day=d, closed_at=now, closed_by=actor))
+            conn.execute(insert(day_t).values(day=d, closed_at=now, closed_by=actor))
             self._event(conn, now, "day_closed", actor, detail={"day": d, "expired": len(ids)})
             return {"expired": len(ids)}
 

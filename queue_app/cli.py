@@ -561,6 +561,39 @@ def demo(
         run_demo(cat, _hall(cat), tickets=tickets, seed=seed, db=db, console=out)
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8600,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Database URL (default: $QUEUE_APP_DB or a SQLite file in your data directory)."
+        ),
+    ] = None,
+    hall: Annotated[Path | None, typer.Option(help="Hall layout file.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog file.")] = None,
+) -> None:
+    """Run the hall server (HTTP API; OpenAPI at /docs)."""
+    import uvicorn
+
+    from queue_app.server import create_app
+
+    settings.db = db or settings.db
+    settings.hall = hall or settings.hall
+    settings.catalog = catalog or settings.catalog
+    with _user_errors():
+        store = _store()
+        out.print(
+            f"{store.hall.hall.name}: http://{host}:{port}/docs · database "
+            f"{store.engine.url.render_as_string(hide_password=True)}"
+        )
+        try:
+            uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        finally:
+            store.dispose()
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,36 @@
+"""The FastAPI application of a hall server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from queue_app import __version__
+from queue_app.server import errors
+from queue_app.server.routes import api
+from queue_app.server.service import HallService
+from queue_app.store import Store
+
+
+def create_app(store: Store) -> FastAPI:
+    """An app serving ``store``'s hall. The caller owns the store (and disposes of it)."""
+    svc = HallService(store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        svc.close()
+
+    app = FastAPI(
+        title=f"queue_app · {store.hall.hall.name}",
+        version=__version__,
+        lifespan=lifespan,
+        description="政务服务大厅综合窗口排队叫号 API. Every refusal has the same "
+        "shape: {error: {code, message_zh, message_en, field}}.",
+    )
+    app.state.service = svc
+    errors.install(app)
+    app.include_router(api)
+    return app

@@ -1,0 +1,244 @@
+"""The HTTP API: every store operation, and the reads the terminals need."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.errors import Refused
+from queue_app.domain.hall import Hall
+from queue_app.domain.ticket import Status, Ticket
+from queue_app.server.errors import ErrorResponse
+from queue_app.server.schemas import (
+    CallOut,
+    CloseDayIn,
+    CloseDayOut,
+    CountsOut,
+    ExpectIn,
+    FinishIn,
+    HitOut,
+    IssuedOut,
+    IssueIn,
+    PauseIn,
+    ReasonIn,
+    TicketOut,
+    TransferIn,
+    WindowOut,
+    WindowStateOut,
+)
+from queue_app.server.service import HallService
+
+ERRORS = {s: {"model": ErrorResponse} for s in (401, 403, 404, 409, 422)}
+api = APIRouter(prefix="/api", responses=ERRORS)
+
+
+def service(request: Request) -> HallService:
+    return request.app.state.service
+
+
+Svc = Annotated[HallService, Depends(service)]
+WindowNo = Annotated[int, "window number"]
+
+
+def _out(svc: HallService, t: Ticket) -> TicketOut:
+    return TicketOut.of(t, svc.names)
+
+
+def _state(w: object) -> WindowStateOut:
+    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)  # type: ignore[attr-defined]
+
+
+# ----------------------------------------------------------------- reads
+@api.get("/health")
+async def health(svc: Svc) -> dict[str, str]:
+    return {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
+
+
+@api.get("/hall")
+async def hall_layout(svc: Svc) -> Hall:
+    return svc.store.hall
+
+
+@api.get("/catalog")
+async def catalog(svc: Svc) -> Catalog:
+    """The whole catalog: departments, domains, matters with their guides, bundles."""
+    return svc.store.catalog
+
+
+@api.get("/catalog/search")
+async def catalog_search(
+    svc: Svc,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[HitOut]:
+    return [
+        HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score)
+        for h in svc.search.search(q, limit)
+    ]
+
+
+@api.get("/tickets")
+async def tickets(
+    svc: Svc,
+    status: Annotated[Status, Query()] = Status.WAITING,
+    window: Annotated[int | None, Query(ge=1, le=999)] = None,
+    domain: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[TicketOut]:
+    """Today's waiting tickets in the order they will be called (optionally only those a
+    window may serve, or of a domain)."""
+    if status is not Status.WAITING:
+        raise Refused(
+            "unsupported_filter",
+            "目前只能列出等候中的号",
+            "only waiting tickets can be listed",
+            "status",
+        )
+    found = await svc.read(svc.store.waiting, window=window, domain=domain)
+    return [_out(svc, t) for t in found]
+
+
+@api.get("/tickets/{number}")
+async def ticket(
+    svc: Svc, number: str, day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None
+) -> TicketOut:
+    return _out(svc, await svc.read(svc.store.ticket, number, day))
+
+
+@api.get("/windows")
+async def windows(svc: Svc) -> list[WindowOut]:
+    found = await svc.read(svc.store.windows)
+    return [
+        WindowOut(
+            number=w.number,
+            name=w.name,
+            kind=w.kind,
+            status=w.status.value,
+            state=w.view.value,
+            reason=w.reason,
+            ticket=_out(svc, w.ticket) if w.ticket else None,
+            updated_at=w.updated_at,
+        )
+        for w in found
+    ]
+
+
+@api.get("/stats/today")
+async def stats_today(svc: Svc) -> CountsOut:
+    return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
+
+
+# ----------------------------------------------------------------- desk
+@api.post("/tickets", status_code=201)
+async def issue(svc: Svc, body: IssueIn) -> IssuedOut:
+    issued = await svc.write(
+        svc.store.issue,
+        body.matters,
+        bundle=body.bundle,
+        priority=body.priority,
+        appointment_at=body.appointment_at,
+        actor="api",
+    )
+    return IssuedOut(
+        ticket=_out(svc, issued.ticket),
+        class_name=issued.class_name,
+        ahead=issued.ahead,
+        windows=list(issued.windows),
+        estimated_wait_minutes=issued.estimated_wait_minutes,
+        token=issued.token,
+    )
+
+
+@api.post("/tickets/{number}/cancel")
+async def cancel(svc: Svc, number: str, body: ReasonIn | None = None) -> TicketOut:
+    reason = body.reason if body else ""
+    return _out(svc, await svc.write(svc.store.cancel, number, actor="api", reason=reason))
+
+
+@api.post("/tickets/{number}/requeue")
+async def requeue(svc: Svc, number: str) -> TicketOut:
+    return _out(svc, await svc.write(svc.store.requeue, number, actor="api"))
+
+
+# ----------------------------------------------------------------- window
+@api.post("/windows/{window}/call-next")
+async def call_next(svc: Svc, window: WindowNo) -> CallOut:
+    t = await svc.write(svc.store.call_next, window, actor="api")
+    return CallOut(ticket=_out(svc, t) if t else None)
+
+
+@api.post("/windows/{window}/recall")
+async def recall(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+    number = body.ticket if body else None
+    return _out(svc, await svc.write(svc.store.recall, window, actor="api", number=number))
+
+
+@api.post("/windows/{window}/start")
+async def start(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+    number = body.ticket if body else None
+    return _out(svc, await svc.write(svc.store.start, window, actor="api", number=number))
+
+
+@api.post("/windows/{window}/finish")
+async def finish(svc: Svc, window: WindowNo, body: FinishIn) -> TicketOut:
+    if (body.outcome is None) == (body.outcomes is None):
+        raise Refused(
+            "bad_outcome",
+            "请给出一个总结果（outcome）或逐项结果（outcomes）",
+            "give either outcome (for every matter) or outcomes (per matter)",
+            "outcome",
+        )
+    given = body.outcome if body.outcome is not None else body.outcomes
+    return _out(
+        svc, await svc.write(svc.store.finish, window, given, actor="api", number=body.ticket)
+    )
+
+
+@api.post("/windows/{window}/transfer")
+async def transfer(svc: Svc, window: WindowNo, body: TransferIn) -> TicketOut:
+    return _out(
+        svc,
+        await svc.write(
+            svc.store.transfer,
+            window,
+            to_window=body.to_window,
+            to_domain=body.to_domain,
+            reason=body.reason,
+            actor="api",
+            number=body.ticket,
+        ),
+    )
+
+
+@api.post("/windows/{window}/no-show")
+async def no_show(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+    number = body.ticket if body else None
+    return _out(svc, await svc.write(svc.store.no_show, window, actor="api", number=number))
+
+
+@api.post("/windows/{window}/open")
+async def open_window(svc: Svc, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.open_window, window, actor="api"))
+
+
+@api.post("/windows/{window}/close")
+async def close_window(svc: Svc, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.close_window, window, actor="api"))
+
+
+@api.post("/windows/{window}/pause")
+async def pause(svc: Svc, window: WindowNo, body: PauseIn) -> WindowStateOut:
+    return _state(await svc.write(svc.store.pause, window, body.reason, actor="api"))
+
+
+@api.post("/windows/{window}/resume")
+async def resume(svc: Svc, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.resume, window, actor="api"))
+
+
+# ----------------------------------------------------------------- day
+@api.post("/day/close")
+async def close_day(svc: Svc, body: CloseDayIn | None = None) -> CloseDayOut:
+    force = body.force if body else False
+    return CloseDayOut(**await svc.write(svc.store.close_day, actor="api", force=force))

@@ -1,0 +1,159 @@
+"""Request and response bodies of the HTTP API. Instants are POSIX seconds (UTC)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from queue_app.domain.ticket import (
+    OUTCOME_LABELS,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    Outcome,
+    Priority,
+    Ticket,
+)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueIn(_In):
+    matters: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=30)
+    ] = []
+    bundle: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    priority: Priority | None = None
+    appointment_at: Annotated[float, Field(ge=0, le=4e9)] | None = None
+
+
+class ExpectIn(_In):
+    """Optionally name the ticket you mean: refused if the window holds another."""
+
+    ticket: Annotated[str, Field(min_length=2, max_length=8)] | None = None
+
+
+class FinishIn(ExpectIn):
+    outcome: Outcome | None = None  # one outcome for every matter
+    outcomes: dict[Annotated[str, Field(max_length=80)], Outcome] | None = None
+
+
+class TransferIn(ExpectIn):
+    to_window: Annotated[int, Field(ge=1, le=999)] | None = None
+    to_domain: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class ReasonIn(_In):
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class PauseIn(_In):
+    reason: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class CloseDayIn(_In):
+    force: bool = False
+
+
+class ItemOut(BaseModel):
+    matter: str
+    name: str
+    outcome: Outcome | None
+    outcome_label: str | None
+
+
+class TicketOut(BaseModel):
+    day: str
+    number: str
+    status: str
+    status_label: str
+    priority: Priority | None
+    priority_label: str | None
+    bundle: str | None
+    items: list[ItemOut]
+    window: int | None
+    target_window: int | None
+    target_domain: str | None
+    recalls: int
+    issued_at: float
+    called_at: float | None
+    started_at: float | None
+    finished_at: float | None
+
+    @classmethod
+    def of(cls, t: Ticket, names: dict[str, str]) -> TicketOut:
+        return cls(
+            day=t.day,
+            number=t.number,
+            status=t.status.value,
+            status_label=STATUS_LABELS[t.status],
+            priority=t.priority,
+            priority_label=PRIORITY_LABELS[t.priority] if t.priority else None,
+            bundle=t.bundle,
+            items=[
+                ItemOut(
+                    matter=i.matter,
+                    name=names.get(i.matter, i.matter),
+                    outcome=i.outcome,
+                    outcome_label=OUTCOME_LABELS[i.outcome] if i.outcome else None,
+                )
+                for i in t.items
+            ],
+            window=t.window,
+            target_window=t.target_window,
+            target_domain=t.target_domain,
+            recalls=t.recalls,
+            issued_at=t.issued_at,
+            called_at=t.called_at,
+            started_at=t.started_at,
+            finished_at=t.finished_at,
+        )
+
+
+class IssuedOut(BaseModel):
+    ticket: TicketOut
+    class_name: str
+    ahead: int
+    windows: list[int]
+    estimated_wait_minutes: float | None
+    token: str  # for the citizen's status page (the QR code on the slip)
+
+
+class CallOut(BaseModel):
+    ticket: TicketOut | None  # None: nothing this window may serve is waiting
+
+
+class WindowOut(BaseModel):
+    number: int
+    name: str
+    kind: str
+    status: str
+    state: str  # closed, idle, calling, serving, paused
+    reason: str
+    ticket: TicketOut | None
+    updated_at: float
+
+
+class WindowStateOut(BaseModel):
+    number: int
+    status: str
+    reason: str
+
+
+class CountsOut(BaseModel):
+    day: str
+    counts: dict[str, int]
+
+
+class CloseDayOut(BaseModel):
+    expired: int
+
+
+class HitOut(BaseModel):
+    kind: str
+    code: str
+    name: str
+    score: float

@@ -1,0 +1,38 @@
+"""The server's hold on the store: one writer thread for every change, reads in parallel.
+
+SQLite admits one writer at a time; letting every request thread compete for the lock
+gives long lock back-offs in the tail. Funnelling changes through a single thread keeps
+them in order and short, while reads run on the thread pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from queue_app.search import CatalogSearch
+from queue_app.store import Store
+
+T = TypeVar("T")
+
+
+class HallService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.search = CatalogSearch(store.catalog)
+        self.names = {m.code: m.name for m in store.catalog.matters}
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, lambda: fn(*args, **kwargs))
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await run_in_threadpool(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)

@@ -1,0 +1,110 @@
+"""The HTTP API in-process: every operation, one error shape, no 500 for bad input."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+def assert_error(r: httpx.Response, status: int, code: str, field: str | None = None) -> None:
+    assert r.status_code == status, r.text
+    err = r.json()["error"]
+    assert err["code"] == code
+    assert err["message_zh"] and err["message_en"]
+    if field is not None:
+        assert err["field"] == field
+
+
+async def test_a_ticket_through_its_whole_life(api: httpx.AsyncClient) -> None:
+    r = await api.post("/api/tickets", json={"bundle": "GR-TX", "priority": "elderly"})
+    assert r.status_code == 201, r.text
+    slip = r.json()
+    assert slip["ticket"]["number"] == "V001" and slip["class_name"] == "绿色通道"
+    assert slip["ahead"] == 0 and slip["windows"] == [1, 2] and len(slip["token"]) >= 16
+    assert [i["name"] for i in slip["ticket"]["items"]] == [
+        "企业职工基本养老保险正常退休申请", "社会保障卡申领"]
+    r = await api.get("/api/tickets", params={"window": 1})
+    assert [t["number"] for t in r.json()] == ["V001"]
+    r = await api.post("/api/windows/1/call-next")
+    assert r.json()["ticket"]["status"] == "called"
+    r = await api.post("/api/windows/1/recall", json={"ticket": "V001"})
+    assert r.json()["recalls"] == 1
+    r = await api.post("/api/windows/1/start")
+    assert r.json()["status_label"] == "办理中"
+    w = {x["number"]: x for x in (await api.get("/api/windows")).json()}
+    assert w[1]["state"] == "serving" and w[1]["ticket"]["number"] == "V001"
+    r = await api.post("/api/windows/1/finish",
+                       json={"outcomes": {"M-YL": "accepted", "M-SBK": "completed"}})
+    assert r.status_code == 200, r.text
+    assert [i["outcome_label"] for i in r.json()["items"]] == ["受理", "办结"]
+    r = await api.get("/api/tickets/V001")
+    assert r.json()["status"] == "done"
+    counts = (await api.get("/api/stats/today")).json()["counts"]
+    assert counts["done"] == 1
+
+
+async def test_transfer_no_show_requeue_cancel_pause(api: httpx.AsyncClient) -> None:
+    await api.post("/api/tickets", json={"matters": ["M-GT"]})
+    await api.post("/api/tickets", json={"matters": ["M-SBK"]})
+    assert (await api.post("/api/windows/1/call-next")).json()["ticket"]["number"] == "B001"
+    r = await api.post("/api/windows/1/transfer", json={"to_window": 3, "reason": "食品许可"})
+    assert r.json()["target_window"] == 3
+    assert (await api.post("/api/windows/3/call-next")).json()["ticket"]["number"] == "B001"
+    assert (await api.post("/api/windows/1/call-next")).json()["ticket"]["number"] == "A001"
+    assert (await api.post("/api/windows/1/no-show")).json()["status"] == "no_show"
+    assert (await api.post("/api/tickets/A001/requeue")).json()["status"] == "waiting"
+    r = await api.post("/api/tickets/A001/cancel", json={"reason": "不办了"})
+    assert r.json()["status"] == "cancelled"
+    r = await api.post("/api/windows/2/pause", json={"reason": "休息"})
+    assert r.json() == {"number": 2, "status": "paused", "reason": "休息"}
+    assert_error(await api.post("/api/windows/2/call-next"), 409, "window_paused", "window")
+    assert (await api.post("/api/windows/2/resume")).json()["status"] == "open"
+    assert (await api.post("/api/windows/2/close")).json()["status"] == "closed"
+    assert (await api.post("/api/windows/2/open")).json()["status"] == "open"
+    assert (await api.post("/api/windows/2/call-next")).json() == {"ticket": None}
+
+
+async def test_refusals_have_one_shape_and_the_right_status(api: httpx.AsyncClient) -> None:
+    assert_error(await api.post("/api/tickets", json={"matters": ["NOPE"]}), 422,
+                 "unknown_matter", "matters")
+    assert_error(await api.post("/api/tickets", json={}), 422, "no_matters", "matters")
+    assert_error(await api.post("/api/tickets", json={"matters": "M-SBK"}), 422,
+                 "invalid_request", "matters")
+    assert_error(await api.post("/api/tickets", json={"matters": ["M-SBK"], "vip": True}),
+                 422, "invalid_request", "vip")
+    assert_error(await api.post("/api/tickets", json={"matters": ["M-SBK"],
+                                                      "priority": "vip"}),
+                 422, "invalid_request", "priority")
+    assert_error(await api.post("/api/tickets", content=b"{not json",
+                                headers={"content-type": "application/json"}),
+                 422, "invalid_request")
+    assert_error(await api.post("/api/windows/1/start"), 409, "no_current_ticket", "window")
+    assert_error(await api.post("/api/windows/99/call-next"), 404, "no_such_window")
+    assert_error(await api.post("/api/windows/x/call-next"), 422, "invalid_request", "window")
+    assert_error(await api.get("/api/tickets/Z999"), 404, "no_such_ticket")
+    assert_error(await api.get("/api/nothing-here"), 404, "http_404")
+    assert_error(await api.post("/api/windows/1/finish", json={}), 422, "bad_outcome")
+    assert_error(await api.post("/api/windows/1/pause", json={}), 422, "invalid_request",
+                 "reason")
+    await api.post("/api/tickets", json={"matters": ["M-SBK"]})
+    await api.post("/api/windows/1/call-next")
+    assert_error(await api.post("/api/windows/1/finish", json={"outcome": "completed"}), 409,
+                 "bad_status", "ticket")
+    assert_error(await api.post("/api/windows/1/start", json={"ticket": "A009"}), 409,
+                 "not_your_ticket", "ticket")
+    # nothing changed by any of the refusals
+    w = {x["number"]: x for x in (await api.get("/api/windows")).json()}
+    assert w[1]["state"] == "calling" and w[1]["ticket"]["recalls"] == 0
+
+
+async def test_catalog_and_hall_reads(api: httpx.AsyncClient) -> None:
+    hits = (await api.get("/api/catalog/search", params={"q": "hz"})).json()
+    assert hits[0]["name"] == "普通护照签发"
+    cat = (await api.get("/api/catalog")).json()
+    assert len(cat["matters"]) == 6 and cat["bundles"][0]["code"] == "QY-KBCYD"
+    hall = (await api.get("/api/hall")).json()
+    assert [w["number"] for w in hall["windows"]] == [1, 2, 3, 4]
+    assert (await api.get("/api/health")).json()["status"] == "ok"
+    assert (await api.get("/openapi.json")).status_code == 200

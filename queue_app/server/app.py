@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from queue_app import __version__
 from queue_app.server import errors
+from queue_app.server.idempotency import IdempotencyMiddleware
 from queue_app.server.routes import api
 from queue_app.server.service import HallService
 from queue_app.store import Store
@@ -32,5 +33,6 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.service = svc
     errors.install(app)
+    app.add_middleware(IdempotencyMiddleware)
     app.include_router(api)
     return app

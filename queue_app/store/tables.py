@@ -90,9 +90,23 @@ class EventRow(SQLModel, table=True):
     detail: str = "{}"  # JSON
 
 
+class IdempotencyRow(SQLModel, table=True):
+    """A POST made with an Idempotency-Key, and the response it got (replayed on retry)."""
+
+    __tablename__ = "idempotency"
+
+    scope: str = Field(primary_key=True, max_length=64)  # the acting account
+    key: str = Field(primary_key=True, max_length=128)
+    fingerprint: str = Field(max_length=64)  # method, path and body digest
+    status_code: int | None = None  # None while the first request is being handled
+    body: str = ""
+    created_at: float
+
+
 ticket_t = TicketRow.__table__
 item_t = TicketItemRow.__table__
 window_t = WindowRow.__table__
 counter_t = CounterRow.__table__
 day_t = BusinessDayRow.__table__
 event_t = EventRow.__table__
+idempotency_t = IdempotencyRow.__table__

@@ -58,8 +58,8 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         await svc.write(
             idempotency.complete, svc.store, scope, key, response.status_code, payload.decode()
         )
-        return (
-            JSONResponse(content=None, status_code=response.status_code)
-            if not payload
-            else Response(payload, status_code=response.status_code, media_type="application/json")
+        return Response(
+            payload,
+            status_code=response.status_code,
+            media_type=response.media_type or "application/json",
         )

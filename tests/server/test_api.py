@@ -24,7 +24,9 @@ async def test_a_ticket_through_its_whole_life(api: httpx.AsyncClient) -> None:
     assert slip["ticket"]["number"] == "V001" and slip["class_name"] == "绿色通道"
     assert slip["ahead"] == 0 and slip["windows"] == [1, 2] and len(slip["token"]) >= 16
     assert [i["name"] for i in slip["ticket"]["items"]] == [
-        "企业职工基本养老保险正常退休申请", "社会保障卡申领"]
+        "企业职工基本养老保险正常退休申请",
+        "社会保障卡申领",
+    ]
     r = await api.get("/api/tickets", params={"window": 1})
     assert [t["number"] for t in r.json()] == ["V001"]
     r = await api.post("/api/windows/1/call-next")
@@ -35,8 +37,9 @@ async def test_a_ticket_through_its_whole_life(api: httpx.AsyncClient) -> None:
     assert r.json()["status_label"] == "办理中"
     w = {x["number"]: x for x in (await api.get("/api/windows")).json()}
     assert w[1]["state"] == "serving" and w[1]["ticket"]["number"] == "V001"
-    r = await api.post("/api/windows/1/finish",
-                       json={"outcomes": {"M-YL": "accepted", "M-SBK": "completed"}})
+    r = await api.post(
+        "/api/windows/1/finish", json={"outcomes": {"M-YL": "accepted", "M-SBK": "completed"}}
+    )
     assert r.status_code == 200, r.text
     assert [i["outcome_label"] for i in r.json()["items"]] == ["受理", "办结"]
     r = await api.get("/api/tickets/V001")
@@ -67,33 +70,53 @@ async def test_transfer_no_show_requeue_cancel_pause(api: httpx.AsyncClient) -> 
 
 
 async def test_refusals_have_one_shape_and_the_right_status(api: httpx.AsyncClient) -> None:
-    assert_error(await api.post("/api/tickets", json={"matters": ["NOPE"]}), 422,
-                 "unknown_matter", "matters")
+    assert_error(
+        await api.post("/api/tickets", json={"matters": ["NOPE"]}), 422, "unknown_matter", "matters"
+    )
     assert_error(await api.post("/api/tickets", json={}), 422, "no_matters", "matters")
-    assert_error(await api.post("/api/tickets", json={"matters": "M-SBK"}), 422,
-                 "invalid_request", "matters")
-    assert_error(await api.post("/api/tickets", json={"matters": ["M-SBK"], "vip": True}),
-                 422, "invalid_request", "vip")
-    assert_error(await api.post("/api/tickets", json={"matters": ["M-SBK"],
-                                                      "priority": "vip"}),
-                 422, "invalid_request", "priority")
-    assert_error(await api.post("/api/tickets", content=b"{not json",
-                                headers={"content-type": "application/json"}),
-                 422, "invalid_request")
+    assert_error(
+        await api.post("/api/tickets", json={"matters": "M-SBK"}), 422, "invalid_request", "matters"
+    )
+    assert_error(
+        await api.post("/api/tickets", json={"matters": ["M-SBK"], "vip": True}),
+        422,
+        "invalid_request",
+        "vip",
+    )
+    assert_error(
+        await api.post("/api/tickets", json={"matters": ["M-SBK"], "priority": "vip"}),
+        422,
+        "invalid_request",
+        "priority",
+    )
+    assert_error(
+        await api.post(
+            "/api/tickets", content=b"{not json", headers={"content-type": "application/json"}
+        ),
+        422,
+        "invalid_request",
+    )
     assert_error(await api.post("/api/windows/1/start"), 409, "no_current_ticket", "window")
     assert_error(await api.post("/api/windows/99/call-next"), 404, "no_such_window")
     assert_error(await api.post("/api/windows/x/call-next"), 422, "invalid_request", "window")
     assert_error(await api.get("/api/tickets/Z999"), 404, "no_such_ticket")
     assert_error(await api.get("/api/nothing-here"), 404, "http_404")
     assert_error(await api.post("/api/windows/1/finish", json={}), 422, "bad_outcome")
-    assert_error(await api.post("/api/windows/1/pause", json={}), 422, "invalid_request",
-                 "reason")
+    assert_error(await api.post("/api/windows/1/pause", json={}), 422, "invalid_request", "reason")
     await api.post("/api/tickets", json={"matters": ["M-SBK"]})
     await api.post("/api/windows/1/call-next")
-    assert_error(await api.post("/api/windows/1/finish", json={"outcome": "completed"}), 409,
-                 "bad_status", "ticket")
-    assert_error(await api.post("/api/windows/1/start", json={"ticket": "A009"}), 409,
-                 "not_your_ticket", "ticket")
+    assert_error(
+        await api.post("/api/windows/1/finish", json={"outcome": "completed"}),
+        409,
+        "bad_status",
+        "ticket",
+    )
+    assert_error(
+        await api.post("/api/windows/1/start", json={"ticket": "A009"}),
+        409,
+        "not_your_ticket",
+        "ticket",
+    )
     # nothing changed by any of the refusals
     w = {x["number"]: x for x in (await api.get("/api/windows")).json()}
     assert w[1]["state"] == "calling" and w[1]["ticket"]["recalls"] == 0

@@ -18,8 +18,9 @@ async def test_a_retried_issue_returns_the_first_ticket(api: httpx.AsyncClient) 
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers.get("Idempotent-Replayed") == "true"
-    other = await api.post("/api/tickets", json={"matters": ["M-SBK"]},
-                           headers={"Idempotency-Key": "desk1-0002"})
+    other = await api.post(
+        "/api/tickets", json={"matters": ["M-SBK"]}, headers={"Idempotency-Key": "desk1-0002"}
+    )
     assert other.json()["ticket"]["number"] == "A002"
     counts = (await api.get("/api/stats/today")).json()["counts"]
     assert counts["waiting"] == 2
@@ -27,8 +28,9 @@ async def test_a_retried_issue_returns_the_first_ticket(api: httpx.AsyncClient) 
 
 async def test_concurrent_retries_make_one_ticket(api: httpx.AsyncClient) -> None:
     h = {"Idempotency-Key": "burst"}
-    results = await asyncio.gather(*[api.post("/api/tickets", json={"matters": ["M-SBK"]},
-                                              headers=h) for _ in range(6)])
+    results = await asyncio.gather(
+        *[api.post("/api/tickets", json={"matters": ["M-SBK"]}, headers=h) for _ in range(6)]
+    )
     ok = [r for r in results if r.status_code == 201]
     assert ok and {r.json()["ticket"]["number"] for r in ok} == {"A001"}
     for r in results:
@@ -41,8 +43,9 @@ async def test_a_key_reused_for_another_request_is_refused(api: httpx.AsyncClien
     await api.post("/api/tickets", json={"matters": ["M-SBK"]}, headers=h)
     r = await api.post("/api/tickets", json={"matters": ["M-YL"]}, headers=h)
     assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_key_reused"
-    r = await api.post("/api/tickets", json={"matters": ["M-SBK"]},
-                       headers={"Idempotency-Key": "x" * 200})
+    r = await api.post(
+        "/api/tickets", json={"matters": ["M-SBK"]}, headers={"Idempotency-Key": "x" * 200}
+    )
     assert r.status_code == 422 and r.json()["error"]["field"] == "Idempotency-Key"
 
 

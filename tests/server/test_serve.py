@@ -23,14 +23,18 @@ def free_port() -> int:
 def test_serve_answers_on_loopback_and_keeps_state_across_a_restart(tmp_path: Path) -> None:
     port = free_port()
     db = f"sqlite:///{tmp_path / 'hall.db'}"
-    env = {**os.environ, "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
-           "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml")}
+    env = {
+        **os.environ,
+        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+    }
     cmd = [sys.executable, "-m", "queue_app", "serve", "--port", str(port), "--db", db]
     base = f"http://127.0.0.1:{port}"
 
     def start() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -51,12 +51,14 @@ window_app = typer.Typer(
     help="A window's work: call next, recall, start, finish ...", no_args_is_help=True
 )
 day_app = typer.Typer(help="The business day.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff accounts: desk, clerk, manager, display.", no_args_is_help=True)
 for sub, name in (
     (catalog_app, "catalog"),
     (hall_app, "hall"),
     (ticket_app, "ticket"),
     (window_app, "window"),
     (day_app, "day"),
+    (staff_app, "staff"),
 ):
     app.add_typer(sub, name=name)
 
@@ -543,6 +545,82 @@ def day_status() -> None:
                 )
             ),
         )
+
+
+# -------------------------------------------------------------------- staff
+@staff_app.command("add")
+def staff_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="desk | clerk | manager | display")],
+    name: Annotated[str, typer.Option(help="Full name (shown to managers only).")] = "",
+    password: Annotated[
+        str | None,
+        typer.Option(help="Default: asked for, not echoed.", envvar="QUEUE_APP_STAFF_PASSWORD"),
+    ] = None,
+) -> None:
+    """Add a staff account."""
+    from queue_app.store.staff import Role, add_staff
+
+    with _user_errors():
+        try:
+            r = Role(role)
+        except ValueError:
+            raise Refused(
+                "bad_role",
+                f"无效角色：{role}",
+                f"unknown role {role!r}; expected desk, clerk, manager or display",
+                "role",
+            ) from None
+        pw = (
+            password
+            if password is not None
+            else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        )
+        info = add_staff(_store(), username, r, pw, name)
+        _emit(
+            {"username": info.username, "role": info.role.value},
+            lambda: out.print(f"added {info.username} ({info.role.value})"),
+        )
+
+
+@staff_app.command("list")
+def staff_list() -> None:
+    """Every staff account."""
+    from queue_app.store.staff import list_staff
+
+    with _user_errors():
+        accounts = list_staff(_store())
+
+        def render() -> None:
+            t = Table("username", "name", "role", "state")
+            for a in accounts:
+                t.add_row(
+                    a.username, a.full_name, a.role.value, "disabled" if a.disabled else "active"
+                )
+            out.print(t)
+
+        _emit(
+            [
+                {
+                    "username": a.username,
+                    "full_name": a.full_name,
+                    "role": a.role.value,
+                    "disabled": a.disabled,
+                }
+                for a in accounts
+            ],
+            render,
+        )
+
+
+@staff_app.command("disable")
+def staff_disable(username: str) -> None:
+    """Disable an account and end its sessions."""
+    from queue_app.store.staff import disable_staff
+
+    with _user_errors():
+        disable_staff(_store(), username)
+        _emit({"username": username, "disabled": True}, lambda: out.print(f"disabled {username}"))
 
 
 @app.command("demo")

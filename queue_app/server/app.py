@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from queue_app import __version__
 from queue_app.server import errors
+from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.idempotency import IdempotencyMiddleware
 from queue_app.server.routes import api
 from queue_app.server.service import HallService
@@ -34,5 +35,6 @@ def create_app(store: Store) -> FastAPI:
     app.state.service = svc
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware)
+    app.include_router(auth_router)
     app.include_router(api)
     return app

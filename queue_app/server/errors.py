@@ -27,6 +27,14 @@ class ErrorResponse(BaseModel):
 # Refusals that mean "no such thing" or "your input is wrong"; every other refusal is a
 # conflict with the current state (409).
 _STATUS = {
+    "not_signed_in": 401,
+    "bad_credentials": 401,
+    "forbidden": 403,
+    "window_required": 422,
+    "weak_password": 422,
+    "bad_username": 422,
+    "bad_role": 422,
+    "no_such_staff": 404,
     "no_such_ticket": 404,
     "no_such_window": 404,
     "no_such_matter": 404,

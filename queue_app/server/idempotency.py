@@ -33,7 +33,8 @@ class IdempotencyMiddleware(BaseHTTPMiddleware):
         digest = hashlib.sha256(
             request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
         ).hexdigest()
-        scope = getattr(request.state, "account", None) or "-"
+        auth = request.headers.get("authorization", "")
+        scope = hashlib.sha256(auth.encode()).hexdigest()[:32] if auth else "-"
         try:
             stored = await svc.write(idempotency.claim, svc.store, scope, key, digest)
         except Refused as exc:

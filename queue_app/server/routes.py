@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
 from queue_app.domain.ticket import Status, Ticket
+from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse
 from queue_app.server.schemas import (
     CallOut,
@@ -39,7 +40,7 @@ def service(request: Request) -> HallService:
 
 
 Svc = Annotated[HallService, Depends(service)]
-WindowNo = Annotated[int, "window number"]
+WindowNo = Annotated[int, Path(ge=1, le=999)]
 
 
 def _out(svc: HallService, t: Ticket) -> TicketOut:
@@ -82,6 +83,7 @@ async def catalog_search(
 @api.get("/tickets")
 async def tickets(
     svc: Svc,
+    who: SignedIn,
     status: Annotated[Status, Query()] = Status.WAITING,
     window: Annotated[int | None, Query(ge=1, le=999)] = None,
     domain: Annotated[str | None, Query(max_length=40)] = None,
@@ -101,13 +103,16 @@ async def tickets(
 
 @api.get("/tickets/{number}")
 async def ticket(
-    svc: Svc, number: str, day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None
+    svc: Svc,
+    who: SignedIn,
+    number: str,
+    day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
 ) -> TicketOut:
     return _out(svc, await svc.read(svc.store.ticket, number, day))
 
 
 @api.get("/windows")
-async def windows(svc: Svc) -> list[WindowOut]:
+async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
     found = await svc.read(svc.store.windows)
     return [
         WindowOut(
@@ -125,20 +130,20 @@ async def windows(svc: Svc) -> list[WindowOut]:
 
 
 @api.get("/stats/today")
-async def stats_today(svc: Svc) -> CountsOut:
+async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
     return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
 
 
 # ----------------------------------------------------------------- desk
 @api.post("/tickets", status_code=201)
-async def issue(svc: Svc, body: IssueIn) -> IssuedOut:
+async def issue(svc: Svc, who: Desk, body: IssueIn) -> IssuedOut:
     issued = await svc.write(
         svc.store.issue,
         body.matters,
         bundle=body.bundle,
         priority=body.priority,
         appointment_at=body.appointment_at,
-        actor="api",
+        actor=who.username,
     )
     return IssuedOut(
         ticket=_out(svc, issued.ticket),
@@ -151,37 +156,41 @@ async def issue(svc: Svc, body: IssueIn) -> IssuedOut:
 
 
 @api.post("/tickets/{number}/cancel")
-async def cancel(svc: Svc, number: str, body: ReasonIn | None = None) -> TicketOut:
+async def cancel(svc: Svc, who: Desk, number: str, body: ReasonIn | None = None) -> TicketOut:
     reason = body.reason if body else ""
-    return _out(svc, await svc.write(svc.store.cancel, number, actor="api", reason=reason))
+    return _out(svc, await svc.write(svc.store.cancel, number, actor=who.username, reason=reason))
 
 
 @api.post("/tickets/{number}/requeue")
-async def requeue(svc: Svc, number: str) -> TicketOut:
-    return _out(svc, await svc.write(svc.store.requeue, number, actor="api"))
+async def requeue(svc: Svc, who: Desk, number: str) -> TicketOut:
+    return _out(svc, await svc.write(svc.store.requeue, number, actor=who.username))
 
 
 # ----------------------------------------------------------------- window
 @api.post("/windows/{window}/call-next")
-async def call_next(svc: Svc, window: WindowNo) -> CallOut:
-    t = await svc.write(svc.store.call_next, window, actor="api")
+async def call_next(svc: Svc, who: Operator, window: WindowNo) -> CallOut:
+    t = await svc.write(svc.store.call_next, window, actor=who.username)
     return CallOut(ticket=_out(svc, t) if t else None)
 
 
 @api.post("/windows/{window}/recall")
-async def recall(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+async def recall(
+    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.recall, window, actor="api", number=number))
+    return _out(svc, await svc.write(svc.store.recall, window, actor=who.username, number=number))
 
 
 @api.post("/windows/{window}/start")
-async def start(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+async def start(
+    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.start, window, actor="api", number=number))
+    return _out(svc, await svc.write(svc.store.start, window, actor=who.username, number=number))
 
 
 @api.post("/windows/{window}/finish")
-async def finish(svc: Svc, window: WindowNo, body: FinishIn) -> TicketOut:
+async def finish(svc: Svc, who: Operator, window: WindowNo, body: FinishIn) -> TicketOut:
     if (body.outcome is None) == (body.outcomes is None):
         raise Refused(
             "bad_outcome",
@@ -191,12 +200,13 @@ async def finish(svc: Svc, window: WindowNo, body: FinishIn) -> TicketOut:
         )
     given = body.outcome if body.outcome is not None else body.outcomes
     return _out(
-        svc, await svc.write(svc.store.finish, window, given, actor="api", number=body.ticket)
+        svc,
+        await svc.write(svc.store.finish, window, given, actor=who.username, number=body.ticket),
     )
 
 
 @api.post("/windows/{window}/transfer")
-async def transfer(svc: Svc, window: WindowNo, body: TransferIn) -> TicketOut:
+async def transfer(svc: Svc, who: Operator, window: WindowNo, body: TransferIn) -> TicketOut:
     return _out(
         svc,
         await svc.write(
@@ -205,40 +215,42 @@ async def transfer(svc: Svc, window: WindowNo, body: TransferIn) -> TicketOut:
             to_window=body.to_window,
             to_domain=body.to_domain,
             reason=body.reason,
-            actor="api",
+            actor=who.username,
             number=body.ticket,
         ),
     )
 
 
 @api.post("/windows/{window}/no-show")
-async def no_show(svc: Svc, window: WindowNo, body: ExpectIn | None = None) -> TicketOut:
+async def no_show(
+    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.no_show, window, actor="api", number=number))
+    return _out(svc, await svc.write(svc.store.no_show, window, actor=who.username, number=number))
 
 
 @api.post("/windows/{window}/open")
-async def open_window(svc: Svc, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.open_window, window, actor="api"))
+async def open_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.open_window, window, actor=who.username))
 
 
 @api.post("/windows/{window}/close")
-async def close_window(svc: Svc, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.close_window, window, actor="api"))
+async def close_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.close_window, window, actor=who.username))
 
 
 @api.post("/windows/{window}/pause")
-async def pause(svc: Svc, window: WindowNo, body: PauseIn) -> WindowStateOut:
-    return _state(await svc.write(svc.store.pause, window, body.reason, actor="api"))
+async def pause(svc: Svc, who: Operator, window: WindowNo, body: PauseIn) -> WindowStateOut:
+    return _state(await svc.write(svc.store.pause, window, body.reason, actor=who.username))
 
 
 @api.post("/windows/{window}/resume")
-async def resume(svc: Svc, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.resume, window, actor="api"))
+async def resume(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
+    return _state(await svc.write(svc.store.resume, window, actor=who.username))
 
 
 # ----------------------------------------------------------------- day
 @api.post("/day/close")
-async def close_day(svc: Svc, body: CloseDayIn | None = None) -> CloseDayOut:
+async def close_day(svc: Svc, who: Manager, body: CloseDayIn | None = None) -> CloseDayOut:
     force = body.force if body else False
-    return CloseDayOut(**await svc.write(svc.store.close_day, actor="api", force=force))
+    return CloseDayOut(**await svc.write(svc.store.close_day, actor=who.username, force=force))

@@ -58,6 +58,27 @@ class CloseDayIn(_In):
     force: bool = False
 
 
+class SignInIn(_In):
+    username: Annotated[str, Field(min_length=1, max_length=40)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    window: Annotated[int, Field(ge=1, le=999)] | None = None
+
+
+class SessionOut(BaseModel):
+    username: str
+    role: str
+    window: int | None
+    expires_at: float
+    token: str | None = None  # only in the answer to sign-in
+
+
+class StaffOut(BaseModel):
+    username: str
+    full_name: str
+    role: str
+    disabled: bool
+
+
 class ItemOut(BaseModel):
     matter: str
     name: str

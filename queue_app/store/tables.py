@@ -103,6 +103,30 @@ class IdempotencyRow(SQLModel, table=True):
     created_at: float
 
 
+class StaffRow(SQLModel, table=True):
+    __tablename__ = "staff"
+
+    username: str = Field(primary_key=True, max_length=40)
+    full_name: str = Field(default="", max_length=40)
+    role: str = Field(max_length=10)
+    password_hash: str = Field(max_length=200)
+    disabled: bool = False
+    created_at: float
+
+
+class SessionRow(SQLModel, table=True):
+    """A signed-in terminal. Only a digest of the token is kept."""
+
+    __tablename__ = "staff_session"
+
+    token_digest: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=40, index=True)
+    role: str = Field(max_length=10)
+    window: int | None = None
+    created_at: float
+    expires_at: float
+
+
 ticket_t = TicketRow.__table__
 item_t = TicketItemRow.__table__
 window_t = WindowRow.__table__
@@ -110,3 +134,5 @@ counter_t = CounterRow.__table__
 day_t = BusinessDayRow.__table__
 event_t = EventRow.__table__
 idempotency_t = IdempotencyRow.__table__
+staff_t = StaffRow.__table__
+session_t = SessionRow.__table__

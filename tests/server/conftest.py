@@ -1,4 +1,4 @@
-"""API fixtures: the app over a real store, reached in-process through httpx."""
+"""API fixtures: the app over a real store, reached in-process through httpx, signed in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from queue_app.server import create_app
 from queue_app.store import Store
+from queue_app.store.staff import Role, add_staff
+
+PASSWORD = "correct-horse-9"
 
 
 @pytest.fixture()
@@ -17,9 +21,38 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture()
-async def api(store: Store) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(store)
+async def app(store: Store) -> AsyncIterator[FastAPI]:
+    application = create_app(store)
+    yield application
+    application.state.service.close()
+
+
+@pytest.fixture()
+async def anon(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that has not signed in."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hall") as client:
         yield client
-    app.state.service.close()
+
+
+async def sign_in(client: httpx.AsyncClient, username: str, window: int | None = None) -> str:
+    body: dict = {"username": username, "password": PASSWORD}
+    if window is not None:
+        body["window"] = window
+    r = await client.post("/api/auth/sign-in", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+@pytest.fixture()
+async def api(
+    app: FastAPI, anon: httpx.AsyncClient, store: Store
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in as a manager (who may do everything)."""
+    add_staff(store, "mgr", Role.MANAGER, PASSWORD, "王经理")
+    token = await sign_in(anon, "mgr")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://hall", headers={"Authorization": f"Bearer {token}"}
+    ) as client:
+        yield client

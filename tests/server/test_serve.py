@@ -45,9 +45,38 @@ def test_serve_answers_on_loopback_and_keeps_state_across_a_restart(tmp_path: Pa
         proc.kill()
         raise AssertionError(f"server did not start: {proc.communicate()[1].decode()}")
 
+    add = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "queue_app",
+            "--db",
+            db,
+            "staff",
+            "add",
+            "boss",
+            "--role",
+            "manager",
+            "--password",
+            "s3cret-pass",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert add.returncode == 0, add.stderr
+
+    def signed_in(c: httpx.Client) -> httpx.Client:
+        r = c.post("/api/auth/sign-in", json={"username": "boss", "password": "s3cret-pass"})
+        c.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        return c
+
     proc = start()
     try:
         with httpx.Client(base_url=base, timeout=10) as c:
+            signed_in(c)
             assert c.post("/api/windows/1/open").status_code == 200
             assert c.post("/api/tickets", json={"matters": ["M-SBK"]}).status_code == 201
             assert c.get("/docs").status_code == 200
@@ -57,6 +86,7 @@ def test_serve_answers_on_loopback_and_keeps_state_across_a_restart(tmp_path: Pa
     proc = start()
     try:
         with httpx.Client(base_url=base, timeout=10) as c:
+            signed_in(c)
             called = c.post("/api/windows/1/call-next").json()["ticket"]
             assert called["number"] == "A001"
     finally:

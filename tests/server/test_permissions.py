@@ -1,0 +1,159 @@
+"""Every endpoint with every role, and with no token."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from queue_app.store import Store
+from queue_app.store.staff import Role, add_staff
+from tests.server.conftest import PASSWORD, sign_in
+
+pytestmark = pytest.mark.anyio
+
+PUBLIC = "public"
+ANY = "any"  # any signed-in account
+DESK = {"desk", "manager"}
+MANAGER = {"manager"}
+OPERATOR = "operator"  # a manager, or the clerk signed in at that window
+
+# (method, path) -> who may call it, and a request body that passes validation
+POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
+    ("GET", "/api/health"): (PUBLIC, None),
+    ("GET", "/api/hall"): (PUBLIC, None),
+    ("GET", "/api/catalog"): (PUBLIC, None),
+    ("GET", "/api/catalog/search"): (PUBLIC, None),
+    ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in
+    ("POST", "/api/auth/sign-out"): (ANY, None),
+    ("GET", "/api/auth/me"): (ANY, None),
+    ("GET", "/api/staff"): (MANAGER, None),
+    ("GET", "/api/tickets"): (ANY, None),
+    ("GET", "/api/tickets/{number}"): (ANY, None),
+    ("GET", "/api/windows"): (ANY, None),
+    ("GET", "/api/stats/today"): (ANY, None),
+    ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
+    ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
+    ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
+    ("POST", "/api/windows/{window}/call-next"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/recall"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/start"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/finish"): (OPERATOR, {"outcome": "completed"}),
+    ("POST", "/api/windows/{window}/transfer"): (OPERATOR, {"to_window": 3}),
+    ("POST", "/api/windows/{window}/no-show"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/open"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/close"): (OPERATOR, None),
+    ("POST", "/api/windows/{window}/pause"): (OPERATOR, {"reason": "休息"}),
+    ("POST", "/api/windows/{window}/resume"): (OPERATOR, None),
+    ("POST", "/api/day/close"): (MANAGER, {"force": False}),
+}
+
+ACCOUNTS = {
+    "manager": ("m1", Role.MANAGER, None),
+    "desk": ("d1", Role.DESK, None),
+    "clerk": ("c1", Role.CLERK, 1),
+    "display": ("s1", Role.DISPLAY, None),
+}
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app serves under /api, from its own OpenAPI schema."""
+    return {
+        (method.upper(), path)
+        for path, ops in app.openapi()["paths"].items()
+        for method in ops
+        if path.startswith("/api/")
+    }
+
+
+def test_the_policy_covers_every_endpoint(store: Store) -> None:
+    from queue_app.server import create_app
+
+    app = create_app(store)
+    assert api_routes(app) == set(POLICY)
+    app.state.service.close()
+
+
+def allowed(rule: object, role: str | None, window: int) -> bool:
+    if rule == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if rule == ANY:
+        return True
+    if rule == OPERATOR:
+        return role == "manager" or (role == "clerk" and window == 1)
+    return role in rule  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("role", [None, "manager", "desk", "clerk", "display"])
+async def test_every_endpoint_with_every_role(
+    role: str | None, anon: httpx.AsyncClient, store: Store
+) -> None:
+    headers = {}
+    if role is not None:
+        username, r, window = ACCOUNTS[role]
+        add_staff(store, username, r, PASSWORD)
+        headers["Authorization"] = f"Bearer {await sign_in(anon, username, window)}"
+    for (method, path), (rule, body) in POLICY.items():
+        if path in ("/api/auth/sign-in", "/api/auth/sign-out"):
+            continue
+        for window in (1, 2) if "{window}" in path else (1,):
+            url = path.format(window=window, number="A001")
+            params = {"q": "社保"} if path.endswith("/search") else None
+            r = await anon.request(method, url, json=body, params=params, headers=headers)
+            if allowed(rule, role, window):
+                assert r.status_code not in (401, 403), (role, method, url, r.text)
+            elif role is None:
+                assert r.status_code == 401, (role, method, url, r.text)
+                assert r.json()["error"]["code"] == "not_signed_in"
+            else:
+                assert r.status_code == 403, (role, method, url, r.text)
+                assert r.json()["error"]["code"] == "forbidden"
+
+
+async def test_sign_in_rules(anon: httpx.AsyncClient, store: Store) -> None:
+    add_staff(store, "c2", Role.CLERK, PASSWORD, "李四")
+    r = await anon.post("/api/auth/sign-in", json={"username": "c2", "password": "wrong-pass"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "bad_credentials"
+    r = await anon.post("/api/auth/sign-in", json={"username": "c2", "password": PASSWORD})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "window_required"
+    r = await anon.post(
+        "/api/auth/sign-in", json={"username": "c2", "password": PASSWORD, "window": 42}
+    )
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_such_window"
+    token = await sign_in(anon, "c2", 2)
+    h = {"Authorization": f"Bearer {token}"}
+    me = (await anon.get("/api/auth/me", headers=h)).json()
+    assert (me["username"], me["role"], me["window"]) == ("c2", "clerk", 2)
+    # the acting account is recorded in the event log
+    r = await anon.post("/api/windows/2/pause", json={"reason": "休息"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert store.events()[-1].actor == "c2"
+    assert (await anon.post("/api/auth/sign-out", headers=h)).status_code == 204
+    assert (await anon.get("/api/auth/me", headers=h)).status_code == 401
+
+
+async def test_a_disabled_account_loses_its_sessions(anon: httpx.AsyncClient, store: Store) -> None:
+    from queue_app.store.staff import disable_staff
+
+    add_staff(store, "d9", Role.DESK, PASSWORD)
+    h = {"Authorization": f"Bearer {await sign_in(anon, 'd9')}"}
+    assert (await anon.get("/api/auth/me", headers=h)).status_code == 200
+    disable_staff(store, "d9")
+    assert (await anon.get("/api/auth/me", headers=h)).status_code == 401
+    r = await anon.post("/api/auth/sign-in", json={"username": "d9", "password": PASSWORD})
+    assert r.status_code == 401
+
+
+def test_passwords_are_hashed_with_scrypt(store: Store) -> None:
+    from sqlalchemy import select
+
+    from queue_app.store.staff import verify_password
+    from queue_app.store.tables import staff_t
+
+    add_staff(store, "hx", Role.DISPLAY, PASSWORD)
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(staff_t.c.password_hash)).scalar()
+    assert stored.startswith("scrypt$") and PASSWORD not in stored
+    assert verify_password(PASSWORD, stored) and not verify_password("nope-nope", stored)

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from queue_app.api_models import SessionOut, SignInIn, StaffOut
 from queue_app.server.auth import Manager, SignedIn, bearer
 from queue_app.server.errors import ErrorResponse
-from queue_app.server.schemas import SessionOut, SignInIn, StaffOut
 from queue_app.server.service import HallService
 from queue_app.store import staff
 

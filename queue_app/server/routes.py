@@ -5,14 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from queue_app.domain.catalog import Catalog
-from queue_app.domain.errors import Refused
-from queue_app.domain.hall import Hall
-from queue_app.domain.ticket import Status, Ticket
-from queue_app.server.auth import Desk, Manager, Operator, SignedIn
-from queue_app.server.errors import ErrorResponse
-from queue_app.server.schemas import (
+from queue_app.api_models import (
     CallOut,
     CloseDayIn,
     CloseDayOut,
@@ -29,6 +24,13 @@ from queue_app.server.schemas import (
     WindowOut,
     WindowStateOut,
 )
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.errors import Refused
+from queue_app.domain.hall import Hall
+from queue_app.domain.ticket import Status, Ticket
+from queue_app.server.auth import Desk, Manager, Operator, SignedIn
+from queue_app.server.errors import ErrorResponse
+from queue_app.server.events import stream
 from queue_app.server.service import HallService
 
 ERRORS = {s: {"model": ErrorResponse} for s in (401, 403, 404, 409, 422)}
@@ -132,6 +134,23 @@ async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
 @api.get("/stats/today")
 async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
     return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
+
+
+@api.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def events(svc: Svc) -> StreamingResponse:
+    """Server-sent events: a snapshot version on connect, then ticket_issued,
+    ticket_called, ticket_changed, queue_changed, window_changed, day_closed; a keepalive
+    comment every 15 s. Carries numbers and windows only (no names)."""
+    sub = svc.events.subscribe()
+    return StreamingResponse(
+        stream(svc.events, sub),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 # ----------------------------------------------------------------- desk

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from queue_app.search import CatalogSearch
+from queue_app.server.events import PUBLIC_NAMES, Broadcaster
 from queue_app.store import Store
 
 T = TypeVar("T")
@@ -26,10 +27,30 @@ class HallService:
         self.search = CatalogSearch(store.catalog)
         self.names = {m.code: m.name for m in store.catalog.matters}
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+        self.events = Broadcaster()
+        self.events.version = store.last_event_id()
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a change on the writer thread, then publish what it logged (even a refusal
+        leaves the log as it was, so nothing is published for it)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, lambda: fn(*args, **kwargs))
+        try:
+            return await loop.run_in_executor(self._writer, lambda: fn(*args, **kwargs))
+        finally:
+            new = await loop.run_in_executor(
+                self._writer, self.store.events_after, self.events.version
+            )
+            for e in new:
+                self.events.publish(
+                    {
+                        "id": e.id,
+                        "event": PUBLIC_NAMES.get(e.kind, "changed"),
+                        "kind": e.kind,
+                        "ticket": e.ticket_number,
+                        "window": e.window,
+                        "at": e.at,
+                    }
+                )
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)

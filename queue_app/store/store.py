@@ -314,6 +314,28 @@ class Store:
                 for r in conn.execute(stmt).all()
             ]
 
+    def last_event_id(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.max(event_t.c.id))).scalar() or 0)
+
+    def events_after(self, event_id: int, limit: int = 1000) -> list[EventInfo]:
+        """Events logged after ``event_id`` (by any process), oldest first."""
+        stmt = select(event_t).where(event_t.c.id > event_id).order_by(event_t.c.id).limit(limit)
+        with self._read() as conn:
+            return [
+                EventInfo(
+                    r.id,
+                    r.at,
+                    r.day,
+                    r.kind,
+                    r.ticket_number,
+                    r.window,
+                    r.actor,
+                    json.loads(r.detail),
+                )
+                for r in conn.execute(stmt).all()
+            ]
+
     def day_closed(self, day: str) -> bool:
         with self._read() as conn:
             return self._is_closed(conn, day)

@@ -21,6 +21,7 @@ OPERATOR = "operator"  # a manager, or the clerk signed in at that window
 # (method, path) -> who may call it, and a request body that passes validation
 POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/health"): (PUBLIC, None),
+    ("GET", "/api/events"): (PUBLIC, None),  # endless: tested on uvicorn (test_events)
     ("GET", "/api/hall"): (PUBLIC, None),
     ("GET", "/api/catalog"): (PUBLIC, None),
     ("GET", "/api/catalog/search"): (PUBLIC, None),
@@ -96,7 +97,7 @@ async def test_every_endpoint_with_every_role(
         add_staff(store, username, r, PASSWORD)
         headers["Authorization"] = f"Bearer {await sign_in(anon, username, window)}"
     for (method, path), (rule, body) in POLICY.items():
-        if path in ("/api/auth/sign-in", "/api/auth/sign-out"):
+        if path in ("/api/auth/sign-in", "/api/auth/sign-out", "/api/events"):
             continue
         for window in (1, 2) if "{window}" in path else (1,):
             url = path.format(window=window, number="A001")

@@ -1,94 +1,95 @@
-"""``queue-app serve`` as a real uvicorn process on 127.0.0.1."""
+"""``queue-app serve`` as a real uvicorn process on 127.0.0.1, reached with the client."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
+import threading
 import time
 from pathlib import Path
 
-import httpx
+import pytest
 
-from tests.conftest import FIXTURES, REPO
+from queue_app.client import ApiError, HallClient, ServerEvent
+from tests.server.live import LiveServer, sqlite_url
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+PW = "s3cret-pass"
 
 
-def test_serve_answers_on_loopback_and_keeps_state_across_a_restart(tmp_path: Path) -> None:
-    port = free_port()
-    db = f"sqlite:///{tmp_path / 'hall.db'}"
-    env = {
-        **os.environ,
-        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
-        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
-    }
-    cmd = [sys.executable, "-m", "queue_app", "serve", "--port", str(port), "--db", db]
-    base = f"http://127.0.0.1:{port}"
+@pytest.fixture()
+def live(tmp_path: Path):
+    server = LiveServer(sqlite_url(tmp_path))
+    server.add_staff("boss", "manager", PW)
+    server.add_staff("c1", "clerk", PW)
+    yield server.start()
+    server.stop()
 
-    def start() -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    return proc
-            except httpx.TransportError:
-                time.sleep(0.1)
-        proc.kill()
-        raise AssertionError(f"server did not start: {proc.communicate()[1].decode()}")
 
-    add = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "queue_app",
-            "--db",
-            db,
-            "staff",
-            "add",
-            "boss",
-            "--role",
-            "manager",
-            "--password",
-            "s3cret-pass",
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert add.returncode == 0, add.stderr
+def test_state_survives_a_server_restart(live: LiveServer) -> None:
+    with HallClient(live.url) as c:
+        c.sign_in("boss", PW)
+        c.open_window(1)
+        assert c.issue(["M-SBK"]).ticket.number == "A001"
+    live.stop()
+    live.start()
+    with HallClient(live.url) as c:
+        c.sign_in("boss", PW)
+        assert c.call_next(1).number == "A001"
 
-    def signed_in(c: httpx.Client) -> httpx.Client:
-        r = c.post("/api/auth/sign-in", json={"username": "boss", "password": "s3cret-pass"})
-        c.headers["Authorization"] = f"Bearer {r.json()['token']}"
-        return c
 
-    proc = start()
-    try:
-        with httpx.Client(base_url=base, timeout=10) as c:
-            signed_in(c)
-            assert c.post("/api/windows/1/open").status_code == 200
-            assert c.post("/api/tickets", json={"matters": ["M-SBK"]}).status_code == 201
-            assert c.get("/docs").status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-    proc = start()
-    try:
-        with httpx.Client(base_url=base, timeout=10) as c:
-            signed_in(c)
-            called = c.post("/api/windows/1/call-next").json()["ticket"]
-            assert called["number"] == "A001"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+def test_a_call_reaches_event_subscribers_within_half_a_second(live: LiveServer) -> None:
+    seen: list[tuple[float, ServerEvent]] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with HallClient(live.url) as sub:
+            for ev in sub.events():
+                seen.append((time.monotonic(), ev))
+                ready.set()
+                if ev.event == "ticket_called":
+                    return
+
+    t = threading.Thread(target=listen, daemon=True)
+    t.start()
+    assert ready.wait(10), "no snapshot"
+    assert seen[0][1].event == "snapshot" and "version" in seen[0][1].data
+    with HallClient(live.url) as clerk:
+        clerk.sign_in("c1", PW, window=1)
+        clerk.open_window(1)
+        with HallClient(live.url) as boss:
+            boss.sign_in("boss", PW)
+            boss.issue(["M-SBK"])
+        sent = time.monotonic()
+        called = clerk.call_next(1)
+    t.join(5)
+    kinds = [ev.event for _, ev in seen]
+    assert kinds[0] == "snapshot" and kinds[-1] == "ticket_called", kinds
+    assert "ticket_issued" in kinds and "window_changed" in kinds
+    at, last = seen[-1]
+    assert last.data["ticket"] == called.number == "A001" and last.data["window"] == 1
+    assert at - sent < 0.5, f"event took {at - sent:.3f} s"
+    assert "actor" not in last.data  # the public stream names no staff
+
+
+def test_client_errors_and_retry_safety(live: LiveServer) -> None:
+    with HallClient(live.url) as c:
+        with pytest.raises(ApiError) as e:
+            c.windows()
+        assert e.value.status == 401 and e.value.code == "not_signed_in"
+        c.sign_in("c1", PW, window=1)
+        with pytest.raises(ApiError) as e:
+            c.open_window(2)
+        assert e.value.status == 403 and e.value.code == "forbidden"
+        c.open_window(1)
+        with pytest.raises(ApiError) as e:
+            c.start(1)
+        assert (e.value.status, e.value.code, e.value.field) == (409, "no_current_ticket", "window")
+        assert "没有号" in e.value.zh
+        boss = HallClient(live.url)
+        boss.sign_in("boss", PW)
+        call = boss._issue(["M-SBK"], None, None, None)
+        first, again = boss._run(call), boss._run(call)  # a retry with the same key
+        assert first.ticket.number == again.ticket.number == "A001"
+        assert [t.number for t in boss.tickets()] == ["A001"]
+        boss.close()
+    with HallClient("http://127.0.0.1:9") as nowhere, pytest.raises(ApiError) as e:
+        nowhere.health()
+    assert e.value.code == "unreachable"

@@ -1,4 +1,7 @@
-"""Request and response bodies of the HTTP API. Instants are POSIX seconds (UTC)."""
+"""Request and response bodies of the HTTP API, shared by the server and the client.
+
+Instants are POSIX seconds (UTC).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,398 @@
+"""The typed HTTP client of a hall server, sync (``HallClient``) and async
+(``AsyncHallClient``); the only way terminals and scripts reach the server.
+
+Every POST carries a fresh ``Idempotency-Key``; when the network fails mid-request the
+client retries with the same key, so the server answers once (a ticket is never issued
+twice). Refusals raise ``ApiError`` with the server's code and messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import TypeAdapter
+
+from queue_app.api_models import (
+    CallOut,
+    CloseDayOut,
+    CountsOut,
+    HitOut,
+    IssuedOut,
+    SessionOut,
+    TicketOut,
+    WindowOut,
+    WindowStateOut,
+)
+
+R = TypeVar("R")
+RETRIES = 3
+STREAM_READ_TIMEOUT_S = 45.0  # above the server's 15 s keepalive
+
+
+class ApiError(Exception):
+    """A refusal from the server, or ``code="unreachable"`` when there is no answer."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str, field: str | None = None) -> None:
+        self.status, self.code, self.zh, self.en, self.field = status, code, zh, en, field
+        super().__init__(f"{status} {code}: {en}")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerEvent:
+    event: str
+    data: dict[str, Any]
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Call(Generic[R]):
+    method: str
+    path: str
+    parse: Callable[[Any], R]
+    json: Any = None
+    params: dict[str, Any] | None = None
+    key: str | None = field(default=None)
+
+
+def _model(cls: Any) -> Callable[[Any], Any]:
+    adapter = TypeAdapter(cls)
+    return adapter.validate_python
+
+
+def _error(r: httpx.Response) -> ApiError:
+    try:
+        e = r.json()["error"]
+        return ApiError(r.status_code, e["code"], e["message_zh"], e["message_en"], e.get("field"))
+    except (ValueError, KeyError, TypeError):
+        return ApiError(
+            r.status_code,
+            f"http_{r.status_code}",
+            "服务器返回了意外的应答",
+            f"unexpected answer from the server: {r.text[:200]}",
+        )
+
+
+def _unreachable(exc: Exception) -> ApiError:
+    return ApiError(
+        0,
+        "unreachable",
+        "无法连接大厅服务器",
+        f"the hall server is unreachable: {exc.__class__.__name__}",
+    )
+
+
+def parse_sse(lines: Iterable[str]) -> Iterator[ServerEvent]:
+    """Server-sent events from a stream of text lines (comments and retry hints skipped)."""
+    event, data, eid = "message", [], None
+    for line in lines:
+        if line == "":
+            if data:
+                yield ServerEvent(event, json.loads("\n".join(data)), eid)
+            event, data, eid = "message", [], None
+        elif line.startswith(":"):
+            continue
+        else:
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+            elif name == "id":
+                eid = value
+
+
+class _Api:
+    """The requests, shared by the sync and async clients."""
+
+    def __init__(self, token: str | None) -> None:
+        self.token = token
+
+    def _headers(self, call: _Call[Any]) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if call.key:
+            h["Idempotency-Key"] = call.key
+        return h
+
+    @staticmethod
+    def _post(path: str, parse: Callable[[Any], R], body: Any = None) -> _Call[R]:
+        return _Call("POST", path, parse, body, key=uuid.uuid4().hex)
+
+    def _sign_in(self, username: str, password: str, window: int | None) -> _Call[SessionOut]:
+        body = {"username": username, "password": password, "window": window}
+        return _Call("POST", "/api/auth/sign-in", _model(SessionOut), body)
+
+    def _issue(
+        self,
+        matters: Iterable[str],
+        bundle: str | None,
+        priority: str | None,
+        appointment_at: float | None,
+    ) -> _Call[IssuedOut]:
+        body = {
+            "matters": list(matters),
+            "bundle": bundle,
+            "priority": priority,
+            "appointment_at": appointment_at,
+        }
+        return self._post("/api/tickets", _model(IssuedOut), body)
+
+    def _window(self, window: int, action: str, body: Any = None) -> _Call[TicketOut]:
+        return self._post(f"/api/windows/{window}/{action}", _model(TicketOut), body)
+
+    def _window_state(self, window: int, action: str, body: Any = None) -> _Call[WindowStateOut]:
+        return self._post(f"/api/windows/{window}/{action}", _model(WindowStateOut), body)
+
+
+class HallClient(_Api):
+    """Synchronous client (CLI, scripts, tests)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(token)
+        self.http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> HallClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _run(self, call: _Call[R]) -> R:
+        for attempt in range(RETRIES):
+            try:
+                r = self.http.request(
+                    call.method,
+                    call.path,
+                    json=call.json,
+                    params=call.params,
+                    headers=self._headers(call),
+                )
+            except httpx.TransportError as exc:
+                if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
+                    raise _unreachable(exc) from None
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            if r.status_code >= 400:
+                raise _error(r)
+            return call.parse(r.json() if r.content else None)
+        raise AssertionError("unreachable")
+
+    def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
+        s = self._run(self._sign_in(username, password, window))
+        self.token = s.token
+        return s
+
+    def health(self) -> dict[str, str]:
+        return self._run(_Call("GET", "/api/health", dict))
+
+    def search(self, q: str, limit: int = 10) -> list[HitOut]:
+        return self._run(
+            _Call(
+                "GET", "/api/catalog/search", _model(list[HitOut]), params={"q": q, "limit": limit}
+            )
+        )
+
+    def issue(
+        self,
+        matters: Iterable[str] = (),
+        *,
+        bundle: str | None = None,
+        priority: str | None = None,
+        appointment_at: float | None = None,
+    ) -> IssuedOut:
+        return self._run(self._issue(matters, bundle, priority, appointment_at))
+
+    def tickets(self, window: int | None = None, domain: str | None = None) -> list[TicketOut]:
+        params = {k: v for k, v in (("window", window), ("domain", domain)) if v is not None}
+        return self._run(_Call("GET", "/api/tickets", _model(list[TicketOut]), params=params))
+
+    def ticket(self, number: str) -> TicketOut:
+        return self._run(_Call("GET", f"/api/tickets/{number}", _model(TicketOut)))
+
+    def windows(self) -> list[WindowOut]:
+        return self._run(_Call("GET", "/api/windows", _model(list[WindowOut])))
+
+    def stats(self) -> CountsOut:
+        return self._run(_Call("GET", "/api/stats/today", _model(CountsOut)))
+
+    def call_next(self, window: int) -> TicketOut | None:
+        return self._run(self._post(f"/api/windows/{window}/call-next", _model(CallOut))).ticket
+
+    def recall(self, window: int, ticket: str | None = None) -> TicketOut:
+        return self._run(self._window(window, "recall", {"ticket": ticket}))
+
+    def start(self, window: int, ticket: str | None = None) -> TicketOut:
+        return self._run(self._window(window, "start", {"ticket": ticket}))
+
+    def finish(
+        self,
+        window: int,
+        outcome: str | None = None,
+        outcomes: dict[str, str] | None = None,
+        ticket: str | None = None,
+    ) -> TicketOut:
+        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
+        return self._run(self._window(window, "finish", body))
+
+    def transfer(
+        self,
+        window: int,
+        *,
+        to_window: int | None = None,
+        to_domain: str | None = None,
+        reason: str = "",
+        ticket: str | None = None,
+    ) -> TicketOut:
+        body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
+        return self._run(self._window(window, "transfer", body))
+
+    def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
+        return self._run(self._window(window, "no-show", {"ticket": ticket}))
+
+    def open_window(self, window: int) -> WindowStateOut:
+        return self._run(self._window_state(window, "open"))
+
+    def close_window(self, window: int) -> WindowStateOut:
+        return self._run(self._window_state(window, "close"))
+
+    def pause(self, window: int, reason: str) -> WindowStateOut:
+        return self._run(self._window_state(window, "pause", {"reason": reason}))
+
+    def resume(self, window: int) -> WindowStateOut:
+        return self._run(self._window_state(window, "resume"))
+
+    def cancel(self, number: str, reason: str = "") -> TicketOut:
+        return self._run(
+            self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
+        )
+
+    def requeue(self, number: str) -> TicketOut:
+        return self._run(self._post(f"/api/tickets/{number}/requeue", _model(TicketOut)))
+
+    def close_day(self, force: bool = False) -> CloseDayOut:
+        return self._run(self._post("/api/day/close", _model(CloseDayOut), {"force": force}))
+
+    def events(self) -> Iterator[ServerEvent]:
+        """The live event stream (a snapshot first); ends when the server closes it."""
+        timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
+        try:
+            with self.http.stream(
+                "GET", "/api/events", timeout=timeout, headers=self._headers(_Call("GET", "", dict))
+            ) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    raise _error(r)
+                yield from parse_sse(r.iter_lines())
+        except httpx.TransportError as exc:
+            raise _unreachable(exc) from None
+
+
+class AsyncHallClient(_Api):
+    """Asynchronous client (the terminal UI)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(token)
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _run(self, call: _Call[R]) -> R:
+        for attempt in range(RETRIES):
+            try:
+                r = await self.http.request(
+                    call.method,
+                    call.path,
+                    json=call.json,
+                    params=call.params,
+                    headers=self._headers(call),
+                )
+            except httpx.TransportError as exc:
+                if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
+                    raise _unreachable(exc) from None
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            if r.status_code >= 400:
+                raise _error(r)
+            return call.parse(r.json() if r.content else None)
+        raise AssertionError("unreachable")
+
+    async def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
+        s = await self._run(self._sign_in(username, password, window))
+        self.token = s.token
+        return s
+
+    async def issue(
+        self,
+        matters: Iterable[str] = (),
+        *,
+        bundle: str | None = None,
+        priority: str | None = None,
+        appointment_at: float | None = None,
+    ) -> IssuedOut:
+        return await self._run(self._issue(matters, bundle, priority, appointment_at))
+
+    async def windows(self) -> list[WindowOut]:
+        return await self._run(_Call("GET", "/api/windows", _model(list[WindowOut])))
+
+    async def tickets(self, window: int | None = None) -> list[TicketOut]:
+        params = {"window": window} if window is not None else None
+        return await self._run(_Call("GET", "/api/tickets", _model(list[TicketOut]), params=params))
+
+    async def call_next(self, window: int) -> TicketOut | None:
+        call = self._post(f"/api/windows/{window}/call-next", _model(CallOut))
+        return (await self._run(call)).ticket
+
+    async def start(self, window: int, ticket: str | None = None) -> TicketOut:
+        return await self._run(self._window(window, "start", {"ticket": ticket}))
+
+    async def finish(
+        self,
+        window: int,
+        outcome: str | None = None,
+        outcomes: dict[str, str] | None = None,
+        ticket: str | None = None,
+    ) -> TicketOut:
+        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
+        return await self._run(self._window(window, "finish", body))
+
+    async def events(self) -> AsyncIterator[ServerEvent]:
+        timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
+        try:
+            async with self.http.stream("GET", "/api/events", timeout=timeout) as r:
+                if r.status_code >= 400:
+                    await r.aread()
+                    raise _error(r)
+                lines: list[str] = []
+                async for line in r.aiter_lines():
+                    lines.append(line)
+                    if line == "":
+                        for ev in parse_sse(lines):
+                            yield ev
+                        lines = []
+        except httpx.TransportError as exc:
+            raise _unreachable(exc) from None

@@ -1,0 +1,79 @@
+"""A real ``queue-app serve`` process on 127.0.0.1 for tests that need a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import FIXTURES, REPO
+
+ENV = {
+    **os.environ,
+    "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+    "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def queue_app(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "queue_app", *args],
+        cwd=REPO,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class LiveServer:
+    def __init__(self, db: str, port: int | None = None) -> None:
+        self.db = db
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def add_staff(self, username: str, role: str, password: str) -> None:
+        r = queue_app(
+            "--db", self.db, "staff", "add", username, "--role", role, "--password", password
+        )
+        assert r.returncode == 0, r.stderr
+
+    def start(self) -> LiveServer:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "queue_app", "serve", "--port", str(self.port), "--db", self.db],
+            cwd=REPO,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.proc.kill()
+        raise AssertionError(f"server did not start: {self.proc.communicate()[1].decode()}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=15)
+            self.proc = None
+
+
+def sqlite_url(tmp: Path) -> str:
+    return f"sqlite:///{tmp / 'hall.db'}"

@@ -28,29 +28,39 @@ class HallService:
         self.names = {m.code: m.name for m in store.catalog.matters}
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
         self.events = Broadcaster()
-        self.events.version = store.last_event_id()
+        self.events.version = self._logged = store.last_event_id()
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a change on the writer thread, then publish what it logged (even a refusal
-        leaves the log as it was, so nothing is published for it)."""
+        """Run a change on the writer thread, then publish what it logged (a refusal leaves
+        the log as it was, so nothing is published for it)."""
         loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._writer, lambda: fn(*args, **kwargs))
-        finally:
-            new = await loop.run_in_executor(
-                self._writer, self.store.events_after, self.events.version
+
+        def run() -> tuple[T | None, BaseException | None, list[Any]]:
+            try:
+                result, error = fn(*args, **kwargs), None
+            except BaseException as exc:  # re-raised on the event loop below
+                result, error = None, exc
+            # only this thread moves the cursor, so each event is published once
+            new = self.store.events_after(self._logged)
+            if new:
+                self._logged = new[-1].id
+            return result, error, new
+
+        result, error, new = await loop.run_in_executor(self._writer, run)
+        for e in new:
+            self.events.publish(
+                {
+                    "id": e.id,
+                    "event": PUBLIC_NAMES.get(e.kind, "changed"),
+                    "kind": e.kind,
+                    "ticket": e.ticket_number,
+                    "window": e.window,
+                    "at": e.at,
+                }
             )
-            for e in new:
-                self.events.publish(
-                    {
-                        "id": e.id,
-                        "event": PUBLIC_NAMES.get(e.kind, "changed"),
-                        "kind": e.kind,
-                        "ticket": e.ticket_number,
-                        "window": e.window,
-                        "at": e.at,
-                    }
-                )
+        if error is not None:
+            raise error
+        return result  # type: ignore[return-value]
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)

@@ -20,7 +20,7 @@ from queue_app.domain.ticket import (
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class IssueIn(_In):
@@ -28,7 +28,7 @@ class IssueIn(_In):
         list[Annotated[str, Field(min_length=1, max_length=80)]], Field(max_length=30)
     ] = []
     bundle: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-    priority: Priority | None = None
+    priority: Annotated[Priority, Field(strict=False)] | None = None  # enums from JSON text
     appointment_at: Annotated[float, Field(ge=0, le=4e9)] | None = None
 
 
@@ -39,8 +39,10 @@ class ExpectIn(_In):
 
 
 class FinishIn(ExpectIn):
-    outcome: Outcome | None = None  # one outcome for every matter
-    outcomes: dict[Annotated[str, Field(max_length=80)], Outcome] | None = None
+    outcome: Annotated[Outcome, Field(strict=False)] | None = None  # for every matter
+    outcomes: (
+        dict[Annotated[str, Field(max_length=80)], Annotated[Outcome, Field(strict=False)]] | None
+    ) = None
 
 
 class TransferIn(ExpectIn):

@@ -14,7 +14,7 @@ from queue_app.server.service import HallService
 from queue_app.store import staff
 
 router = APIRouter(
-    prefix="/api", responses={s: {"model": ErrorResponse} for s in (401, 403, 404, 422)}
+    prefix="/api", responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422)}
 )
 
 

@@ -57,9 +57,16 @@ def status_for(code: str) -> int:
     return _STATUS.get(code, 409)
 
 
-def error_json(status: int, code: str, zh: str, en: str, field: str | None = None) -> JSONResponse:
+def error_json(
+    status: int,
+    code: str,
+    zh: str,
+    en: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = {"error": {"code": code, "message_zh": zh, "message_en": en, "field": field}}
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -93,4 +100,10 @@ def install(app: FastAPI) -> None:
             401: "请先登录",
             403: "无权执行此操作",
         }.get(exc.status_code, "请求有误")
-        return error_json(exc.status_code, f"http_{exc.status_code}", zh, str(exc.detail))
+        return error_json(
+            exc.status_code,
+            f"http_{exc.status_code}",
+            zh,
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )

@@ -33,7 +33,7 @@ from queue_app.server.errors import ErrorResponse
 from queue_app.server.events import stream
 from queue_app.server.service import HallService
 
-ERRORS = {s: {"model": ErrorResponse} for s in (401, 403, 404, 409, 422)}
+ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
 api = APIRouter(prefix="/api", responses=ERRORS)
 
 

@@ -26,7 +26,7 @@ class HallService:
         self.store = store
         self.search = CatalogSearch(store.catalog)
         self.names = {m.code: m.name for m in store.catalog.matters}
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+        self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
         self.events = Broadcaster()
         self.events.version = self._logged = store.last_event_id()
 
@@ -46,7 +46,7 @@ class HallService:
                 self._logged = new[-1].id
             return result, error, new
 
-        result, error, new = await loop.run_in_executor(self._writer, run)
+        result, error, new = await loop.run_in_executor(self._writer(), run)
         for e in new:
             self.events.publish(
                 {
@@ -65,5 +65,13 @@ class HallService:
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)
 
+    def _writer(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
+        return self._pool
+
     def close(self) -> None:
-        self._writer.shutdown(wait=True)
+        """Finish queued changes and stop the writer thread (a later write starts a new one)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

@@ -9,12 +9,14 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_app.api_models import SessionOut, SignInIn, StaffOut
 from queue_app.server.auth import Manager, SignedIn, bearer
-from queue_app.server.errors import ErrorResponse
+from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.store import staff
 
 router = APIRouter(
-    prefix="/api", responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422)}
+    prefix="/api",
+    dependencies=[Depends(known_query_only)],
+    responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422)},
 )
 
 

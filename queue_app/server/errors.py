@@ -35,6 +35,7 @@ _STATUS = {
     "bad_username": 422,
     "bad_role": 422,
     "no_such_staff": 404,
+    "unknown_parameter": 422,
     "no_such_ticket": 404,
     "no_such_window": 404,
     "no_such_matter": 404,
@@ -51,6 +52,21 @@ _STATUS = {
     "reason_required": 422,
     "no_window": 422,
 }
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters the route does not declare (a typo must not pass unseen)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    allowed = {p.alias for p in dependant.query_params} if dependant is not None else set()
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise Refused(
+            "unknown_parameter",
+            f"未知的查询参数：{unknown[0]!r}",
+            f"unknown query parameter {unknown[0]!r}",
+            unknown[0],
+        )
 
 
 def status_for(code: str) -> int:

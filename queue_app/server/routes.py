@@ -29,12 +29,12 @@ from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
-from queue_app.server.errors import ErrorResponse
+from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.service import HallService
 
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
-api = APIRouter(prefix="/api", responses=ERRORS)
+api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
 
 
 def service(request: Request) -> HallService:

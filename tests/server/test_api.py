@@ -102,6 +102,9 @@ async def test_refusals_have_one_shape_and_the_right_status(api: httpx.AsyncClie
     assert_error(await api.get("/api/tickets/Z999"), 404, "no_such_ticket")
     assert_error(await api.get("/api/nothing-here"), 404, "http_404")
     assert_error(await api.post("/api/windows/1/finish", json={}), 422, "bad_outcome")
+    assert_error(
+        await api.get("/api/tickets", params={"windw": 1}), 422, "unknown_parameter", "windw"
+    )
     # no silent coercion (found by fuzzing): 0 is not false, "1" is not a window
     assert_error(
         await api.post("/api/day/close", json={"force": 0}), 422, "invalid_request", "force"

@@ -28,6 +28,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
 from queue_app.domain.ticket import Status, Ticket
+from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
@@ -49,8 +50,8 @@ def _out(svc: HallService, t: Ticket) -> TicketOut:
     return TicketOut.of(t, svc.names)
 
 
-def _state(w: object) -> WindowStateOut:
-    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)  # type: ignore[attr-defined]
+def _state(w: WindowState) -> WindowStateOut:
+    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)
 
 
 # ----------------------------------------------------------------- reads

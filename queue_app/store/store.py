@@ -298,21 +298,7 @@ class Store:
         stmt = select(event_t).where(event_t.c.day == day)
         if ticket is not None:
             stmt = stmt.where(event_t.c.ticket_number == ticket.strip().upper())
-        stmt = stmt.order_by(event_t.c.id).limit(limit)
-        with self._read() as conn:
-            return [
-                EventInfo(
-                    r.id,
-                    r.at,
-                    r.day,
-                    r.kind,
-                    r.ticket_number,
-                    r.window,
-                    r.actor,
-                    json.loads(r.detail),
-                )
-                for r in conn.execute(stmt).all()
-            ]
+        return self._event_rows(stmt.order_by(event_t.c.id).limit(limit))
 
     def last_event_id(self) -> int:
         with self._read() as conn:
@@ -320,21 +306,19 @@ class Store:
 
     def events_after(self, event_id: int, limit: int = 1000) -> list[EventInfo]:
         """Events logged after ``event_id`` (by any process), oldest first."""
-        stmt = select(event_t).where(event_t.c.id > event_id).order_by(event_t.c.id).limit(limit)
+        return self._event_rows(
+            select(event_t).where(event_t.c.id > event_id).order_by(event_t.c.id).limit(limit)
+        )
+
+    def _event_rows(self, stmt: Any) -> list[EventInfo]:
         with self._read() as conn:
-            return [
-                EventInfo(
-                    r.id,
-                    r.at,
-                    r.day,
-                    r.kind,
-                    r.ticket_number,
-                    r.window,
-                    r.actor,
-                    json.loads(r.detail),
-                )
-                for r in conn.execute(stmt).all()
-            ]
+            rows = conn.execute(stmt).all()
+        return [
+            EventInfo(
+                r.id, r.at, r.day, r.kind, r.ticket_number, r.window, r.actor, json.loads(r.detail)
+            )
+            for r in rows
+        ]
 
     def day_closed(self, day: str) -> bool:
         with self._read() as conn:

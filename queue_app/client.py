@@ -121,6 +121,23 @@ class _Api:
             h["Idempotency-Key"] = call.key
         return h
 
+    def _request_kwargs(self, call: _Call[Any]) -> dict[str, Any]:
+        return {"json": call.json, "params": call.params, "headers": self._headers(call)}
+
+    @staticmethod
+    def _retry_delay(call: _Call[Any], attempt: int, exc: Exception) -> float:
+        """Seconds to wait before trying a failed request again, or raise when it may not be
+        retried (a POST without an idempotency key) or the tries are used up."""
+        if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
+            raise _unreachable(exc) from None
+        return 0.2 * (attempt + 1)
+
+    @staticmethod
+    def _result(call: _Call[R], r: httpx.Response) -> R:
+        if r.status_code >= 400:
+            raise _error(r)
+        return call.parse(r.json() if r.content else None)
+
     @staticmethod
     def _post(path: str, parse: Callable[[Any], R], body: Any = None) -> _Call[R]:
         return _Call("POST", path, parse, body, key=uuid.uuid4().hex)
@@ -177,21 +194,11 @@ class HallClient(_Api):
     def _run(self, call: _Call[R]) -> R:
         for attempt in range(RETRIES):
             try:
-                r = self.http.request(
-                    call.method,
-                    call.path,
-                    json=call.json,
-                    params=call.params,
-                    headers=self._headers(call),
-                )
+                r = self.http.request(call.method, call.path, **self._request_kwargs(call))
             except httpx.TransportError as exc:
-                if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
-                    raise _unreachable(exc) from None
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(self._retry_delay(call, attempt, exc))
                 continue
-            if r.status_code >= 400:
-                raise _error(r)
-            return call.parse(r.json() if r.content else None)
+            return self._result(call, r)
         raise AssertionError("unreachable")
 
     def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
@@ -324,21 +331,11 @@ class AsyncHallClient(_Api):
     async def _run(self, call: _Call[R]) -> R:
         for attempt in range(RETRIES):
             try:
-                r = await self.http.request(
-                    call.method,
-                    call.path,
-                    json=call.json,
-                    params=call.params,
-                    headers=self._headers(call),
-                )
+                r = await self.http.request(call.method, call.path, **self._request_kwargs(call))
             except httpx.TransportError as exc:
-                if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
-                    raise _unreachable(exc) from None
-                await asyncio.sleep(0.2 * (attempt + 1))
+                await asyncio.sleep(self._retry_delay(call, attempt, exc))
                 continue
-            if r.status_code >= 400:
-                raise _error(r)
-            return call.parse(r.json() if r.content else None)
+            return self._result(call, r)
         raise AssertionError("unreachable")
 
     async def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:

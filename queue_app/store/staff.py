@@ -146,13 +146,8 @@ def sign_in(store: Store, username: str, password: str, window: int | None) -> S
             "a clerk signs in at a window: give its number",
             "window",
         )
-    if window is not None and window not in store.hall.window_by_number:
-        raise Refused(
-            "no_such_window",
-            f"本大厅没有 {window} 号窗口",
-            f"this hall has no window {window}",
-            "window",
-        )
+    if window is not None:
+        store.require_window(window)
     token = secrets.token_urlsafe(32)
     now = store.clock()
     expires = now + SESSION_HOURS * 3600

@@ -238,14 +238,18 @@ class Store:
             tid = q.BY_TOKEN(conn, token=token).scalar()
             return self._load(conn, int(tid))[0] if tid is not None else None
 
-    def _window_state(self, conn: Connection, number: int, *, lock: bool = False) -> WindowState:
+    def require_window(self, number: int, field: str = "window") -> None:
+        """Refuse a window number this hall does not have."""
         if number not in self.hall.window_by_number:
             raise Refused(
                 "no_such_window",
                 f"本大厅没有 {number} 号窗口",
                 f"this hall has no window {number}",
-                "window",
+                field,
             )
+
+    def _window_state(self, conn: Connection, number: int, *, lock: bool = False) -> WindowState:
+        self.require_window(number)
         stmt = q.WINDOW_LOCKED if lock and not self.sqlite else q.WINDOW
         row = stmt(conn, number=number).one()
         return WindowState(row.number, WindowStatus(row.status), row.reason, row.current_ticket)
@@ -771,13 +775,8 @@ class Store:
         number: str | None = None,
     ) -> Ticket:
         """Back to the line for another window or domain, keeping its place."""
-        if to_window is not None and to_window not in self.hall.window_by_number:
-            raise Refused(
-                "no_such_window",
-                f"本大厅没有 {to_window} 号窗口",
-                f"this hall has no window {to_window}",
-                "to_window",
-            )
+        if to_window is not None:
+            self.require_window(to_window, "to_window")
         if to_domain is not None and to_domain not in self.catalog.domains:
             raise Refused(
                 "unknown_domain",

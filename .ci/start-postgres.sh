@@ -8,7 +8,10 @@ fi
 if ! pg_lsclusters -h | grep -q '^15 *main'; then
   pg_createcluster 15 main >/dev/null
 fi
-pg_ctlcluster 15 main start || true  # "already running" is fine
+# The server daemon must not inherit our stdout (fd 3, read by the caller's $(...)) nor
+# the caller's stderr: either would keep a pipe open after this script ends and hang CI.
+pg_ctlcluster 15 main start </dev/null >/tmp/queue_app_pg_start.log 2>&1 3>&- \
+  || cat /tmp/queue_app_pg_start.log  # "already running" is fine
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
   sleep 1

@@ -667,7 +667,14 @@ def serve(
             f"{store.engine.url.render_as_string(hide_password=True)}"
         )
         try:
-            uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+            # live-event streams never end by themselves: give them 2 s at shutdown
+            uvicorn.run(
+                create_app(store),
+                host=host,
+                port=port,
+                log_level="warning",
+                timeout_graceful_shutdown=2,
+            )
         finally:
             store.dispose()
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
@@ -55,6 +56,24 @@ def mini_hall(mini_catalog: Catalog) -> Hall:
 @pytest.fixture(scope="session")
 def real_catalog() -> Catalog:
     return load_catalog(REPO / "matters_catalog.yaml")
+
+
+def undifferentiated_hall(tmp_path: Path, windows: int) -> Path:
+    """The mini hall rewritten with ``windows`` windows that all accept the
+    undifferentiated matters (for many clerks working at once)."""
+    data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
+    data["windows"] = [
+        {
+            "number": n,
+            "name": "无差别综合窗口",
+            "kind": "undifferentiated",
+            "serves": {"undifferentiated": True},
+        }
+        for n in range(1, windows + 1)
+    ]
+    path = tmp_path / f"hall_{windows}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 @pytest.fixture()

@@ -22,6 +22,7 @@ def create_app(store: Store) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await svc.start()
         yield
         svc.close()
 

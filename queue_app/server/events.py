@@ -6,6 +6,7 @@ refetches (the stream opens with a snapshot version), so a slow client never slo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -33,6 +34,23 @@ PUBLIC_NAMES = {
     "window_resumed": "window_changed",
     "day_closed": "day_closed",
 }
+
+
+def message(
+    event_id: int, kind: str, ticket: str | None, window: int | None, at: float
+) -> dict[str, Any]:
+    """The public form of one event-log row (numbers and windows, never a person)."""
+    return {
+        "id": event_id,
+        "event": PUBLIC_NAMES.get(kind, "changed"),
+        "kind": kind,
+        "ticket": ticket,
+        "window": window,
+        "at": at,
+    }
+
+
+RESYNC = {"event": "resync", "reason": "events may have been missed; reconnect and refetch"}
 
 
 @dataclass(eq=False)
@@ -70,6 +88,16 @@ class Broadcaster:
                 sub.dropped = True
                 self._subs.discard(sub)
 
+    def resync_all(self) -> None:
+        """Events may have been missed (the database connection was lost): end every
+        stream with a resync, so each client reconnects and refetches."""
+        for sub in list(self._subs):
+            sub.dropped = True
+            self._subs.discard(sub)
+            # (a full queue: its stream ends with a resync once it has drained it)
+            with contextlib.suppress(asyncio.QueueFull):
+                sub.queue.put_nowait(RESYNC)
+
 
 def _sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
@@ -91,9 +119,14 @@ async def stream(
                     return
                 yield ": keepalive\n\n"
                 continue
+            if msg is RESYNC:
+                yield _sse("resync", RESYNC)
+                return
             yield _sse(msg["event"], msg, msg.get("id"))
             if sub.dropped and sub.queue.empty():
-                yield _sse("resync", {"reason": "too slow; reconnect and refetch"})
+                yield _sse(
+                    "resync", {"event": "resync", "reason": "too slow; reconnect and refetch"}
+                )
                 return
     finally:
         broadcaster.unsubscribe(sub)

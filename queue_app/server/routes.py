@@ -146,6 +146,7 @@ async def events(svc: Svc) -> StreamingResponse:
     """Server-sent events: a snapshot version on connect, then ticket_issued,
     ticket_called, ticket_changed, queue_changed, window_changed, day_closed; a keepalive
     comment every 15 s. Carries numbers and windows only (no names)."""
+    await svc.start()
     sub = svc.events.subscribe()
     return StreamingResponse(
         stream(svc.events, sub),

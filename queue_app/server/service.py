@@ -1,13 +1,21 @@
-"""The server's hold on the store: one writer thread for every change, reads in parallel.
+"""The server's hold on the store: changes and reads on threads, and the feed that
+publishes every logged event to the live-event subscribers.
 
 SQLite admits one writer at a time; letting every request thread compete for the lock
-gives long lock back-offs in the tail. Funnelling changes through a single thread keeps
-them in order and short, while reads run on the thread pool.
+gives long lock back-offs in the tail. Funnelling its changes through a single thread
+keeps them in order and short, while reads run on the thread pool. PostgreSQL takes
+concurrent writers (row locks, SKIP LOCKED), so there changes run on the pool too.
+
+Events reach subscribers from the database, not from the request that caused them, so a
+change made by another process sharing the database is streamed as well: on PostgreSQL
+through LISTEN/NOTIFY, on SQLite by reading the log forward after each own change and
+every half second (changes made by other processes on the same file).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -15,10 +23,13 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from queue_app.search import CatalogSearch
-from queue_app.server.events import PUBLIC_NAMES, Broadcaster
+from queue_app.server.events import Broadcaster, message
 from queue_app.store import Store
+from queue_app.store.feed import PgListener
+from queue_app.store.store import EventInfo
 
 T = TypeVar("T")
+POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
 
 
 class HallService:
@@ -26,38 +37,95 @@ class HallService:
         self.store = store
         self.search = CatalogSearch(store.catalog)
         self.names = {m.code: m.name for m in store.catalog.matters}
-        self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
         self.events = Broadcaster()
-        self.events.version = self._logged = store.last_event_id()
+        self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
+        self._starting: asyncio.Task[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._listener: PgListener | None = None
+        self._logged = 0  # SQLite: id of the newest event published (moved on the writer)
 
+    # ------------------------------------------------------------------ feed
+    async def start(self) -> None:
+        """Begin following the event log (once; every caller waits until it is in place,
+        so no change made after this returns goes unpublished)."""
+        if self._starting is None:
+            self._starting = asyncio.get_running_loop().create_task(self._start())
+        await asyncio.shield(self._starting)
+
+    async def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.store.sqlite:
+            self._logged = await loop.run_in_executor(self._writer(), self.store.last_event_id)
+            self.events.version = max(self.events.version, self._logged)
+            self._poller = loop.create_task(self._poll())
+            return
+        listener = PgListener(
+            self.store.engine,
+            on_event=lambda row: loop.call_soon_threadsafe(self._publish, row),
+            on_gap=lambda: loop.call_soon_threadsafe(self.events.resync_all),
+        )
+        await run_in_threadpool(listener.start)
+        self._listener = listener
+        last = await run_in_threadpool(self.store.last_event_id)
+        self.events.version = max(self.events.version, last)
+
+    def _publish(self, row: dict[str, Any]) -> None:
+        self.events.publish(
+            message(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
+        )
+
+    def _publish_infos(self, infos: list[EventInfo]) -> None:
+        for e in infos:
+            self.events.publish(message(e.id, e.kind, e.ticket_number, e.window, e.at))
+
+    def _drain(self) -> list[EventInfo]:
+        """SQLite, on the writer thread only: events logged since the last drain."""
+        new: list[EventInfo] = []
+        while batch := self.store.events_after(self._logged):
+            new += batch
+            self._logged = batch[-1].id
+        return new
+
+    def _follow(self, log: list[EventInfo]) -> list[EventInfo]:
+        """SQLite, on the writer thread: the events to publish after a change that logged
+        ``log``. SQLite commits one writer at a time, so if ``log`` starts right after the
+        cursor no other process logged anything in between and no read is needed."""
+        if log[0].id == self._logged + 1:
+            self._logged = log[-1].id
+            return log
+        return self._drain()
+
+    async def _poll(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(POLL_S)
+            try:
+                new = await loop.run_in_executor(self._writer(), self._drain)
+            except Exception:  # a busy or briefly missing database: try again next round
+                continue
+            self._publish_infos(new)
+
+    # ---------------------------------------------------------------- access
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a change on the writer thread, then publish what it logged (a refusal leaves
-        the log as it was, so nothing is published for it)."""
+        """Run a change: on SQLite on the writer thread, then publish what it logged right
+        away (a refusal leaves the log as it was, so nothing is published for it); on
+        PostgreSQL, which takes concurrent writers, on the thread pool (NOTIFY publishes)."""
+        await self.start()
+        if not self.store.sqlite:
+            return await run_in_threadpool(fn, *args, **kwargs)
         loop = asyncio.get_running_loop()
 
-        def run() -> tuple[T | None, BaseException | None, list[Any]]:
-            try:
-                result, error = fn(*args, **kwargs), None
-            except BaseException as exc:  # re-raised on the event loop below
-                result, error = None, exc
-            # only this thread moves the cursor, so each event is published once
-            new = self.store.events_after(self._logged)
-            if new:
-                self._logged = new[-1].id
-            return result, error, new
+        def run() -> tuple[T | None, BaseException | None, list[EventInfo]]:
+            log: list[EventInfo] = []
+            with self.store.logging_to(log):
+                try:
+                    result, error = fn(*args, **kwargs), None
+                except BaseException as exc:  # re-raised on the event loop below
+                    result, error = None, exc
+            return result, error, self._follow(log) if log else []
 
         result, error, new = await loop.run_in_executor(self._writer(), run)
-        for e in new:
-            self.events.publish(
-                {
-                    "id": e.id,
-                    "event": PUBLIC_NAMES.get(e.kind, "changed"),
-                    "kind": e.kind,
-                    "ticket": e.ticket_number,
-                    "window": e.window,
-                    "at": e.at,
-                }
-            )
+        self._publish_infos(new)
         if error is not None:
             raise error
         return result  # type: ignore[return-value]
@@ -71,7 +139,16 @@ class HallService:
         return self._pool
 
     def close(self) -> None:
-        """Finish queued changes and stop the writer thread (a later write starts a new one)."""
+        """Stop following the log, finish queued changes and stop the writer thread (a
+        later request starts them again)."""
+        for task in (self._poller, self._starting):
+            if task is not None and not task.done():
+                with contextlib.suppress(RuntimeError):  # its loop is already closed
+                    task.cancel()
+        self._poller = self._starting = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

@@ -11,6 +11,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 WRITE = "queue_app_write"  # execution option marking a write transaction
+# A server runs requests on up to 40 threads: keep their connections instead of reopening
+# them (above POOL_SIZE a connection is closed when returned).
+POOL_SIZE, POOL_OVERFLOW = 16, 24
 
 
 def default_database_url() -> str:
@@ -28,11 +31,17 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0, echo: bool = False) -
     competing writer."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(
+            url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, echo=echo, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+        url,
+        echo=echo,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")

@@ -126,7 +126,9 @@ UPDATE_WINDOW = Sql(
 OPEN_WINDOWS = Sql(select(window_t.c.number).where(window_t.c.status == bp("open")))
 
 EVENT_COLUMNS = ("at", "day", "kind", "ticket_id", "ticket_number", "window", "actor", "detail")
-INSERT_EVENT = Sql(insert(event_t).values(**{c: bp(f"v_{c}") for c in EVENT_COLUMNS}))
+INSERT_EVENT = Sql(
+    insert(event_t).values(**{c: bp(f"v_{c}") for c in EVENT_COLUMNS}).returning(event_t.c.id)
+)
 
 COUNTER = Sql(
     select(counter_t.c.value).where(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
 from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
+from queue_app.store.feed import install_notify_trigger
 from queue_app.store.tables import counter_t, day_t, event_t, ticket_t, window_t
 
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
@@ -108,6 +110,7 @@ class Store:
         self.coverage = Coverage(hall, catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._local = threading.local()  # .log: see logging_to
         self._dispatch_windows = {
             w.number: DispatchWindow(
                 number=w.number,
@@ -125,6 +128,7 @@ class Store:
     def create_schema(self) -> None:
         """Create missing tables and a row for every window of the hall (closed)."""
         SQLModel.metadata.create_all(self.engine)
+        install_notify_trigger(self.engine)
         with self._write() as conn:
             known = set(conn.execute(select(window_t.c.number)).scalars())
             new = [
@@ -147,8 +151,24 @@ class Store:
     # ------------------------------------------------------------ transactions
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-            yield conn
+        log: list[EventInfo] | None = getattr(self._local, "log", None)
+        mark = len(log) if log is not None else 0
+        try:
+            with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+                yield conn
+        except BaseException:
+            if log is not None:
+                del log[mark:]  # rolled back: those events were never logged
+            raise
+
+    @contextmanager
+    def logging_to(self, log: list[EventInfo]) -> Iterator[list[EventInfo]]:
+        """Append to ``log`` every event this thread's changes commit while inside."""
+        self._local.log = log
+        try:
+            yield log
+        finally:
+            self._local.log = None
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -357,17 +377,24 @@ class Store:
         window: int | None = None,
         detail: Mapping[str, Any] | None = None,
     ) -> None:
-        q.INSERT_EVENT(
+        day = ticket.day if ticket else self.day_of(now)
+        number = ticket.number if ticket else None
+        event_id = q.INSERT_EVENT(
             conn,
             v_at=now,
-            v_day=ticket.day if ticket else self.day_of(now),
+            v_day=day,
             v_kind=kind,
             v_ticket_id=ticket.id if ticket else None,
-            v_ticket_number=ticket.number if ticket else None,
+            v_ticket_number=number,
             v_window=window,
             v_actor=actor,
             v_detail=json.dumps(dict(detail or {}), ensure_ascii=False, default=str),
-        )
+        ).scalar_one()
+        log: list[EventInfo] | None = getattr(self._local, "log", None)
+        if log is not None:
+            log.append(
+                EventInfo(event_id, now, day, kind, number, window, actor, dict(detail or {}))
+            )
 
     def _save(
         self, conn: Connection, old: Ticket, version: int, change: rules.Change, actor: str

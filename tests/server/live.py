@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,11 +39,14 @@ def queue_app(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 class LiveServer:
-    def __init__(self, db: str, port: int | None = None) -> None:
+    def __init__(self, db: str, port: int | None = None, hall: Path | None = None) -> None:
         self.db = db
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**ENV, "QUEUE_APP_HALL": str(hall)} if hall else ENV
         self.proc: subprocess.Popen[bytes] | None = None
+        # the server's output (a pipe could fill up); closed with the object
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
 
     def add_staff(self, username: str, role: str, password: str) -> None:
         r = queue_app(
@@ -54,9 +58,9 @@ class LiveServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "queue_app", "serve", "--port", str(self.port), "--db", self.db],
             cwd=REPO,
-            env=ENV,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -66,13 +70,24 @@ class LiveServer:
             except httpx.TransportError:
                 time.sleep(0.1)
         self.proc.kill()
-        raise AssertionError(f"server did not start: {self.proc.communicate()[1].decode()}")
+        self.proc.wait()
+        raise AssertionError(f"server did not start: {self.output()}")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(timeout=15)
-            self.proc = None
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"server did not stop on SIGTERM: {self.output()}") from None
+            finally:
+                self.proc = None
 
 
 def sqlite_url(tmp: Path) -> str:

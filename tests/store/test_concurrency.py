@@ -8,32 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from queue_app.domain.ticket import Outcome
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, undifferentiated_hall
 
 pytestmark = pytest.mark.slow
 WORKERS = 8
-
-
-def _hall_file(tmp_path: Path) -> Path:
-    """The mini hall with eight windows that all accept the undifferentiated matters."""
-    data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
-    data["windows"] = [
-        {
-            "number": n,
-            "name": "无差别综合窗口",
-            "kind": "undifferentiated",
-            "serves": {"undifferentiated": True},
-        }
-        for n in range(1, WORKERS + 1)
-    ]
-    path = tmp_path / "eight.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def _open_store(url: str, hall_path: str) -> Store:
@@ -75,7 +57,7 @@ def _run(target: Any, args_for: list[tuple]) -> list[Any]:
 
 
 def test_eight_processes_call_next_over_2000_tickets(db_url: str, tmp_path: Path) -> None:
-    hall_path = str(_hall_file(tmp_path))
+    hall_path = str(undifferentiated_hall(tmp_path, WORKERS))
     store = _open_store(db_url, hall_path)
     for w in range(1, WORKERS + 1):
         store.open_window(w)
@@ -98,7 +80,7 @@ def test_eight_processes_call_next_over_2000_tickets(db_url: str, tmp_path: Path
 
 
 def test_eight_processes_issuing_at_once_never_repeat_a_number(db_url: str, tmp_path: Path) -> None:
-    hall_path = str(_hall_file(tmp_path))
+    hall_path = str(undifferentiated_hall(tmp_path, WORKERS))
     store = _open_store(db_url, hall_path)
     results = _run(_issuer, [(db_url, hall_path, 250) for _ in range(WORKERS)])
     numbers = [number for chunk in results for _, number in chunk]

@@ -1,0 +1,104 @@
+"""How a server hears of every event logged to the database, whichever process logged it.
+
+PostgreSQL: a trigger on the event table sends each new row with ``NOTIFY`` when its
+transaction commits; every server keeps one connection that ``LISTEN``s and hands the rows
+on in commit order (ids are not: a transaction may commit after one that took a later id).
+SQLite lives on one machine, and its writers take turns, so ids commit in order there and
+the log is simply read forward from a cursor.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+CHANNEL = "queue_app_events"
+TRIGGER = "queue_app_event_notify"
+
+_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION queue_app_notify_event() RETURNS trigger AS $$
+BEGIN
+  PERFORM pg_notify('{CHANNEL}', json_build_object(
+    'id', NEW.id, 'kind', NEW.kind, 'ticket', NEW.ticket_number,
+    'window', NEW."window", 'at', NEW.at)::text);
+  RETURN NEW;
+END $$ LANGUAGE plpgsql
+"""
+_TRIGGER_SQL = f"""
+CREATE TRIGGER {TRIGGER} AFTER INSERT ON event
+  FOR EACH ROW EXECUTE FUNCTION queue_app_notify_event()
+"""
+
+
+def install_notify_trigger(engine: Engine) -> None:
+    """Create the NOTIFY trigger on PostgreSQL once (servers starting together take turns)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": TRIGGER})
+        present = conn.execute(
+            text("SELECT 1 FROM pg_trigger WHERE tgname = :t AND NOT tgisinternal"),
+            {"t": TRIGGER},
+        ).scalar()
+        if not present:
+            conn.execute(text(_FUNCTION_SQL))
+            conn.execute(text(_TRIGGER_SQL))
+
+
+class PgListener:
+    """A thread that LISTENs for new events and passes each to ``on_event`` (a dict with
+    id, kind, ticket, window, at). After a lost connection it reconnects with back-off and
+    calls ``on_gap``: events committed meanwhile were not heard, so readers must refetch."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        on_event: Callable[[dict[str, Any]], None],
+        on_gap: Callable[[], None],
+        *,
+        poll_s: float = 0.5,
+        max_backoff_s: float = 10.0,
+    ) -> None:
+        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._on_event = on_event
+        self._on_gap = on_gap
+        self._poll_s = poll_s
+        self._max_backoff_s = max_backoff_s
+        self._stop = threading.Event()
+        self.listening = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="queue-listen", daemon=True)
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        """Start listening; returns once LISTEN is in place (so no later commit is missed)."""
+        self._thread.start()
+        if not self.listening.wait(timeout_s):
+            raise ConnectionError(f"could not LISTEN on the database within {timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self._poll_s * 4)
+
+    def _run(self) -> None:
+        import psycopg
+
+        backoff, heard_before = 0.25, False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    if heard_before:
+                        self._on_gap()
+                    heard_before, backoff = True, 0.25
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=self._poll_s):
+                            self._on_event(json.loads(note.payload))
+            except psycopg.Error:
+                self.listening.clear()
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)

@@ -144,6 +144,12 @@ COUNTER_CAS = Sql(
     )
     .values(value=bp("new"))
 )
+COUNTER_BUMP = Sql(  # one round trip where UPDATE ... RETURNING exists (the row is locked)
+    update(counter_t)
+    .where(counter_t.c.day == bp("day"), counter_t.c.prefix == bp("prefix"))
+    .values(value=counter_t.c.value + 1)
+    .returning(counter_t.c.value)
+)
 COUNTER_CREATE = {
     "sqlite": Sql(
         sqlite.insert(counter_t)

@@ -585,10 +585,17 @@ class Store:
         return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
 
     def _next_seq(self, conn: Connection, day: str, prefix: str) -> int:
-        """The daily counter: a compare-and-set on its row, never max()+1."""
+        """The daily counter: an atomic increment of its row (or a compare-and-set where
+        UPDATE ... RETURNING is missing), never max()+1."""
         create = q.COUNTER_CREATE.get(conn.dialect.name)
+        bump = conn.dialect.update_returning
         for _ in range(100):
-            value = q.COUNTER(conn, day=day, prefix=prefix).scalar()
+            if bump:
+                value = q.COUNTER_BUMP(conn, day=day, prefix=prefix).scalar()
+                if value is not None:
+                    return int(value)
+            else:
+                value = q.COUNTER(conn, day=day, prefix=prefix).scalar()
             if value is None:
                 if create is not None:
                     create(conn, day=day, prefix=prefix)

@@ -5,6 +5,7 @@ Instants are POSIX seconds (UTC).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -110,7 +111,7 @@ class TicketOut(BaseModel):
     finished_at: float | None
 
     @classmethod
-    def of(cls, t: Ticket, names: dict[str, str]) -> TicketOut:
+    def of(cls, t: Ticket, names: Mapping[str, str]) -> TicketOut:
         return cls(
             day=t.day,
             number=t.number,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -16,15 +17,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
+from queue_app.api_models import TicketOut, WindowStateOut
+from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
+from queue_app.client import ApiError, HallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.domain.ticket import (
-    OUTCOME_LABELS,
-    PRIORITY_LABELS,
     STATUS_LABELS,
     Outcome,
-    Ticket,
     parse_outcome,
     parse_priority,
 )
@@ -36,7 +37,7 @@ from queue_app.loaders import (
     load_hall_for,
 )
 from queue_app.search import CatalogSearch
-from queue_app.store import Issued, Store, default_database_url
+from queue_app.store import Store, default_database_url
 
 app = typer.Typer(
     help="政务服务大厅综合窗口排队叫号 · unified service-window queue manager",
@@ -73,6 +74,8 @@ class Settings:
     catalog: Path | None = None
     actor: str = "cli"
     as_json: bool = False
+    server: str | None = None
+    user: str | None = None
 
 
 settings = Settings()
@@ -94,9 +97,25 @@ def _root(
     ] = None,
     actor: Annotated[str, typer.Option(help="Who is acting, for the event log.")] = "cli",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="Act on a running hall server (ticket, window and day commands), e.g. "
+            "http://127.0.0.1:8600, instead of the database.",
+            envvar="QUEUE_APP_SERVER",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            help="Staff account for --server (password: $QUEUE_APP_PASSWORD, else asked for).",
+            envvar="QUEUE_APP_USER",
+        ),
+    ] = None,
 ) -> None:
     settings.db, settings.hall, settings.catalog = db, hall, catalog
     settings.actor, settings.as_json = actor, as_json
+    settings.server, settings.user = server, user
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -112,6 +131,10 @@ def _user_errors() -> Iterator[None]:
     except LoadError as exc:
         _fail(f"error: cannot load file\n{exc}", 2)
     except Refused as exc:
+        _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
+    except ApiError as exc:
+        if exc.code == "unreachable":
+            _fail(f"error: {exc.en} ({settings.server})", 1)
         _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
     except SQLAlchemyError as exc:
         _fail(f"error: database problem: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", 1)
@@ -246,25 +269,39 @@ def hall_check(file: Path) -> None:
 
 
 # ----------------------------------------------------------------- tickets
-def _ticket_dict(t: Ticket) -> dict[str, Any]:
-    d = asdict(t)
-    d["status"] = t.status.value
-    d["priority"] = t.priority.value if t.priority else None
-    d["items"] = [
-        {"matter": i.matter, "outcome": i.outcome.value if i.outcome else None} for i in t.items
-    ]
-    return d
+@contextmanager
+def _hall_ops(window: int | None = None) -> Iterator[HallOps]:
+    """The database (default), or the server of ``--server`` signed in as ``--user``
+    (at ``window`` for window commands: a clerk may operate only its own window)."""
+    if settings.server is None:
+        store = _store()
+        try:
+            yield LocalHall(store, settings.actor)
+        finally:
+            store.dispose()
+        return
+    if not settings.user:
+        _fail("error: --server needs --user NAME (or $QUEUE_APP_USER)", 2)
+    password = os.environ.get("QUEUE_APP_PASSWORD") or typer.prompt(
+        f"{settings.user} 的密码 (password)", hide_input=True
+    )
+    with HallClient(settings.server) as client:
+        client.sign_in(settings.user, password, window)
+        try:
+            yield RemoteHall(client)
+        finally:
+            with suppress(ApiError):
+                client.sign_out()
 
 
-def _show_ticket(store: Store, t: Ticket) -> None:
+def _show_ticket(t: TicketOut) -> None:
     names = "、".join(
-        store.catalog.matter(i.matter).name
-        + (f"（{OUTCOME_LABELS[i.outcome]}）" if i.outcome else "")
-        for i in t.items
+        i.name + (f"（{i.outcome_label}）" if i.outcome_label else "") for i in t.items
     )
     where = f" @ {t.window} 号窗口" if t.window else ""
-    pri = f" [{PRIORITY_LABELS[t.priority]}]" if t.priority else ""
-    out.print(f"[bold]{t.number}[/] {STATUS_LABELS[t.status]}{where}{pri}: {names}")
+    pri = f" [{t.priority_label}]" if t.priority_label else ""
+    out.print(f"[bold]{t.number}[/] {t.status_label}{where}{pri}: ", end="")
+    out.print(names, markup=False, highlight=False)
 
 
 @ticket_app.command("issue")
@@ -279,15 +316,12 @@ def ticket_issue(
     ] = None,
 ) -> None:
     """Issue a ticket for one or more matters, or a bundle."""
-    with _user_errors():
-        store = _store()
+    with _user_errors(), _hall_ops() as hall:
         pri = parse_priority(priority) if priority else None
-        issued: Issued = store.issue(
-            matters or [], bundle=bundle, priority=pri, actor=settings.actor
-        )
+        issued = hall.issue(matters or [], bundle, pri)
 
         def render() -> None:
-            _show_ticket(store, issued.ticket)
+            _show_ticket(issued.ticket)
             wait = (
                 f"{issued.estimated_wait_minutes:.0f} 分钟"
                 if issued.estimated_wait_minutes is not None
@@ -298,33 +332,28 @@ def ticket_issue(
                 f"可办理窗口 {', '.join(map(str, issued.windows))}"
             )
 
-        _emit(
-            {
-                "ticket": _ticket_dict(issued.ticket),
-                "class": issued.class_name,
-                "ahead": issued.ahead,
-                "windows": list(issued.windows),
-                "estimated_wait_minutes": issued.estimated_wait_minutes,
-                "token": issued.token,
-            },
-            render,
-        )
+        _emit(issued.model_dump(mode="json"), render)
 
 
 @ticket_app.command("show")
 def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) -> None:
-    """One ticket and its history."""
-    with _user_errors():
-        store = _store()
-        t = store.ticket(number, day)
-        events = store.events(day=t.day, ticket=t.number)
+    """One ticket and (on the database) its history."""
+    with _user_errors(), _hall_ops() as hall:
+        t = hall.ticket(number, day)
+        history = hall.history(t)
 
         def render() -> None:
-            _show_ticket(store, t)
-            for e in events:
+            _show_ticket(t)
+            for e in history or []:
                 out.print(f"  {e.kind:<12} window={e.window or '-'} by {e.actor}")
 
-        _emit({"ticket": _ticket_dict(t), "events": [asdict(e) for e in events]}, render)
+        _emit(
+            {
+                "ticket": t.model_dump(mode="json"),
+                "events": [asdict(e) for e in history] if history is not None else None,
+            },
+            render,
+        )
 
 
 @ticket_app.command("list")
@@ -333,44 +362,41 @@ def ticket_list(
     domain: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Waiting tickets in the order they will be called."""
-    with _user_errors():
-        store = _store()
-        tickets = store.waiting(window=window, domain=domain)
+    with _user_errors(), _hall_ops() as hall:
+        tickets = hall.waiting(window, domain)
 
         def render() -> None:
             for t in tickets:
-                _show_ticket(store, t)
+                _show_ticket(t)
             out.print(f"{len(tickets)} waiting")
 
-        _emit([_ticket_dict(t) for t in tickets], render)
+        _emit([t.model_dump(mode="json") for t in tickets], render)
 
 
-def _ticket_op(op: Callable[[Store], Ticket]) -> None:
-    with _user_errors():
-        store = _store()
-        t = op(store)
-        _emit(_ticket_dict(t), lambda: _show_ticket(store, t))
+def _ticket_op(op: Callable[[HallOps], TicketOut], window: int | None = None) -> None:
+    with _user_errors(), _hall_ops(window) as hall:
+        t = op(hall)
+        _emit(t.model_dump(mode="json"), lambda: _show_ticket(t))
 
 
 @ticket_app.command("cancel")
 def ticket_cancel(number: str, reason: Annotated[str, typer.Option()] = "") -> None:
     """Cancel a waiting ticket."""
-    _ticket_op(lambda s: s.cancel(number, actor=settings.actor, reason=reason))
+    _ticket_op(lambda h: h.cancel(number, reason))
 
 
 @ticket_app.command("requeue")
 def ticket_requeue(number: str) -> None:
     """Put a no-show latecomer back in line (at the end)."""
-    _ticket_op(lambda s: s.requeue(number, actor=settings.actor))
+    _ticket_op(lambda h: h.requeue(number))
 
 
 # ----------------------------------------------------------------- windows
 @window_app.command("call-next")
 def window_call_next(window: int) -> None:
     """Call the next ticket this window may serve (the system chooses)."""
-    with _user_errors():
-        store = _store()
-        t = store.call_next(window, actor=settings.actor)
+    with _user_errors(), _hall_ops(window) as hall:
+        t = hall.call_next(window)
         if t is None:
             _emit(
                 None,
@@ -379,19 +405,39 @@ def window_call_next(window: int) -> None:
                 ),
             )
             return
-        _emit(_ticket_dict(t), lambda: out.print(f"请 [bold]{t.number}[/] 号到 {window} 号窗口"))
+        _emit(
+            t.model_dump(mode="json"),
+            lambda: out.print(f"请 [bold]{t.number}[/] 号到 {window} 号窗口"),
+        )
 
 
 @window_app.command("recall")
 def window_recall(window: int) -> None:
     """Call the current ticket again (at most the hall's recall limit)."""
-    _ticket_op(lambda s: s.recall(window, actor=settings.actor))
+    _ticket_op(lambda h: h.recall(window), window)
 
 
 @window_app.command("start")
 def window_start(window: int) -> None:
     """The citizen has arrived: start serving."""
-    _ticket_op(lambda s: s.start(window, actor=settings.actor))
+    _ticket_op(lambda h: h.start(window), window)
+
+
+def _parse_outcomes(given: list[str]) -> Outcome | dict[str, Outcome]:
+    if len(given) == 1 and "=" not in given[0]:
+        return parse_outcome(given[0])
+    outcomes: dict[str, Outcome] = {}
+    for entry in given:
+        code, sep, value = entry.partition("=")
+        if not sep:
+            raise Refused(
+                "bad_outcome",
+                f"请写成 事项编码=结果：{entry!r}",
+                f"expected CODE=OUTCOME, got {entry!r}",
+                "outcome",
+            )
+        outcomes[code] = parse_outcome(value)
+    return outcomes
 
 
 @window_app.command("finish")
@@ -405,24 +451,7 @@ def window_finish(
     ],
 ) -> None:
     """Finish the current ticket with one outcome per matter."""
-
-    def op(s: Store) -> Ticket:
-        if len(outcome) == 1 and "=" not in outcome[0]:
-            return s.finish(window, parse_outcome(outcome[0]), actor=settings.actor)
-        given: dict[str, Outcome] = {}
-        for entry in outcome:
-            code, sep, value = entry.partition("=")
-            if not sep:
-                raise Refused(
-                    "bad_outcome",
-                    f"请写成 事项编码=结果：{entry!r}",
-                    f"expected CODE=OUTCOME, got {entry!r}",
-                    "outcome",
-                )
-            given[code] = parse_outcome(value)
-        return s.finish(window, given, actor=settings.actor)
-
-    _ticket_op(op)
+    _ticket_op(lambda h: h.finish(window, _parse_outcomes(outcome)), window)
 
 
 @window_app.command("transfer")
@@ -433,27 +462,22 @@ def window_transfer(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Send the current ticket to another window or domain; it keeps its place in line."""
-    _ticket_op(
-        lambda s: s.transfer(
-            window, to_window=to_window, to_domain=to_domain, reason=reason, actor=settings.actor
-        )
-    )
+    _ticket_op(lambda h: h.transfer(window, to_window, to_domain, reason), window)
 
 
 @window_app.command("no-show")
 def window_no_show(window: int) -> None:
     """The citizen did not come: mark the current ticket 过号."""
-    _ticket_op(lambda s: s.no_show(window, actor=settings.actor))
+    _ticket_op(lambda h: h.no_show(window), window)
 
 
-def _window_op(op: Callable[[Store], Any]) -> None:
-    with _user_errors():
-        store = _store()
-        w = op(store)
+def _window_op(op: Callable[[HallOps], WindowStateOut], window: int) -> None:
+    with _user_errors(), _hall_ops(window) as hall:
+        w = op(hall)
         _emit(
-            {"number": w.number, "status": w.status.value, "reason": w.reason},
+            w.model_dump(mode="json"),
             lambda: out.print(
-                f"{w.number} 号窗口: {w.status.value}" + (f" ({w.reason})" if w.reason else "")
+                f"{w.number} 号窗口: {w.status}" + (f" ({w.reason})" if w.reason else "")
             ),
         )
 
@@ -461,43 +485,38 @@ def _window_op(op: Callable[[Store], Any]) -> None:
 @window_app.command("open")
 def window_open(window: int) -> None:
     """Open a window for business."""
-    _window_op(lambda s: s.open_window(window, actor=settings.actor))
+    _window_op(lambda h: h.open_window(window), window)
 
 
 @window_app.command("close")
 def window_close(window: int) -> None:
     """Close a window (it must hold no ticket)."""
-    _window_op(lambda s: s.close_window(window, actor=settings.actor))
+    _window_op(lambda h: h.close_window(window), window)
 
 
 @window_app.command("pause")
 def window_pause(window: int, reason: Annotated[str, typer.Option(help="休息, 会议 ...")]) -> None:
     """Pause a window, with a reason."""
-    _window_op(lambda s: s.pause(window, reason, actor=settings.actor))
+    _window_op(lambda h: h.pause(window, reason), window)
 
 
 @window_app.command("resume")
 def window_resume(window: int) -> None:
     """Resume a paused window."""
-    _window_op(lambda s: s.resume(window, actor=settings.actor))
+    _window_op(lambda h: h.resume(window), window)
 
 
 @window_app.command("list")
 def window_list() -> None:
     """Every window with its state and current ticket."""
-    with _user_errors():
-        store = _store()
-        ws = store.windows()
+    with _user_errors(), _hall_ops() as hall:
+        ws = hall.windows()
 
         def render() -> None:
             t = Table("no.", "name", "state", "ticket", "reason")
             for w in ws:
                 t.add_row(
-                    str(w.number),
-                    w.name,
-                    w.view.value,
-                    w.ticket.number if w.ticket else "",
-                    w.reason,
+                    str(w.number), w.name, w.state, w.ticket.number if w.ticket else "", w.reason
                 )
             out.print(t)
 
@@ -507,7 +526,7 @@ def window_list() -> None:
                     "number": w.number,
                     "name": w.name,
                     "kind": w.kind,
-                    "state": w.view.value,
+                    "state": w.state,
                     "ticket": w.ticket.number if w.ticket else None,
                     "reason": w.reason,
                 }
@@ -523,24 +542,23 @@ def day_close(
     force: Annotated[bool, typer.Option(help="Also expire tickets being served.")] = False,
 ) -> None:
     """Close today's business: open tickets expire, windows close."""
-    with _user_errors():
-        result = _store().close_day(actor=settings.actor, force=force)
+    with _user_errors(), _hall_ops() as hall:
+        result = hall.close_day(force)
         _emit(result, lambda: out.print(f"day closed; {result['expired']} ticket(s) expired"))
 
 
 @day_app.command("status")
 def day_status() -> None:
     """Today's tickets by status."""
-    with _user_errors():
-        store = _store()
-        counts = store.counts()
+    with _user_errors(), _hall_ops() as hall:
+        day, counts = hall.counts()
         _emit(
             counts,
             lambda: out.print(
-                f"{store.today()}: "
+                f"{day}: "
                 + ", ".join(
                     f"{STATUS_LABELS[s]} {n}"
-                    for s, n in ((k, counts[k.value]) for k in STATUS_LABELS)
+                    for s, n in ((k, counts.get(k.value, 0)) for k in STATUS_LABELS)
                     if n
                 )
             ),

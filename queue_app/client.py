@@ -146,6 +146,9 @@ class _Api:
         body = {"username": username, "password": password, "window": window}
         return _Call("POST", "/api/auth/sign-in", _model(SessionOut), body)
 
+    def _sign_out(self) -> _Call[None]:
+        return self._post("/api/auth/sign-out", lambda _: None)
+
     def _issue(
         self,
         matters: Iterable[str],
@@ -206,6 +209,11 @@ class HallClient(_Api):
         self.token = s.token
         return s
 
+    def sign_out(self) -> None:
+        """End this client's session (its token stops working)."""
+        self._run(self._sign_out())
+        self.token = None
+
     def health(self) -> dict[str, str]:
         return self._run(_Call("GET", "/api/health", dict))
 
@@ -230,8 +238,9 @@ class HallClient(_Api):
         params = {k: v for k, v in (("window", window), ("domain", domain)) if v is not None}
         return self._run(_Call("GET", "/api/tickets", _model(list[TicketOut]), params=params))
 
-    def ticket(self, number: str) -> TicketOut:
-        return self._run(_Call("GET", f"/api/tickets/{number}", _model(TicketOut)))
+    def ticket(self, number: str, day: str | None = None) -> TicketOut:
+        params = {"day": day} if day else None
+        return self._run(_Call("GET", f"/api/tickets/{number}", _model(TicketOut), params=params))
 
     def windows(self) -> list[WindowOut]:
         return self._run(_Call("GET", "/api/windows", _model(list[WindowOut])))

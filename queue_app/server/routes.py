@@ -28,11 +28,11 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
 from queue_app.domain.ticket import Status, Ticket
-from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.service import HallService
+from queue_app.views import issued_out, state_out, ticket_out, window_out
 
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -47,11 +47,7 @@ WindowNo = Annotated[int, Path(ge=1, le=999)]
 
 
 def _out(svc: HallService, t: Ticket) -> TicketOut:
-    return TicketOut.of(t, svc.names)
-
-
-def _state(w: WindowState) -> WindowStateOut:
-    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)
+    return ticket_out(t, svc.names)
 
 
 # ----------------------------------------------------------------- reads
@@ -116,20 +112,7 @@ async def ticket(
 
 @api.get("/windows")
 async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
-    found = await svc.read(svc.store.windows)
-    return [
-        WindowOut(
-            number=w.number,
-            name=w.name,
-            kind=w.kind,
-            status=w.status.value,
-            state=w.view.value,
-            reason=w.reason,
-            ticket=_out(svc, w.ticket) if w.ticket else None,
-            updated_at=w.updated_at,
-        )
-        for w in found
-    ]
+    return [window_out(w, svc.names) for w in await svc.read(svc.store.windows)]
 
 
 @api.get("/stats/today")
@@ -166,14 +149,7 @@ async def issue(svc: Svc, who: Desk, body: IssueIn) -> IssuedOut:
         appointment_at=body.appointment_at,
         actor=who.username,
     )
-    return IssuedOut(
-        ticket=_out(svc, issued.ticket),
-        class_name=issued.class_name,
-        ahead=issued.ahead,
-        windows=list(issued.windows),
-        estimated_wait_minutes=issued.estimated_wait_minutes,
-        token=issued.token,
-    )
+    return issued_out(issued, svc.names)
 
 
 @api.post("/tickets/{number}/cancel")
@@ -252,22 +228,22 @@ async def no_show(
 
 @api.post("/windows/{window}/open")
 async def open_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.open_window, window, actor=who.username))
+    return state_out(await svc.write(svc.store.open_window, window, actor=who.username))
 
 
 @api.post("/windows/{window}/close")
 async def close_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.close_window, window, actor=who.username))
+    return state_out(await svc.write(svc.store.close_window, window, actor=who.username))
 
 
 @api.post("/windows/{window}/pause")
 async def pause(svc: Svc, who: Operator, window: WindowNo, body: PauseIn) -> WindowStateOut:
-    return _state(await svc.write(svc.store.pause, window, body.reason, actor=who.username))
+    return state_out(await svc.write(svc.store.pause, window, body.reason, actor=who.username))
 
 
 @api.post("/windows/{window}/resume")
 async def resume(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return _state(await svc.write(svc.store.resume, window, actor=who.username))
+    return state_out(await svc.write(svc.store.resume, window, actor=who.username))
 
 
 # ----------------------------------------------------------------- day

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -9,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from queue_app.client import ApiError, HallClient, ServerEvent
-from tests.server.live import LiveServer, sqlite_url
+from tests.conftest import REPO
+from tests.server.live import ENV, LiveServer, queue_app, sqlite_url
 
 PW = "s3cret-pass"
 
@@ -93,3 +97,49 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
     with HallClient("http://127.0.0.1:9") as nowhere, pytest.raises(ApiError) as e:
         nowhere.health()
     assert e.value.code == "unreachable"
+
+
+def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
+    def cli(user: str, *args: str, password: str = PW) -> subprocess.CompletedProcess[str]:
+        env = {**ENV, "QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password}
+        return subprocess.run(
+            [sys.executable, "-m", "queue_app", "--server", live.url, *args],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    live.add_staff("d1", "desk", PW)
+    r = cli("d1", "--json", "ticket", "issue", "M-SBK", "--priority", "老年人")
+    assert r.returncode == 0, r.stderr
+    slip = json.loads(r.stdout)
+    assert slip["ticket"]["number"] == "V001" and slip["token"]
+    assert cli("c1", "window", "open", "1").returncode == 0
+    r = cli("c1", "window", "call-next", "1")
+    assert r.returncode == 0 and "V001" in r.stdout and "1 号窗口" in r.stdout
+    assert cli("c1", "window", "start", "1").returncode == 0
+    r = cli("c1", "window", "finish", "1", "--outcome", "办结")
+    assert r.returncode == 0 and "已办结" in r.stdout, r.stderr
+    # a window command signs the clerk in at the window it names
+    assert cli("c1", "window", "open", "2").returncode == 0
+    r = cli("d1", "window", "call-next", "2")  # a desk may not call
+    assert r.returncode == 1 and "forbidden" in r.stderr
+    r = cli("c1", "window", "open", "1", password="wrong-password")
+    assert r.returncode == 1 and "bad_credentials" in r.stderr
+    r = cli("boss", "--json", "day", "status")
+    assert r.returncode == 0 and json.loads(r.stdout)["done"] == 1
+    # the server logged the signed-in accounts as the actors
+    local = queue_app("--db", live.db, "--json", "ticket", "show", "V001")
+    actors = [(e["kind"], e["actor"]) for e in json.loads(local.stdout)["events"]]
+    assert actors == [("issued", "d1"), ("called", "c1"), ("started", "c1"), ("finished", "c1")]
+    r = cli("d1", "ticket", "list")
+    assert r.returncode == 0 and "0 waiting" in r.stdout
+    for r in (
+        cli("", "window", "list"),
+        cli("d1", "--server", "http://127.0.0.1:9", "day", "status"),
+    ):
+        assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
+    assert "needs --user" in cli("", "window", "list").stderr
+    assert "unreachable" in cli("d1", "--server", "http://127.0.0.1:9", "day", "status").stderr

@@ -1,0 +1,44 @@
+"""The API's view of what the store returns: one conversion, used by the server's routes
+and by the command line when it acts on the database directly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from queue_app.api_models import IssuedOut, TicketOut, WindowOut, WindowStateOut
+from queue_app.domain.ticket import Ticket
+from queue_app.domain.window_state import WindowState
+from queue_app.store import Issued
+from queue_app.store.store import WindowInfo
+
+
+def ticket_out(t: Ticket, names: Mapping[str, str]) -> TicketOut:
+    return TicketOut.of(t, names)
+
+
+def issued_out(issued: Issued, names: Mapping[str, str]) -> IssuedOut:
+    return IssuedOut(
+        ticket=ticket_out(issued.ticket, names),
+        class_name=issued.class_name,
+        ahead=issued.ahead,
+        windows=list(issued.windows),
+        estimated_wait_minutes=issued.estimated_wait_minutes,
+        token=issued.token,
+    )
+
+
+def window_out(w: WindowInfo, names: Mapping[str, str]) -> WindowOut:
+    return WindowOut(
+        number=w.number,
+        name=w.name,
+        kind=w.kind,
+        status=w.status.value,
+        state=w.view.value,
+        reason=w.reason,
+        ticket=ticket_out(w.ticket, names) if w.ticket else None,
+        updated_at=w.updated_at,
+    )
+
+
+def state_out(w: WindowState) -> WindowStateOut:
+    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)

@@ -34,7 +34,12 @@ async def signed_in(
             "Authorization",
         )
     svc = request.app.state.service
-    session = await svc.read(session_for, svc.store, cred.credentials)
+    token = cred.credentials
+    session = svc.sessions.get(token, svc.store.clock())
+    if session is None:
+        session = await svc.read(session_for, svc.store, token)
+        if session is not None:
+            svc.sessions.put(token, session)
     if session is None:
         raise NotSignedIn(
             "not_signed_in",

@@ -45,6 +45,7 @@ async def sign_out(
     svc: Svc, who: SignedIn, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
     if cred is not None:
+        svc.sessions.forget(cred.credentials)
         await svc.write(staff.sign_out, svc.store, cred.credentials)
 
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_app.search import CatalogSearch
 from queue_app.server.events import Broadcaster, message
+from queue_app.server.sessions import SessionCache
 from queue_app.store import Store
 from queue_app.store.feed import PgListener
 from queue_app.store.store import EventInfo
@@ -38,6 +39,7 @@ class HallService:
         self.search = CatalogSearch(store.catalog)
         self.names = {m.code: m.name for m in store.catalog.matters}
         self.events = Broadcaster()
+        self.sessions = SessionCache()
         self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
         self._starting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None

@@ -11,9 +11,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 WRITE = "queue_app_write"  # execution option marking a write transaction
-# A server runs requests on up to 40 threads: keep their connections instead of reopening
-# them (above POOL_SIZE a connection is closed when returned).
-POOL_SIZE, POOL_OVERFLOW = 16, 24
+# A server runs requests on up to 40 threads. Connections are kept, never opened per
+# request (a new PostgreSQL connection is a new server process): SQLite gets one per
+# thread; PostgreSQL a fixed pool that busy threads wait for (several servers share the
+# database's connection limit).
+SQLITE_POOL, PG_POOL = 48, 20
 
 
 def default_database_url() -> str:
@@ -31,16 +33,14 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0, echo: bool = False) -
     competing writer."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite":
-        return create_engine(
-            url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
-        )
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=PG_POOL, max_overflow=0)
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         echo=echo,
-        pool_size=POOL_SIZE,
-        max_overflow=POOL_OVERFLOW,
+        pool_size=SQLITE_POOL,
+        max_overflow=0,
         connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
     )
 

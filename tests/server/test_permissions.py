@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -135,14 +137,19 @@ async def test_sign_in_rules(anon: httpx.AsyncClient, store: Store) -> None:
     assert (await anon.get("/api/auth/me", headers=h)).status_code == 401
 
 
-async def test_a_disabled_account_loses_its_sessions(anon: httpx.AsyncClient, store: Store) -> None:
+async def test_a_disabled_account_loses_its_sessions(
+    app: FastAPI, anon: httpx.AsyncClient, store: Store
+) -> None:
     from queue_app.store.staff import disable_staff
 
+    app.state.service.sessions.ttl_s = 0.3
     add_staff(store, "d9", Role.DESK, PASSWORD)
     h = {"Authorization": f"Bearer {await sign_in(anon, 'd9')}"}
     assert (await anon.get("/api/auth/me", headers=h)).status_code == 200
-    disable_staff(store, "d9")
-    assert (await anon.get("/api/auth/me", headers=h)).status_code == 401
+    disable_staff(store, "d9")  # beside the server, as `queue-app staff disable` does
+    assert (await anon.get("/api/auth/me", headers=h)).status_code == 200  # remembered ...
+    await asyncio.sleep(0.35)
+    assert (await anon.get("/api/auth/me", headers=h)).status_code == 401  # ... briefly
     r = await anon.post("/api/auth/sign-in", json={"username": "d9", "password": PASSWORD})
     assert r.status_code == 401
 

@@ -30,6 +30,8 @@ from queue_app.api_models import (
     WindowOut,
     WindowStateOut,
 )
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
 
 R = TypeVar("R")
 RETRIES = 3
@@ -110,7 +112,8 @@ def parse_sse(lines: Iterable[str]) -> Iterator[ServerEvent]:
 
 
 class _Api:
-    """The requests, shared by the sync and async clients."""
+    """Every request of the API as a ``_Call`` (method, path, body, how to read the answer),
+    shared by the sync and async clients, which only send them."""
 
     def __init__(self, token: str | None) -> None:
         self.token = token
@@ -142,6 +145,12 @@ class _Api:
     def _post(path: str, parse: Callable[[Any], R], body: Any = None) -> _Call[R]:
         return _Call("POST", path, parse, body, key=uuid.uuid4().hex)
 
+    @staticmethod
+    def _get(path: str, parse: Callable[[Any], R], **params: Any) -> _Call[R]:
+        query = {k: v for k, v in params.items() if v is not None}
+        return _Call("GET", path, parse, params=query or None)
+
+    # the requests
     def _sign_in(self, username: str, password: str, window: int | None) -> _Call[SessionOut]:
         body = {"username": username, "password": password, "window": window}
         return _Call("POST", "/api/auth/sign-in", _model(SessionOut), body)
@@ -164,11 +173,60 @@ class _Api:
         }
         return self._post("/api/tickets", _model(IssuedOut), body)
 
+    def _search(self, q: str, limit: int) -> _Call[list[HitOut]]:
+        return self._get("/api/catalog/search", _model(list[HitOut]), q=q, limit=limit)
+
+    def _tickets(self, window: int | None, domain: str | None) -> _Call[list[TicketOut]]:
+        return self._get("/api/tickets", _model(list[TicketOut]), window=window, domain=domain)
+
+    def _ticket(self, number: str, day: str | None) -> _Call[TicketOut]:
+        return self._get(f"/api/tickets/{number}", _model(TicketOut), day=day)
+
+    def _call_next(self, window: int) -> _Call[CallOut]:
+        return self._post(f"/api/windows/{window}/call-next", _model(CallOut))
+
+    def _finish(
+        self,
+        window: int,
+        outcome: str | None,
+        outcomes: dict[str, str] | None,
+        ticket: str | None,
+    ) -> _Call[TicketOut]:
+        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
+        return self._window(window, "finish", body)
+
+    def _transfer(
+        self,
+        window: int,
+        to_window: int | None,
+        to_domain: str | None,
+        reason: str,
+        ticket: str | None,
+    ) -> _Call[TicketOut]:
+        body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
+        return self._window(window, "transfer", body)
+
+    def _cancel(self, number: str, reason: str) -> _Call[TicketOut]:
+        return self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
+
+    def _requeue(self, number: str) -> _Call[TicketOut]:
+        return self._post(f"/api/tickets/{number}/requeue", _model(TicketOut))
+
+    def _close_day(self, force: bool) -> _Call[CloseDayOut]:
+        return self._post("/api/day/close", _model(CloseDayOut), {"force": force})
+
     def _window(self, window: int, action: str, body: Any = None) -> _Call[TicketOut]:
         return self._post(f"/api/windows/{window}/{action}", _model(TicketOut), body)
 
     def _window_state(self, window: int, action: str, body: Any = None) -> _Call[WindowStateOut]:
         return self._post(f"/api/windows/{window}/{action}", _model(WindowStateOut), body)
+
+    _HEALTH = _Call("GET", "/api/health", dict)
+    _HALL = _Call("GET", "/api/hall", _model(Hall))
+    _CATALOG = _Call("GET", "/api/catalog", _model(Catalog))
+    _WINDOWS = _Call("GET", "/api/windows", _model(list[WindowOut]))
+    _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
+    _ME = _Call("GET", "/api/auth/me", _model(SessionOut))
 
 
 class HallClient(_Api):
@@ -214,15 +272,20 @@ class HallClient(_Api):
         self._run(self._sign_out())
         self.token = None
 
+    def me(self) -> SessionOut:
+        return self._run(self._ME)
+
     def health(self) -> dict[str, str]:
-        return self._run(_Call("GET", "/api/health", dict))
+        return self._run(self._HEALTH)
+
+    def hall(self) -> Hall:
+        return self._run(self._HALL)
+
+    def catalog(self) -> Catalog:
+        return self._run(self._CATALOG)
 
     def search(self, q: str, limit: int = 10) -> list[HitOut]:
-        return self._run(
-            _Call(
-                "GET", "/api/catalog/search", _model(list[HitOut]), params={"q": q, "limit": limit}
-            )
-        )
+        return self._run(self._search(q, limit))
 
     def issue(
         self,
@@ -235,21 +298,19 @@ class HallClient(_Api):
         return self._run(self._issue(matters, bundle, priority, appointment_at))
 
     def tickets(self, window: int | None = None, domain: str | None = None) -> list[TicketOut]:
-        params = {k: v for k, v in (("window", window), ("domain", domain)) if v is not None}
-        return self._run(_Call("GET", "/api/tickets", _model(list[TicketOut]), params=params))
+        return self._run(self._tickets(window, domain))
 
     def ticket(self, number: str, day: str | None = None) -> TicketOut:
-        params = {"day": day} if day else None
-        return self._run(_Call("GET", f"/api/tickets/{number}", _model(TicketOut), params=params))
+        return self._run(self._ticket(number, day))
 
     def windows(self) -> list[WindowOut]:
-        return self._run(_Call("GET", "/api/windows", _model(list[WindowOut])))
+        return self._run(self._WINDOWS)
 
     def stats(self) -> CountsOut:
-        return self._run(_Call("GET", "/api/stats/today", _model(CountsOut)))
+        return self._run(self._STATS)
 
     def call_next(self, window: int) -> TicketOut | None:
-        return self._run(self._post(f"/api/windows/{window}/call-next", _model(CallOut))).ticket
+        return self._run(self._call_next(window)).ticket
 
     def recall(self, window: int, ticket: str | None = None) -> TicketOut:
         return self._run(self._window(window, "recall", {"ticket": ticket}))
@@ -264,8 +325,7 @@ class HallClient(_Api):
         outcomes: dict[str, str] | None = None,
         ticket: str | None = None,
     ) -> TicketOut:
-        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
-        return self._run(self._window(window, "finish", body))
+        return self._run(self._finish(window, outcome, outcomes, ticket))
 
     def transfer(
         self,
@@ -276,8 +336,7 @@ class HallClient(_Api):
         reason: str = "",
         ticket: str | None = None,
     ) -> TicketOut:
-        body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
-        return self._run(self._window(window, "transfer", body))
+        return self._run(self._transfer(window, to_window, to_domain, reason, ticket))
 
     def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
         return self._run(self._window(window, "no-show", {"ticket": ticket}))
@@ -295,15 +354,13 @@ class HallClient(_Api):
         return self._run(self._window_state(window, "resume"))
 
     def cancel(self, number: str, reason: str = "") -> TicketOut:
-        return self._run(
-            self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
-        )
+        return self._run(self._cancel(number, reason))
 
     def requeue(self, number: str) -> TicketOut:
-        return self._run(self._post(f"/api/tickets/{number}/requeue", _model(TicketOut)))
+        return self._run(self._requeue(number))
 
     def close_day(self, force: bool = False) -> CloseDayOut:
-        return self._run(self._post("/api/day/close", _model(CloseDayOut), {"force": force}))
+        return self._run(self._close_day(force))
 
     def events(self) -> Iterator[ServerEvent]:
         """The live event stream (a snapshot first); ends when the server closes it."""
@@ -321,7 +378,7 @@ class HallClient(_Api):
 
 
 class AsyncHallClient(_Api):
-    """Asynchronous client (the terminal UI)."""
+    """Asynchronous client (the terminal UI): the same requests as ``HallClient``."""
 
     def __init__(
         self,
@@ -332,6 +389,7 @@ class AsyncHallClient(_Api):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(token)
+        self.base_url = base_url
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
@@ -352,6 +410,25 @@ class AsyncHallClient(_Api):
         self.token = s.token
         return s
 
+    async def sign_out(self) -> None:
+        await self._run(self._sign_out())
+        self.token = None
+
+    async def me(self) -> SessionOut:
+        return await self._run(self._ME)
+
+    async def health(self) -> dict[str, str]:
+        return await self._run(self._HEALTH)
+
+    async def hall(self) -> Hall:
+        return await self._run(self._HALL)
+
+    async def catalog(self) -> Catalog:
+        return await self._run(self._CATALOG)
+
+    async def search(self, q: str, limit: int = 10) -> list[HitOut]:
+        return await self._run(self._search(q, limit))
+
     async def issue(
         self,
         matters: Iterable[str] = (),
@@ -362,16 +439,25 @@ class AsyncHallClient(_Api):
     ) -> IssuedOut:
         return await self._run(self._issue(matters, bundle, priority, appointment_at))
 
-    async def windows(self) -> list[WindowOut]:
-        return await self._run(_Call("GET", "/api/windows", _model(list[WindowOut])))
+    async def tickets(
+        self, window: int | None = None, domain: str | None = None
+    ) -> list[TicketOut]:
+        return await self._run(self._tickets(window, domain))
 
-    async def tickets(self, window: int | None = None) -> list[TicketOut]:
-        params = {"window": window} if window is not None else None
-        return await self._run(_Call("GET", "/api/tickets", _model(list[TicketOut]), params=params))
+    async def ticket(self, number: str, day: str | None = None) -> TicketOut:
+        return await self._run(self._ticket(number, day))
+
+    async def windows(self) -> list[WindowOut]:
+        return await self._run(self._WINDOWS)
+
+    async def stats(self) -> CountsOut:
+        return await self._run(self._STATS)
 
     async def call_next(self, window: int) -> TicketOut | None:
-        call = self._post(f"/api/windows/{window}/call-next", _model(CallOut))
-        return (await self._run(call)).ticket
+        return (await self._run(self._call_next(window))).ticket
+
+    async def recall(self, window: int, ticket: str | None = None) -> TicketOut:
+        return await self._run(self._window(window, "recall", {"ticket": ticket}))
 
     async def start(self, window: int, ticket: str | None = None) -> TicketOut:
         return await self._run(self._window(window, "start", {"ticket": ticket}))
@@ -383,10 +469,45 @@ class AsyncHallClient(_Api):
         outcomes: dict[str, str] | None = None,
         ticket: str | None = None,
     ) -> TicketOut:
-        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
-        return await self._run(self._window(window, "finish", body))
+        return await self._run(self._finish(window, outcome, outcomes, ticket))
+
+    async def transfer(
+        self,
+        window: int,
+        *,
+        to_window: int | None = None,
+        to_domain: str | None = None,
+        reason: str = "",
+        ticket: str | None = None,
+    ) -> TicketOut:
+        return await self._run(self._transfer(window, to_window, to_domain, reason, ticket))
+
+    async def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
+        return await self._run(self._window(window, "no-show", {"ticket": ticket}))
+
+    async def open_window(self, window: int) -> WindowStateOut:
+        return await self._run(self._window_state(window, "open"))
+
+    async def close_window(self, window: int) -> WindowStateOut:
+        return await self._run(self._window_state(window, "close"))
+
+    async def pause(self, window: int, reason: str) -> WindowStateOut:
+        return await self._run(self._window_state(window, "pause", {"reason": reason}))
+
+    async def resume(self, window: int) -> WindowStateOut:
+        return await self._run(self._window_state(window, "resume"))
+
+    async def cancel(self, number: str, reason: str = "") -> TicketOut:
+        return await self._run(self._cancel(number, reason))
+
+    async def requeue(self, number: str) -> TicketOut:
+        return await self._run(self._requeue(number))
+
+    async def close_day(self, force: bool = False) -> CloseDayOut:
+        return await self._run(self._close_day(force))
 
     async def events(self) -> AsyncIterator[ServerEvent]:
+        """The live event stream (a snapshot first); ends when the server closes it."""
         timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
         try:
             async with self.http.stream("GET", "/api/events", timeout=timeout) as r:

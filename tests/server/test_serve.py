@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from queue_app.client import ApiError, HallClient, ServerEvent
+from queue_app.client import ApiError, AsyncHallClient, HallClient, ServerEvent
 from tests.conftest import REPO
 from tests.server.live import ENV, LiveServer, queue_app, sqlite_url
 
@@ -143,3 +144,44 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
         assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
     assert "needs --user" in cli("", "window", "list").stderr
     assert "unreachable" in cli("d1", "--server", "http://127.0.0.1:9", "day", "status").stderr
+
+
+def test_the_async_client_offers_what_the_sync_client_offers() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n in vars(cls) if not n.startswith("_")} - {"close", "aclose"}
+
+    assert public(AsyncHallClient) == public(HallClient)
+
+
+def test_async_client_lifecycle_on_a_live_server(live: LiveServer) -> None:
+    async def run() -> list[str]:
+        c = AsyncHallClient(live.url)
+        try:
+            await c.sign_in("c1", PW, window=1)
+            assert (await c.me()).window == 1
+            hall, catalog = await c.hall(), await c.catalog()
+            assert hall.windows and catalog.matter("M-SBK").name
+            await c.open_window(1)
+            boss = AsyncHallClient(live.url)
+            await boss.sign_in("boss", PW)
+            issued = await boss.issue(["M-SBK"], priority="elderly")
+            assert issued.ticket.priority_label == "老年人"
+            assert [t.number for t in await c.tickets(window=1)] == [issued.ticket.number]
+            seen = [(await c.call_next(1)).number]  # type: ignore[union-attr]
+            seen.append((await c.recall(1)).status)
+            await c.start(1)
+            seen.append((await c.finish(1, outcome="completed")).status)
+            await c.pause(1, "休息")
+            assert [w.state for w in await c.windows() if w.number == 1] == ["paused"]
+            await c.resume(1)
+            assert (await c.stats()).counts["done"] == 1
+            await boss.aclose()
+            await c.sign_out()
+            with pytest.raises(ApiError) as e:
+                await c.me()
+            assert e.value.code == "not_signed_in"
+            return seen
+        finally:
+            await c.aclose()
+
+    assert asyncio.run(run()) == ["V001", "called", "done"]

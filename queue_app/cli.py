@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperGroup
 
 from queue_app.api_models import TicketOut, WindowStateOut
 from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
@@ -48,8 +49,23 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="The matter catalog (事项目录).", no_args_is_help=True)
 hall_app = typer.Typer(help="Hall layouts (windows/*.yaml).", no_args_is_help=True)
 ticket_app = typer.Typer(help="Tickets: issue, show, list, cancel, re-queue.", no_args_is_help=True)
+
+
+class _WindowGroup(TyperGroup):
+    """``queue-app window N`` opens window N's clerk terminal; ``queue-app window call-next
+    N`` and the other subcommands act once."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0].isdigit():
+            args = ["terminal", *args]
+        return super().parse_args(ctx, args)
+
+
 window_app = typer.Typer(
-    help="A window's work: call next, recall, start, finish ...", no_args_is_help=True
+    cls=_WindowGroup,
+    help="A window's work: `window N` opens its clerk terminal; call-next, recall, start, "
+    "finish ... act once.",
+    no_args_is_help=True,
 )
 day_app = typer.Typer(help="The business day.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts: desk, clerk, manager, display.", no_args_is_help=True)
@@ -643,18 +659,72 @@ def staff_disable(username: str) -> None:
 
 @app.command("demo")
 def demo(
+    lang: Annotated[str, typer.Option(help="zh (default) or en.")] = "zh",
+    plain: Annotated[
+        bool, typer.Option(help="No terminal UI: simulate a morning and print its report.")
+    ] = False,
     tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 220,
     seed: Annotated[int, typer.Option()] = 7,
     db: Annotated[
-        str | None, typer.Option(help="Database URL (default: a new temporary SQLite file).")
+        str | None, typer.Option(help="--plain: database URL (default: a temporary SQLite file).")
     ] = None,
 ) -> None:
-    """Run a morning in the default hall on an embedded SQLite database and report it."""
-    from queue_app.demo import run_demo
-
+    """The embedded hall: a server on 127.0.0.1 over a new SQLite file with the default
+    hall, demo staff and the morning so far, and a role picker for the terminals."""
     with _user_errors():
+        _check_lang(lang)
         cat = _catalog()
-        run_demo(cat, _hall(cat), tickets=tickets, seed=seed, db=db, console=out)
+        hall = _hall(cat)
+        if plain:
+            from queue_app.demo import run_demo
+
+            run_demo(cat, hall, tickets=tickets, seed=seed, db=db, console=out)
+            return
+        from queue_app.demo_live import run
+
+        run(cat, hall, lang=lang, tickets=tickets)
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("zh", "en"):
+        _fail(f"error: --lang: expected zh or en, got {lang!r}", 2)
+
+
+def _terminal(role: str, window: int | None, lang: str) -> None:
+    """Open one terminal of the hall against ``--server`` (default the local server)."""
+    _check_lang(lang)
+    from queue_app.tui.app import HallApp
+
+    server = settings.server or "http://127.0.0.1:8600"
+    password = os.environ.get("QUEUE_APP_PASSWORD") if settings.user else None
+    HallApp(server, role, window=window, lang=lang, username=settings.user, password=password).run()
+
+
+LANG = Annotated[str, typer.Option(help="zh (default) or en.")]
+
+
+@app.command("desk")
+def desk(lang: LANG = "zh") -> None:
+    """The front desk (导办台) terminal: find matters, issue tickets."""
+    _terminal("desk", None, lang)
+
+
+@window_app.command("terminal", hidden=True)
+def window_terminal(window: int, lang: LANG = "zh") -> None:
+    """A window clerk's terminal (``queue-app window N``)."""
+    _terminal("clerk", window, lang)
+
+
+@app.command("manager")
+def manager(lang: LANG = "zh") -> None:
+    """The hall manager's terminal: every window live, open, close, pause."""
+    _terminal("manager", None, lang)
+
+
+@app.command("display")
+def display(lang: LANG = "zh") -> None:
+    """The hall display: calls in large type, spoken through espeak-ng when installed."""
+    _terminal("display", None, lang)
 
 
 @app.command("serve")

@@ -1,9 +1,7 @@
-"""``queue-app demo``: a morning in the default hall, run through the real store.
-
-Until the terminal UI lands this is the embedded main job: a temporary SQLite database,
-every window open, citizens arriving over the morning peak, clerks calling, serving and
-finishing. Time is simulated (a morning takes a second or two); every operation is the
-store's real, atomic one.
+"""A morning in a hall, run through the real store: citizens arriving over the morning
+peak, clerks calling, serving and finishing. Time is simulated (a morning takes a second
+or two); every operation is the store's real, atomic one. ``queue-app demo --plain``
+prints its report; the live demo seeds its hall with the morning so far.
 """
 
 from __future__ import annotations
@@ -12,7 +10,10 @@ import datetime as dt
 import heapq
 import random
 import tempfile
+import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -21,15 +22,19 @@ from rich.table import Table
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.domain.ticket import OUTCOME_LABELS, Outcome, Priority, Ticket
+from queue_app.domain.window_state import WindowStatus
 from queue_app.store import Store
 
 
 class _Clock:
+    """Simulated time; ``live`` hands over to the real clock (the demo's server)."""
+
     def __init__(self, start: float) -> None:
         self.now = start
+        self.live = False
 
     def __call__(self) -> float:
-        return self.now
+        return time.time() if self.live else self.now
 
 
 def _morning_start(hall: Hall) -> float:
@@ -38,54 +43,59 @@ def _morning_start(hall: Hall) -> float:
     return dt.datetime.combine(today, dt.time(h, m), tzinfo=hall.zone).timestamp()
 
 
-def run_demo(
-    catalog: Catalog, hall: Hall, *, tickets: int, seed: int, db: str | None, console: Console
-) -> None:
-    rng = random.Random(seed)
-    tmp = None
-    if db is None:
-        tmp = tempfile.TemporaryDirectory(prefix="queue-app-demo-")
-        db = f"sqlite:///{Path(tmp.name) / 'demo.db'}"
-    clock = _Clock(_morning_start(hall))
-    store = Store(db, catalog, hall, clock=clock)
+@dataclass
+class Morning:
+    """What a simulated stretch of the day did."""
+
+    served: Counter[int] = field(default_factory=Counter)
+    outcomes: Counter[Outcome] = field(default_factory=Counter)
+    waits: list[float] = field(default_factory=list)
+    no_shows: int = 0
+
+
+def simulate(
+    store: Store,
+    catalog: Catalog,
+    hall: Hall,
+    clock: _Clock,
+    rng: random.Random,
+    *,
+    tickets: int,
+    until: float | None = None,
+    on_hour: Callable[[float], None] | None = None,
+) -> Morning:
+    """Citizens arriving over three hours from ``clock.now`` (denser in the first: the
+    Monday-morning peak), every open window calling, serving and finishing through the
+    store. With ``until`` the run stops there, leaving tickets waiting and windows busy."""
     cov = Coverage(hall, catalog)
     accepted = [m for m in catalog.matters if cov.windows_for({m.code})]
     common = [m for m in accepted if m.common] or accepted
     bundles = [b for b in catalog.bundles if cov.windows_for(set(b.matters))]
-    console.print(
-        f"[bold]{hall.hall.name}[/] · {len(hall.windows)} windows · "
-        f"{len(catalog.matters)} matters · {len(catalog.bundles)} bundles · {db}"
-    )
-    for w in hall.windows:
-        store.open_window(w.number, actor="manager")
-
-    # arrivals over three hours, denser in the first (the Monday-morning peak)
     arrivals = sorted(clock.now + 3 * 3600 * rng.betavariate(1.3, 2.2) for _ in range(tickets))
     events: list[tuple[float, int, str, int]] = [
         (t, i, "arrive", 0) for i, t in enumerate(arrivals)
     ]
     heapq.heapify(events)
     seq = len(events)
-    idle = {w.number for w in hall.windows}
-    served, no_shows, waits = Counter(), 0, []
-    outcomes: Counter[Outcome] = Counter()
+    idle = {w.number for w in store.windows() if w.status is WindowStatus.OPEN}
+    morning = Morning()
     issued_at: dict[int, float] = {}
     current: dict[int, Ticket] = {}  # what each busy window is serving
-    next_report = clock.now + 3600
+    next_hour = clock.now + 3600
 
     def try_call(window: int) -> None:
-        nonlocal seq, no_shows
+        nonlocal seq
         t = store.call_next(window, actor=f"clerk{window}")
         if t is None:
             idle.add(window)
             return
         idle.discard(window)
-        waits.append(clock.now - issued_at[t.id])
+        morning.waits.append(clock.now - issued_at[t.id])
         if rng.random() < 0.03:  # absent: two recalls, then 过号
             store.recall(window, actor=f"clerk{window}")
             store.recall(window, actor=f"clerk{window}")
             store.no_show(window, actor=f"clerk{window}")
-            no_shows += 1
+            morning.no_shows += 1
             seq += 1
             heapq.heappush(events, (clock.now + 90, seq, "free", window))
             return
@@ -97,17 +107,17 @@ def run_demo(
             (clock.now + 60 * minutes * rng.lognormvariate(-0.08, 0.4), seq, "finish", window),
         )
 
-    while events:
+    while events and (until is None or events[0][0] < until):
         at, _, kind, window = heapq.heappop(events)
         clock.now = at
-        if clock.now >= next_report:
-            _report(console, store, clock.now, hall)
-            next_report += 3600
+        if on_hour is not None and clock.now >= next_hour:
+            on_hour(clock.now)
+            next_hour += 3600
         if kind == "arrive":
             r = rng.random()
             pri = rng.choice(list(Priority)) if r < 0.07 else None
             if r > 0.90 and bundles:
-                issued = store.issue(bundle=rng.choice(bundles).code, priority=pri)
+                issued = store.issue(bundle=rng.choice(bundles).code, priority=pri, actor="desk")
             else:
                 picks = {rng.choice(common).code}
                 if rng.random() < 0.15:
@@ -127,25 +137,57 @@ def run_demo(
                 i.matter: rng.choices(list(Outcome), weights=(70, 20, 8, 2))[0] for i in t.items
             }
             store.finish(window, result, actor=f"clerk{window}")
-            outcomes.update(result.values())
-            served[window] += 1
+            morning.outcomes.update(result.values())
+            morning.served[window] += 1
             try_call(window)
         else:
             try_call(window)
+    if until is not None:
+        clock.now = until
+    return morning
+
+
+def run_demo(
+    catalog: Catalog, hall: Hall, *, tickets: int, seed: int, db: str | None, console: Console
+) -> None:
+    rng = random.Random(seed)
+    tmp = None
+    if db is None:
+        tmp = tempfile.TemporaryDirectory(prefix="queue-app-demo-")
+        db = f"sqlite:///{Path(tmp.name) / 'demo.db'}"
+    clock = _Clock(_morning_start(hall))
+    store = Store(db, catalog, hall, clock=clock)
+    console.print(
+        f"[bold]{hall.hall.name}[/] · {len(hall.windows)} windows · "
+        f"{len(catalog.matters)} matters · {len(catalog.bundles)} bundles · {db}"
+    )
+    for w in hall.windows:
+        store.open_window(w.number, actor="manager")
+    morning = simulate(
+        store,
+        catalog,
+        hall,
+        clock,
+        rng,
+        tickets=tickets,
+        on_hour=lambda now: _report(console, store, now, hall),
+    )
     _report(console, store, clock.now, hall)
+    served, waits = morning.served, morning.waits
     table = Table("window", "name", "served", title="served per window")
     for w in hall.windows:
         table.add_row(str(w.number), w.name, str(served[w.number]))
     console.print(table)
     waits_min = sorted(x / 60 for x in waits)
     console.print(
-        f"tickets {tickets} · served {sum(served.values())} · no-show {no_shows} · "
+        f"tickets {tickets} · served {sum(served.values())} · no-show {morning.no_shows} · "
         f"mean wait {sum(waits_min) / len(waits_min):.1f} min · "
         f"p90 {waits_min[int(0.9 * (len(waits_min) - 1))]:.1f} min · "
         f"max {waits_min[-1]:.1f} min"
     )
     console.print(
-        "outcomes: " + ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in outcomes.most_common())
+        "outcomes: "
+        + ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in morning.outcomes.most_common())
     )
     console.print(f"events recorded: {len(store.events(limit=100_000))}")
     store.dispose()

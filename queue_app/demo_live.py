@@ -1,0 +1,125 @@
+"""``queue-app demo``: the embedded hall. A hall server in this process on 127.0.0.1 over a
+new SQLite file with the default hall, demo staff, the morning so far (tickets issued,
+called and finished over the last two hours, some still waiting), and a role picker that
+opens each terminal against it through HTTP, as a real hall's terminals would."""
+
+from __future__ import annotations
+
+import random
+import socket
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from queue_app.demo import _Clock, simulate
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
+from queue_app.domain.window_state import WindowStatus
+from queue_app.server import create_app
+from queue_app.store import Store
+from queue_app.store.staff import Role, add_staff
+
+PASSWORD = "demo-pass"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    username: str
+    window: int | None = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(store: Store, catalog: Catalog, hall: Hall, clock: _Clock, tickets: int) -> None:
+    """Demo staff, and the morning so far: two hours of a three-hour peak, the last two
+    windows left closed and one paused, so every state shows."""
+    add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
+    add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
+    add_staff(store, "display", Role.DISPLAY, PASSWORD)
+    for w in hall.windows:
+        add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
+    for w in hall.windows[:-2]:
+        store.open_window(w.number, actor="manager")
+    now = time.time()
+    clock.now = now - 2 * 3600
+    simulate(store, catalog, hall, clock, random.Random(7), tickets=tickets, until=now)
+    clock.live = True
+    idle = [w for w in store.windows() if w.status is WindowStatus.OPEN and w.ticket is None]
+    if idle:
+        store.pause(idle[-1].number, "休息", actor="manager")
+
+
+class EmbeddedServer:
+    """uvicorn on a thread of this process, on a free loopback port."""
+
+    def __init__(self, store: Store) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            create_app(store),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            timeout_graceful_shutdown=1,
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="hall-server", daemon=True)
+
+    def __enter__(self) -> EmbeddedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the embedded hall server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def accounts(hall: Hall) -> list[DemoAccount]:
+    return [
+        DemoAccount("desk", "desk"),
+        *(DemoAccount("clerk", f"clerk{w.number}", w.number) for w in hall.windows),
+        DemoAccount("manager", "manager"),
+        DemoAccount("display", "display"),
+    ]
+
+
+def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
+    """Seed, serve, and let the user open one terminal after another until they quit."""
+    from queue_app.tui.app import HallApp
+    from queue_app.tui.picker import RolePicker
+
+    with tempfile.TemporaryDirectory(prefix="queue-app-demo-") as tmp:
+        clock = _Clock(time.time())
+        store = Store(f"sqlite:///{Path(tmp) / 'demo.db'}", catalog, hall, clock=clock)
+        try:
+            seed(store, catalog, hall, clock, tickets)
+            with EmbeddedServer(store) as server:
+                choices = accounts(hall)
+                while True:
+                    picked = RolePicker(server.url, hall, choices, lang).run()
+                    if picked is None:
+                        break
+                    HallApp(
+                        server.url,
+                        picked.role,
+                        window=picked.window,
+                        lang=lang,
+                        username=picked.username,
+                        password=PASSWORD,
+                    ).run()
+        finally:
+            store.dispose()

@@ -1,0 +1,109 @@
+"""The terminal application: sign in, then one role's screen, following the hall live."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+
+from queue_app.client import ApiError, AsyncHallClient, ServerEvent
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Coverage, Hall
+from queue_app.search import CatalogSearch
+from queue_app.tui.i18n import Words
+from queue_app.tui.live import LiveScreen, follow
+
+ROLES = ("desk", "clerk", "manager", "display")
+
+
+class HallApp(App[None]):
+    """One terminal of the hall: ``role`` is desk, clerk (at ``window``), manager or
+    display. With ``username`` and ``password`` it signs in at once, else it asks."""
+
+    TITLE = "queue_app"
+    BINDINGS = [("ctrl+q", "quit", "Quit")]
+    online: reactive[bool] = reactive(True)
+
+    def __init__(
+        self,
+        server: str,
+        role: str,
+        *,
+        window: int | None = None,
+        lang: str = "zh",
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        super().__init__()
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+        self.role, self.window = role, window
+        self.words = Words(lang)
+        self.client = AsyncHallClient(server)
+        self.server = server.rstrip("/")
+        self._credentials = (username, password) if username and password else None
+        self.hall: Hall | None = None
+        self.catalog: Catalog | None = None
+        self.coverage: Coverage | None = None
+        self.finder: CatalogSearch | None = None
+        self.title = self.words["app"]
+
+    def on_mount(self) -> None:
+        if self._credentials:
+            self.begin(*self._credentials)
+        else:
+            from queue_app.tui.signin import SignInScreen
+
+            self.push_screen(SignInScreen())
+
+    @work(group="sign-in", exclusive=True, exit_on_error=False)
+    async def begin(self, username: str, password: str) -> None:
+        """Sign in, fetch the hall and catalog, open the role's screen, follow events."""
+        try:
+            await self.client.sign_in(username, password, self.window)
+            self.hall = await self.client.hall()
+            self.catalog = await self.client.catalog()
+        except ApiError as exc:
+            self.notify(exc.zh if self.words.lang == "zh" else exc.en, severity="error")
+            from queue_app.tui.signin import SignInScreen
+
+            if not isinstance(self.screen, SignInScreen):
+                self.push_screen(SignInScreen())
+            return
+        self.coverage = Coverage(self.hall, self.catalog)
+        self.finder = CatalogSearch(self.catalog)
+        await self.switch_to_role()
+        self.follow_events()
+
+    async def switch_to_role(self) -> None:
+        from queue_app.tui.clerk import ClerkScreen
+        from queue_app.tui.desk import DeskScreen
+        from queue_app.tui.display import DisplayScreen
+        from queue_app.tui.manager import ManagerScreen
+
+        screens = {
+            "desk": DeskScreen,
+            "clerk": ClerkScreen,
+            "manager": ManagerScreen,
+            "display": DisplayScreen,
+        }
+        screen = screens[self.role]()
+        if len(self.screen_stack) > 1:
+            await self.switch_screen(screen)
+        else:
+            await self.push_screen(screen)
+
+    @work(group="live", exclusive=True, exit_on_error=False)
+    async def follow_events(self) -> None:
+        await follow(self.client, self._hall_changed, self._set_online)
+
+    def _hall_changed(self, event: ServerEvent) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, LiveScreen):
+                screen.hall_changed(event)
+
+    def _set_online(self, online: bool) -> None:
+        self.online = online
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,249 @@
+"""Front desk (咨询导办台): find the citizen's matters, show the guide, issue the ticket."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from queue_app.api_models import IssuedOut
+from queue_app.domain.ticket import PRIORITY_LABELS, Priority
+from queue_app.tui.guide import bundle_guide, matter_guide
+from queue_app.tui.live import LiveScreen
+from queue_app.tui.widgets import OfflineBanner, qr_text
+
+HITS = 30
+
+
+class DeskScreen(LiveScreen):
+    BINDINGS = [
+        Binding("f2", "issue", "取号 Issue"),
+        Binding("f3", "reprint", "重打 Reprint"),
+        Binding("escape", "clear", "清空 Clear"),
+        Binding("delete", "remove", "移除 Remove", show=False),
+    ]
+    DEFAULT_CSS = """
+    DeskScreen #left { width: 3fr; }
+    DeskScreen #guide-pane { width: 2fr; border: round $accent; padding: 0 1; }
+    DeskScreen #hits { height: 1fr; }
+    DeskScreen #chosen { height: 6; }
+    DeskScreen #issue-row { height: auto; }
+    DeskScreen #priority { width: 1fr; }
+    DeskScreen #status { height: 1; background: $boost; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.matters: list[str] = []
+        self.bundle: str | None = None
+        self.last: IssuedOut | None = None
+
+    def compose(self) -> ComposeResult:
+        w = self.words
+        yield Header()
+        yield OfflineBanner()
+        with Horizontal():
+            with Vertical(id="left"):
+                yield Input(placeholder=w("search"), id="search")
+                yield OptionList(id="hits")
+                yield Label(w("chosen"))
+                yield OptionList(id="chosen")
+                with Horizontal(id="issue-row"):
+                    yield Select(
+                        [(f"{PRIORITY_LABELS[p]} ({p.value})", p.value) for p in Priority],
+                        prompt=f"{w('priority')}: {w('no_priority')}",
+                        id="priority",
+                    )
+                    yield Button(f"{w('issue')} (F2)", id="issue", variant="success")
+            with VerticalScroll(id="guide-pane"):
+                yield Static(w("guide"), id="guide")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.sub_title = self.words("desk")
+        self.query_one("#search", Input).focus()
+        self._show_chosen()
+
+    async def load(self) -> None:
+        counts = (await self.client.stats()).counts
+        self.query_one("#status", Static).update(
+            f"等候 {counts.get('waiting', 0)} · 已叫 {counts.get('called', 0)} · "
+            f"办理中 {counts.get('serving', 0)} · 已办结 {counts.get('done', 0)}"
+        )
+
+    # ------------------------------------------------------------ searching
+    @on(Input.Changed, "#search")
+    def _search(self, event: Input.Changed) -> None:
+        finder = self.hall_app.finder
+        hits = finder.search(event.value, HITS) if finder else []
+        options = self.query_one("#hits", OptionList)
+        options.clear_options()
+        options.add_options(
+            [
+                Option(
+                    f"{'[一件事] ' if h.kind == 'bundle' else ''}{h.name}  [dim]{h.code}[/]",
+                    id=f"{h.kind}:{h.code}",
+                )
+                for h in hits
+            ]
+        )
+        if hits:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#search")
+    def _take_first(self) -> None:
+        options = self.query_one("#hits", OptionList)
+        if options.option_count:
+            self._choose(options.get_option_at_index(options.highlighted or 0).id or "")
+
+    @on(OptionList.OptionHighlighted, "#hits")
+    @on(OptionList.OptionHighlighted, "#chosen")
+    def _guide(self, event: OptionList.OptionHighlighted) -> None:
+        app = self.hall_app
+        kind, _, code = (event.option.id or "").partition(":")
+        if not (app.catalog and app.coverage and code):
+            return
+        guide = (bundle_guide if kind == "bundle" else matter_guide)(
+            app.catalog, app.coverage, code, app.words
+        )
+        self.query_one("#guide", Static).update(guide)
+
+    @on(OptionList.OptionSelected, "#hits")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id or "")
+
+    def _choose(self, option_id: str) -> None:
+        kind, _, code = option_id.partition(":")
+        if kind == "bundle":
+            self.bundle, self.matters = code, []
+        elif code and code not in self.matters:
+            self.bundle = None
+            self.matters.append(code)
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        chosen = self.query_one("#chosen", OptionList)
+        chosen.clear_options()
+        cat = self.hall_app.catalog
+        if self.bundle and cat:
+            chosen.add_option(
+                Option(
+                    f"[一件事] {cat.bundle_by_code[self.bundle].name}", id=f"bundle:{self.bundle}"
+                )
+            )
+        for code in self.matters:
+            name = cat.matter(code).name if cat else code
+            chosen.add_option(Option(f"{name}  [dim]{code}[/]", id=f"matter:{code}"))
+        if not (self.bundle or self.matters):
+            chosen.add_option(Option(f"[dim]{self.words('none_chosen')}[/]", disabled=True))
+
+    def action_remove(self) -> None:
+        chosen = self.query_one("#chosen", OptionList)
+        if chosen.has_focus and chosen.highlighted is not None:
+            kind, _, code = (chosen.get_option_at_index(chosen.highlighted).id or "").partition(":")
+            if kind == "bundle":
+                self.bundle = None
+            elif code in self.matters:
+                self.matters.remove(code)
+            self._show_chosen()
+
+    def action_clear(self) -> None:
+        self.matters, self.bundle = [], None
+        self.query_one("#priority", Select).clear()
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.focus()
+        self._show_chosen()
+
+    # -------------------------------------------------------------- issuing
+    @on(Button.Pressed, "#issue")
+    def _issue_pressed(self) -> None:
+        self.action_issue()
+
+    def action_issue(self) -> None:
+        if self.bundle or self.matters:
+            self._issue()
+        else:
+            self.notify(self.words("none_chosen"), severity="warning")
+
+    async def _send_issue(self) -> IssuedOut:
+        pri = self.query_one("#priority", Select).value
+        return await self.client.issue(
+            self.matters, bundle=self.bundle, priority=pri if isinstance(pri, str) else None
+        )
+
+    def _issue(self) -> None:
+        self.run_worker(self._issue_worker(), group="issue", exclusive=False)
+
+    async def _issue_worker(self) -> None:
+        issued = await self.act(self._send_issue)
+        if isinstance(issued, IssuedOut):
+            self.last = issued
+            self.action_clear()
+            self.app.push_screen(SlipScreen(issued))
+
+    def action_reprint(self) -> None:
+        if self.last is not None:
+            self.app.push_screen(SlipScreen(self.last))
+
+
+class SlipScreen(ModalScreen[None]):
+    """The ticket slip: number, matters, where to wait, people ahead, the wait, a QR code
+    for the citizen's status page."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "关闭 Close"),
+        Binding("ctrl+x", "cancel_ticket", "作废 Cancel ticket"),
+    ]
+    DEFAULT_CSS = """
+    SlipScreen { align: center middle; }
+    SlipScreen > Horizontal { width: auto; height: auto; border: heavy $success;
+                              background: $surface; padding: 1 2; }
+    SlipScreen #slip-text { width: 44; }
+    SlipScreen #qr { width: auto; margin-left: 2; }
+    """
+
+    def __init__(self, issued: IssuedOut) -> None:
+        super().__init__()
+        self.issued = issued
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        w = app.words  # type: ignore[attr-defined]
+        i = self.issued
+        wait = (
+            f"{i.estimated_wait_minutes:.0f} {w['minutes']}"
+            if i.estimated_wait_minutes is not None
+            else w["no_open_window"]
+        )
+        names = "\n".join(f"  · {item.name}" for item in i.ticket.items)
+        pri = f" · {i.ticket.priority_label}" if i.ticket.priority_label else ""
+        text = (
+            f"[b]{w['slip']}[/b]\n\n[b reverse] {i.ticket.number} [/]  {i.class_name}{pri}\n\n"
+            f"{names}\n\n{w['windows_ok']}: {', '.join(map(str, i.windows))}\n"
+            f"{w['ahead']} {i.ahead} {w['people']} · {w['wait']} {wait}\n\n"
+            "[dim]Esc 关闭 · Ctrl+X 作废[/]"
+        )
+        url = f"{app.server}/t/{i.token}"  # type: ignore[attr-defined]
+        with Horizontal():
+            yield Static(text, id="slip-text")
+            yield Static(qr_text(url), id="qr")
+
+    def action_cancel_ticket(self) -> None:
+        self.run_worker(self._cancel(), group="cancel")
+
+    async def _cancel(self) -> None:
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            await client.cancel(self.issued.ticket.number, "导办台作废")
+        except Exception as exc:  # ApiError: shown, the slip stays
+            self.notify(str(getattr(exc, "zh", exc)), severity="error")
+            return
+        self.notify(f"{self.issued.ticket.number} 已作废")
+        self.dismiss()

@@ -1,0 +1,115 @@
+"""Hall display (叫号显示屏): the latest calls in large type, a new call highlighted, the
+waiting count per ticket class; each call spoken through espeak-ng when it is installed,
+one at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections import Counter, deque
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Header, Static
+
+from queue_app.client import ServerEvent
+from queue_app.tui.live import LiveScreen
+from queue_app.tui.widgets import OfflineBanner
+
+LATEST = 10
+
+
+class Speaker:
+    """Speaks queued sentences one after another (never overlapping, none skipped)."""
+
+    def __init__(self, command: str | None = None) -> None:
+        self.command = command if command is not None else shutil.which("espeak-ng")
+        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.spoken: list[str] = []
+
+    async def run(self) -> None:
+        while True:
+            sentence = await self.queue.get()
+            self.spoken.append(sentence)
+            if self.command:
+                proc = await asyncio.create_subprocess_exec(
+                    self.command,
+                    "-v",
+                    "cmn",
+                    sentence,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                await proc.wait()
+
+    def say(self, sentence: str) -> None:
+        self.queue.put_nowait(sentence)
+
+
+class DisplayScreen(LiveScreen):
+    DEFAULT_CSS = """
+    DisplayScreen #newest { height: 7; content-align: center middle; text-style: bold;
+                            background: $success-darken-2; border: heavy $success; }
+    DisplayScreen #calls { width: 2fr; border: round $accent; }
+    DisplayScreen #classes { width: 1fr; border: round $accent; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: deque[tuple[str, int]] = deque(maxlen=LATEST)
+        self.speaker = Speaker()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield OfflineBanner()
+        yield Static(id="newest")
+        with Horizontal():
+            yield Static(id="calls")
+            yield Static(id="classes")
+
+    def on_mount(self) -> None:
+        self.sub_title = self.words("display")
+        self.run_worker(self.speaker.run(), group="speech")
+        super().on_mount()
+
+    def sentence(self, number: str, window: int) -> str:
+        return self.words("please").format(number=number, window=window)
+
+    def hall_changed(self, event: ServerEvent) -> None:
+        if event.event == "ticket_called" and event.data.get("ticket"):
+            number, window = str(event.data["ticket"]), int(event.data["window"])
+            self.calls.appendleft((number, window))
+            self.speaker.say(self.sentence(number, window))
+            self._show_calls()
+        super().hall_changed(event)
+
+    async def load(self) -> None:
+        if not self.calls:  # first load: the windows calling now
+            for w in await self.client.windows():
+                if w.ticket is not None and w.state == "calling":
+                    self.calls.append((w.ticket.number, w.number))
+            self._show_calls()
+        waiting = await self.client.tickets()
+        hall = self.hall_app.hall
+        names = {c.prefix: c.name for c in hall.ticket_classes} if hall else {}
+        by_class = Counter(t.number.rstrip("0123456789") for t in waiting)
+        table = Table(title=self.words("waiting_by_class"), expand=True, show_edge=False)
+        table.add_column("")
+        table.add_column("", justify="right")
+        for prefix, name in names.items():
+            table.add_row(f"{prefix} {name}", str(by_class.get(prefix, 0)))
+        self.query_one("#classes", Static).update(table)
+
+    def _show_calls(self) -> None:
+        newest = self.query_one("#newest", Static)
+        if self.calls:
+            number, window = self.calls[0]
+            newest.update(Text(self.sentence(number, window), style="bold"))
+        table = Table(title=self.words("latest_calls"), expand=True, show_edge=False)
+        table.add_column("")
+        table.add_column("", justify="right")
+        for number, window in list(self.calls)[1:]:
+            table.add_row(number, f"{window} 号窗口")
+        self.query_one("#calls", Static).update(table)

@@ -1,0 +1,101 @@
+"""Following the server: the live-event loop with back-off, and the screen base class that
+reloads (debounced) when the hall changes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.screen import Screen
+from textual.timer import Timer
+
+from queue_app.client import ApiError, AsyncHallClient, ServerEvent
+
+if TYPE_CHECKING:
+    from queue_app.tui.app import HallApp
+
+BACKOFF_START_S, BACKOFF_MAX_S = 0.5, 10.0
+DEBOUNCE_S = 0.1  # events arriving together cause one reload
+
+
+async def follow(
+    client: AsyncHallClient,
+    on_event: Callable[[ServerEvent], None],
+    on_online: Callable[[bool], None],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Forever: stream the server's events to ``on_event``; on a snapshot (every connect)
+    report online, when the stream breaks report offline and reconnect with back-off."""
+    delay = BACKOFF_START_S
+    while True:
+        try:
+            async for ev in client.events():
+                if ev.event == "snapshot":
+                    on_online(True)
+                    delay = BACKOFF_START_S
+                if ev.event == "resync":
+                    break  # fell behind: reconnect; the snapshot reloads everything
+                on_event(ev)
+        except ApiError:
+            pass
+        on_online(False)
+        await sleep(delay)
+        delay = min(delay * 2, BACKOFF_MAX_S)
+
+
+class LiveScreen(Screen[None]):
+    """A screen showing server state: ``load()`` fetches it; a change in the hall reloads
+    it within ``DEBOUNCE_S`` (many events, one reload); actions run one at a time."""
+
+    _pending: Timer | None = None
+    busy = False
+
+    @property
+    def hall_app(self) -> HallApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def client(self) -> AsyncHallClient:
+        return self.hall_app.client
+
+    def words(self, key: str) -> str:
+        return self.hall_app.words[key]
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def hall_changed(self, event: ServerEvent) -> None:
+        if self._pending is None:
+            self._pending = self.set_timer(DEBOUNCE_S, self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._pending = None
+        self.reload()
+
+    @work(group="reload", exclusive=True, exit_on_error=False)
+    async def reload(self) -> None:
+        try:
+            await self.load()
+        except ApiError as exc:
+            if exc.code != "unreachable":  # unreachable: the banner says so already
+                self.notify(exc.zh if self.hall_app.words.lang == "zh" else exc.en)
+
+    async def load(self) -> None:
+        raise NotImplementedError
+
+    async def act(self, action: Callable[[], Awaitable[object]]) -> object | None:
+        """Send one change at a time (a second key press while one is in flight does
+        nothing, so nothing is sent twice); a refusal is shown, not raised."""
+        if self.busy:
+            return None
+        self.busy = True
+        try:
+            return await action()
+        except ApiError as exc:
+            zh = self.hall_app.words.lang == "zh"
+            self.notify(exc.zh if zh else exc.en, severity="error", timeout=6)
+            return None
+        finally:
+            self.busy = False

@@ -1,0 +1,151 @@
+"""Hall manager (大厅管理): every window's state, current ticket and time, waiting per
+domain with the oldest wait, targets breached in colour; open, close, pause, resume."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Static
+
+from queue_app.api_models import TicketOut, WindowOut
+from queue_app.tui.clerk import PauseScreen
+from queue_app.tui.live import LiveScreen
+from queue_app.tui.widgets import OfflineBanner
+
+STATE_STYLE = {
+    "idle": "bold yellow",
+    "calling": "bold cyan",
+    "serving": "bold green",
+    "paused": "magenta",
+    "closed": "dim",
+}
+
+
+class ManagerScreen(LiveScreen):
+    BINDINGS = [
+        Binding("o", "open", "开启 Open"),
+        Binding("c", "close", "关闭 Close"),
+        Binding("p", "pause", "暂停 Pause"),
+        Binding("u", "resume", "恢复 Resume"),
+    ]
+    DEFAULT_CSS = """
+    ManagerScreen #windows { width: 3fr; height: 1fr; }
+    ManagerScreen #domains { width: 2fr; height: 1fr; }
+    ManagerScreen #summary { height: 1; background: $boost; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=True)
+        yield OfflineBanner()
+        with Horizontal():
+            yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.words("manager")
+        self.query_one("#windows", DataTable).add_columns(
+            "窗口", "名称", "状态", "当前号", "用时", "原因"
+        )
+        self.query_one("#domains", DataTable).add_columns("领域", "等候", "最久等候")
+        super().on_mount()
+
+    async def load(self) -> None:
+        windows = await self.client.windows()
+        waiting = await self.client.tickets()
+        counts = (await self.client.stats()).counts
+        now = time.time()
+        self._show_windows(windows, now)
+        self._show_domains(waiting, now)
+        busy = sum(1 for w in windows if w.state in ("calling", "serving"))
+        idle = sum(1 for w in windows if w.state == "idle")
+        self.query_one("#summary", Static).update(
+            f"办理中 {busy} · 空闲 {idle} · 等候 {len(waiting)} · "
+            f"今日已办结 {counts.get('done', 0)} · 过号 {counts.get('no_show', 0)}"
+        )
+
+    def _targets(self) -> tuple[float, float]:
+        hall = self.hall_app.hall
+        if hall is None:
+            return 20 * 60.0, 40 * 60.0
+        return hall.targets.wait_minutes * 60.0, hall.targets.serve_minutes * 60.0
+
+    def _show_windows(self, windows: list[WindowOut], now: float) -> None:
+        _, serve_target = self._targets()
+        table = self.query_one("#windows", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for w in windows:
+            t = w.ticket
+            since = (t.started_at or t.called_at) if t else None
+            elapsed = now - since if since else None
+            late = elapsed is not None and elapsed > serve_target
+            table.add_row(
+                str(w.number),
+                w.name,
+                Text(self.words(f"state.{w.state}"), style=STATE_STYLE.get(w.state, "")),
+                t.number if t else "",
+                Text(f"{elapsed / 60:.0f} 分" if elapsed else "", style="bold red" if late else ""),
+                w.reason,
+                key=str(w.number),
+            )
+        if windows:
+            table.move_cursor(row=min(row, len(windows) - 1))
+
+    def _show_domains(self, waiting: list[TicketOut], now: float) -> None:
+        wait_target, _ = self._targets()
+        catalog = self.hall_app.catalog
+        by_domain: dict[str, list[float]] = defaultdict(list)
+        for t in waiting:
+            domains = {catalog.matter(i.matter).domain for i in t.items} if catalog else {"?"}
+            for d in domains:
+                by_domain[d].append(now - t.issued_at)
+        table = self.query_one("#domains", DataTable)
+        table.clear()
+        for domain, waits in sorted(by_domain.items(), key=lambda kv: -max(kv[1])):
+            oldest = max(waits)
+            table.add_row(
+                domain,
+                str(len(waits)),
+                Text(f"{oldest / 60:.0f} 分", style="bold red" if oldest > wait_target else ""),
+            )
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#windows", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key else None
+
+    def _window_action(self, name: str, *args: str) -> None:
+        number = self._selected()
+        if number is None:
+            return
+
+        async def run() -> None:
+            await self.act(lambda: getattr(self.client, name)(number, *args))
+            self.reload()
+
+        self.run_worker(run(), group="action")
+
+    def action_open(self) -> None:
+        self._window_action("open_window")
+
+    def action_close(self) -> None:
+        self._window_action("close_window")
+
+    def action_resume(self) -> None:
+        self._window_action("resume")
+
+    def action_pause(self) -> None:
+        def done(reason: str | None) -> None:
+            if reason:
+                self._window_action("pause", reason)
+
+        self.app.push_screen(PauseScreen(), done)

@@ -1,0 +1,56 @@
+"""The demo's role picker: which terminal to open against the embedded hall server."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from textual.app import App, ComposeResult
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from queue_app.domain.hall import Hall
+from queue_app.tui.i18n import Words
+
+
+class Account(Protocol):
+    role: str
+    username: str
+    window: int | None
+
+
+class RolePicker(App[Account | None]):
+    BINDINGS = [("q", "quit_demo", "退出 Quit"), ("ctrl+q", "quit_demo", "")]
+    CSS = """
+    RolePicker OptionList { height: 1fr; }
+    RolePicker #hint { height: 3; padding: 0 1; }
+    """
+
+    def __init__(self, server: str, hall: Hall, accounts: list[Account], lang: str) -> None:
+        super().__init__()
+        self.server, self.hall, self.accounts = server, hall, accounts
+        self.words = Words(lang)
+        self.title = f"{hall.hall.name} · {self.words['picker']}"
+
+    def compose(self) -> ComposeResult:
+        w = self.words
+        names = {x.number: x.name for x in self.hall.windows}
+        options = []
+        for i, a in enumerate(self.accounts):
+            label = w[a.role]
+            if a.window is not None:
+                label = f"{w['clerk']} {a.window} 号 · {names.get(a.window, '')}"
+            options.append(Option(f"{label}  [dim]({a.username})[/]", id=str(i)))
+        yield Header()
+        yield Static(
+            f"服务器 server: {self.server}  ·  演示账号密码 demo password: demo-pass\n"
+            "回车打开，终端内 Ctrl+Q 返回此处 · Enter opens; Ctrl+Q in a terminal comes back",
+            id="hint",
+        )
+        yield OptionList(*options, id="roles")
+        yield Footer()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.exit(self.accounts[int(event.option.id or 0)])
+
+    def action_quit_demo(self) -> None:
+        self.exit(None)

@@ -1,0 +1,38 @@
+"""Small widgets shared by the screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from rich.text import Text
+from textual.widgets import Static
+
+
+def qr_text(data: str) -> Text:
+    """A QR code in half-block characters, dark on light (scannable from a screen)."""
+    rows = [list(r) for r in segno.make(data, error="m").matrix_iter(border=2)]
+    if len(rows) % 2:
+        rows.append([0] * len(rows[0]))
+    glyph = {(1, 1): "█", (1, 0): "▀", (0, 1): "▄", (0, 0): " "}
+    lines = [
+        "".join(glyph[(int(bool(a)), int(bool(b)))] for a, b in zip(top, bottom, strict=True))
+        for top, bottom in zip(rows[::2], rows[1::2], strict=True)
+    ]
+    return Text("\n".join(lines), style="black on white")
+
+
+class OfflineBanner(Static):
+    """Shown while the server is unreachable; the screen keeps its last state."""
+
+    DEFAULT_CSS = """
+    OfflineBanner { dock: top; height: 1; background: $error; color: $text; display: none; }
+    OfflineBanner.-offline { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        self.update(self.app.words["offline"])  # type: ignore[attr-defined]
+        self.watch(self.app, "online", self._online, init=True)
+
+    def _online(self, online: Any) -> None:
+        self.set_class(not online, "-offline")

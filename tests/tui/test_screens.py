@@ -1,0 +1,208 @@
+"""Every terminal screen driven by Textual's Pilot against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from queue_app.client import HallClient
+from queue_app.tui.app import HallApp
+from queue_app.tui.clerk import ClerkScreen, FinishScreen
+from queue_app.tui.desk import DeskScreen, SlipScreen
+from queue_app.tui.display import DisplayScreen
+from queue_app.tui.manager import ManagerScreen
+from tests.server.live import LiveServer, sqlite_url
+
+pytestmark = pytest.mark.anyio
+PW = "s3cret-pass"
+SIZE = (120, 36)
+
+
+@pytest.fixture()
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture()
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(sqlite_url(tmp_path))
+    for name, role in (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")):
+        server.add_staff(name, role, PW)
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture()
+def boss(live: LiveServer) -> Iterator[HallClient]:
+    with HallClient(live.url) as c:
+        c.sign_in("boss", PW)
+        yield c
+
+
+async def until(pilot, check: Callable[[], object], timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``check()`` is true (the UI works in workers)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {check}")
+        await pilot.pause(0.02)
+
+
+def text_of(app: HallApp, selector: str) -> str:
+    """The plain text a Static shows (rendered as rich would print it)."""
+    content = app.screen.query_one(selector, Static).content
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()
+
+
+async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
+    live: LiveServer, boss: HallClient
+) -> None:
+    boss.open_window(1)
+    app = HallApp(live.url, "desk", username="d1", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await pilot.press(*"gtgsh")
+        hits = app.screen.query_one("#hits", OptionList)
+        await until(pilot, lambda: hits.option_count > 0)
+        assert "个体工商户设立登记" in str(hits.get_option_at_index(0).prompt)
+        assert "个体工商户设立登记" in text_of(app, "#guide")  # the guide beside the hits
+        await pilot.press("enter")  # chosen
+        search = app.screen.query_one("#search", Input)
+        search.value = ""
+        await pilot.press(*"sbk")  # 社会保障卡申领 by its code
+        await until(pilot, lambda: hits.option_count > 0)
+        await pilot.press("enter")
+        assert app.screen.matters == ["M-GT", "M-SBK"]  # type: ignore[attr-defined]
+        await pilot.press("f2")
+        await until(pilot, lambda: isinstance(app.screen, SlipScreen))
+        slip = text_of(app, "#slip-text")
+        assert "A001" in slip and "个体工商户设立登记" in slip and "社会保障卡申领" in slip
+        assert "前面 0 人" in slip
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        assert app.screen.matters == []  # type: ignore[attr-defined]
+    waiting = boss.tickets()
+    assert [t.number for t in waiting] == ["A001"]
+    assert [i.matter for i in waiting[0].items] == ["M-GT", "M-SBK"]
+
+
+async def test_desk_search_takes_under_50_ms_a_keystroke(live: LiveServer) -> None:
+    from queue_app.domain.catalog import Catalog
+    from queue_app.loaders import default_catalog_path, load_catalog
+    from queue_app.search import CatalogSearch
+
+    catalog: Catalog = load_catalog(default_catalog_path())  # the real 615 matters
+    finder = CatalogSearch(catalog)
+    worst = 0.0
+    for query in ("g", "gt", "gtg", "gtgs", "gtgsh", "hz", "护照", "社保", "不动产 转移"):
+        started = time.perf_counter()
+        finder.search(query, 30)
+        worst = max(worst, time.perf_counter() - started)
+    assert worst < 0.05, f"{worst * 1000:.1f} ms"
+
+
+async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: HallClient) -> None:
+    boss.open_window(1)
+    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        line = app.screen.query_one("#line", DataTable)
+        boss.issue(["M-SBK"], priority="elderly")
+        boss.issue(["M-YL"])
+        await until(pilot, lambda: line.row_count == 2)  # live, from the event stream
+        await pilot.press("n")
+        await until(pilot, lambda: "V001" in text_of(app, "#number"))
+        assert "叫号中" in text_of(app, "#number") and "老年人" in text_of(app, "#number")
+        assert "社会保障卡申领" in text_of(app, "#guide")
+        await until(pilot, lambda: line.row_count == 1)
+        await pilot.press("s")
+        await until(pilot, lambda: "办理中" in text_of(app, "#number"))
+        await pilot.press("f")
+        await until(pilot, lambda: isinstance(app.screen, FinishScreen))
+        await pilot.click("#ok")
+        await until(pilot, lambda: "空闲" in text_of(app, "#number"))
+        await pilot.press("n", "n")  # pressed twice while the first is in flight: one call
+        await until(pilot, lambda: "A001" in text_of(app, "#number"))
+        await pilot.pause(0.3)
+    assert boss.ticket("V001").status == "done"
+    assert [w.ticket.number for w in boss.windows() if w.number == 1 and w.ticket] == ["A001"]
+
+
+async def test_display_shows_and_queues_each_call_in_order(
+    live: LiveServer, boss: HallClient
+) -> None:
+    for w in (1, 2):
+        boss.open_window(w)
+    app = HallApp(live.url, "display", username="tv", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DisplayScreen))
+        screen: DisplayScreen = app.screen  # type: ignore[assignment]
+        screen.speaker.command = None  # silent in tests; the queue is what is checked
+        for _ in range(3):
+            boss.issue(["M-SBK"])
+        await pilot.pause(0.2)
+        sent = time.monotonic()
+        boss.call_next(1)
+        await until(pilot, lambda: "请 A001 号 到 1 号窗口" in text_of(app, "#newest"), 1.0)
+        assert time.monotonic() - sent < 1.0
+        boss.call_next(2)
+        boss.recall(1)
+        await until(pilot, lambda: len(screen.speaker.spoken) == 3)
+        assert screen.speaker.spoken == [
+            "请 A001 号 到 1 号窗口",
+            "请 A002 号 到 2 号窗口",
+            "请 A001 号 到 1 号窗口",  # a recall is spoken again
+        ]
+
+        def waiting_a() -> list[str]:
+            rows = [r for r in text_of(app, "#classes").splitlines() if "A 综合业务" in r]
+            return [r.split()[-1] for r in rows]
+
+        await until(pilot, lambda: waiting_a() == ["1"])  # A003 still waits
+
+
+async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: HallClient) -> None:
+    boss.open_window(1)
+    boss.issue(["M-SBK"])
+    boss.call_next(1)
+    app = HallApp(live.url, "manager", username="boss", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        table = app.screen.query_one("#windows", DataTable)
+        await until(pilot, lambda: table.row_count == 4)
+        assert "A001" in [str(c) for c in table.get_row("1")]
+        table.move_cursor(row=1)  # window 2, closed
+        await pilot.press("o")
+        await until(pilot, lambda: "空闲" in [str(c) for c in table.get_row("2")])
+        await pilot.press("p")
+        await pilot.click("#ok")
+        await until(pilot, lambda: "暂停" in [str(c) for c in table.get_row("2")])
+    assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
+
+
+async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) -> None:
+    boss.open_window(1)
+    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        banner = app.screen.query_one("OfflineBanner")
+        await until(pilot, lambda: "1 号窗口" in text_of(app, "#figures"))
+        assert not banner.has_class("-offline")
+        live.stop()
+        await until(pilot, lambda: banner.has_class("-offline"))
+        assert "1 号窗口" in text_of(app, "#figures")  # the last state stays visible
+        live.start()
+        await until(pilot, lambda: not banner.has_class("-offline"), 15)
+        with HallClient(live.url) as c:
+            c.sign_in("boss", PW)
+            c.issue(["M-SBK"])
+        line = app.screen.query_one("#line", DataTable)
+        await until(pilot, lambda: line.row_count == 1)

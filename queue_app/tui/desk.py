@@ -80,21 +80,24 @@ class DeskScreen(LiveScreen):
     # ------------------------------------------------------------ searching
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:
-        finder = self.hall_app.finder
-        hits = finder.search(event.value, HITS) if finder else []
+        app = self.hall_app
+        hits = app.finder.search(event.value, HITS) if app.finder else []
         options = self.query_one("#hits", OptionList)
         options.clear_options()
         options.add_options(
-            [
-                Option(
-                    f"{'[一件事] ' if h.kind == 'bundle' else ''}{h.name}  [dim]{h.code}[/]",
-                    id=f"{h.kind}:{h.code}",
-                )
-                for h in hits
-            ]
+            [Option(self._label(h.kind, h.code, h.name), id=f"{h.kind}:{h.code}") for h in hits]
         )
         if hits:
             options.highlighted = 0
+
+    def _label(self, kind: str, code: str, name: str) -> str:
+        """A hit as the desk reads it: the name, and the department (the codes of a real
+        catalog run to 50 characters; the guide shows them)."""
+        cat = self.hall_app.catalog
+        if kind == "bundle":
+            return f"[b]一件事[/b] {name}"
+        dept = cat.department_by_code.get(cat.matter(code).department) if cat else None
+        return f"{name}  [dim]{dept.name if dept else ''}[/]"
 
     @on(Input.Submitted, "#search")
     def _take_first(self) -> None:
@@ -132,14 +135,11 @@ class DeskScreen(LiveScreen):
         chosen.clear_options()
         cat = self.hall_app.catalog
         if self.bundle and cat:
-            chosen.add_option(
-                Option(
-                    f"[一件事] {cat.bundle_by_code[self.bundle].name}", id=f"bundle:{self.bundle}"
-                )
-            )
+            label = self._label("bundle", self.bundle, cat.bundle_by_code[self.bundle].name)
+            chosen.add_option(Option(label, id=f"bundle:{self.bundle}"))
         for code in self.matters:
             name = cat.matter(code).name if cat else code
-            chosen.add_option(Option(f"{name}  [dim]{code}[/]", id=f"matter:{code}"))
+            chosen.add_option(Option(self._label("matter", code, name), id=f"matter:{code}"))
         if not (self.bundle or self.matters):
             chosen.add_option(Option(f"[dim]{self.words('none_chosen')}[/]", disabled=True))
 

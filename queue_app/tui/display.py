@@ -62,7 +62,7 @@ class DisplayScreen(LiveScreen):
         self.speaker = Speaker()
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=self.hall_app.show_clock)
         yield OfflineBanner()
         yield Static(id="newest")
         with Horizontal():
@@ -86,16 +86,18 @@ class DisplayScreen(LiveScreen):
         super().hall_changed(event)
 
     async def load(self) -> None:
-        if not self.calls:  # first load: the windows calling now
-            for w in await self.client.windows():
-                if w.ticket is not None and w.state == "calling":
-                    self.calls.append((w.ticket.number, w.number))
+        if not self.calls:  # first load: the tickets at windows now, latest call first
+            at_windows = [w for w in await self.client.windows() if w.ticket is not None]
+            at_windows.sort(key=lambda w: -(w.ticket.called_at or 0))  # type: ignore[union-attr]
+            self.calls.extend((w.ticket.number, w.number) for w in at_windows)  # type: ignore[union-attr]
             self._show_calls()
         waiting = await self.client.tickets()
         hall = self.hall_app.hall
         names = {c.prefix: c.name for c in hall.ticket_classes} if hall else {}
         by_class = Counter(t.number.rstrip("0123456789") for t in waiting)
-        table = Table(title=self.words("waiting_by_class"), expand=True, show_edge=False)
+        table = Table(
+            title=self.words("waiting_by_class"), expand=True, show_header=False, box=None
+        )
         table.add_column("")
         table.add_column("", justify="right")
         for prefix, name in names.items():
@@ -107,7 +109,7 @@ class DisplayScreen(LiveScreen):
         if self.calls:
             number, window = self.calls[0]
             newest.update(Text(self.sentence(number, window), style="bold"))
-        table = Table(title=self.words("latest_calls"), expand=True, show_edge=False)
+        table = Table(title=self.words("latest_calls"), expand=True, show_header=False, box=None)
         table.add_column("")
         table.add_column("", justify="right")
         for number, window in list(self.calls)[1:]:

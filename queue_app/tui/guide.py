@@ -31,7 +31,9 @@ def matter_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> R
     )
     if not m.materials:
         return head
-    table = Table(title=w["materials"], expand=True, show_edge=False, title_justify="left")
+    table = Table(
+        title=w["materials"], expand=True, show_header=False, box=None, title_justify="left"
+    )
     table.add_column("", ratio=6)
     table.add_column("", ratio=2)
     table.add_column("", ratio=1, justify="right")

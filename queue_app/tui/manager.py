@@ -40,7 +40,7 @@ class ManagerScreen(LiveScreen):
     """
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=True)
+        yield Header(show_clock=self.hall_app.show_clock)
         yield OfflineBanner()
         with Horizontal():
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)

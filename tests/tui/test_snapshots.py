@@ -1,0 +1,130 @@
+"""Snapshots of every screen in Chinese at 120x36, against a real server on 127.0.0.1.
+Update them after a deliberate change with ``pytest tests/tui --snapshot-update`` and look
+at the SVGs before committing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, Static
+
+from queue_app.client import HallClient
+from queue_app.tui.app import HallApp
+from queue_app.tui.clerk import ClerkScreen
+from queue_app.tui.desk import DeskScreen
+from queue_app.tui.display import DisplayScreen
+from queue_app.tui.manager import ManagerScreen
+from queue_app.tui.picker import RolePicker
+from queue_app.tui.signin import SignInScreen
+from tests.server.live import LiveServer, sqlite_url
+
+PW = "s3cret-pass"
+SIZE = (120, 36)
+
+
+@pytest.fixture()
+def hall(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server with a morning begun: windows 1 and 3 open, 1 serving, three waiting."""
+    server = LiveServer(sqlite_url(tmp_path))
+    for name, role in (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")):
+        server.add_staff(name, role, PW)
+    server.start()
+    with HallClient(server.url) as c:
+        c.sign_in("boss", PW)
+        c.open_window(1)
+        c.open_window(3)
+        c.issue(["M-SBK"], priority="elderly")
+        c.issue(["M-GT"])
+        c.issue(bundle="QY-KBCYD")
+        c.issue(["M-YL", "M-SBK"])
+        c.call_next(1)
+        c.start(1)
+        c.call_next(3)
+    yield server
+    server.stop()
+
+
+def app_for(server: LiveServer, role: str, user: str, window: int | None = None) -> HallApp:
+    return HallApp(server.url, role, window=window, username=user, password=PW, clock=False)
+
+
+async def settle(pilot: Pilot, ready, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, "the screen did not load"
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)  # the debounced reload after the last event
+
+
+def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "desk", "d1")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await pilot.press(*"gtgsh")
+        hits = app.screen.query_one("#hits", OptionList)
+        await settle(pilot, lambda: hits.option_count > 0)
+        await pilot.press("enter")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "clerk", "c1", window=1)
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        line = app.screen.query_one("#line", DataTable)
+        await settle(pilot, lambda: line.row_count > 0)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        table = app.screen.query_one("#domains", DataTable)
+        await settle(pilot, lambda: table.row_count > 0)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_display(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "display", "tv")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, DisplayScreen))
+        newest = app.screen.query_one("#newest", Static)
+        await settle(pilot, lambda: "窗口" in str(newest.content))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_sign_in(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = HallApp(hall.url, "clerk", window=5, clock=False)
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: isinstance(app.screen, SignInScreen))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_demo_role_picker(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from queue_app.demo_live import accounts
+    from queue_app.loaders import (
+        default_catalog_path,
+        default_hall_path,
+        load_catalog,
+        load_hall_for,
+    )
+
+    catalog = load_catalog(default_catalog_path())
+    layout = load_hall_for(default_hall_path(), catalog)
+    app = RolePicker("http://127.0.0.1:8600", layout, accounts(layout), "zh")  # type: ignore[arg-type]
+    assert snap_compare(app, terminal_size=SIZE)

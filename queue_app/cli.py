@@ -680,6 +680,12 @@ def demo(
 
             run_demo(cat, hall, tickets=tickets, seed=seed, db=db, console=out)
             return
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            _fail(
+                "error: the demo opens terminal screens and needs a terminal; "
+                "`queue-app demo --plain` runs a morning without one",
+                2,
+            )
         from queue_app.demo_live import run
 
         run(cat, hall, lang=lang, tickets=tickets)

@@ -141,7 +141,12 @@ def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, s
     assert "Traceback" not in r.stderr
 
 
-def test_demo_runs_a_morning(tmp_path: Path) -> None:
-    r = run("demo", "--tickets", "40", env={"QUEUE_APP_DB": ""})
+def test_demo_plain_runs_a_morning(tmp_path: Path) -> None:
+    r = run("demo", "--plain", "--tickets", "40", env={"QUEUE_APP_DB": ""})
     assert r.returncode == 0, r.stderr
     assert "served per window" in r.stdout and "mean wait" in r.stdout
+
+
+def test_demo_without_a_terminal_says_so() -> None:
+    r = run("demo", env={"QUEUE_APP_DB": ""})
+    assert r.returncode == 2 and "--plain" in r.stderr and "Traceback" not in r.stderr

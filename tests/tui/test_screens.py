@@ -18,6 +18,7 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from tests.server.live import LiveServer, sqlite_url
+from tests.tui.helpers import on
 
 pytestmark = pytest.mark.anyio
 PW = "s3cret-pass"
@@ -68,7 +69,7 @@ async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
     boss.open_window(1)
     app = HallApp(live.url, "desk", username="d1", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await until(pilot, lambda: on(app, DeskScreen, "#hits"))
         await pilot.press(*"gtgsh")
         hits = app.screen.query_one("#hits", OptionList)
         await until(pilot, lambda: hits.option_count > 0)
@@ -82,7 +83,7 @@ async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
         await pilot.press("enter")
         assert app.screen.matters == ["M-GT", "M-SBK"]  # type: ignore[attr-defined]
         await pilot.press("f2")
-        await until(pilot, lambda: isinstance(app.screen, SlipScreen))
+        await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
         slip = text_of(app, "#slip-text")
         assert "A001" in slip and "个体工商户设立登记" in slip and "社会保障卡申领" in slip
         assert "前面 0 人" in slip
@@ -113,7 +114,7 @@ async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: H
     boss.open_window(1)
     app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await until(pilot, lambda: on(app, ClerkScreen, "#line"))
         line = app.screen.query_one("#line", DataTable)
         boss.issue(["M-SBK"], priority="elderly")
         boss.issue(["M-YL"])
@@ -126,7 +127,7 @@ async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: H
         await pilot.press("s")
         await until(pilot, lambda: "办理中" in text_of(app, "#number"))
         await pilot.press("f")
-        await until(pilot, lambda: isinstance(app.screen, FinishScreen))
+        await until(pilot, lambda: on(app, FinishScreen, "#ok"))
         await pilot.click("#ok")
         await until(pilot, lambda: "空闲" in text_of(app, "#number"))
         await pilot.press("n", "n")  # pressed twice while the first is in flight: one call
@@ -143,7 +144,7 @@ async def test_display_shows_and_queues_each_call_in_order(
         boss.open_window(w)
     app = HallApp(live.url, "display", username="tv", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DisplayScreen))
+        await until(pilot, lambda: on(app, DisplayScreen, "#newest"))
         screen: DisplayScreen = app.screen  # type: ignore[assignment]
         screen.speaker.command = None  # silent in tests; the queue is what is checked
         for _ in range(3):
@@ -175,7 +176,7 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
     boss.call_next(1)
     app = HallApp(live.url, "manager", username="boss", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await until(pilot, lambda: on(app, ManagerScreen, "#windows"))
         table = app.screen.query_one("#windows", DataTable)
         await until(pilot, lambda: table.row_count == 4)
         assert "A001" in [str(c) for c in table.get_row("1")]
@@ -192,7 +193,7 @@ async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) 
     boss.open_window(1)
     app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await until(pilot, lambda: on(app, ClerkScreen, "#figures"))
         banner = app.screen.query_one("OfflineBanner")
         await until(pilot, lambda: "1 号窗口" in text_of(app, "#figures"))
         assert not banner.has_class("-offline")

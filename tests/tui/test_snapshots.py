@@ -21,6 +21,7 @@ from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.signin import SignInScreen
 from tests.server.live import LiveServer, sqlite_url
+from tests.tui.helpers import on
 
 PW = "s3cret-pass"
 SIZE = (120, 36)
@@ -64,7 +65,7 @@ def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untype
     app = app_for(hall, "desk", "d1")
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await settle(pilot, lambda: on(app, DeskScreen, "#hits"))
         await pilot.press(*"gtgsh")
         hits = app.screen.query_one("#hits", OptionList)
         await settle(pilot, lambda: hits.option_count > 0)
@@ -77,7 +78,7 @@ def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyp
     app = app_for(hall, "clerk", "c1", window=1)
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await settle(pilot, lambda: on(app, ClerkScreen, "#line"))
         line = app.screen.query_one("#line", DataTable)
         await settle(pilot, lambda: line.row_count > 0)
 
@@ -88,7 +89,7 @@ def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
     app = app_for(hall, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await settle(pilot, lambda: on(app, ManagerScreen, "#domains"))
         table = app.screen.query_one("#domains", DataTable)
         await settle(pilot, lambda: table.row_count > 0)
 
@@ -99,7 +100,7 @@ def test_display(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
     app = app_for(hall, "display", "tv")
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: isinstance(app.screen, DisplayScreen))
+        await settle(pilot, lambda: on(app, DisplayScreen, "#newest"))
         newest = app.screen.query_one("#newest", Static)
         await settle(pilot, lambda: "窗口" in str(newest.content))
 
@@ -110,7 +111,7 @@ def test_sign_in(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
     app = HallApp(hall.url, "clerk", window=5, clock=False)
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await settle(pilot, lambda: on(app, SignInScreen, "#go"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

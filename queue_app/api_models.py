@@ -60,6 +60,11 @@ class PauseIn(_In):
     reason: Annotated[str, Field(min_length=1, max_length=80)]
 
 
+class RatingIn(_In):
+    ticket: Annotated[str, Field(min_length=2, max_length=8)]
+    level: Annotated[int, Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")]
+
+
 class CloseDayIn(_In):
     force: bool = False
 
@@ -173,6 +178,25 @@ class WindowStateOut(BaseModel):
 class CountsOut(BaseModel):
     day: str
     counts: dict[str, int]
+
+
+class WindowFiguresOut(BaseModel):
+    window: int
+    served: int
+    bundles: int
+    mean_handling_minutes: float | None
+    busy_minutes: float
+    open_minutes: float
+    utilisation: float | None  # busy / open
+    ratings: int
+    mean_rating: float | None
+
+
+class WindowStatsOut(BaseModel):
+    day: str
+    windows: list[WindowFiguresOut]
+    load_balance: float | None  # spread of busy time over its mean across open windows
+    bundles_served: int
 
 
 class CloseDayOut(BaseModel):

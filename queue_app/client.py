@@ -29,6 +29,7 @@ from queue_app.api_models import (
     TicketOut,
     WindowOut,
     WindowStateOut,
+    WindowStatsOut,
 )
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
@@ -206,6 +207,9 @@ class _Api:
         body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
         return self._window(window, "transfer", body)
 
+    def _rate(self, window: int, ticket: str, level: int) -> _Call[TicketOut]:
+        return self._window(window, "rating", {"ticket": ticket, "level": level})
+
     def _cancel(self, number: str, reason: str) -> _Call[TicketOut]:
         return self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
 
@@ -227,6 +231,7 @@ class _Api:
     _WINDOWS = _Call("GET", "/api/windows", _model(list[WindowOut]))
     _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
     _ME = _Call("GET", "/api/auth/me", _model(SessionOut))
+    _WINDOW_STATS = _Call("GET", "/api/stats/windows", _model(WindowStatsOut))
 
 
 class HallClient(_Api):
@@ -308,6 +313,13 @@ class HallClient(_Api):
 
     def stats(self) -> CountsOut:
         return self._run(self._STATS)
+
+    def window_stats(self) -> WindowStatsOut:
+        return self._run(self._WINDOW_STATS)
+
+    def rate(self, window: int, ticket: str, level: int) -> TicketOut:
+        """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
+        return self._run(self._rate(window, ticket, level))
 
     def call_next(self, window: int) -> TicketOut | None:
         return self._run(self._call_next(window)).ticket
@@ -452,6 +464,12 @@ class AsyncHallClient(_Api):
 
     async def stats(self) -> CountsOut:
         return await self._run(self._STATS)
+
+    async def window_stats(self) -> WindowStatsOut:
+        return await self._run(self._WINDOW_STATS)
+
+    async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
+        return await self._run(self._rate(window, ticket, level))
 
     async def call_next(self, window: int) -> TicketOut | None:
         return (await self._run(self._call_next(window))).ticket

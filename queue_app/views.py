@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from queue_app.api_models import IssuedOut, TicketOut, WindowOut, WindowStateOut
+from queue_app.api_models import (
+    IssuedOut,
+    TicketOut,
+    WindowFiguresOut,
+    WindowOut,
+    WindowStateOut,
+    WindowStatsOut,
+)
+from queue_app.domain.rating import load_balance
 from queue_app.domain.ticket import Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.store import Issued
-from queue_app.store.store import WindowInfo
+from queue_app.store.store import WindowFigures, WindowInfo
 
 
 def ticket_out(t: Ticket, names: Mapping[str, str]) -> TicketOut:
@@ -42,3 +50,27 @@ def window_out(w: WindowInfo, names: Mapping[str, str]) -> WindowOut:
 
 def state_out(w: WindowState) -> WindowStateOut:
     return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)
+
+
+def window_stats_out(day: str, figures: list[WindowFigures]) -> WindowStatsOut:
+    """Per-window figures, and the load balance over the windows that were open."""
+    windows = [
+        WindowFiguresOut(
+            window=f.window,
+            served=f.served,
+            bundles=f.bundles,
+            mean_handling_minutes=f.mean_handling_s / 60 if f.mean_handling_s else None,
+            busy_minutes=f.busy_s / 60,
+            open_minutes=f.open_s / 60,
+            utilisation=min(1.0, f.busy_s / f.open_s) if f.open_s > 0 else None,
+            ratings=f.ratings,
+            mean_rating=f.mean_rating,
+        )
+        for f in figures
+    ]
+    return WindowStatsOut(
+        day=day,
+        windows=windows,
+        load_balance=load_balance([f.busy_s for f in figures if f.open_s > 0]),
+        bundles_served=sum(f.bundles for f in figures),
+    )

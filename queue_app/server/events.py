@@ -33,6 +33,7 @@ PUBLIC_NAMES = {
     "window_paused": "window_changed",
     "window_resumed": "window_changed",
     "day_closed": "day_closed",
+    "rated": "ticket_rated",
 }
 
 

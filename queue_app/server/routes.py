@@ -18,11 +18,13 @@ from queue_app.api_models import (
     IssuedOut,
     IssueIn,
     PauseIn,
+    RatingIn,
     ReasonIn,
     TicketOut,
     TransferIn,
     WindowOut,
     WindowStateOut,
+    WindowStatsOut,
 )
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
@@ -32,7 +34,7 @@ from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.service import HallService
-from queue_app.views import issued_out, state_out, ticket_out, window_out
+from queue_app.views import issued_out, state_out, ticket_out, window_out, window_stats_out
 
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -118,6 +120,14 @@ async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
 @api.get("/stats/today")
 async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
     return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
+
+
+@api.get("/stats/windows")
+async def stats_windows(svc: Svc, who: SignedIn) -> WindowStatsOut:
+    """Per window today: served, bundles, mean handling, busy and open time, utilisation,
+    ratings; and the load balance across open windows (0 = even)."""
+    day = svc.store.today()
+    return window_stats_out(day, await svc.read(svc.store.window_figures, day))
 
 
 @api.get(
@@ -224,6 +234,13 @@ async def no_show(
 ) -> TicketOut:
     number = body.ticket if body else None
     return _out(svc, await svc.write(svc.store.no_show, window, actor=who.username, number=number))
+
+
+@api.post("/windows/{window}/rating")
+async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn) -> TicketOut:
+    """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here today."""
+    t = await svc.write(svc.store.rate, window, body.ticket, body.level, actor=who.username)
+    return _out(svc, t)
 
 
 @api.post("/windows/{window}/open")

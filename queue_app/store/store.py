@@ -37,6 +37,7 @@ from queue_app.domain.errors import Refused
 from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.hall import Coverage, Hall, WindowKind
 from queue_app.domain.numbering import format_number
+from queue_app.domain.rating import check_rating
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
 from queue_app.store import statements as q
@@ -74,6 +75,20 @@ class WindowInfo:
     reason: str
     ticket: Ticket | None
     updated_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class WindowFigures:
+    """One window's day so far."""
+
+    window: int
+    served: int  # tickets finished here
+    bundles: int  # of them, 一件事 bundles served in one visit
+    mean_handling_s: float | None  # start → finish
+    busy_s: float  # call → finish, and the current ticket so far
+    open_s: float  # time open since the day's first opening (paused time excluded)
+    ratings: int
+    mean_rating: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +378,82 @@ class Store:
             ).all()
         out = {s.value: 0 for s in Status}
         out.update({r[0]: int(r[1]) for r in rows})
+        return out
+
+    def window_figures(self, day: str | None = None) -> list[WindowFigures]:
+        """Every window's served count, handling and busy time, time open and ratings."""
+        day = day or self.today()
+        now = self.clock()
+        t = ticket_t.c
+        with self._read() as conn:
+            done = {
+                r.window: r
+                for r in conn.execute(
+                    select(
+                        t.window,
+                        func.count().label("served"),
+                        func.count(t.bundle).label("bundles"),
+                        func.avg(t.finished_at - t.started_at).label("handling"),
+                        func.sum(t.finished_at - t.called_at).label("busy"),
+                    )
+                    .where(t.day == day, t.status == Status.DONE.value, t.window.is_not(None))
+                    .group_by(t.window)
+                )
+            }
+            current = {
+                r.window: now - (r.called_at or now)
+                for r in conn.execute(
+                    select(t.window, t.called_at).where(
+                        t.day == day,
+                        t.status.in_((Status.CALLED.value, Status.SERVING.value)),
+                        t.window.is_not(None),
+                    )
+                )
+            }
+            changes = conn.execute(
+                select(event_t.c.window, event_t.c.kind, event_t.c.at, event_t.c.detail)
+                .where(
+                    event_t.c.day == day,
+                    event_t.c.kind.in_(
+                        (
+                            "window_opened",
+                            "window_closed",
+                            "window_paused",
+                            "window_resumed",
+                            "rated",
+                        )
+                    ),
+                )
+                .order_by(event_t.c.id)
+            ).all()
+        open_s: dict[int, float] = {}
+        since: dict[int, float] = {}
+        ratings: dict[int, list[int]] = {}
+        for w, kind, at, detail in changes:
+            if kind == "rated":
+                ratings.setdefault(w, []).append(int(json.loads(detail)["level"]))
+            elif kind in ("window_opened", "window_resumed"):
+                since.setdefault(w, at)
+            elif w in since:  # closed or paused
+                open_s[w] = open_s.get(w, 0.0) + at - since.pop(w)
+        for w, at in since.items():
+            open_s[w] = open_s.get(w, 0.0) + now - at
+        out = []
+        for w in self.hall.windows:
+            r = done.get(w.number)
+            rs = ratings.get(w.number, [])
+            out.append(
+                WindowFigures(
+                    window=w.number,
+                    served=int(r.served) if r else 0,
+                    bundles=int(r.bundles) if r else 0,
+                    mean_handling_s=float(r.handling) if r and r.handling is not None else None,
+                    busy_s=(float(r.busy or 0) if r else 0.0) + current.get(w.number, 0.0),
+                    open_s=open_s.get(w.number, 0.0),
+                    ratings=len(rs),
+                    mean_rating=sum(rs) / len(rs) if rs else None,
+                )
+            )
         return out
 
     # ---------------------------------------------------------------- writing
@@ -850,6 +941,26 @@ class Store:
             now = self.clock()
             t, version = self._load(conn, self._find(conn, number, None))
             return self._save(conn, t, version, apply(t, now), actor)
+
+        return self._retrying(op)
+
+    def rate(self, window: int, number: str, level: int, actor: str = "clerk") -> Ticket:
+        """The citizen's 好差评 (1 to 5) of a visit finished at ``window`` today, once."""
+        self.require_window(window)
+
+        def op(conn: Connection) -> Ticket:
+            now = self.clock()
+            tid = self._find(conn, number, None)
+            # one rating per ticket: the row lock serialises two at once (PostgreSQL;
+            # SQLite's writers take turns anyway)
+            conn.execute(select(ticket_t.c.id).where(ticket_t.c.id == tid).with_for_update())
+            t, _ = self._load(conn, tid)
+            rated = conn.execute(
+                select(event_t.c.id).where(event_t.c.ticket_id == t.id, event_t.c.kind == "rated")
+            ).first()
+            check_rating(t, window, level, rated is not None)
+            self._event(conn, now, "rated", actor, ticket=t, window=window, detail={"level": level})
+            return t
 
         return self._retrying(op)
 

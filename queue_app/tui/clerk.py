@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from queue_app.api_models import TicketOut, WindowOut
+from queue_app.domain.rating import RATING_LABELS
 from queue_app.domain.ticket import OUTCOME_LABELS, Outcome
 from queue_app.tui.guide import matter_guide
 from queue_app.tui.live import LiveScreen
@@ -86,12 +87,18 @@ class ClerkScreen(LiveScreen):
             names = "、".join(i.name for i in t.items)
             pri = f"[{t.priority_label}] " if t.priority_label else ""
             table.add_row(t.number, pri + names, f"{(now - t.issued_at) / 60:.0f} 分")
-        counts = (await self.client.stats()).counts
+        stats = await self.client.window_stats()
+        mine = next((f for f in stats.windows if f.window == self.number), None)
         state = self.words(f"state.{self.mine.state}") if self.mine else "?"
+        figures = ""
+        if mine is not None:
+            handling = f"{mine.mean_handling_minutes:.1f} 分" if mine.mean_handling_minutes else "-"
+            rating = f" · 好差评 {mine.mean_rating:.1f} ({mine.ratings})" if mine.ratings else ""
+            figures = f" · 今日已办 {mine.served} · 平均办理 {handling}{rating}"
         self.query_one("#figures", Static).update(
             f"{self.number} 号窗口 · {state}"
             + (f" ({self.mine.reason})" if self.mine and self.mine.reason else "")
-            + f" · 本窗口可叫 {len(waiting)} 人 · 全厅今日已办结 {counts.get('done', 0)}"
+            + f" · 本窗口可叫 {len(waiting)} 人{figures}"
         )
 
     def _show_current(self) -> None:
@@ -151,9 +158,20 @@ class ClerkScreen(LiveScreen):
             self.notify(self.words("idle"), severity="warning")
             return
 
+        number = self.ticket.number
+
+        def rated(level: int | None) -> None:
+            if level:
+                self._do(lambda: self.client.rate(self.number, number, level))
+
+        async def finish(outcomes: dict[str, str]) -> None:
+            if await self.act(lambda: self.client.finish(self.number, outcomes=outcomes)):
+                self.app.push_screen(RatingScreen(number), rated)  # the citizen's 好差评
+            self.reload()
+
         def done(outcomes: dict[str, str] | None) -> None:
             if outcomes:
-                self._do(lambda: self.client.finish(self.number, outcomes=outcomes))
+                self.run_worker(finish(outcomes), group="action")
 
         self.app.push_screen(FinishScreen(self.ticket), done)
 
@@ -217,6 +235,37 @@ class FinishScreen(ModalScreen[dict[str, str] | None]):
                 for i, item in enumerate(self.ticket.items)
             }
         )
+
+
+class RatingScreen(ModalScreen[int | None]):
+    """The citizen's 好差评 on the window's pad: 5 非常满意 … 1 非常不满意; Esc skips."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "跳过 Skip"),
+        *(Binding(str(n), f"dismiss({n})", RATING_LABELS[n], show=False) for n in range(1, 6)),
+    ]
+    DEFAULT_CSS = """
+    RatingScreen { align: center middle; }
+    RatingScreen > Vertical { width: 64; height: auto; border: heavy $success;
+                              background: $surface; padding: 1 2; }
+    RatingScreen Horizontal { height: auto; }
+    RatingScreen Button { min-width: 11; margin-right: 1; }
+    """
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.number} · 请对本次服务评价（好差评）· 按 1–5，Esc 跳过")
+            with Horizontal():
+                for n in range(5, 0, -1):
+                    yield Button(f"{n} {RATING_LABELS[n]}", id=f"r{n}")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(int((event.button.id or "r0")[1:]) or None)
 
 
 class TransferScreen(ModalScreen[tuple[int | None, str | None, str] | None]):

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
 
-from queue_app.api_models import TicketOut, WindowOut
+from queue_app.api_models import TicketOut, WindowFiguresOut, WindowOut
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import OfflineBanner
@@ -24,6 +24,13 @@ STATE_STYLE = {
     "paused": "magenta",
     "closed": "dim",
 }
+
+
+SETTLED_MINUTES = 5.0  # utilisation over a shorter time says nothing yet
+
+
+def settled(f: WindowFiguresOut) -> bool:
+    return f.open_minutes >= SETTLED_MINUTES
 
 
 class ManagerScreen(LiveScreen):
@@ -51,7 +58,7 @@ class ManagerScreen(LiveScreen):
     def on_mount(self) -> None:
         self.sub_title = self.words("manager")
         self.query_one("#windows", DataTable).add_columns(
-            "窗口", "名称", "状态", "当前号", "用时", "原因"
+            "窗口", "名称", "状态", "当前号", "用时", "已办", "利用率", "原因"
         )
         self.query_one("#domains", DataTable).add_columns("领域", "等候", "最久等候")
         super().on_mount()
@@ -60,14 +67,22 @@ class ManagerScreen(LiveScreen):
         windows = await self.client.windows()
         waiting = await self.client.tickets()
         counts = (await self.client.stats()).counts
+        stats = await self.client.window_stats()
         now = time.time()
-        self._show_windows(windows, now)
+        self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, now)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
         self.query_one("#summary", Static).update(
             f"办理中 {busy} · 空闲 {idle} · 等候 {len(waiting)} · "
-            f"今日已办结 {counts.get('done', 0)} · 过号 {counts.get('no_show', 0)}"
+            f"今日已办结 {counts.get('done', 0)} · 过号 {counts.get('no_show', 0)} · "
+            f"一件事一次办 {stats.bundles_served} · 忙闲均衡度 "
+            + (
+                f"{stats.load_balance:.2f}"
+                if stats.load_balance is not None and any(settled(f) for f in stats.windows)
+                else "-"
+            )
+            + "（0 为最均衡）"
         )
 
     def _targets(self) -> tuple[float, float]:
@@ -76,7 +91,9 @@ class ManagerScreen(LiveScreen):
             return 20 * 60.0, 40 * 60.0
         return hall.targets.wait_minutes * 60.0, hall.targets.serve_minutes * 60.0
 
-    def _show_windows(self, windows: list[WindowOut], now: float) -> None:
+    def _show_windows(
+        self, windows: list[WindowOut], figures: dict[int, WindowFiguresOut], now: float
+    ) -> None:
         _, serve_target = self._targets()
         table = self.query_one("#windows", DataTable)
         row = table.cursor_row
@@ -92,6 +109,8 @@ class ManagerScreen(LiveScreen):
                 Text(self.words(f"state.{w.state}"), style=STATE_STYLE.get(w.state, "")),
                 t.number if t else "",
                 Text(f"{elapsed / 60:.0f} 分" if elapsed else "", style="bold red" if late else ""),
+                str(f.served) if (f := figures.get(w.number)) else "",
+                f"{f.utilisation:.0%}" if f and f.utilisation is not None and settled(f) else "",
                 w.reason,
                 key=str(w.number),
             )

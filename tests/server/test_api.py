@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.conftest import Clock
+
 pytestmark = pytest.mark.anyio
 
 
@@ -144,3 +146,28 @@ async def test_catalog_and_hall_reads(api: httpx.AsyncClient) -> None:
     assert [w["number"] for w in hall["windows"]] == [1, 2, 3, 4]
     assert (await api.get("/api/health")).json()["status"] == "ok"
     assert (await api.get("/openapi.json")).status_code == 200
+
+
+async def test_rating_and_window_figures(api: httpx.AsyncClient, clock: Clock) -> None:
+    assert (await api.post("/api/windows/4/close")).status_code == 200
+    number = (await api.post("/api/tickets", json={"bundle": "GR-TX"})).json()["ticket"]["number"]
+    await api.post("/api/windows/1/call-next")
+    clock.advance(minutes=3)
+    await api.post("/api/windows/1/start")
+    clock.advance(minutes=5)
+    await api.post("/api/windows/1/finish", json={"outcome": "completed"})
+    r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 5})
+    assert r.status_code == 200 and r.json()["number"] == number
+    r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 4})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_rated"
+    r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 9})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "level"
+    stats = (await api.get("/api/stats/windows")).json()
+    one = next(w for w in stats["windows"] if w["window"] == 1)
+    assert (one["served"], one["bundles"], one["ratings"], one["mean_rating"]) == (1, 1, 1, 5)
+    assert one["mean_handling_minutes"] == 5 and one["busy_minutes"] == 8
+    assert one["utilisation"] == 1.0  # busy the whole 8 minutes it was open
+    # windows 1, 2 and 3 were open; only 1 worked: the spread is √2 times the mean
+    assert stats["bundles_served"] == 1 and abs(stats["load_balance"] - 2**0.5) < 1e-9
+    closed = next(w for w in stats["windows"] if w["window"] == 4)
+    assert closed["utilisation"] is None and closed["served"] == 0

@@ -35,6 +35,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/tickets/{number}"): (ANY, None),
     ("GET", "/api/windows"): (ANY, None),
     ("GET", "/api/stats/today"): (ANY, None),
+    ("GET", "/api/stats/windows"): (ANY, None),
+    ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),

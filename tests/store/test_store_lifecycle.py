@@ -288,3 +288,32 @@ def test_cancel(store: Store) -> None:
     t = store.cancel("a001", actor="desk1", reason="材料未带齐")
     assert t.status is Status.CANCELLED and store.waiting() == []
     assert store.events()[-1].detail == {"reason": "材料未带齐"}
+
+
+def test_a_finished_visit_is_rated_once_and_every_window_has_its_figures(
+    store: Store, clock: Clock
+) -> None:
+    a = store.issue(["M-SBK"]).ticket
+    b = store.issue(bundle="GR-TX").ticket
+    store.call_next(1)
+    clock.advance(minutes=1)
+    store.start(1)
+    clock.advance(minutes=4)
+    store.finish(1, Outcome.COMPLETED)
+    with pytest.raises(Refused) as e:
+        store.rate(2, a.number, 5)
+    assert e.value.code == "not_finished_here"
+    store.rate(1, a.number, 4, actor="c1")
+    with pytest.raises(Refused) as e:
+        store.rate(1, a.number, 5)
+    assert e.value.code == "already_rated"
+    store.call_next(2)
+    clock.advance(minutes=2)
+    figures = {f.window: f for f in store.window_figures()}
+    assert figures[1].served == 1 and figures[1].bundles == 0
+    assert figures[1].mean_handling_s == pytest.approx(240)
+    assert figures[1].busy_s == pytest.approx(300)
+    assert figures[1].ratings == 1 and figures[1].mean_rating == 4
+    assert figures[2].served == 0 and figures[2].busy_s == pytest.approx(120)  # calling b
+    assert figures[1].open_s == pytest.approx(7 * 60)  # opened at setup, 7 minutes ago
+    assert store.ticket(b.number).window == 2

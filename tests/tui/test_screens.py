@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from queue_app.client import HallClient
 from queue_app.tui.app import HallApp
-from queue_app.tui.clerk import ClerkScreen, FinishScreen
+from queue_app.tui.clerk import ClerkScreen, FinishScreen, RatingScreen
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
@@ -129,7 +129,11 @@ async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: H
         await pilot.press("f")
         await until(pilot, lambda: on(app, FinishScreen, "#ok"))
         await pilot.click("#ok")
+        await until(pilot, lambda: on(app, RatingScreen, "#r5"))  # the citizen's 好差评
+        await pilot.press("4")
         await until(pilot, lambda: "空闲" in text_of(app, "#number"))
+        await until(pilot, lambda: "今日已办 1" in text_of(app, "#figures"))
+        await until(pilot, lambda: "好差评 4.0 (1)" in text_of(app, "#figures"))
         await pilot.press("n", "n")  # pressed twice while the first is in flight: one call
         await until(pilot, lambda: "A001" in text_of(app, "#number"))
         await pilot.pause(0.3)
@@ -186,7 +190,9 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
         await pilot.press("p")
         await pilot.click("#ok")
         await until(pilot, lambda: "暂停" in [str(c) for c in table.get_row("2")])
+        summary = text_of(app, "#summary")
     assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
+    assert "忙闲均衡度" in summary
 
 
 async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) -> None:

@@ -1,0 +1,47 @@
+"""好差评 rules and the load-balance figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from queue_app.domain.errors import Refused
+from queue_app.domain.rating import check_rating, load_balance
+from queue_app.domain.ticket import Item, Status, Ticket
+
+
+def _ticket(status: Status, window: int | None) -> Ticket:
+    return Ticket(
+        id=1,
+        day="2026-11-23",
+        number="A001",
+        status=status,
+        items=(Item("M-SBK"),),
+        issued_at=0.0,
+        queue_key=0.0,
+        window=window,
+    )
+
+
+def test_a_rating_is_five_levels_once_for_a_visit_finished_here() -> None:
+    done = _ticket(Status.DONE, 3)
+    check_rating(done, 3, 5, already_rated=False)
+    for level, code in ((0, "bad_rating"), (6, "bad_rating")):
+        with pytest.raises(Refused) as e:
+            check_rating(done, 3, level, already_rated=False)
+        assert e.value.code == code and e.value.field == "level"
+    with pytest.raises(Refused) as e:
+        check_rating(done, 4, 5, already_rated=False)
+    assert e.value.code == "not_finished_here"
+    with pytest.raises(Refused) as e:
+        check_rating(_ticket(Status.SERVING, 3), 3, 5, already_rated=False)
+    assert e.value.code == "not_finished_here"
+    with pytest.raises(Refused) as e:
+        check_rating(done, 3, 4, already_rated=True)
+    assert e.value.code == "already_rated"
+
+
+def test_load_balance_is_the_spread_of_busy_time_over_its_mean() -> None:
+    assert load_balance([600, 600, 600]) == 0.0
+    assert load_balance([1200, 0]) == pytest.approx(1.0)
+    assert load_balance([900, 300]) == pytest.approx(0.5)
+    assert load_balance([600]) is None and load_balance([0, 0]) is None

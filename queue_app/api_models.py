@@ -199,6 +199,13 @@ class WindowStatsOut(BaseModel):
     bundles_served: int
 
 
+class QueueSeriesOut(BaseModel):
+    day: str
+    start: float  # POSIX seconds of the first point's bucket
+    bucket_minutes: float
+    waiting: list[int]  # the line's length at the end of each bucket
+
+
 class CloseDayOut(BaseModel):
     expired: int
 

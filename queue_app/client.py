@@ -25,6 +25,7 @@ from queue_app.api_models import (
     CountsOut,
     HitOut,
     IssuedOut,
+    QueueSeriesOut,
     SessionOut,
     TicketOut,
     WindowOut,
@@ -207,6 +208,9 @@ class _Api:
         body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
         return self._window(window, "transfer", body)
 
+    def _queue_series(self, bucket_minutes: int) -> _Call[QueueSeriesOut]:
+        return self._get("/api/stats/queue", _model(QueueSeriesOut), bucket_minutes=bucket_minutes)
+
     def _rate(self, window: int, ticket: str, level: int) -> _Call[TicketOut]:
         return self._window(window, "rating", {"ticket": ticket, "level": level})
 
@@ -316,6 +320,9 @@ class HallClient(_Api):
 
     def window_stats(self) -> WindowStatsOut:
         return self._run(self._WINDOW_STATS)
+
+    def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
+        return self._run(self._queue_series(bucket_minutes))
 
     def rate(self, window: int, ticket: str, level: int) -> TicketOut:
         """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
@@ -467,6 +474,9 @@ class AsyncHallClient(_Api):
 
     async def window_stats(self) -> WindowStatsOut:
         return await self._run(self._WINDOW_STATS)
+
+    async def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
+        return await self._run(self._queue_series(bucket_minutes))
 
     async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
         return await self._run(self._rate(window, ticket, level))

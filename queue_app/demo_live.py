@@ -47,10 +47,10 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: _Clock, tickets: int
     add_staff(store, "display", Role.DISPLAY, PASSWORD)
     for w in hall.windows:
         add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
+    now = time.time()
+    clock.now = now - 2 * 3600  # the morning began two hours ago
     for w in hall.windows[:-2]:
         store.open_window(w.number, actor="manager")
-    now = time.time()
-    clock.now = now - 2 * 3600
     simulate(store, catalog, hall, clock, random.Random(7), tickets=tickets, until=now)
     clock.live = True
     idle = [w for w in store.windows() if w.status is WindowStatus.OPEN and w.ticket is None]

@@ -13,7 +13,7 @@ from queue_app.api_models import (
     WindowStateOut,
     WindowStatsOut,
 )
-from queue_app.domain.rating import load_balance
+from queue_app.domain.figures import load_balance
 from queue_app.domain.ticket import Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.store import Issued

@@ -1,10 +1,7 @@
-"""The citizen's 好差评 rating of a finished visit, and the figures a manager reads per
-window: pure rules and arithmetic."""
+"""The citizen's 好差评 rating of a finished visit: five levels, once, at the window that
+finished it."""
 
 from __future__ import annotations
-
-import math
-from collections.abc import Sequence
 
 from queue_app.domain.errors import Refused
 from queue_app.domain.ticket import Status, Ticket
@@ -30,16 +27,3 @@ def check_rating(t: Ticket, window: int, level: int, already_rated: bool) -> Non
         )
     if already_rated:
         raise Refused("already_rated", f"{t.number} 已评价", f"{t.number} has been rated", "ticket")
-
-
-def load_balance(busy_seconds: Sequence[float]) -> float | None:
-    """How unevenly work fell on the windows: the coefficient of variation of their busy
-    time (0 when every window was equally busy; 1 when the spread equals the mean).
-    None for fewer than two windows or no work at all."""
-    if len(busy_seconds) < 2:
-        return None
-    mean = sum(busy_seconds) / len(busy_seconds)
-    if mean <= 0:
-        return None
-    var = sum((b - mean) ** 2 for b in busy_seconds) / len(busy_seconds)
-    return math.sqrt(var) / mean

@@ -18,6 +18,7 @@ from queue_app.api_models import (
     IssuedOut,
     IssueIn,
     PauseIn,
+    QueueSeriesOut,
     RatingIn,
     ReasonIn,
     TicketOut,
@@ -120,6 +121,18 @@ async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
 @api.get("/stats/today")
 async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
     return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
+
+
+@api.get("/stats/queue")
+async def stats_queue(
+    svc: Svc,
+    who: SignedIn,
+    bucket_minutes: Annotated[int, Query(ge=1, le=120)] = 10,
+) -> QueueSeriesOut:
+    """The waiting line's length over the day so far, every ``bucket_minutes``."""
+    day = svc.store.today()
+    start, waiting = await svc.read(svc.store.queue_over_day, day, bucket_minutes * 60.0)
+    return QueueSeriesOut(day=day, start=start, bucket_minutes=bucket_minutes, waiting=waiting)
 
 
 @api.get("/stats/windows")

@@ -35,6 +35,7 @@ from queue_app.domain.dispatch import (
 )
 from queue_app.domain.errors import Refused
 from queue_app.domain.estimate import queue_length_wait
+from queue_app.domain.figures import WAITING_STEP, queue_series
 from queue_app.domain.hall import Coverage, Hall, WindowKind
 from queue_app.domain.numbering import format_number
 from queue_app.domain.rating import check_rating
@@ -455,6 +456,26 @@ class Store:
                 )
             )
         return out
+
+    def queue_over_day(
+        self, day: str | None = None, bucket_s: float = 600.0
+    ) -> tuple[float, list[int]]:
+        """The waiting line's length every ``bucket_s`` since the day's first ticket (the
+        start instant, and the lengths), replayed from the event log."""
+        day = day or self.today()
+        with self._read() as conn:
+            changes = [
+                (float(at), str(kind))
+                for at, kind in conn.execute(
+                    select(event_t.c.at, event_t.c.kind)
+                    .where(event_t.c.day == day, event_t.c.kind.in_(tuple(WAITING_STEP)))
+                    .order_by(event_t.c.id)
+                )
+            ]
+        if not changes:
+            return self.clock(), []
+        start = changes[0][0] - changes[0][0] % bucket_s
+        return start, queue_series(changes, start, max(self.clock(), start + 1), bucket_s)
 
     # ---------------------------------------------------------------- writing
     def _event(

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from queue_app.api_models import TicketOut, WindowFiguresOut, WindowOut
 from queue_app.tui.clerk import PauseScreen
@@ -26,6 +26,7 @@ STATE_STYLE = {
 }
 
 
+TREND_BUCKET_MINUTES = 10
 SETTLED_MINUTES = 5.0  # utilisation over a shorter time says nothing yet
 
 
@@ -44,6 +45,8 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #windows { width: 3fr; height: 1fr; }
     ManagerScreen #domains { width: 2fr; height: 1fr; }
     ManagerScreen #summary { height: 1; background: $boost; }
+    ManagerScreen #trend-label { height: 1; }
+    ManagerScreen #trend { height: 3; }
     """
 
     def compose(self) -> ComposeResult:
@@ -52,6 +55,8 @@ class ManagerScreen(LiveScreen):
         with Horizontal():
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
+        yield Static(id="trend-label")
+        yield Sparkline([], id="trend", summary_function=max)
         yield Static(id="summary")
         yield Footer()
 
@@ -68,6 +73,8 @@ class ManagerScreen(LiveScreen):
         waiting = await self.client.tickets()
         counts = (await self.client.stats()).counts
         stats = await self.client.window_stats()
+        series = await self.client.queue_series(TREND_BUCKET_MINUTES)
+        self._show_trend(series.waiting)
         now = time.time()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, now)
@@ -84,6 +91,20 @@ class ManagerScreen(LiveScreen):
             )
             + "（0 为最均衡）"
         )
+
+    def _show_trend(self, waiting: list[int]) -> None:
+        """Queue length over the day; a plot needs a few points first."""
+        label = self.query_one("#trend-label", Static)
+        trend = self.query_one("#trend", Sparkline)
+        if len(waiting) < 3:
+            label.update(f"等候人数 · 今日每 {TREND_BUCKET_MINUTES} 分钟（数据尚少）")
+            trend.data = []
+            return
+        label.update(
+            f"等候人数 · 今日每 {TREND_BUCKET_MINUTES} 分钟 · 峰值 {max(waiting)} · "
+            f"当前 {waiting[-1]}"
+        )
+        trend.data = [float(x) for x in waiting]
 
     def _targets(self) -> tuple[float, float]:
         hall = self.hall_app.hall

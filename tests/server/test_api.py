@@ -171,3 +171,17 @@ async def test_rating_and_window_figures(api: httpx.AsyncClient, clock: Clock) -
     assert stats["bundles_served"] == 1 and abs(stats["load_balance"] - 2**0.5) < 1e-9
     closed = next(w for w in stats["windows"] if w["window"] == 4)
     assert closed["utilisation"] is None and closed["served"] == 0
+
+
+async def test_the_queue_over_the_day(api: httpx.AsyncClient, clock: Clock) -> None:
+    r = await api.get("/api/stats/queue")
+    assert r.status_code == 200 and r.json()["waiting"] == []
+    for _ in range(3):
+        await api.post("/api/tickets", json={"matters": ["M-SBK"]})
+    clock.advance(minutes=10)
+    await api.post("/api/windows/1/call-next")
+    clock.advance(minutes=10)
+    body = (await api.get("/api/stats/queue", params={"bucket_minutes": 10})).json()
+    assert body["bucket_minutes"] == 10 and body["waiting"][:2] == [3, 2]
+    r = await api.get("/api/stats/queue", params={"bucket_minutes": 0})
+    assert r.status_code == 422

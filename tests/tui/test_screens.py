@@ -46,7 +46,7 @@ def boss(live: LiveServer) -> Iterator[HallClient]:
         yield c
 
 
-async def until(pilot, check: Callable[[], object], timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def until(pilot, check: Callable[[], object], timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
     """Let the app run until ``check()`` is true (the UI works in workers)."""
     deadline = time.monotonic() + timeout
     while not check():

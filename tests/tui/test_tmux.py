@@ -49,7 +49,7 @@ class Tmux:
     def screen(self, name: str) -> str:
         return self.run("capture-pane", "-p", "-t", name)
 
-    def wait_for(self, name: str, check: Callable[[str], bool], timeout: float = 20) -> str:
+    def wait_for(self, name: str, check: Callable[[str], bool], timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
         while True:
             text = self.screen(name)
@@ -96,6 +96,7 @@ def test_a_ticket_issued_at_the_desk_is_called_at_the_window(tmp_path: Path, tmu
         tmux.keys("desk", "shbzk")  # 社会保障卡申领, by pinyin initials
         tmux.wait_for("desk", lambda s: "社会保障卡申领" in s)
         tmux.keys("desk", "Enter")
+        tmux.wait_for("desk", lambda s: "尚未选择事项" not in s)  # chosen
         tmux.keys("desk", "F2")
         slip = tmux.wait_for("desk", lambda s: "取号凭条" in s)
         assert "A001" in slip and "前面 0 人" in slip

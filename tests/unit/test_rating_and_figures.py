@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from queue_app.domain.errors import Refused
-from queue_app.domain.rating import check_rating, load_balance
+from queue_app.domain.figures import load_balance, queue_series
+from queue_app.domain.rating import check_rating
 from queue_app.domain.ticket import Item, Status, Ticket
 
 
@@ -45,3 +46,19 @@ def test_load_balance_is_the_spread_of_busy_time_over_its_mean() -> None:
     assert load_balance([1200, 0]) == pytest.approx(1.0)
     assert load_balance([900, 300]) == pytest.approx(0.5)
     assert load_balance([600]) is None and load_balance([0, 0]) is None
+
+
+def test_the_queue_over_the_day_is_replayed_from_the_log() -> None:
+    log = [
+        (10.0, "issued"),
+        (20.0, "issued"),
+        (30.0, "window_opened"),
+        (70.0, "called"),
+        (80.0, "no_show"),
+        (90.0, "requeued"),
+        (130.0, "called"),
+        (140.0, "cancelled"),
+    ]
+    assert queue_series(log, 0.0, 180.0, 60.0) == [2, 2, 0]
+    assert queue_series(log, 0.0, 200.0, 60.0) == [2, 2, 0, 0]  # the last bucket runs to now
+    assert queue_series([], 0.0, 0.0, 60.0) == []

@@ -70,8 +70,11 @@ class ClerkScreen(LiveScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.words('clerk')} · {self.number} 号窗口"
-        self.query_one("#line", DataTable).add_columns("号", "事项", "等候")
+        w = self.words
+        self.sub_title = f"{w('clerk')} · {w('window_n').format(n=self.number)}"
+        self.query_one("#line", DataTable).add_columns(
+            w("col.number"), w("col.matters"), w("col.waited")
+        )
         super().on_mount()
 
     async def load(self) -> None:
@@ -86,19 +89,26 @@ class ClerkScreen(LiveScreen):
         for t in waiting:
             names = "、".join(i.name for i in t.items)
             pri = f"[{t.priority_label}] " if t.priority_label else ""
-            table.add_row(t.number, pri + names, f"{(now - t.issued_at) / 60:.0f} 分")
+            waited = self.words("minutes_n").format(m=f"{(now - t.issued_at) / 60:.0f}")
+            table.add_row(t.number, pri + names, waited)
         stats = await self.client.window_stats()
         mine = next((f for f in stats.windows if f.window == self.number), None)
         state = self.words(f"state.{self.mine.state}") if self.mine else "?"
+        w = self.words
         figures = ""
         if mine is not None:
-            handling = f"{mine.mean_handling_minutes:.1f} 分" if mine.mean_handling_minutes else "-"
-            rating = f" · 好差评 {mine.mean_rating:.1f} ({mine.ratings})" if mine.ratings else ""
-            figures = f" · 今日已办 {mine.served} · 平均办理 {handling}{rating}"
+            handling = (
+                w("minutes_n").format(m=f"{mine.mean_handling_minutes:.1f}")
+                if mine.mean_handling_minutes
+                else "-"
+            )
+            figures = w("clerk.figures").format(served=mine.served, handling=handling)
+            if mine.ratings and mine.mean_rating is not None:
+                figures += w("clerk.rating").format(rating=mine.mean_rating, n=mine.ratings)
         self.query_one("#figures", Static).update(
-            f"{self.number} 号窗口 · {state}"
+            f"{w('window_n').format(n=self.number)} · {state}"
             + (f" ({self.mine.reason})" if self.mine and self.mine.reason else "")
-            + f" · 本窗口可叫 {len(waiting)} 人{figures}"
+            + f" · {w('clerk.callable').format(n=len(waiting))}{figures}"
         )
 
     def _show_current(self) -> None:

@@ -73,8 +73,12 @@ class DeskScreen(LiveScreen):
     async def load(self) -> None:
         counts = (await self.client.stats()).counts
         self.query_one("#status", Static).update(
-            f"等候 {counts.get('waiting', 0)} · 已叫 {counts.get('called', 0)} · "
-            f"办理中 {counts.get('serving', 0)} · 已办结 {counts.get('done', 0)}"
+            self.words("desk.status").format(
+                waiting=counts.get("waiting", 0),
+                called=counts.get("called", 0),
+                serving=counts.get("serving", 0),
+                done=counts.get("done", 0),
+            )
         )
 
     # ------------------------------------------------------------ searching

@@ -113,5 +113,5 @@ class DisplayScreen(LiveScreen):
         table.add_column("")
         table.add_column("", justify="right")
         for number, window in list(self.calls)[1:]:
-            table.add_row(number, f"{window} 号窗口")
+            table.add_row(number, self.words("window_n").format(n=window))
         self.query_one("#calls", Static).update(table)

@@ -64,6 +64,21 @@ ZH = {
     "kind.promised": "承诺件",
     "days": "个工作日",
     "bundle": "一件事一次办",
+    "window_n": "{n} 号窗口",
+    "minutes_n": "{m} 分",
+    "col.number": "号",
+    "col.matters": "事项",
+    "col.waited": "等候",
+    "clerk.callable": "本窗口可叫 {n} 人",
+    "clerk.figures": " · 今日已办 {served} · 平均办理 {handling}",
+    "clerk.rating": " · 好差评 {rating:.1f} ({n})",
+    "desk.status": "等候 {waiting} · 已叫 {called} · 办理中 {serving} · 已办结 {done}",
+    "manager.columns": "窗口|名称|状态|当前号|用时|已办|利用率|原因",
+    "manager.domains": "领域|等候|最久等候",
+    "manager.summary": "办理中 {busy} · 空闲 {idle} · 等候 {waiting} · 今日已办结 {done} · "
+    "过号 {no_show} · 一件事一次办 {bundles} · 忙闲均衡度 {balance}（0 为最均衡）",
+    "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
+    "manager.trend": "等候人数 · 今日每 {m} 分钟 · 峰值 {peak} · 当前 {now}",
 }
 
 EN = {
@@ -128,6 +143,21 @@ EN = {
     "kind.promised": "promised",
     "days": "working days",
     "bundle": "One visit, several matters",
+    "window_n": "window {n}",
+    "minutes_n": "{m} min",
+    "col.number": "No.",
+    "col.matters": "Matters",
+    "col.waited": "Waited",
+    "clerk.callable": "{n} waiting for this window",
+    "clerk.figures": " · served today {served} · mean handling {handling}",
+    "clerk.rating": " · rating {rating:.1f} ({n})",
+    "desk.status": "waiting {waiting} · called {called} · serving {serving} · done {done}",
+    "manager.columns": "Window|Name|State|Ticket|Time|Served|Utilisation|Reason",
+    "manager.domains": "Domain|Waiting|Longest wait",
+    "manager.summary": "serving {busy} · idle {idle} · waiting {waiting} · done today {done} · "
+    "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} (0 = even)",
+    "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",
+    "manager.trend": "Waiting, every {m} minutes today · peak {peak} · now {now}",
 }
 
 LANGS = {"zh": ZH, "en": EN}

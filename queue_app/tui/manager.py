@@ -62,10 +62,8 @@ class ManagerScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.sub_title = self.words("manager")
-        self.query_one("#windows", DataTable).add_columns(
-            "窗口", "名称", "状态", "当前号", "用时", "已办", "利用率", "原因"
-        )
-        self.query_one("#domains", DataTable).add_columns("领域", "等候", "最久等候")
+        self.query_one("#windows", DataTable).add_columns(*self.words("manager.columns").split("|"))
+        self.query_one("#domains", DataTable).add_columns(*self.words("manager.domains").split("|"))
         super().on_mount()
 
     async def load(self) -> None:
@@ -80,16 +78,21 @@ class ManagerScreen(LiveScreen):
         self._show_domains(waiting, now)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
+        balance = (
+            f"{stats.load_balance:.2f}"
+            if stats.load_balance is not None and any(settled(f) for f in stats.windows)
+            else "-"
+        )
         self.query_one("#summary", Static).update(
-            f"办理中 {busy} · 空闲 {idle} · 等候 {len(waiting)} · "
-            f"今日已办结 {counts.get('done', 0)} · 过号 {counts.get('no_show', 0)} · "
-            f"一件事一次办 {stats.bundles_served} · 忙闲均衡度 "
-            + (
-                f"{stats.load_balance:.2f}"
-                if stats.load_balance is not None and any(settled(f) for f in stats.windows)
-                else "-"
+            self.words("manager.summary").format(
+                busy=busy,
+                idle=idle,
+                waiting=len(waiting),
+                done=counts.get("done", 0),
+                no_show=counts.get("no_show", 0),
+                bundles=stats.bundles_served,
+                balance=balance,
             )
-            + "（0 为最均衡）"
         )
 
     def _show_trend(self, waiting: list[int]) -> None:
@@ -97,12 +100,13 @@ class ManagerScreen(LiveScreen):
         label = self.query_one("#trend-label", Static)
         trend = self.query_one("#trend", Sparkline)
         if len(waiting) < 3:
-            label.update(f"等候人数 · 今日每 {TREND_BUCKET_MINUTES} 分钟（数据尚少）")
+            label.update(self.words("manager.trend_few").format(m=TREND_BUCKET_MINUTES))
             trend.data = []
             return
         label.update(
-            f"等候人数 · 今日每 {TREND_BUCKET_MINUTES} 分钟 · 峰值 {max(waiting)} · "
-            f"当前 {waiting[-1]}"
+            self.words("manager.trend").format(
+                m=TREND_BUCKET_MINUTES, peak=max(waiting), now=waiting[-1]
+            )
         )
         trend.data = [float(x) for x in waiting]
 
@@ -129,7 +133,10 @@ class ManagerScreen(LiveScreen):
                 w.name,
                 Text(self.words(f"state.{w.state}"), style=STATE_STYLE.get(w.state, "")),
                 t.number if t else "",
-                Text(f"{elapsed / 60:.0f} 分" if elapsed else "", style="bold red" if late else ""),
+                Text(
+                    self.words("minutes_n").format(m=f"{elapsed / 60:.0f}") if elapsed else "",
+                    style="bold red" if late else "",
+                ),
                 str(f.served) if (f := figures.get(w.number)) else "",
                 f"{f.utilisation:.0%}" if f and f.utilisation is not None and settled(f) else "",
                 w.reason,
@@ -153,7 +160,10 @@ class ManagerScreen(LiveScreen):
             table.add_row(
                 domain,
                 str(len(waits)),
-                Text(f"{oldest / 60:.0f} 分", style="bold red" if oldest > wait_target else ""),
+                Text(
+                    self.words("minutes_n").format(m=f"{oldest / 60:.0f}"),
+                    style="bold red" if oldest > wait_target else "",
+                ),
             )
 
     def _selected(self) -> int | None:

@@ -18,7 +18,7 @@ class SignInScreen(Screen[None]):
         w = self.app.words  # type: ignore[attr-defined]
         role = self.app.role  # type: ignore[attr-defined]
         window = self.app.window  # type: ignore[attr-defined]
-        where = f" · {window} 号窗口" if window else ""
+        where = f" · {w['window_n'].format(n=window)}" if window else ""
         with Vertical():
             yield Label(f"{w['sign_in']} · {w[role]}{where}")
             yield Input(placeholder=w["username"], id="username")

@@ -213,3 +213,20 @@ async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) 
             c.issue(["M-SBK"])
         line = app.screen.query_one("#line", DataTable)
         await until(pilot, lambda: line.row_count == 1)
+
+
+async def test_english_on_request(live: LiveServer, boss: HallClient) -> None:
+    boss.open_window(1)
+    boss.issue(["M-SBK"])
+    for role, user, window, selector, expected in (
+        ("manager", "boss", None, "#summary", "load balance"),
+        ("clerk", "c1", 1, "#figures", "1 waiting for this window"),
+        ("desk", "d1", None, "#status", "waiting 1"),
+    ):
+        app = HallApp(live.url, role, window=window, lang="en", username=user, password=PW)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = {"manager": ManagerScreen, "clerk": ClerkScreen, "desk": DeskScreen}[role]
+            await until(pilot, lambda a=app, s=screen, sel=selector: on(a, s, sel))
+            await until(pilot, lambda a=app, sel=selector, e=expected: e in text_of(a, sel))
+            shown = text_of(app, selector)
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown

@@ -5,6 +5,7 @@ opens each terminal against it through HTTP, as a real hall's terminals would.""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import socket
 import tempfile
@@ -40,15 +41,18 @@ def _free_port() -> int:
 
 
 def seed(store: Store, catalog: Catalog, hall: Hall, clock: _Clock, tickets: int) -> None:
-    """Demo staff, and the morning so far: two hours of a three-hour peak, the last two
-    windows left closed and one paused, so every state shows."""
+    """Demo staff, and the day so far: two hours of a three-hour peak (less just after
+    midnight: the business day starts then), the last two windows left closed and one
+    paused, so every state shows."""
     add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
     add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
     add_staff(store, "display", Role.DISPLAY, PASSWORD)
     for w in hall.windows:
         add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
     now = time.time()
-    clock.now = now - 2 * 3600  # the morning began two hours ago
+    local = dt.datetime.fromtimestamp(now, hall.zone)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    clock.now = max(now - 2 * 3600, midnight)  # two hours ago, but today (the business day)
     for w in hall.windows[:-2]:
         store.open_window(w.number, actor="manager")
     simulate(store, catalog, hall, clock, random.Random(7), tickets=tickets, until=now)

@@ -58,10 +58,28 @@ def real_catalog() -> Catalog:
     return load_catalog(REPO / "matters_catalog.yaml")
 
 
+def midday_timezone() -> str:
+    """A fixed-offset zone where it is now about noon, so that a test running on the real
+    clock never sees the business day change under it (CI may run at any hour)."""
+    offset = 12 - dt.datetime.now(dt.UTC).hour  # -11 .. +12 hours east of UTC
+    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
+
+
+def midday_hall(directory: Path) -> Path:
+    """The mini hall in the ``midday_timezone`` (for servers on the real clock)."""
+    data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
+    data["hall"]["timezone"] = midday_timezone()
+    path = directory / "mini_hall_midday.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def undifferentiated_hall(tmp_path: Path, windows: int) -> Path:
     """The mini hall rewritten with ``windows`` windows that all accept the
-    undifferentiated matters (for many clerks working at once)."""
+    undifferentiated matters (for many clerks working at once), in the
+    ``midday_timezone`` (these tests run on the real clock)."""
     data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
+    data["hall"]["timezone"] = midday_timezone()
     data["windows"] = [
         {
             "number": n,

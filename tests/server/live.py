@@ -12,12 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, midday_hall
 
+_HALLS = tempfile.TemporaryDirectory(prefix="queue-app-test-halls-")  # removed at exit
 ENV = {
     **os.environ,
     "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
-    "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+    # servers run on the real clock: a hall where it is about noon (no day change mid-test)
+    "QUEUE_APP_HALL": str(midday_hall(Path(_HALLS.name))),
 }
 
 

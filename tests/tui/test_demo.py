@@ -11,11 +11,16 @@ from queue_app.demo import _Clock
 from queue_app.demo_live import PASSWORD, EmbeddedServer, accounts, seed
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
 from queue_app.store import Store
+from tests.conftest import midday_timezone
 
 
 def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> None:
     catalog = load_catalog(default_catalog_path())
     hall = load_hall_for(default_hall_path(), catalog)
+    # the demo runs on the real clock: put the hall where it is about noon (two full hours)
+    hall = hall.model_copy(
+        update={"hall": hall.hall.model_copy(update={"timezone": midday_timezone()})}
+    )
     clock = _Clock(0.0)
     store = Store(f"sqlite:///{tmp_path / 'demo.db'}", catalog, hall, clock=clock)
     try:

@@ -26,7 +26,7 @@ from queue_app.domain.window_state import WindowStatus
 from queue_app.store import Store
 
 
-class _Clock:
+class SimClock:
     """Simulated time; ``live`` hands over to the real clock (the demo's server)."""
 
     def __init__(self, start: float) -> None:
@@ -57,7 +57,7 @@ def simulate(
     store: Store,
     catalog: Catalog,
     hall: Hall,
-    clock: _Clock,
+    clock: SimClock,
     rng: random.Random,
     *,
     tickets: int,
@@ -155,7 +155,7 @@ def run_demo(
     if db is None:
         tmp = tempfile.TemporaryDirectory(prefix="queue-app-demo-")
         db = f"sqlite:///{Path(tmp.name) / 'demo.db'}"
-    clock = _Clock(_morning_start(hall))
+    clock = SimClock(_morning_start(hall))
     store = Store(db, catalog, hall, clock=clock)
     console.print(
         f"[bold]{hall.hall.name}[/] · {len(hall.windows)} windows · "

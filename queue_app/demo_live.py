@@ -16,7 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
-from queue_app.demo import _Clock, simulate
+from queue_app.demo import SimClock, simulate
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.window_state import WindowStatus
@@ -40,7 +40,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def seed(store: Store, catalog: Catalog, hall: Hall, clock: _Clock, tickets: int) -> None:
+def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: int) -> None:
     """Demo staff, and the day so far: two hours of a three-hour peak (less just after
     midnight: the business day starts then), the last two windows left closed and one
     paused, so every state shows."""
@@ -107,7 +107,7 @@ def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
     from queue_app.tui.picker import RolePicker
 
     with tempfile.TemporaryDirectory(prefix="queue-app-demo-") as tmp:
-        clock = _Clock(time.time())
+        clock = SimClock(time.time())
         store = Store(f"sqlite:///{Path(tmp) / 'demo.db'}", catalog, hall, clock=clock)
         try:
             seed(store, catalog, hall, clock, tickets)

@@ -11,6 +11,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Se
 from textual.widgets.option_list import Option
 
 from queue_app.api_models import IssuedOut
+from queue_app.client import ApiError
 from queue_app.domain.ticket import PRIORITY_LABELS, Priority
 from queue_app.tui.guide import bundle_guide, matter_guide
 from queue_app.tui.live import LiveScreen
@@ -172,21 +173,17 @@ class DeskScreen(LiveScreen):
 
     def action_issue(self) -> None:
         if self.bundle or self.matters:
-            self._issue()
+            self.run_worker(self._issue(), group="issue")
         else:
             self.notify(self.words("none_chosen"), severity="warning")
 
-    async def _send_issue(self) -> IssuedOut:
+    async def _issue(self) -> None:
         pri = self.query_one("#priority", Select).value
-        return await self.client.issue(
-            self.matters, bundle=self.bundle, priority=pri if isinstance(pri, str) else None
+        issued = await self.act(
+            lambda: self.client.issue(
+                self.matters, bundle=self.bundle, priority=pri if isinstance(pri, str) else None
+            )
         )
-
-    def _issue(self) -> None:
-        self.run_worker(self._issue_worker(), group="issue", exclusive=False)
-
-    async def _issue_worker(self) -> None:
-        issued = await self.act(self._send_issue)
         if isinstance(issued, IssuedOut):
             self.last = issued
             self.action_clear()
@@ -246,8 +243,8 @@ class SlipScreen(ModalScreen[None]):
         client = self.app.client  # type: ignore[attr-defined]
         try:
             await client.cancel(self.issued.ticket.number, "导办台作废")
-        except Exception as exc:  # ApiError: shown, the slip stays
-            self.notify(str(getattr(exc, "zh", exc)), severity="error")
+        except ApiError as exc:  # shown; the slip stays
+            self.notify(exc.zh, severity="error")
             return
         self.notify(f"{self.issued.ticket.number} 已作废")
         self.dismiss()

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from queue_app.client import HallClient
-from queue_app.demo import _Clock
+from queue_app.demo import SimClock
 from queue_app.demo_live import PASSWORD, EmbeddedServer, accounts, seed
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
 from queue_app.store import Store
@@ -21,7 +21,7 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
     hall = hall.model_copy(
         update={"hall": hall.hall.model_copy(update={"timezone": midday_timezone()})}
     )
-    clock = _Clock(0.0)
+    clock = SimClock(0.0)
     store = Store(f"sqlite:///{tmp_path / 'demo.db'}", catalog, hall, clock=clock)
     try:
         seed(store, catalog, hall, clock, tickets=150)

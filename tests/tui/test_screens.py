@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import on
+from tests.tui.helpers import on, until
 
 pytestmark = pytest.mark.anyio
 PW = "s3cret-pass"
@@ -44,15 +44,6 @@ def boss(live: LiveServer) -> Iterator[HallClient]:
     with HallClient(live.url) as c:
         c.sign_in("boss", PW)
         yield c
-
-
-async def until(pilot, check: Callable[[], object], timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    """Let the app run until ``check()`` is true (the UI works in workers)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {check}")
-        await pilot.pause(0.02)
 
 
 def text_of(app: HallApp, selector: str) -> str:

@@ -4,13 +4,12 @@ at the SVGs before committing."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from queue_app.client import HallClient
 from queue_app.tui.app import HallApp
@@ -21,7 +20,7 @@ from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.signin import SignInScreen
 from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import on
+from tests.tui.helpers import has_rows, on, until
 
 PW = "s3cret-pass"
 SIZE = (120, 36)
@@ -53,11 +52,8 @@ def app_for(server: LiveServer, role: str, user: str, window: int | None = None)
     return HallApp(server.url, role, window=window, username=user, password=PW, clock=False)
 
 
-async def settle(pilot: Pilot, ready, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert time.monotonic() < deadline, "the screen did not load"
-        await pilot.pause(0.05)
+async def settle(pilot: Pilot, ready: Callable[[], object]) -> None:
+    await until(pilot, ready)
     await pilot.pause(0.3)  # the debounced reload after the last event
 
 
@@ -78,9 +74,7 @@ def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyp
     app = app_for(hall, "clerk", "c1", window=1)
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: on(app, ClerkScreen, "#line"))
-        line = app.screen.query_one("#line", DataTable)
-        await settle(pilot, lambda: line.row_count > 0)
+        await settle(pilot, lambda: has_rows(app, ClerkScreen, "#line"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -89,9 +83,7 @@ def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
     app = app_for(hall, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: on(app, ManagerScreen, "#domains"))
-        table = app.screen.query_one("#domains", DataTable)
-        await settle(pilot, lambda: table.row_count > 0)
+        await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

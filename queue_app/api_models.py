@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from queue_app.domain.hall import Targets
+from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.ticket import (
     OUTCOME_LABELS,
     PRIORITY_LABELS,
@@ -58,6 +60,25 @@ class ReasonIn(_In):
 
 class PauseIn(_In):
     reason: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class ProfileIn(_In):
+    """What a window is to serve from now on; none: what the layout file says."""
+
+    profile: WindowProfile | None = None
+
+
+class TargetsIn(_In):
+    """The hall's wait and service targets from now on; none: the layout file's."""
+
+    targets: Targets | None = None
+
+
+class ProfileChoice(BaseModel):
+    """A profile of the layout file, with the windows the file gives it."""
+
+    profile: WindowProfile
+    windows: list[int]
 
 
 class RatingIn(_In):
@@ -167,6 +188,7 @@ class WindowOut(BaseModel):
     reason: str
     ticket: TicketOut | None
     updated_at: float
+    changed: bool = False  # serves otherwise than the layout file says (a manager's change)
 
 
 class WindowStateOut(BaseModel):

@@ -23,7 +23,7 @@ from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
 from queue_app.client import ApiError, HallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
-from queue_app.domain.hall import Coverage, Hall
+from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.ticket import (
     STATUS_LABELS,
     Outcome,
@@ -47,7 +47,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 catalog_app = typer.Typer(help="The matter catalog (事项目录).", no_args_is_help=True)
-hall_app = typer.Typer(help="Hall layouts (windows/*.yaml).", no_args_is_help=True)
+hall_app = typer.Typer(
+    help="Hall layouts (windows/*.yaml) and the running hall's targets.", no_args_is_help=True
+)
 ticket_app = typer.Typer(help="Tickets: issue, show, list, cancel, re-queue.", no_args_is_help=True)
 
 
@@ -282,6 +284,38 @@ def hall_check(file: Path) -> None:
                 + "、".join(m.name for m in unserved[:10])
                 + (" ..." if len(unserved) > 10 else "")
             )
+
+
+@hall_app.command("targets")
+def hall_targets(
+    wait: Annotated[
+        int | None, typer.Option(min=1, max=600, help="Minutes a ticket may wait.")
+    ] = None,
+    serve: Annotated[
+        int | None, typer.Option(min=1, max=600, help="Minutes a ticket may be served.")
+    ] = None,
+    restore: Annotated[bool, typer.Option(help="Back to the layout file's targets.")] = False,
+) -> None:
+    """Show the running hall's wait and service targets, or change them."""
+    if restore and (wait is not None or serve is not None):
+        _fail("error: --restore takes no --wait or --serve", 2)
+    with _user_errors(), _hall_ops() as hall:
+        if restore:
+            t = hall.set_targets(None)
+        elif wait is None and serve is None:
+            t = hall.targets()
+        else:
+            now = hall.targets()
+            t = hall.set_targets(
+                Targets(
+                    wait_minutes=wait if wait is not None else now.wait_minutes,
+                    serve_minutes=serve if serve is not None else now.serve_minutes,
+                )
+            )
+        _emit(
+            t.model_dump(),
+            lambda: out.print(f"等候目标 {t.wait_minutes} 分钟 · 办理目标 {t.serve_minutes} 分钟"),
+        )
 
 
 # ----------------------------------------------------------------- tickets
@@ -520,6 +554,26 @@ def window_pause(window: int, reason: Annotated[str, typer.Option(help="休息, 
 def window_resume(window: int) -> None:
     """Resume a paused window."""
     _window_op(lambda h: h.resume(window), window)
+
+
+@window_app.command("serve")
+def window_serve(
+    window: int,
+    like: Annotated[
+        int | None, typer.Option(help="Serve what window N serves in the layout file.")
+    ] = None,
+    restore: Annotated[bool, typer.Option(help="Back to the layout file's own.")] = False,
+) -> None:
+    """Change what a window serves until the day closes: e.g. turn window 5 into an 企业开办
+    window for the peak with --like 13, and back with --restore."""
+    if (like is None) == (not restore):
+        _fail("error: give exactly one of --like N or --restore", 2)
+    with _user_errors(), _hall_ops(window) as hall:
+        p = hall.serve_like(window, like)
+        _emit(
+            p.model_dump(mode="json"),
+            lambda: out.print(f"{window} 号窗口: {p.name} ({p.kind.value})"),
+        )
 
 
 @window_app.command("list")

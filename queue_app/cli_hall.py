@@ -10,6 +10,9 @@ from typing import Any, Protocol
 
 from queue_app.api_models import IssuedOut, TicketOut, WindowOut, WindowStateOut
 from queue_app.client import HallClient
+from queue_app.domain.errors import Refused
+from queue_app.domain.hall import Targets
+from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.ticket import Outcome, Priority
 from queue_app.store import Store
 from queue_app.views import issued_out, state_out, ticket_out, window_out
@@ -49,6 +52,15 @@ class HallOps(Protocol):
     def windows(self) -> list[WindowOut]: ...
     def counts(self) -> tuple[str, dict[str, int]]: ...
     def close_day(self, force: bool) -> dict[str, Any]: ...
+    def serve_like(self, window: int, like: int | None) -> WindowProfile: ...
+    def targets(self) -> Targets: ...
+    def set_targets(self, targets: Targets | None) -> Targets: ...
+
+
+def _no_window(number: int) -> Refused:
+    return Refused(
+        "no_such_window", f"本大厅没有 {number} 号窗口", f"this hall has no window {number}", "like"
+    )
 
 
 class LocalHall:
@@ -128,6 +140,19 @@ class LocalHall:
     def close_day(self, force: bool) -> dict[str, Any]:
         return self.store.close_day(actor=self.actor, force=force)
 
+    def serve_like(self, window: int, like: int | None) -> WindowProfile:
+        layout = self.store.hall.window_by_number
+        if like is not None and like not in layout:
+            raise _no_window(like)
+        profile = WindowProfile.of(layout[like]) if like is not None else None
+        return self.store.set_profile(window, profile, actor=self.actor)
+
+    def targets(self) -> Targets:
+        return self.store.hall_in_effect().targets
+
+    def set_targets(self, targets: Targets | None) -> Targets:
+        return self.store.set_targets(targets, actor=self.actor)
+
 
 class RemoteHall:
     """A running hall server, reached with a signed-in client (the server logs the
@@ -199,3 +224,17 @@ class RemoteHall:
 
     def close_day(self, force: bool) -> dict[str, Any]:
         return self.client.close_day(force).model_dump()
+
+    def serve_like(self, window: int, like: int | None) -> WindowProfile:
+        if like is None:
+            return self.client.set_profile(window, None)
+        for choice in self.client.hall_profiles():
+            if like in choice.windows:
+                return self.client.set_profile(window, choice.profile)
+        raise _no_window(like)
+
+    def targets(self) -> Targets:
+        return self.client.hall().targets
+
+    def set_targets(self, targets: Targets | None) -> Targets:
+        return self.client.set_targets(targets)

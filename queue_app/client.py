@@ -25,6 +25,7 @@ from queue_app.api_models import (
     CountsOut,
     HitOut,
     IssuedOut,
+    ProfileChoice,
     QueueSeriesOut,
     SessionOut,
     TicketOut,
@@ -33,7 +34,8 @@ from queue_app.api_models import (
     WindowStatsOut,
 )
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.hall import Hall
+from queue_app.domain.hall import Hall, Targets
+from queue_app.domain.profiles import WindowProfile
 
 R = TypeVar("R")
 RETRIES = 3
@@ -214,6 +216,14 @@ class _Api:
     def _rate(self, window: int, ticket: str, level: int) -> _Call[TicketOut]:
         return self._window(window, "rating", {"ticket": ticket, "level": level})
 
+    def _set_profile(self, window: int, profile: WindowProfile | None) -> _Call[WindowProfile]:
+        body = {"profile": profile.model_dump(mode="json") if profile else None}
+        return self._post(f"/api/windows/{window}/profile", _model(WindowProfile), body)
+
+    def _set_targets(self, targets: Targets | None) -> _Call[Targets]:
+        body = {"targets": targets.model_dump(mode="json") if targets else None}
+        return self._post("/api/hall/targets", _model(Targets), body)
+
     def _cancel(self, number: str, reason: str) -> _Call[TicketOut]:
         return self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
 
@@ -231,6 +241,7 @@ class _Api:
 
     _HEALTH = _Call("GET", "/api/health", dict)
     _HALL = _Call("GET", "/api/hall", _model(Hall))
+    _PROFILES = _Call("GET", "/api/hall/profiles", _model(list[ProfileChoice]))
     _CATALOG = _Call("GET", "/api/catalog", _model(Catalog))
     _WINDOWS = _Call("GET", "/api/windows", _model(list[WindowOut]))
     _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
@@ -371,6 +382,17 @@ class HallClient(_Api):
 
     def resume(self, window: int) -> WindowStateOut:
         return self._run(self._window_state(window, "resume"))
+
+    def hall_profiles(self) -> list[ProfileChoice]:
+        return self._run(self._PROFILES)
+
+    def set_profile(self, window: int, profile: WindowProfile | None) -> WindowProfile:
+        """Change what ``window`` serves; None restores the layout file's profile."""
+        return self._run(self._set_profile(window, profile))
+
+    def set_targets(self, targets: Targets | None) -> Targets:
+        """Change the hall's targets; None restores the layout file's."""
+        return self._run(self._set_targets(targets))
 
     def cancel(self, number: str, reason: str = "") -> TicketOut:
         return self._run(self._cancel(number, reason))
@@ -524,6 +546,17 @@ class AsyncHallClient(_Api):
 
     async def resume(self, window: int) -> WindowStateOut:
         return await self._run(self._window_state(window, "resume"))
+
+    async def hall_profiles(self) -> list[ProfileChoice]:
+        return await self._run(self._PROFILES)
+
+    async def set_profile(self, window: int, profile: WindowProfile | None) -> WindowProfile:
+        """Change what ``window`` serves; None restores the layout file's profile."""
+        return await self._run(self._set_profile(window, profile))
+
+    async def set_targets(self, targets: Targets | None) -> Targets:
+        """Change the hall's targets; None restores the layout file's."""
+        return await self._run(self._set_targets(targets))
 
     async def cancel(self, number: str, reason: str = "") -> TicketOut:
         return await self._run(self._cancel(number, reason))

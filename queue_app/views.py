@@ -45,6 +45,7 @@ def window_out(w: WindowInfo, names: Mapping[str, str]) -> WindowOut:
         reason=w.reason,
         ticket=ticket_out(w.ticket, names) if w.ticket else None,
         updated_at=w.updated_at,
+        changed=w.changed,
     )
 
 

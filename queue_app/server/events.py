@@ -34,6 +34,8 @@ PUBLIC_NAMES = {
     "window_resumed": "window_changed",
     "day_closed": "day_closed",
     "rated": "ticket_rated",
+    "window_profiled": "hall_changed",  # what a window serves (GET /api/hall again)
+    "targets_set": "hall_changed",
 }
 
 

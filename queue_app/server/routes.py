@@ -18,9 +18,12 @@ from queue_app.api_models import (
     IssuedOut,
     IssueIn,
     PauseIn,
+    ProfileChoice,
+    ProfileIn,
     QueueSeriesOut,
     RatingIn,
     ReasonIn,
+    TargetsIn,
     TicketOut,
     TransferIn,
     WindowOut,
@@ -29,7 +32,8 @@ from queue_app.api_models import (
 )
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
-from queue_app.domain.hall import Hall
+from queue_app.domain.hall import Hall, Targets
+from queue_app.domain.profiles import WindowProfile, layout_profiles
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
@@ -61,7 +65,21 @@ async def health(svc: Svc) -> dict[str, str]:
 
 @api.get("/hall")
 async def hall_layout(svc: Svc) -> Hall:
-    return svc.store.hall
+    """The hall in effect: the layout file with today's changes (what windows serve, the
+    targets); a ``hall_changed`` event says when to fetch it again."""
+    return await svc.read(svc.store.hall_in_effect)
+
+
+@api.get("/hall/profiles")
+async def hall_profiles(svc: Svc) -> list[ProfileChoice]:
+    """The profiles a window may be given: the distinct ones of the layout file."""
+    return [ProfileChoice(profile=p, windows=ns) for p, ns in layout_profiles(svc.store.hall)]
+
+
+@api.post("/hall/targets")
+async def set_targets(svc: Svc, who: Manager, body: TargetsIn) -> Targets:
+    """Change the wait and service targets (no targets: back to the layout file's)."""
+    return await svc.write(svc.store.set_targets, body.targets, actor=who.username)
 
 
 @api.get("/catalog")
@@ -264,6 +282,13 @@ async def open_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateO
 @api.post("/windows/{window}/close")
 async def close_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
     return state_out(await svc.write(svc.store.close_window, window, actor=who.username))
+
+
+@api.post("/windows/{window}/profile")
+async def set_profile(svc: Svc, who: Manager, window: WindowNo, body: ProfileIn) -> WindowProfile:
+    """Change what a window serves (no profile: back to the layout file's); refused when a
+    waiting ticket would be left with no window to call it."""
+    return await svc.write(svc.store.set_profile, window, body.profile, actor=who.username)
 
 
 @api.post("/windows/{window}/pause")

@@ -36,15 +36,31 @@ from queue_app.domain.dispatch import (
 from queue_app.domain.errors import Refused
 from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.figures import WAITING_STEP, queue_series
-from queue_app.domain.hall import Coverage, Hall, WindowKind
+from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.numbering import format_number
+from queue_app.domain.profiles import (
+    WindowProfile,
+    in_effect,
+    refuse_stranding,
+    require_valid,
+    stranded,
+)
 from queue_app.domain.rating import check_rating
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
 from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
 from queue_app.store.feed import install_notify_trigger
-from queue_app.store.tables import counter_t, day_t, event_t, ticket_t, window_t
+from queue_app.store.layout import TARGETS, Layouts
+from queue_app.store.tables import (
+    counter_t,
+    day_t,
+    event_t,
+    profile_t,
+    setting_t,
+    ticket_t,
+    window_t,
+)
 
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 WAITING = Status.WAITING.value
@@ -76,6 +92,7 @@ class WindowInfo:
     reason: str
     ticket: Ticket | None
     updated_at: float
+    changed: bool = False  # serves otherwise than the layout file says (a manager's change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,20 +140,10 @@ class Store:
         self.catalog = catalog
         self.hall = hall
         self.clock = clock
-        self.coverage = Coverage(hall, catalog)
+        self.layouts = Layouts(hall, catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._local = threading.local()  # .log: see logging_to
-        self._dispatch_windows = {
-            w.number: DispatchWindow(
-                number=w.number,
-                covers=self.coverage.by_window[w.number],
-                domains=frozenset(w.serves.domains),
-                restricted=w.kind in (WindowKind.DOMAIN, WindowKind.SPECIALISED),
-                priority_only=w.priority_only,
-            )
-            for w in hall.windows
-        }
         if create:
             self.create_schema()
 
@@ -293,9 +300,10 @@ class Store:
     def windows(self) -> list[WindowInfo]:
         """Every window with its state and current ticket."""
         with self._read() as conn:
+            layout = self.layouts.current(conn)
             rows = {r.number: r for r in conn.execute(select(window_t)).all()}
             out = []
-            for w in self.hall.windows:
+            for w in layout.hall.windows:
                 r = rows[w.number]
                 t = self._load(conn, r.current_ticket)[0] if r.current_ticket else None
                 status = WindowStatus(r.status)
@@ -309,6 +317,7 @@ class Store:
                         r.reason,
                         t,
                         r.updated_at,
+                        w.number in layout.changed,
                     )
                 )
             return out
@@ -324,7 +333,7 @@ class Store:
             cands = [self._candidate(r) for r in rows]
             if window is not None:
                 self._window_state(conn, window)
-                dw = self._dispatch_windows[window]
+                dw = self.layouts.current(conn).dispatch[window]
                 cands = [c for c in cands if eligible(c, dw)]
             if domain is not None:
                 cands = [c for c in cands if domain in c.domains]
@@ -616,23 +625,23 @@ class Store:
     ) -> Issued:
         """Issue a ticket for some matters and/or a bundle, with an optional priority class."""
         codes, bundle = self._resolve(matters, bundle)
-        eligible_windows = tuple(self.coverage.windows_for(frozenset(codes)))
         objs = [self.catalog.matter_by_code[c] for c in codes]
-        if not eligible_windows:
-            names = "、".join(m.name for m in objs)
-            raise Refused(
-                "no_window",
-                f"本大厅没有窗口能一次受理：{names}",
-                "no window of this hall accepts all of these matters together",
-                "matters",
-            )
         tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
 
         token = secrets.token_urlsafe(16)
 
-        def op(conn: Connection) -> Ticket:
+        def op(conn: Connection) -> tuple[Ticket, tuple[int, ...]]:
             now = self.clock()
             day = self.day_of(now)
+            eligible_windows = tuple(self.layouts.current(conn).coverage.windows_for(set(codes)))
+            if not eligible_windows:
+                names = "、".join(m.name for m in objs)
+                raise Refused(
+                    "no_window",
+                    f"本大厅没有窗口能一次受理：{names}",
+                    "no window of this hall accepts all of these matters together",
+                    "matters",
+                )
             if self._is_closed(conn, day):
                 raise Refused(
                     "day_closed",
@@ -689,9 +698,9 @@ class Store:
                     "class": tclass.prefix,
                 },
             )
-            return t
+            return t, eligible_windows
 
-        t = self._retrying(op)
+        t, eligible_windows = self._retrying(op)
         ahead, servers, per_ticket = self.position(t)
         wait = queue_length_wait(ahead, per_ticket or sum(m.minutes for m in objs), servers)
         return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
@@ -726,12 +735,13 @@ class Store:
         """For a waiting ticket: people ahead who compete for the same windows, open windows
         that may serve it, and mean catalog minutes per waiting ticket (None if none wait)."""
         now = self.clock()
-        mine = [self._dispatch_windows[n] for n in self.coverage.windows_for(t.matters)]
         me = self._as_candidate(t)
         ahead = waiting = 0
         minutes = 0.0
         m = self.catalog.matter_by_code
         with self._read() as conn:
+            layout = self.layouts.current(conn)
+            mine = [layout.dispatch[n] for n in layout.coverage.windows_for(t.matters)]
             groups = q.WAITING_GROUPS(
                 conn,
                 day=t.day,
@@ -825,13 +835,14 @@ class Store:
             day = self.day_of(now)
             ws = self._window_state(conn, window, lock=True)
             wrules.require_can_call(ws)
-            dw = self._dispatch_windows[window]
+            dispatch = self.layouts.current(conn).dispatch
+            dw = dispatch[window]
             choice: Candidate | None = None
             if policy is Policy.OLDEST:
                 choice = self._oldest_eligible(conn, dw, day, now)
             else:
                 open_windows = [
-                    self._dispatch_windows[n]
+                    dispatch[n]
                     for n in q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars()
                 ]
                 rows = q.CANDIDATES_ALL(conn, day=day, now=now, waiting=WAITING).all()
@@ -858,7 +869,7 @@ class Store:
         window: int,
         actor: str,
         number: str | None,
-        apply: Callable[[Ticket, float], rules.Change],
+        apply: Callable[[Ticket, float, Connection], rules.Change],
         release: bool,
     ) -> Ticket:
         def op(conn: Connection) -> Ticket:
@@ -873,7 +884,7 @@ class Store:
                     f"window {window} holds {t.number}, not {number}",
                     "ticket",
                 )
-            new = self._save(conn, t, version, apply(t, now), actor)
+            new = self._save(conn, t, version, apply(t, now, conn), actor)
             if release:
                 self._set_window(conn, WindowState(window, ws.status, ws.reason, None), now)
             return new
@@ -883,12 +894,12 @@ class Store:
     def recall(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
         limit = self.hall.recall_limit
         return self._at_window(
-            window, actor, number, lambda t, now: rules.recall(t, window, now, limit), False
+            window, actor, number, lambda t, now, _: rules.recall(t, window, now, limit), False
         )
 
     def start(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
         return self._at_window(
-            window, actor, number, lambda t, now: rules.start(t, window, now), False
+            window, actor, number, lambda t, now, _: rules.start(t, window, now), False
         )
 
     def finish(
@@ -900,7 +911,7 @@ class Store:
     ) -> Ticket:
         """Finish the window's ticket: one outcome per matter, or one outcome for all."""
 
-        def apply(t: Ticket, now: float) -> rules.Change:
+        def apply(t: Ticket, now: float, _: Connection) -> rules.Change:
             given = (
                 {m: outcomes for m in t.matters}
                 if isinstance(outcomes, Outcome)
@@ -931,12 +942,13 @@ class Store:
                 "to_domain",
             )
 
-        def apply(t: Ticket, now: float) -> rules.Change:
+        def apply(t: Ticket, now: float, conn: Connection) -> rules.Change:
             change = rules.transfer(
                 t, window, now, to_window=to_window, to_domain=to_domain, reason=reason
             )
             c = self._as_candidate(change.ticket)
-            if not any(eligible(c, dw) for dw in self._dispatch_windows.values()):
+            dispatch = self.layouts.current(conn).dispatch
+            if not any(eligible(c, dw) for dw in dispatch.values()):
                 zh = f"{to_window} 号窗口" if to_window is not None else f"“{to_domain}”窗口"
                 en = f"window {to_window}" if to_window is not None else f"no {to_domain} window"
                 raise Refused(
@@ -951,7 +963,7 @@ class Store:
 
     def no_show(self, window: int, actor: str = "clerk", number: str | None = None) -> Ticket:
         return self._at_window(
-            window, actor, number, lambda t, now: rules.no_show(t, window, now), True
+            window, actor, number, lambda t, now, _: rules.no_show(t, window, now), True
         )
 
     # ------------------------------------------------------ desk operations
@@ -1025,6 +1037,93 @@ class Store:
         return self._window_op(number, actor, "window_resumed", wrules.resume)
 
     # ----------------------------------------------------------- the day
+    # ------------------------------------------ the hall in effect (managers' changes)
+    def hall_in_effect(self) -> Hall:
+        """The layout file with today's changes: what each window serves, the targets."""
+        with self._read() as conn:
+            layout = self.layouts.current(conn)
+            targets = self.layouts.targets(conn)
+        if targets == layout.hall.targets:
+            return layout.hall
+        return in_effect(layout.hall, {}, targets)
+
+    def set_profile(
+        self, number: int, profile: WindowProfile | None, actor: str = "manager"
+    ) -> WindowProfile:
+        """Change what window ``number`` serves (None: back to the layout file's profile).
+
+        Refused when the profile names what the catalog lacks, or when a waiting ticket
+        would be left with no window that may serve it. Returns the profile in effect.
+        """
+        self.require_window(number)
+        if profile is not None:
+            require_valid(profile, self.catalog)
+
+        def op(conn: Connection) -> WindowProfile:
+            now = self.clock()
+            after = self.layouts.with_change(conn, number, profile)
+            rows = q.CANDIDATES_READ(conn, day=self.day_of(now), now=now, waiting=WAITING).all()
+            lost = [c.id for c in stranded(map(self._candidate, rows), after.dispatch.values())]
+            if lost:
+                numbers = conn.execute(
+                    select(ticket_t.c.number).where(ticket_t.c.id.in_(lost)).order_by(ticket_t.c.id)
+                ).scalars()
+                refuse_stranding(list(numbers), number)
+            serving = WindowProfile.of(after.hall.window_by_number[number])
+            conn.execute(profile_t.delete().where(profile_t.c.number == number))
+            restored = number not in after.changed
+            if not restored:
+                self._insert_setting(
+                    conn,
+                    profile_t,
+                    {"number": number, "profile": serving.model_dump_json()},
+                    now,
+                    actor,
+                )
+            self._event(
+                conn,
+                now,
+                "window_profiled",
+                actor,
+                window=number,
+                detail={"restored": restored, **serving.model_dump(mode="json")},
+            )
+            return serving
+
+        return self._retrying(op)
+
+    def set_targets(self, targets: Targets | None, actor: str = "manager") -> Targets:
+        """Set the hall's wait and service targets (None: back to the layout file's)."""
+
+        def op(conn: Connection) -> Targets:
+            now = self.clock()
+            conn.execute(setting_t.delete().where(setting_t.c.key == TARGETS))
+            chosen = targets or self.hall.targets
+            if chosen != self.hall.targets:
+                self._insert_setting(
+                    conn,
+                    setting_t,
+                    {"key": TARGETS, "value": chosen.model_dump_json()},
+                    now,
+                    actor,
+                )
+            self._event(conn, now, "targets_set", actor, detail=chosen.model_dump(mode="json"))
+            return chosen
+
+        return self._retrying(op)
+
+    @staticmethod
+    def _insert_setting(
+        conn: Connection, table: Any, values: dict[str, Any], now: float, actor: str
+    ) -> None:
+        """Insert a run-time setting's row (just deleted in the same transaction); a twin
+        change committed meanwhile by another server makes the operation retry."""
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(table).values(**values, set_at=now, set_by=actor))
+        except IntegrityError as exc:
+            raise Conflict(f"{table.name} {values}") from exc
+
     def close_day(
         self, actor: str = "manager", *, force: bool = False, day: str | None = None
     ) -> dict[str, int]:
@@ -1069,6 +1168,15 @@ class Store:
             for r in conn.execute(select(window_t)).all():
                 if r.status != WindowStatus.CLOSED.value or r.current_ticket is not None:
                     self._set_window(conn, WindowState(r.number, WindowStatus.CLOSED), now)
+            # what windows serve was changed for the day: the next day starts from the layout
+            changed = conn.execute(select(profile_t.c.number)).scalars().all()
+            conn.execute(profile_t.delete())
+            for n in changed:
+                detail: dict[str, Any] = {"restored": True}
+                if n in self.hall.window_by_number:
+                    layout_profile = WindowProfile.of(self.hall.window_by_number[n])
+                    detail.update(layout_profile.model_dump(mode="json"))
+                self._event(conn, now, "window_profiled", actor, window=n, detail=detail)
             conn.execute(insert(day_t).values(day=d, closed_at=now, closed_by=actor))
             self._event(conn, now, "day_closed", actor, detail={"day": d, "expired": len(ids)})
             return {"expired": len(ids)}

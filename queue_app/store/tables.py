@@ -60,6 +60,29 @@ class WindowRow(SQLModel, table=True):
     updated_at: float = 0.0
 
 
+class WindowProfileRow(SQLModel, table=True):
+    """A window serving otherwise than its layout says, since a manager changed it (one row
+    per changed window; restoring the layout deletes the row)."""
+
+    __tablename__ = "window_profile"
+
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    profile: str  # WindowProfile as JSON
+    set_at: float
+    set_by: str = Field(default="", max_length=64)
+
+
+class HallSettingRow(SQLModel, table=True):
+    """A hall setting changed at run time over the layout's value (e.g. the wait targets)."""
+
+    __tablename__ = "hall_setting"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str  # JSON
+    set_at: float
+    set_by: str = Field(default="", max_length=64)
+
+
 class CounterRow(SQLModel, table=True):
     __tablename__ = "day_counter"
 
@@ -130,6 +153,8 @@ class SessionRow(SQLModel, table=True):
 ticket_t = TicketRow.__table__
 item_t = TicketItemRow.__table__
 window_t = WindowRow.__table__
+profile_t = WindowProfileRow.__table__
+setting_t = HallSettingRow.__table__
 counter_t = CounterRow.__table__
 day_t = BusinessDayRow.__table__
 event_t = EventRow.__table__

@@ -100,9 +100,29 @@ class HallApp(App[None]):
         await follow(self.client, self._hall_changed, self._set_online)
 
     def _hall_changed(self, event: ServerEvent) -> None:
+        if event.event in ("hall_changed", "snapshot"):  # a snapshot: changes may be missed
+            self.refresh_layout(event)
+            return
+        self._tell_screens(event)
+
+    def _tell_screens(self, event: ServerEvent) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, LiveScreen):
                 screen.hall_changed(event)
+
+    @work(group="layout", exclusive=True, exit_on_error=False)
+    async def refresh_layout(self, event: ServerEvent) -> None:
+        """Fetch the hall in effect again (what windows serve, the targets), then let the
+        screens reload with it."""
+        try:
+            hall = await self.client.hall()
+        except ApiError:
+            pass  # offline: the stream reconnects and its snapshot brings us back here
+        else:
+            self.hall = hall
+            if self.catalog is not None:
+                self.coverage = Coverage(hall, self.catalog)
+        self._tell_screens(event)
 
     def _set_online(self, online: bool) -> None:
         self.online = online

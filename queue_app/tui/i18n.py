@@ -79,6 +79,18 @@ ZH = {
     "过号 {no_show} · 一件事一次办 {bundles} · 忙闲均衡度 {balance}（0 为最均衡）",
     "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
     "manager.trend": "等候人数 · 今日每 {m} 分钟 · 峰值 {peak} · 当前 {now}",
+    "manager.changed": "（已调整）",
+    "manager.targets": "等候目标 {wait} 分钟 · 办理目标 {serve} 分钟（超出标红）",
+    "profile.title": "{n} 号窗口（现为 {name}）改为受理：",
+    "profile.is_changed": "本窗口今日已调整，日终关闭后恢复布局设置",
+    "profile.option": "{name}（同布局中 {windows} 号窗口）",
+    "profile.restore": "恢复布局文件的设置",
+    "profile.done": "{n} 号窗口现为 {name}",
+    "targets.wait": "等候目标（分钟）：等候超过即标红",
+    "targets.serve": "办理目标（分钟）：办理超过即标红",
+    "targets.ok": "确定",
+    "targets.bad": "请填写 1 到 600 之间的分钟数",
+    "targets.done": "等候目标 {wait} 分钟，办理目标 {serve} 分钟",
 }
 
 EN = {
@@ -158,6 +170,18 @@ EN = {
     "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} (0 = even)",
     "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",
     "manager.trend": "Waiting, every {m} minutes today · peak {peak} · now {now}",
+    "manager.changed": " (changed)",
+    "manager.targets": "wait target {wait} min · service target {serve} min (beyond: red)",
+    "profile.title": "Window {n} (now {name}) is to serve:",
+    "profile.is_changed": "Changed today; the day's close restores the layout",
+    "profile.option": "{name} (as windows {windows} of the layout)",
+    "profile.restore": "What the layout file says",
+    "profile.done": "Window {n} is now {name}",
+    "targets.wait": "Wait target (minutes): longer waits show red",
+    "targets.serve": "Service target (minutes): longer service shows red",
+    "targets.ok": "OK",
+    "targets.bad": "Enter minutes between 1 and 600",
+    "targets.done": "wait target {wait} min, service target {serve} min",
 }
 
 LANGS = {"zh": ZH, "en": EN}

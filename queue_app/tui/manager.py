@@ -1,5 +1,6 @@
 """Hall manager (大厅管理): every window's state, current ticket and time, waiting per
-domain with the oldest wait, targets breached in colour; open, close, pause, resume."""
+domain with the oldest wait, targets breached in colour; open, close, pause, resume; change
+what a window serves and the targets."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
 from queue_app.api_models import TicketOut, WindowFiguresOut, WindowOut
+from queue_app.domain.hall import Targets
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.live import LiveScreen
+from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
 from queue_app.tui.widgets import OfflineBanner
 
 STATE_STYLE = {
@@ -40,11 +43,14 @@ class ManagerScreen(LiveScreen):
         Binding("c", "close", "关闭 Close"),
         Binding("p", "pause", "暂停 Pause"),
         Binding("u", "resume", "恢复 Resume"),
+        Binding("s", "profile", "服务范围 Serves"),
+        Binding("t", "targets", "目标 Targets"),
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 3fr; height: 1fr; }
     ManagerScreen #domains { width: 2fr; height: 1fr; }
     ManagerScreen #summary { height: 1; background: $boost; }
+    ManagerScreen #targets { height: 1; }
     ManagerScreen #trend-label { height: 1; }
     ManagerScreen #trend { height: 3; }
     """
@@ -55,12 +61,16 @@ class ManagerScreen(LiveScreen):
         with Horizontal():
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
+        yield Static(id="targets")
         yield Static(id="trend-label")
         yield Sparkline([], id="trend", summary_function=max)
         yield Static(id="summary")
         yield Footer()
 
+    windows: dict[int, WindowOut]
+
     def on_mount(self) -> None:
+        self.windows = {}
         self.sub_title = self.words("manager")
         self.query_one("#windows", DataTable).add_columns(*self.words("manager.columns").split("|"))
         self.query_one("#domains", DataTable).add_columns(*self.words("manager.domains").split("|"))
@@ -73,6 +83,12 @@ class ManagerScreen(LiveScreen):
         stats = await self.client.window_stats()
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
         self._show_trend(series.waiting)
+        wait_target, serve_target = self._targets()
+        self.query_one("#targets", Static).update(
+            self.words("manager.targets").format(
+                wait=round(wait_target / 60), serve=round(serve_target / 60)
+            )
+        )
         now = time.time()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, now)
@@ -123,6 +139,7 @@ class ManagerScreen(LiveScreen):
         table = self.query_one("#windows", DataTable)
         row = table.cursor_row
         table.clear()
+        self.windows = {w.number: w for w in windows}
         for w in windows:
             t = w.ticket
             since = (t.started_at or t.called_at) if t else None
@@ -130,7 +147,7 @@ class ManagerScreen(LiveScreen):
             late = elapsed is not None and elapsed > serve_target
             table.add_row(
                 str(w.number),
-                w.name,
+                Text(w.name + self.words("manager.changed"), style="bold") if w.changed else w.name,
                 Text(self.words(f"state.{w.state}"), style=STATE_STYLE.get(w.state, "")),
                 t.number if t else "",
                 Text(
@@ -199,3 +216,51 @@ class ManagerScreen(LiveScreen):
                 self._window_action("pause", reason)
 
         self.app.push_screen(PauseScreen(), done)
+
+    def action_profile(self) -> None:
+        number = self._selected()
+        window = self.windows.get(number) if number is not None else None
+        if window is None:
+            return
+
+        async def run() -> None:
+            choices = await self.act(self.client.hall_profiles)
+            if choices is None:
+                return
+
+            def chosen(choice: ProfileChosen | None) -> None:
+                if choice is not None:
+                    self.run_worker(self._set_profile(window.number, choice), group="action")
+
+            self.app.push_screen(
+                ProfileScreen(
+                    window.number, window.name, window.changed, choices, self.hall_app.words
+                ),
+                chosen,
+            )
+
+        self.run_worker(run(), group="action")
+
+    async def _set_profile(self, number: int, choice: ProfileChosen) -> None:
+        done = await self.act(lambda: self.client.set_profile(number, choice.profile))
+        if done is not None:
+            self.notify(self.words("profile.done").format(n=number, name=done.name))
+        self.reload()
+
+    def action_targets(self) -> None:
+        hall = self.hall_app.hall
+        if hall is None:
+            return
+
+        def chosen(targets: Targets | None) -> None:
+            if targets is not None:
+                self.run_worker(self._set_targets(targets), group="action")
+
+        self.app.push_screen(TargetsScreen(hall.targets, self.hall_app.words), chosen)
+
+    async def _set_targets(self, targets: Targets) -> None:
+        done = await self.act(lambda: self.client.set_targets(targets))
+        if done is not None:
+            self.notify(
+                self.words("targets.done").format(wait=done.wait_minutes, serve=done.serve_minutes)
+            )

@@ -133,6 +133,28 @@ def test_refusals_are_clear_and_change_nothing(mini_env: dict[str, str]) -> None
         assert "Traceback" not in out
 
 
+def test_window_serve_and_hall_targets_on_the_database(mini_env: dict[str, str]) -> None:
+    def q(*args: str) -> subprocess.CompletedProcess[str]:
+        return run("--db", mini_env["QUEUE_APP_DB"], *args, env=mini_env)
+
+    r = q("window", "serve", "1", "--like", "4")
+    assert r.returncode == 0 and "1 号窗口: 出入境窗口 (specialised)" in r.stdout, r.stderr
+    assert "出入境窗口" in q("window", "list").stdout.splitlines()[3]
+    assert q("window", "serve", "1").returncode == 2  # --like or --restore
+    r = q("window", "serve", "1", "--like", "4", "--restore")
+    assert r.returncode == 2 and "exactly one of" in r.stderr
+    assert q("window", "serve", "1", "--restore").returncode == 0
+    assert json.loads(q("--json", "hall", "targets").stdout) == {
+        "wait_minutes": 20,
+        "serve_minutes": 40,
+    }
+    assert q("hall", "targets", "--serve", "0").returncode == 2  # out of range
+    r = q("--json", "hall", "targets", "--serve", "30")
+    assert json.loads(r.stdout) == {"wait_minutes": 20, "serve_minutes": 30}
+    r = q("--json", "hall", "targets", "--restore")
+    assert json.loads(r.stdout)["serve_minutes"] == 40
+
+
 def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, str]) -> None:
     r = run(
         "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "window", "list", env=mini_env

@@ -185,3 +185,45 @@ async def test_the_queue_over_the_day(api: httpx.AsyncClient, clock: Clock) -> N
     assert body["bucket_minutes"] == 10 and body["waiting"][:2] == [3, 2]
     r = await api.get("/api/stats/queue", params={"bucket_minutes": 0})
     assert r.status_code == 422
+
+
+async def test_a_manager_changes_what_a_window_serves_and_the_targets(
+    api: httpx.AsyncClient,
+) -> None:
+    choices = (await api.get("/api/hall/profiles")).json()
+    assert [(c["profile"]["name"], c["windows"]) for c in choices] == [
+        ("无差别综合窗口", [1, 2]),
+        ("企业开办综合窗口", [3]),
+        ("出入境窗口", [4]),
+    ]
+    enterprise = choices[1]["profile"]
+    await api.post("/api/tickets", json={"matters": ["M-SP"]})  # window 3 only
+    r = await api.post("/api/windows/2/profile", json={"profile": enterprise})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "企业开办综合窗口"
+    hall = (await api.get("/api/hall")).json()
+    assert hall["windows"][1]["serves"]["domains"] == ["企业开办"]
+    assert (await api.post("/api/windows/2/call-next")).json()["ticket"]["number"] == "B001"
+    windows = {w["number"]: w for w in (await api.get("/api/windows")).json()}
+    assert windows[2]["changed"] and windows[2]["kind"] == "domain" and not windows[1]["changed"]
+    r = await api.post("/api/windows/2/profile", json={"profile": None})
+    assert r.json()["name"] == "无差别综合窗口"
+
+    r = await api.post("/api/hall/targets", json={"targets": {"wait_minutes": 15}})
+    assert r.json() == {"wait_minutes": 15, "serve_minutes": 40}
+    assert (await api.get("/api/hall")).json()["targets"]["wait_minutes"] == 15
+
+    # bad input: a precise refusal, nothing changed
+    bad = {**enterprise, "serves": {"domains": ["火星"]}}
+    assert_error(
+        await api.post("/api/windows/2/profile", json={"profile": bad}),
+        409,
+        "bad_profile",
+        "serves.domains[0]",
+    )
+    r = await api.post("/api/hall/targets", json={"targets": {"wait_minutes": 0}})
+    assert r.status_code == 422, r.text
+    r = await api.post("/api/windows/2/profile", json={"profile": {**enterprise, "kind": "x"}})
+    assert r.status_code == 422, r.text
+    assert (await api.get("/api/hall")).json()["targets"]["wait_minutes"] == 15
+    assert not any(w["changed"] for w in (await api.get("/api/windows")).json())

@@ -25,6 +25,9 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/health"): (PUBLIC, None),
     ("GET", "/api/events"): (PUBLIC, None),  # endless: tested on uvicorn (test_events)
     ("GET", "/api/hall"): (PUBLIC, None),
+    ("GET", "/api/hall/profiles"): (PUBLIC, None),
+    ("POST", "/api/hall/targets"): (MANAGER, {"targets": {"wait_minutes": 15}}),
+    ("POST", "/api/windows/{window}/profile"): (MANAGER, {"profile": None}),
     ("GET", "/api/catalog"): (PUBLIC, None),
     ("GET", "/api/catalog/search"): (PUBLIC, None),
     ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in

@@ -137,6 +137,16 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     assert actors == [("issued", "d1"), ("called", "c1"), ("started", "c1"), ("finished", "c1")]
     r = cli("d1", "ticket", "list")
     assert r.returncode == 0 and "0 waiting" in r.stdout
+    # a manager changes what a window serves, and the targets; a clerk may not
+    r = cli("boss", "--json", "window", "serve", "2", "--like", "3")
+    assert r.returncode == 0 and json.loads(r.stdout)["name"] == "企业开办综合窗口", r.stderr
+    assert "forbidden" in cli("c1", "window", "serve", "2", "--restore").stderr
+    r = cli("boss", "window", "serve", "2", "--like", "99")
+    assert r.returncode == 1 and "no_such_window" in r.stderr
+    assert "等候目标 12 分钟" in cli("boss", "hall", "targets", "--wait", "12").stdout
+    with HallClient(live.url) as c:
+        hall = c.hall()
+    assert hall.targets.wait_minutes == 12 and hall.window_by_number[2].serves.domains
     for r in (
         cli("", "window", "list"),
         cli("d1", "--server", "http://127.0.0.1:9", "day", "status"),

@@ -17,8 +17,9 @@ from queue_app.tui.clerk import ClerkScreen, FinishScreen, RatingScreen
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
+from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import on, until
+from tests.tui.helpers import has_rows, on, until
 
 pytestmark = pytest.mark.anyio
 PW = "s3cret-pass"
@@ -184,6 +185,44 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
         summary = text_of(app, "#summary")
     assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
     assert "忙闲均衡度" in summary
+
+
+async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(
+    live: LiveServer, boss: HallClient
+) -> None:
+    boss.open_window(2)
+    sp = boss.issue(["M-SP"]).ticket.number  # only the 企业开办 window 3 may serve it
+    app = HallApp(live.url, "manager", username="boss", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+        manager = app.screen
+        table = manager.query_one("#windows", DataTable)
+        table.move_cursor(row=1)  # window 2
+        await pilot.press("s")
+        await until(pilot, lambda: on(app, ProfileScreen, "#profiles"))
+        options = app.screen.query_one("#profiles", OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels[1].startswith("企业开办综合窗口") and labels[-1] == "恢复布局文件的设置"
+        options.highlighted = 1
+        await pilot.press("enter")
+        await until(pilot, lambda: "（已调整）" in str(table.get_row("2")[1]))
+        assert app.hall is not None and app.hall.window_by_number[2].serves.domains == ["企业开办"]
+        assert app.coverage is not None and app.coverage.window_accepts(2, {"M-SP"})
+        await pilot.press("t")
+        await until(pilot, lambda: on(app, TargetsScreen, "#wait"))
+        wait = app.screen.query_one("#wait", Input)
+        wait.value = "0"
+        await pilot.click("#ok")
+        assert isinstance(app.screen, TargetsScreen)  # refused in the dialog, nothing sent
+        wait.value = "12"
+        wait.focus()
+        await pilot.press("enter")  # Enter in a field submits too
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await until(pilot, lambda: "等候目标 12 分钟" in text_of(app, "#targets"))
+    called = boss.call_next(2)
+    assert called is not None and called.number == sp
+    assert boss.hall().targets.wait_minutes == 12
+    assert [w.changed for w in boss.windows()] == [False, True, False, False]
 
 
 async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) -> None:

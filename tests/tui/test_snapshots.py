@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from queue_app.client import HallClient
 from queue_app.tui.app import HallApp
@@ -17,6 +17,7 @@ from queue_app.tui.clerk import ClerkScreen
 from queue_app.tui.desk import DeskScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
+from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.signin import SignInScreen
 from tests.server.live import LiveServer, sqlite_url
@@ -84,6 +85,29 @@ def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_manager_changing_what_a_window_serves(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        app.screen.query_one("#windows", DataTable).move_cursor(row=1)
+        await pilot.press("s")
+        await settle(pilot, lambda: on(app, ProfileScreen, "#profiles"))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_manager_targets(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(hall, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        await pilot.press("t")
+        await settle(pilot, lambda: on(app, TargetsScreen, "#wait"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

@@ -1,0 +1,114 @@
+"""The manager's dialogs: what a window serves (a profile of the layout, or the layout's
+own back), and the hall's wait and service targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from queue_app.api_models import ProfileChoice
+from queue_app.domain.hall import Targets
+from queue_app.domain.profiles import WindowProfile
+from queue_app.tui.i18n import Words
+
+RESTORE = "restore"
+
+
+@dataclass(frozen=True)
+class ProfileChosen:
+    """The manager's choice for a window: a profile, or None for the layout file's own."""
+
+    profile: WindowProfile | None
+
+
+def _windows(numbers: list[int]) -> str:
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"{numbers[0]}–{numbers[-1]}"
+    return "、".join(str(n) for n in numbers)
+
+
+class ProfileScreen(ModalScreen[ProfileChosen | None]):
+    """Pick what window ``number`` serves from now on."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    DEFAULT_CSS = """
+    ProfileScreen { align: center middle; }
+    ProfileScreen > Vertical { width: 72; height: auto; max-height: 80%;
+                               border: heavy $accent; background: $surface; padding: 1 2; }
+    ProfileScreen OptionList { height: auto; max-height: 16; }
+    """
+
+    def __init__(
+        self, number: int, current: str, changed: bool, choices: list[ProfileChoice], w: Words
+    ) -> None:
+        super().__init__()
+        self.number, self.current, self.changed = number, current, changed
+        self.choices = choices
+        self.w = w
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(
+                self.w["profile.option"].format(name=c.profile.name, windows=_windows(c.windows)),
+                id=str(i),
+            )
+            for i, c in enumerate(self.choices)
+        ]
+        options.append(Option(self.w["profile.restore"], id=RESTORE))
+        with Vertical():
+            yield Label(self.w["profile.title"].format(n=self.number, name=self.current))
+            if self.changed:
+                yield Label(self.w["profile.is_changed"])
+            yield OptionList(*options, id="profiles")
+
+    @on(OptionList.OptionSelected, "#profiles")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id
+        if oid == RESTORE:
+            self.dismiss(ProfileChosen(None))
+        elif oid is not None:
+            self.dismiss(ProfileChosen(self.choices[int(oid)].profile))
+
+
+class TargetsScreen(ModalScreen[Targets | None]):
+    """Set the minutes a ticket may wait, and be served, before it shows in colour."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    DEFAULT_CSS = """
+    TargetsScreen { align: center middle; }
+    TargetsScreen > Vertical { width: 56; height: auto; border: heavy $accent;
+                               background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, current: Targets, w: Words) -> None:
+        super().__init__()
+        self.current = current
+        self.w = w
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.w["targets.wait"])
+            yield Input(str(self.current.wait_minutes), type="integer", id="wait")
+            yield Label(self.w["targets.serve"])
+            yield Input(str(self.current.serve_minutes), type="integer", id="serve")
+            yield Button(self.w["targets.ok"], variant="primary", id="ok")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        values = []
+        for field in ("wait", "serve"):
+            raw = self.query_one(f"#{field}", Input).value.strip()
+            if not raw.isdigit() or not 1 <= int(raw) <= 600:
+                self.notify(self.w["targets.bad"], severity="warning")
+                self.query_one(f"#{field}", Input).focus()
+                return
+            values.append(int(raw))
+        self.dismiss(Targets(wait_minutes=values[0], serve_minutes=values[1]))

@@ -107,9 +107,9 @@ const Hall = (() => {
   }
 
   // "请 A023 号 到 5 号窗口", the number and the window in the accent colour
-  function callLine(ticket, window) {
+  function callLine(ticket, win) {
     const p = el("span", "call-line");
-    p.append("请 ", el("b", "num", ticket), " 号 到 ", el("b", "win", String(window)), " 号窗口");
+    p.append("请 ", el("b", "num", ticket), " 号 到 ", el("b", "win", String(win)), " 号窗口");
     return p;
   }
 

@@ -23,10 +23,10 @@
   const DIGITS = "零一二三四五六七八九";
 
   // "A023" and 5 -> "请 A 零 二 三 号，到 5 号窗口": the digits one by one, as halls say them
-  function spokenText(ticket, window) {
+  function spokenText(ticket, win) {
     const letters = ticket.replace(/\d+$/, "");
     const digits = ticket.slice(letters.length).split("").map((d) => DIGITS[Number(d)]);
-    return `请 ${letters.split("").join(" ")} ${digits.join(" ")} 号，到 ${window} 号窗口`;
+    return `请 ${letters.split("").join(" ")} ${digits.join(" ")} 号，到 ${win} 号窗口`;
   }
 
   const Speech = (() => {
@@ -209,8 +209,8 @@
   })();
 
   // ------------------------------------------------------------------ render
-  function shows(window) {
-    return !state.windows || state.windows.has(window);
+  function shows(win) {
+    return !state.windows || state.windows.has(win);
   }
 
   function renderHeadline(fresh) {

@@ -5,6 +5,7 @@ board recovers from a server restart, the status page follows its ticket to the 
 from __future__ import annotations
 
 import itertools
+import shutil
 import time
 from typing import Any
 
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 
 from queue_app.client import HallClient
 from tests.server.live import LiveServer
-from tests.web.conftest import ARTIFACTS, shot
+from tests.web.conftest import ARTIFACTS, missing, shot
 
 # speechSynthesis replaced by a recorder: a Chinese voice, each utterance "spoken" in 300 ms
 SPY = """
@@ -118,6 +119,33 @@ def test_blocked_speech_asks_for_a_click_and_then_speaks(
     expect(unlock).to_be_hidden()
     page.wait_for_function("() => window.__spoken.length >= 1 && window.__spoken[0].end")
     assert page.evaluate("window.__spoken[0].text") == "请 A 零 零 一 号，到 1 号窗口"
+
+
+# a browser without a Chinese voice: audio elements recorded, each "played" in 200 ms
+NO_VOICE = """
+window.__played = [];
+speechSynthesis.getVoices = () => [{lang: "en-US", name: "en", voiceURI: "en"}];
+speechSynthesis.speak = () => { throw new Error("no Chinese voice: must not be used"); };
+HTMLMediaElement.prototype.play = function () {
+  window.__played.push(new URL(this.src).pathname);
+  setTimeout(() => this.dispatchEvent(new Event("ended")), 200);
+  return Promise.resolve();
+};
+"""
+
+
+def test_without_a_chinese_voice_the_board_plays_the_servers(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    if not shutil.which("espeak-ng"):
+        missing("espeak-ng")
+    hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=NO_VOICE)
+    hall.call_next(3)
+    page.wait_for_function("() => window.__played.length >= 1")
+    assert page.evaluate("window.__played") == ["/api/voice/A001/3.wav"]
+    got = page.evaluate("fetch('/api/voice/A001/3.wav').then(r => r.headers.get('content-type'))")
+    assert got == "audio/wav"
 
 
 def test_the_display_recovers_after_a_server_restart(

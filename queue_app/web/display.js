@@ -227,7 +227,7 @@
   }
 
   function renderCurrent() {
-    const others = state.current.slice(1, 7);
+    const others = state.current.slice(1, 4); // the list below has every call
     $("current").replaceChildren(
       ...others.map((c) => {
         const chip = el("div", "chip");

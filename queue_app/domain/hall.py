@@ -105,6 +105,27 @@ class HallInfo(_Strict):
     timezone: str = "Asia/Shanghai"
 
 
+class Theme(StrEnum):
+    """Colour themes of the web display board and the citizen status page."""
+
+    DARK = "dark"  # white and amber on black: the classic hall board
+    LIGHT = "light"  # dark on white, for bright halls
+    RED = "red"  # gold on deep red (政务红)
+    BLUE = "blue"  # white and gold on deep blue (政务蓝)
+
+
+class Display(_Strict):
+    """The web display board (/display) of this hall; every field is optional."""
+
+    title: Annotated[str, Field(min_length=1, max_length=40)] | None = None  # else the hall name
+    windows: list[Annotated[int, Field(ge=1, le=999)]] = []  # the calls shown; empty: every window
+    theme: Annotated[Theme, Field(strict=False)] = Theme.DARK
+    accent: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] | None = (
+        None  # overrides the theme's
+    )
+    speak: bool = True  # speak each call (a hall with several boards may let only one speak)
+
+
 class Hall(_Strict):
     """A validated hall layout."""
 
@@ -115,6 +136,7 @@ class Hall(_Strict):
     dispatch: DispatchSettings = DispatchSettings()
     ticket_classes: Annotated[list[TicketClass], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
+    display: Display = Display()
 
     @cached_property
     def window_by_number(self) -> dict[int, Window]:
@@ -194,6 +216,9 @@ def _cross_check(hall: Hall) -> list[Problem]:
                 )
             )
         seen_p.add(tc.prefix)
+    for i, n in enumerate(hall.display.windows):
+        if n not in numbers:
+            problems.append(Problem(("display", "windows", i), f"this hall has no window {n}"))
     defaults = [i for i, tc in enumerate(hall.ticket_classes) if tc.is_default]
     if len(defaults) != 1:
         problems.append(

@@ -11,20 +11,25 @@ from queue_app import __version__
 from queue_app.server import errors
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.idempotency import IdempotencyMiddleware
+from queue_app.server.pages import pages
+from queue_app.server.public import public
 from queue_app.server.routes import api
 from queue_app.server.service import HallService
+from queue_app.server.voice import Voice
 from queue_app.store import Store
 
 
 def create_app(store: Store) -> FastAPI:
     """An app serving ``store``'s hall. The caller owns the store (and disposes of it)."""
     svc = HallService(store)
+    voice = Voice()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await svc.start()
         yield
         svc.close()
+        voice.close()
 
     app = FastAPI(
         title=f"queue_app · {store.hall.hall.name}",
@@ -34,8 +39,11 @@ def create_app(store: Store) -> FastAPI:
         "shape: {error: {code, message_zh, message_en, field}}.",
     )
     app.state.service = svc
+    app.state.voice = voice
     errors.install(app)
     app.add_middleware(IdempotencyMiddleware)
     app.include_router(auth_router)
     app.include_router(api)
+    app.include_router(public)
+    app.include_router(pages)
     return app

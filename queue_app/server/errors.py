@@ -51,6 +51,7 @@ _STATUS = {
     "transfer_target": 422,
     "reason_required": 422,
     "no_window": 422,
+    "no_voice": 404,
 }
 
 

@@ -1,0 +1,238 @@
+"""The public reads behind the web pages: the display board and the citizen's status page,
+and the optional server-side voice. No sign-in (a wall TV and a citizen's phone have no
+account), so they carry ticket numbers, matter names, windows and counts: never a person.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import FileResponse
+from pydantic import BaseModel
+
+from queue_app.domain.errors import Refused
+from queue_app.domain.estimate import queue_length_wait
+from queue_app.domain.ticket import STATUS_LABELS, Status
+from queue_app.domain.window_state import WindowView
+from queue_app.server.errors import ErrorResponse, known_query_only
+from queue_app.server.service import HallService
+from queue_app.server.voice import NUMBER, Voice
+from queue_app.store.board import recent_calls, waiting_by_prefix
+
+ERRORS = {s: {"model": ErrorResponse} for s in (404, 422)}
+public = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
+
+# the store makes tokens with secrets.token_urlsafe(16): 22 characters of this alphabet
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+FINAL = {Status.DONE, Status.CANCELLED, Status.EXPIRED}
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _service(request: Request) -> HallService:
+    return request.app.state.service
+
+
+def _voice(request: Request) -> Voice:
+    return request.app.state.voice
+
+
+Svc = Annotated[HallService, Depends(_service)]
+
+
+# ------------------------------------------------------------------ models
+class Look(BaseModel):
+    """How the hall's pages look (from the layout's ``display`` section)."""
+
+    hall: str
+    title: str
+    theme: str
+    accent: str | None
+
+
+class CallOut(BaseModel):
+    ticket: str
+    window: int
+    at: float
+    recall: bool = False
+
+
+class ClassWaiting(BaseModel):
+    prefix: str
+    name: str
+    waiting: int
+
+
+class DisplayOut(BaseModel):
+    look: Look
+    speak: bool
+    server_voice: bool  # GET /api/voice/{number}/{window}.wav renders calls
+    timezone: str
+    day: str
+    now: float
+    version: int  # the newest event already reflected here (compare with the stream's ids)
+    windows: list[int]  # the windows this board shows
+    current: list[CallOut]  # windows calling now (called, not yet served), newest first
+    recent: list[CallOut]  # the last ten calls, newest first
+    waiting: list[ClassWaiting]
+    waiting_total: int
+
+
+class StatusOut(BaseModel):
+    look: Look
+    day: str
+    number: str
+    class_name: str
+    status: str
+    status_label: str
+    matters: list[str]
+    bundle: str | None  # the 一件事's name
+    ahead: int | None  # waiting: people before this ticket for the same windows
+    estimated_wait_minutes: float | None  # waiting, with a window open that may serve it
+    window: int | None  # called or serving: where to go
+    target_window: int | None  # transferred and waiting for this window
+    recalls: int
+    final: bool  # nothing more will change (finished, cancelled, the day closed)
+    now: float
+
+
+# ------------------------------------------------------------------ reads
+def look(svc: HallService) -> Look:
+    hall = svc.store.hall
+    return Look(
+        hall=hall.hall.name,
+        title=hall.display.title or hall.hall.name,
+        theme=hall.display.theme.value,
+        accent=hall.display.accent,
+    )
+
+
+def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
+    store = svc.store
+    hall = store.hall
+    now = store.clock()
+    day = store.day_of(now)
+    shown = hall.display.windows or [w.number for w in hall.windows]
+    calling = [
+        CallOut(ticket=w.ticket.number, window=w.number, at=w.ticket.called_at or 0.0)
+        for w in store.windows()
+        if w.view is WindowView.CALLING and w.ticket is not None and w.number in shown
+    ]
+    calling.sort(key=lambda c: -c.at)
+    recent = recent_calls(store, day, hall.display.windows)
+    waiting = waiting_by_prefix(store, day)
+    return DisplayOut(
+        look=look(svc),
+        speak=hall.display.speak,
+        server_voice=voice.available,
+        timezone=hall.hall.timezone,
+        day=day,
+        now=now,
+        version=version,
+        windows=shown,
+        current=calling,
+        recent=[
+            CallOut(ticket=c.ticket, window=c.window, at=c.at, recall=c.recall) for c in recent
+        ],
+        waiting=[
+            ClassWaiting(prefix=c.prefix, name=c.name, waiting=waiting.get(c.prefix, 0))
+            for c in hall.ticket_classes
+        ],
+        waiting_total=sum(waiting.values()),
+    )
+
+
+def _status(svc: HallService, token: str) -> StatusOut:
+    store = svc.store
+    t = store.ticket_by_token(token)
+    if t is None or t.day != store.today():
+        raise _no_slip()
+    ahead = wait = None
+    if t.status is Status.WAITING:
+        ahead, servers, per_ticket = store.position(t)
+        minutes = sum(store.catalog.matter_by_code[m].minutes for m in t.matters)
+        wait = queue_length_wait(ahead, per_ticket or minutes, servers)
+    classes = {c.prefix: c.name for c in store.hall.ticket_classes}
+    bundle = store.catalog.bundle_by_code.get(t.bundle) if t.bundle else None
+    at_window = t.status in (Status.CALLED, Status.SERVING)
+    return StatusOut(
+        look=look(svc),
+        day=t.day,
+        number=t.number,
+        class_name=classes.get(t.number.rstrip("0123456789"), ""),
+        status=t.status.value,
+        status_label=STATUS_LABELS[t.status],
+        matters=[svc.names.get(i.matter, i.matter) for i in t.items],
+        bundle=bundle.name if bundle else None,
+        ahead=ahead,
+        estimated_wait_minutes=wait,
+        window=t.window if at_window else None,
+        target_window=t.target_window if t.status is Status.WAITING else None,
+        recalls=t.recalls,
+        final=t.status in FINAL,
+        now=store.clock(),
+    )
+
+
+def _no_voice(en: str) -> Refused:
+    return Refused("no_voice", "服务器语音合成不可用（espeak-ng）", en, None)
+
+
+def _no_slip() -> Refused:
+    # one answer for a malformed, unknown or old token: it reveals nothing
+    return Refused(
+        "no_such_ticket",
+        "此号票已失效或不存在（号票仅在取号当日有效）",
+        "unknown or expired ticket (a slip is valid on its business day only)",
+        "token",
+    )
+
+
+# ------------------------------------------------------------------ routes
+@public.get("/display")
+async def display(svc: Svc, request: Request, response: Response) -> DisplayOut:
+    """The display board: the hall's look, the calls now and the last ten, the waiting
+    line by ticket class, the server's time. Public; numbers and windows only."""
+    response.headers["Cache-Control"] = "no-store"
+    version = svc.events.version  # read first: the board below is at least this new
+    return await svc.read(_board, svc, _voice(request), version)
+
+
+@public.get("/status/{token}")
+async def status(svc: Svc, token: str, response: Response) -> StatusOut:
+    """A citizen's ticket, by the token of the QR code on the slip: number, matters,
+    status, people ahead, estimated wait, the window when called. 404 for an unknown or
+    malformed token, or one of another business day."""
+    response.headers.update(NO_STORE)
+    if not TOKEN.match(token):
+        raise _no_slip()
+    return await svc.read(_status, svc, token)
+
+
+@public.get(
+    "/voice/{number}/{window}.wav",
+    response_class=FileResponse,
+    responses={200: {"content": {"audio/wav": {}}}},
+)
+async def voice(
+    svc: Svc, request: Request, number: str, window: Annotated[int, Path(ge=1, le=999)]
+) -> FileResponse:
+    """The call of ticket ``number`` to ``window`` spoken in Mandarin (espeak-ng), for displays
+    without speech synthesis; 404 when the server has no espeak-ng."""
+    v = _voice(request)
+    if not v.available:
+        raise _no_voice("this server has no voice (espeak-ng is not installed)")
+    if not NUMBER.match(number):
+        raise Refused(
+            "no_such_ticket", f"无效的号码：{number}", f"not a ticket number: {number}", "number"
+        )
+    svc.store.require_window(window)
+    try:
+        path = await svc.read(v.wav, number, window)
+    except (OSError, subprocess.SubprocessError) as exc:  # the page goes on without it
+        raise _no_voice(f"espeak-ng failed: {type(exc).__name__}") from None
+    return FileResponse(
+        path, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"}
+    )

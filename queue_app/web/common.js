@@ -1,0 +1,131 @@
+// Shared by the display board and the status page: the hall's look, JSON reads, and the
+// live connection to /api/events that reconnects by itself. No dependencies, no build.
+"use strict";
+
+const Hall = (() => {
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  function applyLook(look) {
+    const root = document.documentElement;
+    root.dataset.theme = look.theme || "dark";
+    if (look.accent) root.style.setProperty("--accent", look.accent);
+    else root.style.removeProperty("--accent");
+  }
+
+  async function getJSON(url) {
+    const r = await fetch(url, { cache: "no-store", headers: { Accept: "application/json" } });
+    let body = null;
+    try {
+      body = await r.json();
+    } catch (e) {
+      body = null;
+    }
+    return { ok: r.ok, status: r.status, body };
+  }
+
+  // fn once, ms after the first of a burst of calls (a busy hall sends many events)
+  function throttle(fn, ms) {
+    let timer = null;
+    return () => {
+      if (timer === null) {
+        timer = setTimeout(() => {
+          timer = null;
+          fn();
+        }, ms);
+      }
+    };
+  }
+
+  // The connection indicator: hidden while connected, "正在重新连接…" otherwise.
+  function showLink(connected) {
+    const el = $("link");
+    if (!el) return;
+    el.classList.toggle("off", !connected);
+    el.textContent = connected ? "已连接" : "正在重新连接…";
+    document.documentElement.dataset.link = connected ? "up" : "down";
+  }
+
+  // Follow /api/events. onSync(snapshot) runs on every (re)connection and on a resync, so
+  // the page refetches what it shows; onEvent(name, data) for each listed event.
+  // EventSource retries a dropped connection by itself (the server says retry: 2000); if
+  // it gives up (CLOSED: an error status, say, from a restarting server or a proxy), a
+  // new one is opened with back-off.
+  function live({ events, onEvent, onSync }) {
+    let es = null;
+    let timer = null;
+    let backoff = 1000;
+    let stopped = false;
+
+    function open() {
+      if (stopped) return;
+      es = new EventSource("/api/events");
+      es.addEventListener("snapshot", (e) => {
+        backoff = 1000;
+        showLink(true);
+        onSync(parse(e.data));
+      });
+      es.addEventListener("resync", () => onSync(null));
+      for (const name of events) {
+        es.addEventListener(name, (e) => onEvent(name, parse(e.data)));
+      }
+      es.onerror = () => {
+        showLink(false);
+        if (es.readyState === EventSource.CLOSED) {
+          es.close();
+          clearTimeout(timer);
+          timer = setTimeout(open, backoff);
+          backoff = Math.min(backoff * 2, 15000);
+        }
+      };
+    }
+
+    function parse(text) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        return {};
+      }
+    }
+
+    open();
+    return {
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+        if (es) es.close();
+      },
+    };
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // "请 A023 号 到 5 号窗口", the number and the window in the accent colour
+  function callLine(ticket, win) {
+    const p = el("span", "call-line");
+    p.append("请 ", el("b", "num", ticket), " 号 到 ", el("b", "win", String(win)), " 号窗口");
+    return p;
+  }
+
+  function clockParts(tz) {
+    const opts = (o) => {
+      try {
+        return new Intl.DateTimeFormat("zh-CN", { ...o, timeZone: tz });
+      } catch (e) {
+        return new Intl.DateTimeFormat("zh-CN", o);
+      }
+    };
+    return {
+      date: opts({ year: "numeric", month: "long", day: "numeric", weekday: "long" }),
+      time: opts({ hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }),
+    };
+  }
+
+  return { $, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
+})();

@@ -1,0 +1,363 @@
+// The hall display board: the calls now in large type, the last ten, the waiting line by
+// class, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口), one
+// at a time, none skipped. Follows /api/events; refetches /api/display on every
+// (re)connection and, throttled, after any change.
+"use strict";
+
+(() => {
+  const { $, el } = Hall;
+  const RECENT = 10;
+  const state = {
+    cfg: null,
+    windows: null, // Set of the window numbers this board shows
+    current: [], // {ticket, window, at}, newest first
+    recent: [],
+    lastId: 0, // newest event id seen on the stream
+    shown: [], // each call as it reached the screen: {ticket, window, at, recall, shownAt (ms)}
+    offset: 0, // server clock minus this clock, ms
+    fetching: false,
+    again: false,
+  };
+
+  // ------------------------------------------------------------------ speech
+  const DIGITS = "零一二三四五六七八九";
+
+  // "A023" and 5 -> "请 A 零 二 三 号，到 5 号窗口": the digits one by one, as halls say them
+  function spokenText(ticket, win) {
+    const letters = ticket.replace(/\d+$/, "");
+    const digits = ticket.slice(letters.length).split("").map((d) => DIGITS[Number(d)]);
+    return `请 ${letters.split("").join(" ")} ${digits.join(" ")} 号，到 ${win} 号窗口`;
+  }
+
+  const Speech = (() => {
+    const queue = [];
+    const STALE_MS = 180000; // a call still unspoken after this (speech blocked) is dropped
+    let busy = false;
+    let locked = false;
+    let ctx;
+
+    function audio() {
+      if (ctx === undefined) {
+        const AC = window.AudioContext || window.webkitAudioContext;
+        try {
+          ctx = AC ? new AC() : null;
+        } catch (e) {
+          ctx = null;
+        }
+      }
+      return ctx;
+    }
+
+    function isZh(v) {
+      return /^(zh|cmn)([-_]|$)/i.test(v.lang || "");
+    }
+
+    function zhVoice() {
+      const voices = window.speechSynthesis ? window.speechSynthesis.getVoices() || [] : [];
+      return voices.find((v) => /^zh[-_]CN$/i.test(v.lang)) || voices.find(isZh) || null;
+    }
+
+    // browser speech with a Chinese voice; else the server's voice; else, when the
+    // browser lists no voices at all (some load them late), try the browser anyway
+    function mode() {
+      const ss = window.speechSynthesis;
+      if (ss && zhVoice()) return "browser";
+      if (state.cfg && state.cfg.server_voice) return "server";
+      if (ss && (ss.getVoices() || []).length === 0) return "browser";
+      return "none";
+    }
+
+    function wait(ms) {
+      return new Promise((r) => setTimeout(r, ms));
+    }
+
+    function tone(c, freq, start, length) {
+      const osc = c.createOscillator();
+      const gain = c.createGain();
+      osc.type = "sine";
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.5, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + length);
+      osc.connect(gain).connect(c.destination);
+      osc.start(start);
+      osc.stop(start + length + 0.05);
+    }
+
+    // a two-note chime (叮咚), synthesised: nothing to download
+    function chime() {
+      const c = audio();
+      if (!c || c.state !== "running") return Promise.resolve();
+      const t = c.currentTime + 0.02;
+      tone(c, 659.25, t, 0.5);
+      tone(c, 523.25, t + 0.35, 0.65);
+      return wait(1050);
+    }
+
+    // resolves "ok", "error", "timeout" or "blocked" (no user gesture yet)
+    function settle(start, limitMs) {
+      return new Promise((resolve) => {
+        let done = false;
+        const finish = (result) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve(result);
+        };
+        const timer = setTimeout(() => finish("timeout"), limitMs);
+        start(finish);
+      });
+    }
+
+    function sayBrowser(text) {
+      const ss = window.speechSynthesis;
+      return settle((finish) => {
+        const u = new SpeechSynthesisUtterance(text);
+        u.lang = "zh-CN";
+        u.rate = 0.9;
+        const v = zhVoice();
+        if (v) {
+          try {
+            u.voice = v;
+          } catch (e) {
+            /* a voice object the browser does not take: the lang above decides */
+          }
+        }
+        u.onend = () => finish("ok");
+        u.onerror = (e) => finish(e && e.error === "not-allowed" ? "blocked" : "error");
+        try {
+          ss.speak(u);
+        } catch (e) {
+          finish("error");
+        }
+      }, 5000 + text.length * 400).then((result) => {
+        if (result === "timeout") {
+          try {
+            ss.cancel(); // one stuck utterance must not block the queue
+          } catch (e) {
+            /* nothing to cancel */
+          }
+        }
+        return result;
+      });
+    }
+
+    function sayServer(call) {
+      return settle((finish) => {
+        const a = new Audio(`/api/voice/${encodeURIComponent(call.ticket)}/${call.window}.wav`);
+        a.onended = () => finish("ok");
+        a.onerror = () => finish("error");
+        a.play().catch((e) => finish(e && e.name === "NotAllowedError" ? "blocked" : "error"));
+      }, 15000);
+    }
+
+    function say(call) {
+      const m = mode();
+      if (m === "browser") return sayBrowser(spokenText(call.ticket, call.window));
+      if (m === "server") return sayServer(call);
+      return Promise.resolve("silent");
+    }
+
+    async function pump() {
+      if (busy || locked || queue.length === 0) return;
+      const call = queue.shift();
+      if (Date.now() - call.queuedAt > STALE_MS) {
+        pump();
+        return;
+      }
+      busy = true;
+      try {
+        await chime();
+        if ((await say(call)) === "blocked") {
+          queue.unshift(call);
+          lock();
+        }
+      } finally {
+        busy = false;
+      }
+      pump();
+    }
+
+    function enqueue(call) {
+      if (state.cfg && !state.cfg.speak) return;
+      queue.push({ ...call, queuedAt: Date.now() });
+      pump();
+    }
+
+    // Browsers refuse sound until someone has clicked the page: say so, once.
+    function lock() {
+      locked = true;
+      $("unlock").hidden = false;
+    }
+
+    function unlock() {
+      const c = audio();
+      if (c && c.state === "suspended") c.resume().catch(() => {});
+      locked = false;
+      $("unlock").hidden = true;
+      pump();
+    }
+
+    function start() {
+      const c = audio();
+      if (c && c.state === "suspended" && !(state.cfg && !state.cfg.speak)) lock();
+      document.addEventListener("click", () => locked && unlock());
+      document.addEventListener("keydown", () => locked && unlock());
+    }
+
+    return { enqueue, start, get pending() { return queue.length + (busy ? 1 : 0); } };
+  })();
+
+  // ------------------------------------------------------------------ render
+  function shows(win) {
+    return !state.windows || state.windows.has(win);
+  }
+
+  function renderHeadline(fresh) {
+    const box = $("now-call");
+    const call = state.current[0] || state.recent[0];
+    box.replaceChildren(call ? Hall.callLine(call.ticket, call.window) : el("span", "idle", "请留意叫号"));
+    box.classList.toggle("past", !state.current[0]);
+    if (fresh) {
+      box.classList.remove("fresh");
+      void box.offsetWidth; // restart the animation
+      box.classList.add("fresh");
+    }
+    box.dataset.ticket = call ? call.ticket : "";
+  }
+
+  function renderCurrent() {
+    const others = state.current.slice(1, 4); // the list below has every call
+    $("current").replaceChildren(
+      ...others.map((c) => {
+        const chip = el("div", "chip");
+        chip.append(el("b", "num", c.ticket), el("span", "arrow", "→"), el("b", "win", `${c.window}`), "号窗口");
+        return chip;
+      }),
+    );
+    $("current").hidden = others.length === 0;
+  }
+
+  function renderRecent() {
+    const list = $("recent");
+    list.replaceChildren(
+      ...state.recent.map((c) => {
+        const li = el("li");
+        li.dataset.ticket = c.ticket;
+        li.append(el("b", "num", c.ticket), el("span", "win", `${c.window} 号窗口`));
+        return li;
+      }),
+    );
+    if (state.recent.length === 0) list.append(el("li", "empty", "暂无"));
+  }
+
+  function renderWaiting(d) {
+    $("waiting").replaceChildren(
+      ...d.waiting.map((c) => {
+        const li = el("li");
+        li.append(el("span", "name", `${c.prefix} ${c.name}`), el("b", "count", String(c.waiting)));
+        return li;
+      }),
+    );
+    $("waiting-total").textContent = String(d.waiting_total);
+  }
+
+  function render(fresh) {
+    renderHeadline(fresh);
+    renderCurrent();
+    renderRecent();
+  }
+
+  // ------------------------------------------------------------------ data
+  function apply(d) {
+    if (d.version < state.lastId) {
+      setTimeout(refresh, 200); // read before a call already shown: read again
+      return;
+    }
+    state.cfg = d;
+    state.windows = new Set(d.windows);
+    state.offset = d.now * 1000 - Date.now();
+    Hall.applyLook(d.look);
+    $("title").textContent = d.look.title;
+    document.title = `${d.look.title} · 叫号`;
+    clock.tz = d.timezone;
+    state.current = d.current;
+    state.recent = d.recent;
+    renderWaiting(d);
+    render(false);
+  }
+
+  async function refresh() {
+    if (state.fetching) {
+      state.again = true;
+      return;
+    }
+    state.fetching = true;
+    try {
+      const r = await Hall.getJSON("/api/display");
+      if (r.ok) apply(r.body);
+    } catch (e) {
+      Hall.showLink(false);
+    } finally {
+      state.fetching = false;
+      if (state.again) {
+        state.again = false;
+        refresh();
+      }
+    }
+  }
+  const refreshSoon = Hall.throttle(refresh, 250);
+
+  function called(d) {
+    if (!d.ticket || !d.window || !shows(d.window)) return;
+    const call = { ticket: d.ticket, window: d.window, at: d.at, recall: d.kind === "recalled" };
+    const other = (c) => c.ticket !== call.ticket && c.window !== call.window;
+    state.current = [call, ...state.current.filter(other)];
+    state.recent = [call, ...state.recent.filter((c) => c.ticket !== call.ticket)].slice(0, RECENT);
+    render(true);
+    state.shown.push({ ...call, shownAt: Date.now() });
+    if (state.shown.length > 100) state.shown.shift();
+    Speech.enqueue(call);
+  }
+
+  function onEvent(name, d) {
+    if (d.id) state.lastId = Math.max(state.lastId, d.id);
+    if (name === "ticket_called") called(d);
+    refreshSoon(); // counts, windows that began serving, a closed day
+  }
+
+  // ------------------------------------------------------------------ clock
+  const clock = {
+    tz: undefined,
+    fmt: null,
+    fmtTz: null,
+    tick() {
+      if (!this.fmt || this.fmtTz !== this.tz) {
+        this.fmt = Hall.clockParts(this.tz);
+        this.fmtTz = this.tz;
+      }
+      const now = new Date(Date.now() + state.offset);
+      $("date").textContent = this.fmt.date.format(now);
+      $("clock").textContent = this.fmt.time.format(now);
+    },
+  };
+
+  function start() {
+    clock.tick();
+    setInterval(() => clock.tick(), 1000);
+    Speech.start();
+    Hall.live({
+      events: ["ticket_called", "ticket_issued", "ticket_changed", "queue_changed", "window_changed", "day_closed"],
+      onEvent,
+      onSync: (snap) => {
+        if (snap) state.lastId = snap.version || 0; // a new connection: the server's word
+        refresh();
+      },
+    });
+    refresh();
+    setInterval(refresh, 30000); // also catches a stream that went quiet without an error
+    window.hallDisplay = { state, speech: Speech, spokenText };
+  }
+
+  start();
+})();

@@ -1,0 +1,228 @@
+"""The display board and the status page in a real browser (Debian's chromium, headless)
+against a real hall server: calls reach the board at once and are spoken in order, the
+board recovers from a server restart, the status page follows its ticket to the window."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+
+from queue_app.client import HallClient
+from tests.server.live import LiveServer
+from tests.web.conftest import ARTIFACTS, missing, shot
+
+# speechSynthesis replaced by a recorder: a Chinese voice, each utterance "spoken" in 300 ms
+SPY = """
+window.__spoken = [];
+(() => {
+  const voice = {lang: "zh-CN", name: "spy", voiceURI: "spy", localService: true, default: true};
+  speechSynthesis.getVoices = () => [voice];
+  speechSynthesis.speak = (u) => {
+    const rec = {text: u.text, start: performance.now(), end: null};
+    window.__spoken.push(rec);
+    setTimeout(() => { rec.end = performance.now(); if (u.onend) u.onend(new Event("end")); }, 300);
+  };
+})();
+"""
+
+# the same, but refusing to speak until the page has been clicked (as browsers do), in a
+# browser without WebAudio (no chime, so only speech can tell that sound is blocked)
+BLOCKED = (
+    "delete window.AudioContext; delete window.webkitAudioContext; window.__clicked = false;"
+    "addEventListener('click', () => { window.__clicked = true; }, true);"
+) + SPY.replace(
+    "const rec =",
+    "if (!window.__clicked) {"
+    " setTimeout(() => u.onerror && u.onerror({error: 'not-allowed'}), 10); return; }"
+    " const rec =",
+)
+
+
+def open_board(new_page: Any, live: LiveServer, **kw: Any) -> Any:
+    """The board, loaded and connected; sound switched on with a click where the browser
+    holds it back until one (as staff do once when they set up the TV)."""
+    page = new_page(**kw)
+    page.goto(f"{live.url}/display")
+    expect(page.locator("html")).to_have_attribute("data-link", "up")
+    expect(page.locator("#title")).to_have_text("测试大厅 叫号")
+    unlock = page.locator("#unlock")
+    if unlock.is_visible():
+        unlock.click()
+        expect(unlock).to_be_hidden()
+    return page
+
+
+def test_a_call_appears_on_the_display_within_a_second(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=SPY)
+    expect(page.locator("#waiting-total")).to_have_text("1")
+    sent_ms = time.time() * 1000  # the page's Date.now() reads this same clock
+    hall.call_next(2)
+    returned_ms = time.time() * 1000
+    headline = page.locator("#now-call")
+    expect(headline).to_have_attribute("data-ticket", "A001", timeout=5000)
+    expect(headline).to_contain_text("请 A001 号 到 2 号窗口")
+    shown_ms = page.evaluate("hallDisplay.state.shown.find(c => c.ticket === 'A001').shownAt")
+    # negative: the board had it before the clerk's terminal had its answer
+    latency, upper = shown_ms - returned_ms, shown_ms - sent_ms
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "latency.txt").open("a") as f:
+        f.write(f"call-next returned -> on the board: {latency:.0f} ms; sent -> {upper:.0f} ms\n")
+    print(f"call-next returned -> on the board: {latency:.0f} ms (sent -> board: {upper:.0f} ms)")
+    assert latency < 1000
+    expect(page.locator("#waiting-total")).to_have_text("0")  # the counts follow
+
+
+def test_quick_calls_are_all_shown_and_spoken_in_order(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    for _ in range(3):
+        hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=SPY)
+    hall.call_next(1)
+    hall.call_next(2)
+    hall.call_next(3)
+    hall.recall(1)  # a recall is spoken again
+    recent = page.locator("#recent li")
+    expect(recent).to_have_count(3)
+    expect(recent.nth(0)).to_contain_text("A001")  # the recall, newest
+    expect(page.locator("#now-call")).to_have_attribute("data-ticket", "A001")
+    page.wait_for_function(
+        "() => window.__spoken.length >= 4 && window.__spoken[3].end", timeout=30_000
+    )
+    spoken = page.evaluate("window.__spoken")
+    assert [s["text"] for s in spoken] == [
+        "请 A 零 零 一 号，到 1 号窗口",
+        "请 A 零 零 二 号，到 2 号窗口",
+        "请 A 零 零 三 号，到 3 号窗口",
+        "请 A 零 零 一 号，到 1 号窗口",
+    ]
+    for before, after in itertools.pairwise(spoken):
+        assert after["start"] >= before["end"], "two calls overlapped"
+    assert page.locator("#unlock").is_hidden()
+
+
+def test_blocked_speech_asks_for_a_click_and_then_speaks(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=BLOCKED)
+    hall.call_next(1)
+    unlock = page.locator("#unlock")
+    expect(unlock).to_be_visible()
+    expect(unlock).to_have_text("点击此处开启语音播报")
+    unlock.click()
+    expect(unlock).to_be_hidden()
+    page.wait_for_function("() => window.__spoken.length >= 1 && window.__spoken[0].end")
+    assert page.evaluate("window.__spoken[0].text") == "请 A 零 零 一 号，到 1 号窗口"
+
+
+# a browser without a Chinese voice: audio elements recorded, each "played" in 200 ms
+NO_VOICE = """
+window.__played = [];
+speechSynthesis.getVoices = () => [{lang: "en-US", name: "en", voiceURI: "en"}];
+speechSynthesis.speak = () => { throw new Error("no Chinese voice: must not be used"); };
+HTMLMediaElement.prototype.play = function () {
+  window.__played.push(new URL(this.src).pathname);
+  setTimeout(() => this.dispatchEvent(new Event("ended")), 200);
+  return Promise.resolve();
+};
+"""
+
+
+def test_without_a_chinese_voice_the_board_plays_the_servers(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    if not shutil.which("espeak-ng"):
+        missing("espeak-ng")
+    hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=NO_VOICE)
+    hall.call_next(3)
+    page.wait_for_function("() => window.__played.length >= 1")
+    assert page.evaluate("window.__played") == ["/api/voice/A001/3.wav"]
+    got = page.evaluate("fetch('/api/voice/A001/3.wav').then(r => r.headers.get('content-type'))")
+    assert got == "audio/wav"
+
+
+def test_the_display_recovers_after_a_server_restart(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    hall.issue(["M-SBK"])
+    hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=SPY)
+    live.stop()
+    expect(page.locator("html")).to_have_attribute("data-link", "down")
+    expect(page.locator("#link")).to_have_text("正在重新连接…")
+    live.start()  # the same port and database
+    expect(page.locator("html")).to_have_attribute("data-link", "up", timeout=15_000)
+    with HallClient(live.url) as c:
+        c.sign_in("boss", "s3cret-pass")
+        c.call_next(1)
+    expect(page.locator("#now-call")).to_have_attribute("data-ticket", "A001")
+    expect(page.locator("#waiting-total")).to_have_text("1")
+
+
+def test_the_status_page_shows_the_position_falling_then_the_window(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    for _ in range(2):
+        hall.issue(["M-SBK"])
+    mine = hall.issue(["M-SBK"])
+    page = new_page(390, 844)
+    page.goto(f"{live.url}/t/{mine.token}")
+    expect(page.locator("#number")).to_have_text("A003")
+    expect(page.locator("#matters")).to_contain_text("社会保障卡申领")
+    ahead = page.locator("#ahead")
+    expect(ahead).to_have_text("2")
+    hall.call_next(1)
+    expect(ahead).to_have_text("1")
+    hall.call_next(2)
+    expect(ahead).to_have_text("0")
+    hall.call_next(3)
+    go = page.locator("#go")
+    expect(go).to_be_visible()
+    expect(go).to_contain_text("请到 3 号窗口")
+    expect(page.locator("#badge")).to_have_text("已叫号")
+    shot(page, "status-called-390x844")
+    hall.start(3)
+    hall.finish(3, "completed")
+    expect(page.locator("#badge")).to_have_text("已办结")
+    expect(go).to_be_hidden()
+
+
+def test_screenshots_of_each_page_at_tv_and_phone_size(
+    live: LiveServer, hall: HallClient, new_page: Any
+) -> None:
+    """The pages as a person sees them (test-artifacts/web/*.png), loading nothing but
+    the hall server's own files."""
+    tickets = [hall.issue(["M-SBK"]) for _ in range(6)]
+    hall.issue(["M-GT"])  # 企业开办: another class
+    for w in (1, 2, 3):
+        hall.call_next(w)
+    hall.start(1)
+    hall.finish(1, "completed")
+    hall.call_next(1)
+    hall.start(2)
+    outside: list[str] = []
+    for width, height in ((1920, 1080), (390, 844)):
+        board = open_board(new_page, live, width=width, height=height)
+        board.on("request", lambda r: r.url.startswith(live.url) or outside.append(r.url))
+        expect(board.locator("#now-call")).to_have_attribute("data-ticket", "A004")
+        expect(board.locator("#waiting-total")).to_have_text("3")
+        shot(board, f"display-{width}x{height}")
+        slip = new_page(width, height)
+        slip.on("request", lambda r: r.url.startswith(live.url) or outside.append(r.url))
+        slip.goto(f"{live.url}/t/{tickets[5].token}")
+        expect(slip.locator("#ahead")).to_have_text("1")
+        shot(slip, f"status-waiting-{width}x{height}")
+    gone = new_page(390, 844)
+    gone.goto(f"{live.url}/t/not-a-real-token-at-all")
+    expect(gone.locator("#gone")).to_contain_text("此号票已失效或不存在")
+    shot(gone, "status-invalid-390x844")
+    assert not outside, outside

@@ -1,0 +1,275 @@
+"""The public JSON behind the pages, the pages' files and the layout's display section,
+in process (no browser): what they show, what they never show, how they refuse."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import wave
+from io import BytesIO
+
+import httpx
+import pytest
+import yaml
+
+from queue_app.domain.errors import InvalidData
+from queue_app.domain.hall import Display, Hall, parse_hall
+from queue_app.server import create_app
+from queue_app.server.pages import ASSETS
+from queue_app.server.voice import Voice, spoken
+from queue_app.store import Store
+from tests.conftest import FIXTURES, REPO, Clock
+from tests.web.conftest import missing
+
+pytestmark = pytest.mark.anyio
+WEB = REPO / "queue_app" / "web"
+
+
+async def _issue(api: httpx.AsyncClient, n: int = 1, **body: object) -> list[dict]:
+    out = []
+    for _ in range(n):
+        r = await api.post("/api/tickets", json={"matters": ["M-SBK"], **body})
+        assert r.status_code == 201, r.text
+        out.append(r.json())
+    return out
+
+
+# ------------------------------------------------------------------ /api/display
+async def test_the_display_shows_calls_and_counts_and_no_person(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    await _issue(api, 3)
+    await _issue(api, 1, priority="elderly")
+    await api.post("/api/windows/1/call-next")  # V001: priority first
+    await api.post("/api/windows/2/call-next")  # A001
+    await api.post("/api/windows/2/recall")
+    await api.post("/api/windows/1/start")  # V001 is being served: no longer calling
+
+    r = await anon.get("/api/display")  # no sign-in
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    d = r.json()
+    assert d["look"] == {"hall": "测试大厅", "title": "测试大厅", "theme": "dark", "accent": None}
+    assert d["windows"] == [1, 2, 3, 4] and d["speak"] is True
+    assert [(c["ticket"], c["window"]) for c in d["current"]] == [("A001", 2)]
+    assert [(c["ticket"], c["window"], c["recall"]) for c in d["recent"]] == [
+        ("A001", 2, True),  # a recall shows once, at its latest call
+        ("V001", 1, False),
+    ]
+    assert {c["prefix"]: c["waiting"] for c in d["waiting"]} == {"V": 0, "Y": 0, "B": 0, "A": 2}
+    assert d["waiting_total"] == 2 and d["version"] > 0 and d["day"] == "2026-11-23"
+
+    # numbers, windows, counts and the hall's words: never a person
+    text = r.text
+    assert "王经理" not in text and "mgr" not in text  # the acting manager
+    assert set(d) == {
+        "look",
+        "speak",
+        "server_voice",
+        "timezone",
+        "day",
+        "now",
+        "version",
+        "windows",
+        "current",
+        "recent",
+        "waiting",
+        "waiting_total",
+    }
+    assert all(set(c) == {"ticket", "window", "at", "recall"} for c in d["current"] + d["recent"])
+
+
+async def test_the_display_shows_only_its_windows_in_its_theme(
+    store: Store, mini_hall: Hall, clock: Clock, api: httpx.AsyncClient
+) -> None:
+    await _issue(api, 2)
+    await api.post("/api/windows/1/call-next")
+    await api.post("/api/windows/2/call-next")
+    look = Display(title="二号区叫号", windows=[2], theme="red", accent="#112233", speak=False)
+    zone = Store(
+        store.engine,
+        store.catalog,
+        mini_hall.model_copy(update={"display": look}),
+        clock=clock,
+        create=False,
+    )
+    app = create_app(zone)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hall"
+    ) as c:
+        d = (await c.get("/api/display")).json()
+    app.state.service.close()
+    assert d["look"] == {
+        "hall": "测试大厅",
+        "title": "二号区叫号",
+        "theme": "red",
+        "accent": "#112233",
+    }
+    assert d["windows"] == [2] and d["speak"] is False
+    assert [c["window"] for c in d["current"] + d["recent"]] == [2, 2]
+
+
+async def test_unknown_query_parameters_are_refused(anon: httpx.AsyncClient) -> None:
+    r = await anon.get("/api/display", params={"window": "1"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_parameter"
+
+
+# ------------------------------------------------------------------ /api/status
+async def test_the_status_follows_the_ticket(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    issued = await _issue(api, 3)
+    token = issued[2]["token"]
+    r = await anon.get(f"/api/status/{token}")
+    assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    s = r.json()
+    assert (s["number"], s["status"], s["status_label"], s["class_name"]) == (
+        "A003",
+        "waiting",
+        "等候中",
+        "综合业务",
+    )
+    assert s["matters"] == ["社会保障卡申领"] and s["ahead"] == 2 and s["window"] is None
+    assert s["estimated_wait_minutes"] is not None and s["final"] is False
+    assert "王经理" not in r.text and "mgr" not in r.text and token not in r.text
+
+    await api.post("/api/windows/1/call-next")
+    assert (await anon.get(f"/api/status/{token}")).json()["ahead"] == 1
+    await api.post("/api/windows/2/call-next")
+    await api.post("/api/windows/1/start")
+    await api.post("/api/windows/1/finish", json={"outcome": "completed"})
+    await api.post("/api/windows/1/call-next")
+    s = (await anon.get(f"/api/status/{token}")).json()
+    assert (s["status"], s["window"], s["ahead"]) == ("called", 1, None)
+    await api.post("/api/windows/1/start")
+    await api.post("/api/windows/1/finish", json={"outcome": "completed"})
+    s = (await anon.get(f"/api/status/{token}")).json()
+    assert (s["status"], s["window"], s["final"]) == ("done", None, True)
+
+
+async def test_a_bad_unknown_or_old_token_is_404_alike(
+    api: httpx.AsyncClient,
+    anon: httpx.AsyncClient,
+    store: Store,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = (await _issue(api))[0]["token"]
+    assert len(token) == 22  # secrets.token_urlsafe(16): 128 bits
+    answers = [await anon.get(f"/api/status/{'x' * 22}")]  # well-formed, unknown
+    clock.advance(hours=24)  # the next business day: yesterday's slip
+    answers.append(await anon.get(f"/api/status/{token}"))
+
+    def no_database(_: str) -> None:
+        raise AssertionError("a malformed token reached the database")
+
+    monkeypatch.setattr(store, "ticket_by_token", no_database)
+    for bad in ("short", "x" * 33, "has%20space-and-more-chars", "a.b.c.d.e.f.g.h.i.j.k"):
+        answers.append(await anon.get(f"/api/status/{bad}"))
+    for r in answers:
+        assert r.status_code == 404, r.text
+        assert r.json()["error"] == {
+            "code": "no_such_ticket",
+            "message_zh": "此号票已失效或不存在（号票仅在取号当日有效）",
+            "message_en": "unknown or expired ticket (a slip is valid on its business day only)",
+            "field": "token",
+        }
+
+
+# ------------------------------------------------------------------ /api/voice
+async def test_the_server_voice_renders_a_call_once(
+    anon: httpx.AsyncClient, app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not shutil.which("espeak-ng"):
+        missing("espeak-ng")
+    voice: Voice = app.state.voice  # type: ignore[attr-defined]
+    assert voice.available
+    r = await anon.get("/api/voice/A023/2.wav")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "audio/wav"
+    with wave.open(BytesIO(r.content)) as w:
+        assert w.getnframes() / w.getframerate() > 1.0  # seconds of speech
+    calls: list[object] = []
+    monkeypatch.setattr("subprocess.run", lambda *a, **k: calls.append(a))
+    again = await anon.get("/api/voice/A023/2.wav")
+    assert again.content == r.content and not calls  # from the cache
+    assert (await anon.get("/api/voice/A02x/2.wav")).status_code == 404
+    r = await anon.get("/api/voice/A023/42.wav")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_such_window"
+    assert spoken("A023", 5) == "请 A 零 二 三 号，到 5 号窗口"
+    assert spoken("VB101", 12) == "请 V B 一 零 一 号，到 12 号窗口"
+
+
+async def test_without_espeak_the_voice_is_404_and_the_board_says_so(
+    anon: httpx.AsyncClient, app: object
+) -> None:
+    app.state.voice = Voice(command="")  # type: ignore[attr-defined]
+    r = await anon.get("/api/voice/A023/2.wav")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_voice"
+    assert (await anon.get("/api/display")).json()["server_voice"] is False
+
+
+# ------------------------------------------------------------------ the pages' files
+async def test_pages_and_files_are_served_with_their_types(anon: httpx.AsyncClient) -> None:
+    r = await anon.get("/display")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert (
+        await anon.get("/display", headers={"If-None-Match": r.headers["etag"]})
+    ).status_code == 304
+    r = await anon.get(f"/t/{'x' * 22}")
+    assert r.status_code == 200 and "status.js" in r.text
+    assert r.headers["referrer-policy"] == "no-referrer"
+    r = await anon.get("/t/bad")  # the same page (it says the slip is not valid), as a 404
+    assert r.status_code == 404 and "status.js" in r.text
+    types = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
+    for name in ASSETS:
+        r = await anon.get(f"/web/{name}")
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith(types[name.rsplit(".", 1)[1]])
+    for nope in ("/web/nope.js", "/web/..%2Fpages.py", "/web/display.html"):
+        r = await anon.get(nope)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "http_404"
+
+
+def test_the_pages_reference_nothing_outside_the_server() -> None:
+    files = sorted(WEB.iterdir())
+    assert {f.name for f in files} == ASSETS | {"display.html", "status.html"}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        if f.suffix == ".svg":
+            text = text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert not re.search(r"(https?:)?//[\w.-]+\.\w", text), f.name
+        assert "@import" not in text and "url(" not in text, f.name
+        for ref in re.findall(r'(?:src|href)="([^"]*)"', text):
+            assert ref.startswith("/web/"), (f.name, ref)
+
+
+def test_the_packaged_files_are_declared() -> None:
+    """A non-editable install carries the pages."""
+    import tomllib
+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = data["tool"]["setuptools"]["package-data"]["queue_app"]
+    for f in WEB.iterdir():
+        assert any(f.relative_to(REPO).match(f"queue_app/{g}") for g in globs), f
+
+
+# ------------------------------------------------------------------ the layout's display section
+def test_the_display_section_is_optional_and_checked() -> None:
+    data = yaml.safe_load((FIXTURES / "mini_hall.yaml").read_text(encoding="utf-8"))
+    assert parse_hall(data).display == Display()
+    data["display"] = {"title": "一楼大厅", "windows": [1, 2], "theme": "blue"}
+    assert parse_hall(data).display.windows == [1, 2]
+    for bad, where in (
+        ({"windows": [9]}, "display.windows[0]"),
+        ({"theme": "pink"}, "display.theme"),
+        ({"accent": "red"}, "display.accent"),
+        ({"colour": "red"}, "display.colour"),
+    ):
+        data["display"] = bad
+        with pytest.raises(InvalidData) as e:
+            parse_hall(data)
+        assert where in json.dumps([str(p) for p in e.value.problems]), e.value.problems

@@ -50,13 +50,6 @@ def web_hall(directory: Path, windows: int = 3, **display: Any) -> Path:
 
 
 @pytest.fixture()
-def db_url(tmp_path: Path) -> str:
-    """The pages' reads are plain SQL the store's tests cover on both databases: here
-    SQLite only."""
-    return sqlite_url(tmp_path)
-
-
-@pytest.fixture()
 def live(tmp_path: Path, mini_catalog: Catalog) -> Iterator[LiveServer]:
     """A hall server (its own SQLite file) with a manager and three open windows (set up
     in this process, which is quicker than through the command line)."""

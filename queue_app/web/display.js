@@ -281,6 +281,7 @@
     $("title").textContent = d.look.title;
     document.title = `${d.look.title} · 叫号`;
     clock.tz = d.timezone;
+    clock.tick(); // the hall's time now, not at the next second
     state.current = d.current;
     state.recent = d.recent;
     renderWaiting(d);

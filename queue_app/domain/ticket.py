@@ -134,9 +134,9 @@ def _evolve(t: Ticket, **changes: Any) -> Ticket:
     path: three transitions per ticket). Ticket has no ``__post_init__``, no ``init=False``
     field and no validation in ``__init__``, so copying its fields and applying the changes
     gives exactly the ticket ``replace`` would build."""
-    bad = changes.keys() - _TICKET_FIELDS
-    if bad:
-        raise TypeError(f"Ticket has no field {', '.join(sorted(bad))}")
+    if not _TICKET_FIELDS.issuperset(changes):
+        bad = sorted(changes.keys() - _TICKET_FIELDS)
+        raise TypeError(f"Ticket has no field {', '.join(bad)}")
     new = _new(Ticket)
     d = new.__dict__
     d.update(t.__dict__)

@@ -65,7 +65,7 @@ class HandlingModel:
         return self._actual / self._catalog
 
     def _catalog_of(self, key: frozenset[str]) -> float:
-        return sum(self.prior.get(c, 10.0) for c in key)
+        return sum(self.prior.get(c, 10.0) for c in sorted(key))  # sorted: same float sum
 
     def _prior_of(self, key: frozenset[str]) -> float:
         if len(key) == 1:
@@ -73,7 +73,7 @@ class HandlingModel:
         return self._sum_of_parts(key) * self._multi_actual / self._multi_prior
 
     def _sum_of_parts(self, key: frozenset[str]) -> float:
-        return sum(self.minutes(frozenset((c,))) for c in key)
+        return sum(self.minutes(frozenset((c,))) for c in sorted(key))
 
     def minutes(self, matters: Iterable[str]) -> float:
         key = matters if isinstance(matters, frozenset) else frozenset(matters)

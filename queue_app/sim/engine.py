@@ -255,6 +255,7 @@ class DaySim:
         self.ticket_meta: list[tuple] = []  # (citizen, leg index, group deque, service secs)
         self.citizens: list[Citizen] = []
         self.calls: list[tuple[float, int]] = []
+        self.pauses: list[tuple[float, int]] = []  # (time, window): breaks taken
         self.heap: list[tuple[float, int, int, object]] = []
         self.seq = 0
         self.last_finish = layout.close_s
@@ -300,6 +301,7 @@ class DaySim:
     def _set_closed(self, i: int, now: float, paused_for: float = 0.0) -> None:
         self.open_time[i] += now - self.opened_at[i]
         if paused_for > 0:
+            self.pauses.append((now, self.layout.numbers[i]))
             self.wstate[i] = wrules.pause(self.wstate[i], "休息")
             self._set_state(i, PAUSED, now)
             self.push(now + paused_for, _SETTLE, i)
@@ -375,6 +377,11 @@ class DaySim:
         q.append(Candidate(tid, fs, now, pri, None, None, None, domains))
         if leg == 0 and self.probe is not None:
             self.probe(self, citizen, tid, now)
+        if now >= lay.close_s:  # a next visit after close: its windows stay on for it
+            for i in elig:
+                if self.done_for_day[i]:
+                    self.done_for_day[i] = False
+                    self.settle(i, now)
         idle = self.idle
         if idle:  # of the idle windows that may serve it, the narrowest, then idle longest
             best = -1

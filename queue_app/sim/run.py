@@ -127,7 +127,7 @@ class EstimateProbe:
         cat = self.catalog_minutes
         mkey = (0 if me.priority else 2, me.queue_key, me.id)
         for c in line:
-            minutes += sum(cat[x] for x in c.matters)
+            minutes += sum(cat[x] for x in sorted(c.matters))
             if (0 if c.priority else 2, c.queue_key, c.id) < mkey and any(
                 eligible(c, w) for w in mine
             ):

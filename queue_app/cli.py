@@ -827,6 +827,288 @@ def serve(
             store.dispose()
 
 
+# ------------------------------------------------------- simulation (issue 5)
+def _sim_inputs(
+    hall: Path | None, demand: Path | None, seed: int, policy: str | None
+) -> tuple[Any, ...]:
+    """Catalog, hall, demand, demand model and policy for the simulation commands; bad
+    input is a message and exit 2."""
+    from queue_app.domain.dispatch import Policy
+    from queue_app.loaders import default_demand_path, load_demand_for
+    from queue_app.sim import DemandModel, ScenarioError
+
+    pol = None
+    if policy is not None:
+        try:
+            pol = Policy(policy)
+        except ValueError:
+            _fail(
+                f"error: --policy: expected one of {', '.join(p.value for p in Policy)}; "
+                f"got {policy!r}",
+                2,
+            )
+    cat = _catalog()
+    h = load_hall_for(hall or settings.hall or default_hall_path(), cat)
+    d = load_demand_for(demand or default_demand_path(), cat)
+    try:
+        model = DemandModel(d, cat, h, seed)
+    except ScenarioError as exc:
+        _fail(f"error: {demand or default_demand_path()}: {exc}", 2)
+    return cat, h, d, model, pol
+
+
+def _fmt(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None or x != x else f"{x:.{digits}f}"
+
+
+def _wait_row(name: str, w: Any) -> list[str]:
+    return [
+        name,
+        str(w.n),
+        _fmt(w.mean),
+        _fmt(w.p50),
+        _fmt(w.p90),
+        _fmt(w.p99),
+        _fmt(w.max, 0),
+        _fmt(100 * w.over_target, 1) + "%",
+    ]
+
+
+def _render_summary(s: Any) -> None:
+    t = Table(
+        "",
+        "n",
+        "mean 平均",
+        "p50",
+        "p90",
+        "p99",
+        "max",
+        f">{s.target_minutes:g} min",
+        title=f"{s.label}: wait 等候 (minutes)",
+    )
+    t.add_row(*_wait_row("all 全部", s.wait))
+    for k, w in s.by_class.items():
+        t.add_row(*_wait_row(f"class {k}", w))
+    for k, w in s.by_domain.items():
+        t.add_row(*_wait_row(k, w))
+    out.print(t)
+    u = Table("window 窗口", "utilisation 利用率", title="windows")
+    for n, v in s.utilisation.items():
+        u.add_row(str(n), f"{100 * v:.0f}%")
+    out.print(u)
+    out.print(
+        f"citizens {s.citizens} · served {s.served} · no-show 过号 {s.no_show} · refused "
+        f"{s.refused} · mean utilisation {100 * s.utilisation_mean:.0f}% · load balance "
+        f"{_fmt(s.load_balance, 3)} · bundles 一件事 {s.bundles} "
+        f"({_fmt(100 * s.bundles_one_visit, 0)}% in one visit) · called after close "
+        f"{s.after_close} · overtime {_fmt(s.overtime_mean_min)} min/day"
+    )
+    if s.estimates:
+        e = Table(
+            "estimate 预计等候",
+            "n",
+            "MAE",
+            "MAE/mean",
+            "bias",
+            "within 5 min",
+            title="wait estimates vs actual, same tickets (mean actual "
+            f"{_fmt(next(iter(s.estimates.values())).mean_actual)} min)",
+        )
+        for k, v in s.estimates.items():
+            e.add_row(
+                k,
+                str(v.n),
+                _fmt(v.mae, 2),
+                _fmt(v.mae_ratio, 2),
+                _fmt(v.bias, 2),
+                f"{100 * v.within_5:.0f}%",
+            )
+        out.print(e)
+
+
+def _render_side_by_side(sums: list[Any]) -> None:
+    t = Table("", *[s.label for s in sums], title="same arrivals 相同来客, side by side")
+    rows: list[tuple[str, Callable[[Any], str]]] = [
+        ("mean wait 平均等候 (min)", lambda s: _fmt(s.wait.mean, 2)),
+        ("p50", lambda s: _fmt(s.wait.p50)),
+        ("p90", lambda s: _fmt(s.wait.p90)),
+        ("p99", lambda s: _fmt(s.wait.p99)),
+        ("max", lambda s: _fmt(s.wait.max, 0)),
+        ("over target 超时", lambda s: f"{100 * s.wait.over_target:.1f}%"),
+        ("windows 窗口", lambda s: str(len(s.utilisation))),
+        ("utilisation 利用率", lambda s: f"{100 * s.utilisation_mean:.0f}%"),
+        ("load balance 负载均衡", lambda s: _fmt(s.load_balance, 3)),
+        ("bundles in one visit 一次办结", lambda s: f"{_fmt(100 * s.bundles_one_visit, 0)}%"),
+        ("visits per citizen", lambda s: _fmt(s.visits_per_citizen, 2)),
+        ("called after close", lambda s: str(s.after_close)),
+        ("overtime min/day", lambda s: _fmt(s.overtime_mean_min)),
+    ]
+    for name, f in rows:
+        t.add_row(name, *[f(s) for s in sums])
+    out.print(t)
+
+
+SIM_HALL = Annotated[Path | None, typer.Option(help="Hall layout (default: windows/default.yaml).")]
+SIM_DEMAND = Annotated[
+    Path | None, typer.Option(help="Demand profile (default: demand/default.yaml).")
+]
+SIM_POLICY = Annotated[
+    str | None, typer.Option(help="oldest | own_domain | scarce (default: the hall's).")
+]
+
+
+@app.command("simulate")
+def simulate_cmd(
+    hall: SIM_HALL = None,
+    demand: SIM_DEMAND = None,
+    days: Annotated[int, typer.Option(min=1, max=100_000, help="Days to simulate.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same days.")] = 1,
+    policy: SIM_POLICY = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            help="layouts (per-department / the hall / fully pooled) or policies, "
+            "on the same arrivals."
+        ),
+    ] = None,
+    estimate_days: Annotated[
+        int, typer.Option(min=0, help="Days on which every ticket's wait estimate is measured.")
+    ] = 2,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes to spread the days over.")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Simulate hall days through the production dispatch policy and ticket rules: waits per
+    class and domain, utilisation, load balance, bundles, wait-estimate errors."""
+    from queue_app.domain.dispatch import Policy
+    from queue_app.sim import comparison_layouts, layout_for, simulate
+
+    settings.as_json = settings.as_json or as_json
+    with _user_errors():
+        if compare not in (None, "layouts", "policies"):
+            _fail(f"error: --compare: expected layouts or policies; got {compare!r}", 2)
+        cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy)
+        if compare == "layouts":
+            layouts = comparison_layouts(h, cat, d, model, policy=pol)
+        elif compare == "policies":
+            layouts = [layout_for(h, cat, d, policy=p, label=p.value) for p in Policy]
+        else:
+            layouts = [layout_for(h, cat, d, policy=pol)]
+        sums = simulate(model, layouts, days, workers=workers, estimate_days=estimate_days)
+        head = {
+            "hall": h.hall.code,
+            "demand": d.demand.name,
+            "days": days,
+            "seed": seed,
+            "policy": (pol or h.dispatch.policy).value,
+            "expected_tickets_per_day": round(model.expected_arrivals(), 1),
+        }
+
+        def render() -> None:
+            out.print(
+                f"[bold]{h.hall.name}[/] · {d.demand.name} · {days} days · seed {seed} · "
+                f"policy {head['policy']} · about {head['expected_tickets_per_day']:.0f} "
+                "tickets/day"
+            )
+            if len(sums) > 1:
+                _render_side_by_side(sums)
+            else:
+                _render_summary(sums[0])
+
+        _emit({**head, "results": [s.to_dict() for s in sums]}, render)
+
+
+@app.command("staffing")
+def staffing_cmd(
+    hall: SIM_HALL = None,
+    demand: SIM_DEMAND = None,
+    target_p90: Annotated[
+        float, typer.Option(min=0.5, max=600, help="p90 wait to keep under (minutes).")
+    ] = 15.0,
+    days: Annotated[int, typer.Option(min=1, max=10_000, help="Simulated days to confirm.")] = 20,
+    seed: Annotated[int, typer.Option()] = 1,
+    policy: SIM_POLICY = None,
+    extra: Annotated[int, typer.Option(min=0, max=50, help="What-if: windows added ...")] = 2,
+    extra_from: Annotated[str, typer.Option(help="... from (HH:MM) ...")] = "09:00",
+    extra_to: Annotated[str, typer.Option(help="... to (HH:MM).")] = "11:00",
+    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Windows needed per hour for a p90 wait under the target (Erlang C, confirmed by
+    simulation), and what opening more windows in the morning peak would do."""
+    import re
+
+    from queue_app.sim import advise
+
+    settings.as_json = settings.as_json or as_json
+    for name, v in (("--extra-from", extra_from), ("--extra-to", extra_to)):
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            _fail(f'error: {name}: expected a time of day as "HH:MM"; got {v!r}', 2)
+    with _user_errors():
+        cat, h, d, _, pol = _sim_inputs(hall, demand, seed, policy)
+        a = advise(
+            h,
+            cat,
+            d,
+            target_p90=target_p90,
+            days=days,
+            seed=seed,
+            policy=pol,
+            what_if=(extra, extra_from, extra_to) if extra else None,
+            workers=workers,
+        )
+
+        def render() -> None:
+            out.print(
+                f"[bold]{a.hall}[/] · {a.demand} · target p90 {a.target_p90:g} min · "
+                f"a ticket holds a window {a.mean_minutes:.1f} min on average"
+            )
+            t = Table(
+                "hour 时段",
+                "arrivals 来客",
+                "load (erlangs)",
+                "Erlang C",
+                "advised 建议",
+                "staffed now 现有",
+                "p90 Erlang",
+                "p90 staffed now",
+                "p90 simulated",
+                title="windows needed per hour 每小时所需窗口",
+            )
+            for x in a.hours:
+                t.add_row(
+                    x.start,
+                    f"{x.arrivals:.0f}",
+                    f"{x.offered_load:.1f}",
+                    str(x.erlang_needed),
+                    str(x.advised) + (" !" if x.short else ""),
+                    str(x.staffed),
+                    _fmt(x.p90_erlang),
+                    _fmt(x.p90_staffed),
+                    _fmt(x.sim_p90),
+                )
+            out.print(t)
+            out.print(
+                f"advised staffing, simulated over {a.days} days: mean wait {a.sim_mean:.1f} "
+                f"min, p90 {a.sim_p90:.1f} min · window-hours: Erlang C "
+                f"{a.window_hours_erlang}, advised {a.window_hours_advised}, staffed now "
+                f"{a.window_hours_staffed}"
+            )
+            for n in a.notes:
+                out.print(f"note: {n}", markup=False)
+            if a.what_if:
+                w = a.what_if
+                out.print(
+                    f"what if {w.label}: mean wait {w.base_mean:.1f} → {w.mean:.1f} min, p90 "
+                    f"{w.base_p90:.1f} → {w.p90:.1f} min; arriving {w.start}-{w.end} (+1 h): "
+                    f"mean {w.base_window_mean:.1f} → {w.window_mean:.1f}, p90 "
+                    f"{w.base_window_p90:.1f} → {w.window_p90:.1f}"
+                )
+
+        _emit(a.to_dict(), render)
+
+
 def main() -> None:
     try:
         app()

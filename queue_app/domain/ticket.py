@@ -8,7 +8,7 @@ waiting/called → expired when the business day is closed. Anything else is ref
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -98,7 +98,7 @@ class Item:
     outcome: Outcome | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no __slots__: see _evolve
 class Ticket:
     """A ticket as the rules see it. Instants are POSIX seconds."""
 
@@ -123,6 +123,25 @@ class Ticket:
     @property
     def matters(self) -> frozenset[str]:
         return frozenset(i.matter for i in self.items)
+
+
+_TICKET_FIELDS = frozenset(f.name for f in fields(Ticket))
+_new = object.__new__
+
+
+def _evolve(t: Ticket, **changes: Any) -> Ticket:
+    """``dataclasses.replace(t, **changes)``, five times faster (it is on the simulator's hot
+    path: three transitions per ticket). Ticket has no ``__post_init__``, no ``init=False``
+    field and no validation in ``__init__``, so copying its fields and applying the changes
+    gives exactly the ticket ``replace`` would build."""
+    if not _TICKET_FIELDS.issuperset(changes):
+        bad = sorted(changes.keys() - _TICKET_FIELDS)
+        raise TypeError(f"Ticket has no field {', '.join(bad)}")
+    new = _new(Ticket)
+    d = new.__dict__
+    d.update(t.__dict__)
+    d.update(changes)
+    return new
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +184,7 @@ def call(t: Ticket, window: int, now: float) -> Change:
             "window",
         )
     return Change(
-        replace(t, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None),
+        _evolve(t, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None),
         "called",
         {"window": window},
     )
@@ -182,21 +201,21 @@ def recall(t: Ticket, window: int, now: float, limit: int) -> Change:
             "ticket",
         )
     return Change(
-        replace(t, recalls=t.recalls + 1), "recalled", {"window": window, "recalls": t.recalls + 1}
+        _evolve(t, recalls=t.recalls + 1), "recalled", {"window": window, "recalls": t.recalls + 1}
     )
 
 
 def start(t: Ticket, window: int, now: float) -> Change:
     _refuse_status(t, "开始办理", "start", (Status.CALLED,))
     _refuse_window(t, window, "开始办理", "start")
-    return Change(replace(t, status=Status.SERVING, started_at=now), "started", {"window": window})
+    return Change(_evolve(t, status=Status.SERVING, started_at=now), "started", {"window": window})
 
 
 def finish(t: Ticket, window: int, outcomes: Mapping[str, Outcome], now: float) -> Change:
     """Finish with one outcome per matter on the ticket."""
     _refuse_status(t, "办结", "finish", (Status.SERVING,))
     _refuse_window(t, window, "办结", "finish")
-    unknown = sorted(set(outcomes) - t.matters)
+    unknown = sorted(set(outcomes).difference(i.matter for i in t.items))
     if unknown:
         raise Refused(
             "unknown_matter",
@@ -212,9 +231,9 @@ def finish(t: Ticket, window: int, outcomes: Mapping[str, Outcome], now: float) 
             f"every matter needs an outcome; missing: {', '.join(missing)}",
             "outcomes",
         )
-    items = tuple(replace(i, outcome=outcomes[i.matter]) for i in t.items)
+    items = tuple([Item(i.matter, outcomes[i.matter]) for i in t.items])  # matter, outcome
     return Change(
-        replace(t, status=Status.DONE, items=items, finished_at=now),
+        _evolve(t, status=Status.DONE, items=items, finished_at=now),
         "finished",
         {"window": window, "outcomes": {i.matter: i.outcome for i in items}},
     )
@@ -244,7 +263,7 @@ def transfer(
             "transfer_target", "不能转给本窗口", "cannot transfer to the same window", "to_window"
         )
     return Change(
-        replace(
+        _evolve(
             t,
             status=Status.WAITING,
             window=None,
@@ -263,7 +282,7 @@ def no_show(t: Ticket, window: int, now: float) -> Change:
     _refuse_status(t, "标记过号", "mark no-show", (Status.CALLED,))
     _refuse_window(t, window, "标记过号", "mark no-show")
     return Change(
-        replace(t, status=Status.NO_SHOW, finished_at=now),
+        _evolve(t, status=Status.NO_SHOW, finished_at=now),
         "no_show",
         {"window": window, "recalls": t.recalls},
     )
@@ -273,7 +292,7 @@ def requeue(t: Ticket, now: float) -> Change:
     """A latecomer back in line (at the end: the place is taken from now)."""
     _refuse_status(t, "重新排队", "re-queue", (Status.NO_SHOW,))
     return Change(
-        replace(
+        _evolve(
             t,
             status=Status.WAITING,
             window=None,
@@ -291,7 +310,7 @@ def requeue(t: Ticket, now: float) -> Change:
 def cancel(t: Ticket, now: float, reason: str = "") -> Change:
     _refuse_status(t, "取消", "cancel", (Status.WAITING,))
     return Change(
-        replace(t, status=Status.CANCELLED, finished_at=now), "cancelled", {"reason": reason}
+        _evolve(t, status=Status.CANCELLED, finished_at=now), "cancelled", {"reason": reason}
     )
 
 
@@ -304,7 +323,7 @@ def expire(t: Ticket, now: float, *, force: bool = False) -> Change:
     )
     _refuse_status(t, "日终关闭", "expire", allowed)
     return Change(
-        replace(t, status=Status.EXPIRED, finished_at=now), "expired", {"from": t.status.value}
+        _evolve(t, status=Status.EXPIRED, finished_at=now), "expired", {"from": t.status.value}
     )
 
 

@@ -1,0 +1,304 @@
+"""The wait shown to a citizen (slip, status page): learned handling times, the queue-length
+formula on service rates from busy time, and a short forward simulation through the real
+dispatch policy where windows are restricted. Pure: the caller supplies the state.
+
+Wiring it into the server (one call per ticket issued or status page shown)::
+
+    model = HandlingModel({m.code: m.minutes for m in catalog.matters})   # once, at start
+    model.observe(ticket.matters, (finished_at - called_at) / 60)          # per finished ticket
+    minutes = estimate_wait(
+        me,                          # the Candidate of the ticket asked about
+        waiting,                     # every waiting Candidate (as call_next builds them)
+        [OpenWindow(dw, remaining_minutes, rate) for each open window],
+        model,
+        now,
+        policy=hall.dispatch.policy,
+        aging_seconds=hall.dispatch.aging_minutes * 60,
+    )
+
+``remaining_minutes`` is None for an idle window, else ``expected_remaining(model.minutes(
+its ticket's matters), minutes since its call)``; ``rate`` is the window's tickets per minute of
+busy time today (``busy_rate``), None before its first ticket. Measured in simulation on the
+default hall (``bench/estimates.py``); fast enough per ticket (``bench/estimate_speed.py``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from queue_app.domain.dispatch import (
+    Candidate,
+    DispatchWindow,
+    Policy,
+    choose_next,
+    eligible,
+    order_key,
+)
+
+
+class HandlingModel:
+    """Minutes a ticket takes at the window, learned from finished work.
+
+    Two levels of shrinkage (a Bayesian normal mean each). The hall-wide ratio of actual to
+    catalog minutes is learned first (the catalog's figures may all be high or low for this
+    hall); a matter's prior is its catalog minutes times that ratio, worth ``prior_weight``
+    tickets, and its estimate moves toward what was observed for it: (w·prior + Σx) / (w + n).
+    A ticket of several matters (a bundle) is learned as its own kind, its prior the sum of
+    its matters' current means times the learned ratio of such tickets to that sum (one
+    sitting for a bundle is shorter than its matters one by one)."""
+
+    def __init__(self, prior_minutes: Mapping[str, float], prior_weight: float = 5.0) -> None:
+        self.prior = dict(prior_minutes)
+        self.weight = prior_weight
+        self._sum: dict[frozenset[str], float] = {}
+        self._n: dict[frozenset[str], int] = {}
+        self._actual = self._catalog = 20.0 * prior_weight  # the ratio starts at 1
+        self._multi_actual = self._multi_prior = 60.0 * prior_weight
+
+    @property
+    def ratio(self) -> float:
+        """Learned actual ÷ catalog minutes over all finished work."""
+        return self._actual / self._catalog
+
+    def _catalog_of(self, key: frozenset[str]) -> float:
+        return sum(self.prior.get(c, 10.0) for c in sorted(key))  # sorted: same float sum
+
+    def _prior_of(self, key: frozenset[str]) -> float:
+        if len(key) == 1:
+            return self._catalog_of(key) * self.ratio
+        return self._sum_of_parts(key) * self._multi_actual / self._multi_prior
+
+    def _sum_of_parts(self, key: frozenset[str]) -> float:
+        return sum(self.minutes(frozenset((c,))) for c in sorted(key))
+
+    def minutes(self, matters: Iterable[str]) -> float:
+        key = matters if isinstance(matters, frozenset) else frozenset(matters)
+        n = self._n.get(key, 0)
+        prior = self._prior_of(key)
+        if n == 0:
+            return prior
+        return (self.weight * prior + self._sum[key]) / (self.weight + n)
+
+    def observe(self, matters: Iterable[str], minutes: float) -> None:
+        key = matters if isinstance(matters, frozenset) else frozenset(matters)
+        self._sum[key] = self._sum.get(key, 0.0) + minutes
+        self._n[key] = self._n.get(key, 0) + 1
+        if len(key) == 1:
+            self._actual += minutes
+            self._catalog += self._catalog_of(key)
+        else:
+            self._multi_actual += minutes
+            self._multi_prior += self._sum_of_parts(key)
+
+
+def expected_remaining(mean_minutes: float, elapsed_minutes: float) -> float:
+    """Minutes left on a ticket in hand: its mean less the time spent, but never less than a
+    third of the mean (a ticket running long is likely to run on a while)."""
+    return max(mean_minutes - elapsed_minutes, mean_minutes / 3)
+
+
+def busy_rate(tickets: int, busy_minutes: float) -> float | None:
+    """Tickets per minute of busy time (idle time does not drag it down)."""
+    return tickets / busy_minutes if tickets and busy_minutes > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenWindow:
+    """An open window as the estimate sees it."""
+
+    window: DispatchWindow
+    remaining_minutes: float | None = None  # None: idle, ready to call
+    rate: float | None = None  # tickets per minute of busy time, None if unknown
+
+
+def _pooled(target: Candidate, waiting: Sequence[Candidate], ws: Sequence[OpenWindow]) -> bool:
+    """One line: every open window may serve the target and every other waiting ticket may go
+    to every open window or none (undifferentiated windows)."""
+    if not ws:
+        return False
+    dws = [w.window for w in ws]
+    if not all(eligible(target, w) for w in dws):
+        return False
+    for c in waiting:
+        e = [eligible(c, w) for w in dws]
+        if any(e) and not all(e):
+            return False
+    return True
+
+
+def queue_length_minutes(
+    target: Candidate,
+    waiting: Sequence[Candidate],
+    windows: Sequence[OpenWindow],
+    model: HandlingModel,
+    now: float,
+) -> float:
+    """Undifferentiated windows: (tickets ahead + 1) ÷ the windows' service rates from busy
+    time (in minutes; 0 when a window is idle and nobody is ahead)."""
+    mine = order_key(target, now)
+    ahead = sum(
+        1
+        for c in waiting
+        if c.id != target.id
+        and order_key(c, now) < mine
+        and any(eligible(c, w.window) for w in windows)
+    )
+    if ahead == 0 and any(w.remaining_minutes is None for w in windows):
+        return 0.0
+    fallback = 1.0 / max(model.minutes(target.matters), 0.1)
+    total = sum(w.rate if w.rate else fallback for w in windows)
+    return (ahead + 1) / total
+
+
+def forward_minutes(
+    target: Candidate,
+    waiting: Sequence[Candidate],
+    windows: Sequence[OpenWindow],
+    model: HandlingModel,
+    now: float,
+    *,
+    policy: Policy = Policy.OLDEST,
+    aging_seconds: float = 15 * 60,
+    runs: int = 8,
+    sigma: float = 0.5,
+) -> float | None:
+    """Play the line forward from now through ``choose_next``, with no further arrivals,
+    until the target is called; the mean over ``runs`` plays whose handling times are drawn
+    around the learned means (log-normal, ``sigma``; seeded by the target's id, so the same
+    state gives the same estimate). ``runs=0``: one play with the mean times (biased high:
+    the first of several busy windows frees sooner than their mean remaining time says).
+    None if no open window ever calls the target.
+
+    Tickets interchangeable for dispatch (same eligible windows among these, same class, same
+    own-domain windows) are grouped and only each group's oldest is offered to
+    ``choose_next``: its choice over the heads is its choice over the whole line."""
+    dws = [w.window for w in windows]
+    line = sorted(waiting, key=lambda c: order_key(c, now))
+    if all(c.id != target.id for c in line):
+        line.append(target)
+        line.sort(key=lambda c: order_key(c, now))
+    groups: dict[tuple, list[Candidate]] = {}
+    win_groups: list[list[list[Candidate]]] = [[] for _ in dws]
+    for c in line:
+        elig = tuple(i for i, w in enumerate(dws) if eligible(c, w))
+        own = (
+            tuple(i for i, w in enumerate(dws) if w.domains and c.domains <= w.domains)
+            if policy is Policy.OWN_DOMAIN
+            else ()
+        )
+        key = (c.priority, c.appointment_at is not None and c.appointment_at <= now, elig, own)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = []
+            for i in elig:
+                win_groups[i].append(g)
+        g.append(c)
+        if c.id == target.id:
+            break  # nobody behind the target in its own group matters
+    means = {c.id: model.minutes(c.matters) * 60.0 for g in groups.values() for c in g}
+    rng = random.Random(target.id)
+    shift = sigma * sigma / 2
+    plays = max(runs, 1)
+    total = 0.0
+    for _ in range(plays):
+        if runs:
+            draw = [math.exp(sigma * rng.gauss(0.0, 1.0) - shift) for _ in range(len(means))]
+        waits = _play(
+            target,
+            dws,
+            windows,
+            groups,
+            win_groups,
+            means,
+            now,
+            policy,
+            aging_seconds,
+            draw if runs else None,
+        )
+        if waits is None:
+            return None
+        total += waits
+    return total / plays / 60.0
+
+
+def _play(
+    target: Candidate,
+    dws: list[DispatchWindow],
+    windows: Sequence[OpenWindow],
+    groups: dict[tuple, list[Candidate]],
+    win_groups: list[list[list[Candidate]]],
+    means: dict[int, float],
+    now: float,
+    policy: Policy,
+    aging_seconds: float,
+    draw: list[float] | None,
+) -> float | None:
+    """One play of the line; seconds until the target is called."""
+    heads_at = {id(g): 0 for g in groups.values()}
+    k = 0
+    free = []
+    for i, w in enumerate(windows):
+        rest = (w.remaining_minutes or 0.0) * 60.0
+        if draw is not None and rest:
+            rest *= draw[k % len(draw)]
+            k += 1
+        free.append((now + rest, i))
+    heapq.heapify(free)
+    while free:
+        t, i = heapq.heappop(free)
+        heads = []
+        for g in win_groups[i]:
+            j = heads_at[id(g)]
+            if j < len(g):
+                heads.append(g[j])
+        c = (
+            choose_next(
+                dws[i], heads, t, policy=policy, open_windows=dws, aging_seconds=aging_seconds
+            )
+            if heads
+            else None
+        )
+        if c is None:
+            continue  # nothing more for this window: it drops out
+        if c.id == target.id:
+            return t - now
+        for g in win_groups[i]:
+            j = heads_at[id(g)]
+            if j < len(g) and g[j] is c:
+                heads_at[id(g)] = j + 1
+                break
+        service = means[c.id]
+        if draw is not None:
+            service *= draw[k % len(draw)]
+            k += 1
+        heapq.heappush(free, (t + service, i))
+    return None
+
+
+def estimate_wait(
+    target: Candidate,
+    waiting: Sequence[Candidate],
+    windows: Sequence[OpenWindow],
+    model: HandlingModel,
+    now: float,
+    *,
+    policy: Policy = Policy.OLDEST,
+    aging_seconds: float = 15 * 60,
+) -> float | None:
+    """Minutes until ``target`` is called, or None if no open window may serve it.
+
+    ``waiting``: every waiting ticket (the target among them or not), in any order.
+    ``windows``: the open windows (idle or serving; paused and closed ones left out).
+    Undifferentiated windows (one pooled line): the queue-length formula with busy-time
+    rates. Restricted windows: a forward simulation with ``choose_next``."""
+    if not any(eligible(target, w.window) for w in windows):
+        return None
+    if _pooled(target, waiting, windows):
+        return queue_length_minutes(target, waiting, windows, model, now)
+    return forward_minutes(
+        target, waiting, windows, model, now, policy=policy, aging_seconds=aging_seconds
+    )

@@ -1,0 +1,78 @@
+"""``queue-app simulate`` and ``queue-app staffing`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+from tests.conftest import REPO
+
+
+def test_simulate_json_reports_every_figure() -> None:
+    r = run("simulate", "--days", "2", "--seed", "3", "--estimate-days", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    (s,) = d["results"]
+    assert d["days"] == 2 and d["policy"] == "oldest"
+    assert s["served"] + s["no_show"] + s["refused"] == s["citizens"] > 1000
+    for k in ("mean", "p50", "p90", "p99", "max", "over_target"):
+        assert s["wait"][k] is not None
+    assert "绿色通道" in s["by_class"] and "社保" in s["by_domain"]
+    assert len(s["utilisation"]) == 23 and 0 < s["load_balance"] < 1
+    assert set(s["estimates"]) == {"forecast", "last_wait", "queue_length"}
+    assert s["bundles_one_visit"] == 1.0
+    # the same seed gives the same figures
+    again = json.loads(
+        run("simulate", "--days", "2", "--seed", "3", "--estimate-days", "1", "--json").stdout
+    )
+    assert again == d
+
+
+def test_simulate_compares_layouts_side_by_side() -> None:
+    r = run("simulate", "--days", "2", "--compare", "layouts", "--estimate-days", "0")
+    assert r.returncode == 0, r.stderr
+    assert "per-department" in r.stdout and "pooled" in r.stdout and "district-hall" in r.stdout
+    r = run("--json", "simulate", "--days", "1", "--compare", "policies", "--estimate-days", "0")
+    assert [x["label"] for x in json.loads(r.stdout)["results"]] == [
+        "oldest",
+        "own_domain",
+        "scarce",
+    ]
+
+
+def test_bad_input_is_exit_2_with_a_located_message(tmp_path: Path) -> None:
+    r = run("simulate", "--policy", "fastest")
+    assert r.returncode == 2 and "--policy" in r.stderr and "oldest" in r.stderr
+    bad = tmp_path / "demand.yaml"
+    bad.write_text(
+        (REPO / "demand" / "default.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  社保: 19", "  社保局: 19"),
+        encoding="utf-8",
+    )
+    r = run("simulate", "--demand", str(bad))
+    assert r.returncode == 2
+    line = next(
+        i for i, t in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1) if "社保局" in t
+    )
+    assert f"{bad}:{line}: mix.社保局: unknown domain" in r.stderr
+    r = run("staffing", "--demand", str(tmp_path / "missing.yaml"))
+    assert r.returncode == 2 and "file not found" in r.stderr
+    r = run("staffing", "--extra-from", "9am")
+    assert r.returncode == 2 and "HH:MM" in r.stderr
+    for out in (r.stdout, r.stderr):
+        assert "Traceback" not in out
+
+
+def test_staffing_advises_per_hour_with_a_what_if() -> None:
+    r = run("staffing", "--target-p90", "15", "--days", "3", "--json")
+    assert r.returncode == 0, r.stderr
+    a = json.loads(r.stdout)
+    assert [h["start"] for h in a["hours"]][:2] == ["09:00", "10:00"]
+    for h in a["hours"]:
+        assert h["advised"] >= 1 and h["erlang_needed"] >= 0
+    assert a["what_if"]["label"] == "+2 windows 09:00-11:00"
+    assert a["what_if"]["window_mean"] <= a["what_if"]["base_window_mean"]
+    r = run("staffing", "--days", "2")
+    assert r.returncode == 0 and "windows needed per hour" in r.stdout and "what if" in r.stdout

@@ -10,7 +10,8 @@ from sqlalchemy import Connection, select
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import DispatchWindow
-from queue_app.domain.hall import Coverage, Hall, Targets, WindowKind
+from queue_app.domain.hall import Coverage, Hall, Targets
+from queue_app.domain.layouts import dispatch_windows
 from queue_app.domain.profiles import WindowProfile, in_effect
 from queue_app.store.tables import profile_t, setting_t
 
@@ -25,19 +26,6 @@ class Layout:
     coverage: Coverage
     dispatch: dict[int, DispatchWindow]
     changed: frozenset[int]  # windows serving otherwise than the layout file says
-
-
-def dispatch_windows(hall: Hall, coverage: Coverage) -> dict[int, DispatchWindow]:
-    return {
-        w.number: DispatchWindow(
-            number=w.number,
-            covers=coverage.by_window[w.number],
-            domains=frozenset(w.serves.domains),
-            restricted=w.kind in (WindowKind.DOMAIN, WindowKind.SPECIALISED),
-            priority_only=w.priority_only,
-        )
-        for w in hall.windows
-    }
 
 
 class Layouts:

@@ -228,6 +228,25 @@ class QueueSeriesOut(BaseModel):
     waiting: list[int]  # the line's length at the end of each bucket
 
 
+class HourNeedOut(BaseModel):
+    start: float  # the hour's first instant (POSIX seconds)
+    arrivals: int
+    rate_per_hour: float
+    load: float  # erlangs
+    needed: int  # windows for a p90 wait within the target (Erlang C, one pooled line)
+
+
+class StaffingOut(BaseModel):
+    """Windows needed this day hour by hour against the windows open now."""
+
+    day: str
+    target_minutes: float
+    hold_minutes: float  # learned minutes a ticket holds a window
+    open_windows: int
+    hours: list[HourNeedOut]
+    p90_now: float | None  # the latest hour's load on the open windows; None: cannot keep up
+
+
 class CloseDayOut(BaseModel):
     expired: int
 

@@ -28,6 +28,7 @@ from queue_app.api_models import (
     ProfileChoice,
     QueueSeriesOut,
     SessionOut,
+    StaffingOut,
     TicketOut,
     WindowOut,
     WindowStateOut,
@@ -247,6 +248,7 @@ class _Api:
     _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
     _ME = _Call("GET", "/api/auth/me", _model(SessionOut))
     _WINDOW_STATS = _Call("GET", "/api/stats/windows", _model(WindowStatsOut))
+    _STAFFING = _Call("GET", "/api/stats/staffing", _model(StaffingOut))
 
 
 class HallClient(_Api):
@@ -331,6 +333,9 @@ class HallClient(_Api):
 
     def window_stats(self) -> WindowStatsOut:
         return self._run(self._WINDOW_STATS)
+
+    def staffing(self) -> StaffingOut:
+        return self._run(self._STAFFING)
 
     def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
         return self._run(self._queue_series(bucket_minutes))
@@ -496,6 +501,9 @@ class AsyncHallClient(_Api):
 
     async def window_stats(self) -> WindowStatsOut:
         return await self._run(self._WINDOW_STATS)
+
+    async def staffing(self) -> StaffingOut:
+        return await self._run(self._STAFFING)
 
     async def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
         return await self._run(self._queue_series(bucket_minutes))

@@ -3,10 +3,13 @@ and by the command line when it acts on the database directly."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from queue_app.api_models import (
+    HourNeedOut,
     IssuedOut,
+    StaffingOut,
     TicketOut,
     WindowFiguresOut,
     WindowOut,
@@ -17,7 +20,7 @@ from queue_app.domain.figures import load_balance
 from queue_app.domain.ticket import Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.store import Issued
-from queue_app.store.store import WindowFigures, WindowInfo
+from queue_app.store.store import StaffingNow, WindowFigures, WindowInfo
 
 
 def ticket_out(t: Ticket, names: Mapping[str, str]) -> TicketOut:
@@ -74,4 +77,24 @@ def window_stats_out(day: str, figures: list[WindowFigures]) -> WindowStatsOut:
         windows=windows,
         load_balance=load_balance([f.busy_s for f in figures if f.open_s > 0]),
         bundles_served=sum(f.bundles for f in figures),
+    )
+
+
+def staffing_out(s: StaffingNow) -> StaffingOut:
+    return StaffingOut(
+        day=s.day,
+        target_minutes=s.target_minutes,
+        hold_minutes=s.hold_minutes,
+        open_windows=s.open_windows,
+        hours=[
+            HourNeedOut(
+                start=h.start,
+                arrivals=h.arrivals,
+                rate_per_hour=h.rate_per_hour,
+                load=h.load,
+                needed=h.needed,
+            )
+            for h in s.hours
+        ],
+        p90_now=s.p90_now if math.isfinite(s.p90_now) else None,
     )

@@ -14,7 +14,6 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
 from queue_app.domain.errors import Refused
-from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
 from queue_app.server.errors import ErrorResponse, known_query_only
@@ -151,9 +150,8 @@ def _status(svc: HallService, token: str) -> StatusOut:
         raise _no_slip()
     ahead = wait = None
     if t.status is Status.WAITING:
-        ahead, servers, per_ticket = store.position(t)
-        minutes = sum(store.catalog.matter_by_code[m].minutes for m in t.matters)
-        wait = queue_length_wait(ahead, per_ticket or minutes, servers)
+        ahead = store.ahead(t)
+        wait = store.estimated_wait(t)
     classes = {c.prefix: c.name for c in store.hall.ticket_classes}
     bundle = store.catalog.bundle_by_code.get(t.bundle) if t.bundle else None
     at_window = t.status in (Status.CALLED, Status.SERVING)

@@ -23,6 +23,7 @@ from queue_app.api_models import (
     QueueSeriesOut,
     RatingIn,
     ReasonIn,
+    StaffingOut,
     TargetsIn,
     TicketOut,
     TransferIn,
@@ -39,7 +40,14 @@ from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.service import HallService
-from queue_app.views import issued_out, state_out, ticket_out, window_out, window_stats_out
+from queue_app.views import (
+    issued_out,
+    staffing_out,
+    state_out,
+    ticket_out,
+    window_out,
+    window_stats_out,
+)
 
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -151,6 +159,14 @@ async def stats_queue(
     day = svc.store.today()
     start, waiting = await svc.read(svc.store.queue_over_day, day, bucket_minutes * 60.0)
     return QueueSeriesOut(day=day, start=start, bucket_minutes=bucket_minutes, waiting=waiting)
+
+
+@api.get("/stats/staffing")
+async def stats_staffing(svc: Svc, who: SignedIn) -> StaffingOut:
+    """Windows needed hour by hour today for a p90 wait within the wait target (Erlang C on
+    the arrivals so far and the learned minutes a ticket holds a window), and the windows
+    open now with the p90 wait they give the latest hour."""
+    return staffing_out(await svc.read(svc.store.staffing))
 
 
 @api.get("/stats/windows")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +36,6 @@ from queue_app.domain.dispatch import (
     eligible,
 )
 from queue_app.domain.errors import Refused
-from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.figures import WAITING_STEP, queue_series
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.numbering import format_number
@@ -46,10 +47,12 @@ from queue_app.domain.profiles import (
     stranded,
 )
 from queue_app.domain.rating import check_rating
+from queue_app.domain.staffing_now import HourNeed, hourly_needs, p90_with
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
 from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
+from queue_app.store.estimates import LearnedMinutes, estimated_wait
 from queue_app.store.feed import install_notify_trigger
 from queue_app.store.layout import TARGETS, Layouts
 from queue_app.store.tables import (
@@ -110,6 +113,17 @@ class WindowFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffingNow:
+    day: str
+    target_minutes: float  # the p90 wait to stay within (the hall's wait target)
+    hold_minutes: float  # learned minutes a ticket holds a window, over today's tickets
+    open_windows: int
+    hours: list[HourNeed]  # the day's hours so far
+    p90_now: float  # Erlang C p90 of the latest hour's load on the windows open now (inf:
+    # they cannot keep up)
+
+
+@dataclass(frozen=True, slots=True)
 class EventInfo:
     id: int
     at: float
@@ -141,6 +155,7 @@ class Store:
         self.hall = hall
         self.clock = clock
         self.layouts = Layouts(hall, catalog)
+        self.learned = LearnedMinutes(catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._local = threading.local()  # .log: see logging_to
@@ -486,6 +501,33 @@ class Store:
         start = changes[0][0] - changes[0][0] % bucket_s
         return start, queue_series(changes, start, max(self.clock(), start + 1), bucket_s)
 
+    def staffing(self) -> StaffingNow:
+        """Windows needed this day hour by hour (Erlang C on the arrivals so far and the
+        learned minutes a ticket holds a window, for a p90 wait within the wait target),
+        and the windows open now."""
+        now = self.clock()
+        day = self.day_of(now)
+        with self._read() as conn:
+            model = self.learned.update(conn, day)
+            rows = conn.execute(
+                select(ticket_t.c.issued_at, ticket_t.c.matters).where(ticket_t.c.day == day)
+            ).all()
+            open_now = len(list(q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars()))
+            target = self.layouts.targets(conn).wait_minutes
+        kinds = Counter(r.matters for r in rows)
+        hold = (
+            sum(model.minutes(self._matter_sets(m)[0]) * n for m, n in kinds.items()) / len(rows)
+            if rows
+            else statistics.fmean(m.minutes for m in self.catalog.matters)
+        )
+        midnight = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), self.hall.zone)
+        starts = [(midnight + dt.timedelta(hours=h)).timestamp() for h in range(24)]
+        hours = hourly_needs([r.issued_at for r in rows], starts, now, hold, target)
+        while hours and hours[0].arrivals == 0:  # before the first ticket of the day
+            hours.pop(0)
+        load = hours[-1].load if hours else 0.0  # the latest hour seen long enough
+        return StaffingNow(day, target, hold, open_now, hours, p90_with(open_now, load, hold))
+
     # ---------------------------------------------------------------- writing
     def _event(
         self,
@@ -701,9 +743,8 @@ class Store:
             return t, eligible_windows
 
         t, eligible_windows = self._retrying(op)
-        ahead, servers, per_ticket = self.position(t)
-        wait = queue_length_wait(ahead, per_ticket or sum(m.minutes for m in objs), servers)
-        return Issued(t, tclass.name, ahead, eligible_windows, wait, token)
+        ahead = self.ahead(t)
+        return Issued(t, tclass.name, ahead, eligible_windows, self.estimated_wait(t), token)
 
     def _next_seq(self, conn: Connection, day: str, prefix: str) -> int:
         """The daily counter: an atomic increment of its row (or a compare-and-set where
@@ -731,14 +772,12 @@ class Store:
                 return int(value) + 1
         raise Conflict(f"counter {day}/{prefix}")
 
-    def position(self, t: Ticket) -> tuple[int, int, float | None]:
-        """For a waiting ticket: people ahead who compete for the same windows, open windows
-        that may serve it, and mean catalog minutes per waiting ticket (None if none wait)."""
+    def ahead(self, t: Ticket) -> int:
+        """For a waiting ticket: the people before it in line who compete for the windows
+        that may serve it."""
         now = self.clock()
         me = self._as_candidate(t)
-        ahead = waiting = 0
-        minutes = 0.0
-        m = self.catalog.matter_by_code
+        ahead = 0
         with self._read() as conn:
             layout = self.layouts.current(conn)
             mine = [layout.dispatch[n] for n in layout.coverage.windows_for(t.matters)]
@@ -751,15 +790,31 @@ class Store:
                 my_key=t.queue_key,
                 my_id=t.id,
             ).all()
-            open_ = set(q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars())
         for g in groups:
-            c = self._candidate(g, grouped=True)
-            waiting += g.n
-            minutes += g.n * sum(m[code].minutes for code in c.matters)
-            if g.ahead and any(eligible(c, w) for w in mine):
+            if g.ahead and any(eligible(self._candidate(g, grouped=True), w) for w in mine):
                 ahead += g.n
-        servers = sum(1 for w in mine if w.number in open_)
-        return ahead, servers, (minutes / waiting if waiting else None)
+        return ahead
+
+    def estimated_wait(self, t: Ticket) -> float | None:
+        """Minutes until waiting ticket ``t`` is called, as its slip and status page show it
+        (``domain.forecast`` on the line, the open windows and learned handling times);
+        None while no open window may serve it."""
+        now = self.clock()
+        with self._read() as conn:
+            dispatch = self.layouts.current(conn).dispatch
+            rows = q.CANDIDATES_READ(conn, day=t.day, now=now, waiting=WAITING).all()
+            return estimated_wait(
+                conn,
+                self.learned,
+                self._as_candidate(t),
+                [self._candidate(r) for r in rows],
+                dispatch,
+                t.day,
+                now,
+                policy=self.hall.dispatch.policy,
+                aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
+                matters_of=lambda matters: self._matter_sets(matters)[0],
+            )
 
     # -------------------------------------------------------------- dispatch
     def _matter_sets(self, matters: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -80,6 +80,10 @@ ZH = {
     "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
     "manager.trend": "等候人数 · 今日每 {m} 分钟 · 峰值 {peak} · 当前 {now}",
     "manager.changed": "（已调整）",
+    "manager.staffing": "人员测算 {hour} 起：每小时到达 {rate} 人 · 每号 {hold} 分 · "
+    "九成等候≤{target} 分需 {needed} 窗 · 现开 {open} 窗，九成等候 {p90}（厄朗C）",
+    "manager.staffing_few": "人员测算：今日到达数据尚少",
+    "manager.p90_never": "持续增长",
     "manager.targets": "等候目标 {wait} 分钟 · 办理目标 {serve} 分钟（超出标红）",
     "profile.title": "{n} 号窗口（现为 {name}）改为受理：",
     "profile.is_changed": "本窗口今日已调整，日终关闭后恢复布局设置",
@@ -171,6 +175,10 @@ EN = {
     "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",
     "manager.trend": "Waiting, every {m} minutes today · peak {peak} · now {now}",
     "manager.changed": " (changed)",
+    "manager.staffing": "staffing from {hour}: {rate} arrivals/h · {hold} min/ticket · "
+    "p90 <= {target} min needs {needed} windows · {open} open: p90 {p90} (Erlang C)",
+    "manager.staffing_few": "staffing: too few arrivals today yet",
+    "manager.p90_never": "growing",
     "manager.targets": "wait target {wait} min · service target {serve} min (beyond: red)",
     "profile.title": "Window {n} (now {name}) is to serve:",
     "profile.is_changed": "Changed today; the day's close restores the layout",

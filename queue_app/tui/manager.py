@@ -4,6 +4,7 @@ what a window serves and the targets."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 
@@ -13,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
-from queue_app.api_models import TicketOut, WindowFiguresOut, WindowOut
+from queue_app.api_models import StaffingOut, TicketOut, WindowFiguresOut, WindowOut
 from queue_app.domain.hall import Targets
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.live import LiveScreen
@@ -51,6 +52,7 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #domains { width: 2fr; height: 1fr; }
     ManagerScreen #summary { height: 1; background: $boost; }
     ManagerScreen #targets { height: 1; }
+    ManagerScreen #staffing { height: 1; }
     ManagerScreen #trend-label { height: 1; }
     ManagerScreen #trend { height: 3; }
     """
@@ -62,6 +64,7 @@ class ManagerScreen(LiveScreen):
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
         yield Static(id="targets")
+        yield Static(id="staffing")
         yield Static(id="trend-label")
         yield Sparkline([], id="trend", summary_function=max)
         yield Static(id="summary")
@@ -82,6 +85,7 @@ class ManagerScreen(LiveScreen):
         counts = (await self.client.stats()).counts
         stats = await self.client.window_stats()
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
+        self._show_staffing(await self.client.staffing())
         self._show_trend(series.waiting)
         wait_target, serve_target = self._targets()
         self.query_one("#targets", Static).update(
@@ -110,6 +114,30 @@ class ManagerScreen(LiveScreen):
                 balance=balance,
             )
         )
+
+    def _show_staffing(self, s: StaffingOut) -> None:
+        """The latest hour's arrivals against the windows open: red when too few."""
+        line = self.query_one("#staffing", Static)
+        hall = self.hall_app.hall
+        if not s.hours or hall is None:
+            line.update(self.words("manager.staffing_few"))
+            return
+        h = s.hours[-1]
+        p90 = (
+            self.words("minutes_n").format(m=f"{s.p90_now:.0f}")
+            if s.p90_now is not None
+            else self.words("manager.p90_never")
+        )
+        text = self.words("manager.staffing").format(
+            target=f"{s.target_minutes:.0f}",
+            hour=dt.datetime.fromtimestamp(h.start, hall.zone).strftime("%H:%M"),
+            rate=f"{h.rate_per_hour:.0f}",
+            hold=f"{s.hold_minutes:.1f}",
+            needed=h.needed,
+            open=s.open_windows,
+            p90=p90,
+        )
+        line.update(Text(text, style="bold red" if s.open_windows < h.needed else ""))
 
     def _show_trend(self, waiting: list[int]) -> None:
         """Queue length over the day; a plot needs a few points first."""

@@ -227,3 +227,12 @@ async def test_a_manager_changes_what_a_window_serves_and_the_targets(
     assert r.status_code == 422, r.text
     assert (await api.get("/api/hall")).json()["targets"]["wait_minutes"] == 15
     assert not any(w["changed"] for w in (await api.get("/api/windows")).json())
+
+
+async def test_staffing_for_the_manager(api: httpx.AsyncClient) -> None:
+    for _ in range(3):
+        await api.post("/api/tickets", json={"matters": ["M-SBK"]})
+    s = (await api.get("/api/stats/staffing")).json()
+    assert s["open_windows"] == 4 and s["target_minutes"] == 20
+    assert s["hold_minutes"] == pytest.approx(5.0)
+    assert s["hours"] == []  # the clock stands at 09:00: no hour seen ten minutes yet

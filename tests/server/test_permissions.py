@@ -40,6 +40,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/stats/today"): (ANY, None),
     ("GET", "/api/stats/windows"): (ANY, None),
     ("GET", "/api/stats/queue"): (ANY, None),
+    ("GET", "/api/stats/staffing"): (ANY, None),
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),

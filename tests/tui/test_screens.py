@@ -183,8 +183,10 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
         await pilot.click("#ok")
         await until(pilot, lambda: "暂停" in [str(c) for c in table.get_row("2")])
         summary = text_of(app, "#summary")
+        staffing = text_of(app, "#staffing")
     assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
     assert "忙闲均衡度" in summary
+    assert staffing.startswith("人员测算")
 
 
 async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(

@@ -58,6 +58,12 @@ async def settle(pilot: Pilot, ready: Callable[[], object]) -> None:
     await pilot.pause(0.3)  # the debounced reload after the last event
 
 
+def steady_staffing(app: HallApp) -> None:
+    """The staffing line's rate depends on the minute of the real clock the test runs at:
+    a fixed line in its place (the Pilot tests check the real one)."""
+    app.screen.query_one("#staffing", Static).update("人员测算：（随时钟变化，快照中固定）")
+
+
 def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = app_for(hall, "desk", "d1")
 
@@ -85,6 +91,7 @@ def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        steady_staffing(app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
@@ -94,6 +101,7 @@ def test_manager_changing_what_a_window_serves(hall: LiveServer, snap_compare) -
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        steady_staffing(app)
         app.screen.query_one("#windows", DataTable).move_cursor(row=1)
         await pilot.press("s")
         await settle(pilot, lambda: on(app, ProfileScreen, "#profiles"))
@@ -106,6 +114,7 @@ def test_manager_targets(hall: LiveServer, snap_compare) -> None:  # type: ignor
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        steady_staffing(app)
         await pilot.press("t")
         await settle(pilot, lambda: on(app, TargetsScreen, "#wait"))
 

@@ -42,7 +42,7 @@ def main() -> None:
     common = [
         m.code
         for m in catalog.matters
-        if m.undifferentiated and store.coverage.windows_for({m.code})
+        if m.undifferentiated and store.layouts.plain.coverage.windows_for({m.code})
     ][:50]
 
     t0 = time.perf_counter()

@@ -69,6 +69,17 @@ def eligible(c: Candidate, w: DispatchWindow) -> bool:
     return c.matters <= w.covers
 
 
+def oldest_first(policy: Policy, window: DispatchWindow) -> bool:
+    """Whether ``choose_next`` gives ``window`` simply the oldest eligible ticket whatever
+    the line holds (no preference of the policy applies to it), so the caller may read the
+    line in order and stop at the first eligible ticket."""
+    return (
+        policy is Policy.OLDEST
+        or (policy is Policy.SCARCE and not window.restricted)
+        or (policy is Policy.OWN_DOMAIN and not window.domains)
+    )
+
+
 def choose_next(
     window: DispatchWindow,
     candidates: Iterable[Candidate],

@@ -115,6 +115,11 @@ class OpenWindow:
     rate: float | None = None  # tickets per minute of busy time, None if unknown
 
 
+def _reach_key(c: Candidate) -> tuple[object, ...]:
+    """What decides which windows may serve a ticket (long lines repeat a few of these)."""
+    return (c.matters, c.priority, c.target_window, c.target_domain)
+
+
 def _pooled(target: Candidate, waiting: Sequence[Candidate], ws: Sequence[OpenWindow]) -> bool:
     """One line: every open window may serve the target and every other waiting ticket may go
     to every open window or none (undifferentiated windows)."""
@@ -123,7 +128,12 @@ def _pooled(target: Candidate, waiting: Sequence[Candidate], ws: Sequence[OpenWi
     dws = [w.window for w in ws]
     if not all(eligible(target, w) for w in dws):
         return False
+    seen: set[tuple[object, ...]] = set()
     for c in waiting:
+        key = _reach_key(c)
+        if key in seen:
+            continue
+        seen.add(key)
         e = [eligible(c, w) for w in dws]
         if any(e) and not all(e):
             return False
@@ -140,12 +150,17 @@ def queue_length_minutes(
     """Undifferentiated windows: (tickets ahead + 1) ÷ the windows' service rates from busy
     time (in minutes; 0 when a window is idle and nobody is ahead)."""
     mine = order_key(target, now)
+    served: dict[tuple[object, ...], bool] = {}
+
+    def callable_here(c: Candidate) -> bool:
+        key = _reach_key(c)
+        hit = served.get(key)
+        if hit is None:
+            hit = served[key] = any(eligible(c, w.window) for w in windows)
+        return hit
+
     ahead = sum(
-        1
-        for c in waiting
-        if c.id != target.id
-        and order_key(c, now) < mine
-        and any(eligible(c, w.window) for w in windows)
+        1 for c in waiting if c.id != target.id and order_key(c, now) < mine and callable_here(c)
     )
     if ahead == 0 and any(w.remaining_minutes is None for w in windows):
         return 0.0

@@ -30,10 +30,10 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import (
     Candidate,
     DispatchWindow,
-    Policy,
     choose_next,
     class_rank,
     eligible,
+    oldest_first,
 )
 from queue_app.domain.errors import Refused
 from queue_app.domain.figures import WAITING_STEP, queue_series
@@ -67,6 +67,7 @@ from queue_app.store.tables import (
 
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 WAITING = Status.WAITING.value
+CANDIDATE_CACHE = 20_000  # candidates kept for rows read again (a long line, read per slip)
 
 
 class Conflict(Exception):
@@ -158,6 +159,7 @@ class Store:
         self.learned = LearnedMinutes(catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._cands: dict[tuple[Any, ...], Candidate] = {}  # waiting rows seen before
         self._local = threading.local()  # .log: see logging_to
         if create:
             self.create_schema()
@@ -825,6 +827,10 @@ class Store:
         return hit
 
     def _candidate(self, r: Any, *, grouped: bool = False) -> Candidate:
+        """A waiting ticket as dispatch sees it, from a row of ``q.CANDIDATE_COLS`` (kept:
+        the same row gives the same candidate), or of ``q.WAITING_GROUPS`` if ``grouped``."""
+        if not grouped and (hit := self._cands.get(tuple(r))) is not None:
+            return hit
         codes, domains = self._matter_sets(r.matters)
         if grouped:  # a grouped row: only what eligibility needs
             return Candidate(
@@ -835,7 +841,9 @@ class Store:
                 target_domain=r.target_domain,
                 domains=domains,
             )
-        return Candidate(
+        if len(self._cands) > CANDIDATE_CACHE:
+            self._cands.clear()
+        hit = self._cands[tuple(r)] = Candidate(
             id=r.id,
             matters=codes,
             queue_key=r.queue_key,
@@ -845,6 +853,7 @@ class Store:
             target_domain=r.target_domain,
             domains=domains,
         )
+        return hit
 
     def _as_candidate(self, t: Ticket) -> Candidate:
         return Candidate(
@@ -893,7 +902,7 @@ class Store:
             dispatch = self.layouts.current(conn).dispatch
             dw = dispatch[window]
             choice: Candidate | None = None
-            if policy is Policy.OLDEST:
+            if oldest_first(policy, dw):  # no preference to weigh: walk the line in pages
                 choice = self._oldest_eligible(conn, dw, day, now)
             else:
                 open_windows = [

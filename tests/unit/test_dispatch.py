@@ -11,6 +11,7 @@ from queue_app.domain.dispatch import (
     Policy,
     choose_next,
     eligible,
+    oldest_first,
     order_key,
 )
 
@@ -125,3 +126,27 @@ def test_oldest_policy_is_the_minimum_order_key_among_eligible(cands, window, no
         assert got == min(ok, key=lambda x: order_key(x, now))
         # order does not depend on how the candidates arrive
         assert choose_next(window, list(reversed(cands)), now) == got
+
+
+PLAIN_BIZ = DispatchWindow(5, frozenset({"GT", "SP"}), frozenset({"企业开办"}))  # unrestricted
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    candidates,
+    st.sampled_from([UNDIFF, BIZ, EXIT, PLAIN_BIZ]),
+    st.sampled_from(list(Policy)),
+    st.floats(0, 2000),
+)
+def test_oldest_first_says_when_a_policy_is_just_the_oldest_eligible(
+    cands, window, policy, now
+) -> None:
+    """The store reads the line in pages when ``oldest_first``: it must then agree with
+    choose_next over the whole line, whatever the policy and the line."""
+    got = choose_next(
+        window, cands, now, policy=policy, open_windows=[UNDIFF, BIZ, EXIT], aging_seconds=600
+    )
+    if oldest_first(policy, window):
+        assert got == choose_next(window, cands, now)
+    assert oldest_first(Policy.OLDEST, BIZ) and not oldest_first(Policy.SCARCE, BIZ)
+    assert oldest_first(Policy.SCARCE, PLAIN_BIZ) and not oldest_first(Policy.OWN_DOMAIN, BIZ)

@@ -205,8 +205,10 @@ async def issue(svc: Svc, who: Desk, body: IssueIn) -> IssuedOut:
         priority=body.priority,
         appointment_at=body.appointment_at,
         actor=who.username,
+        slip=False,
     )
-    return issued_out(issued, svc.names)
+    # the slip's figures are reads: off the (SQLite) writer, which the next change needs
+    return issued_out(await svc.read(svc.store.with_slip, issued), svc.names)
 
 
 @api.post("/tickets/{number}/cancel")

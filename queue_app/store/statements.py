@@ -29,7 +29,14 @@ CANDIDATE_COLS = (
 )
 _ORDERED = select(*CANDIDATE_COLS).where(WAITING_TODAY).order_by(RANK, T.queue_key, T.id)
 
-CANDIDATES_ALL = Sql(_ORDERED.with_for_update(skip_locked=True, of=ticket_t))
+# The line is read unlocked (rows locked while read would hide them from every other window
+# calling at that moment: "nobody waiting" while people wait); only the choice is locked,
+# and a choice another window holds or has taken is passed over:
+CLAIMABLE = Sql(
+    select(T.id)
+    .where(T.id == bp("id"), T.status == bp("waiting"))
+    .with_for_update(skip_locked=True, of=ticket_t)
+)
 CANDIDATES_READ = Sql(_ORDERED)
 
 # For a new ticket's slip: waiting tickets grouped by what they need, flagged when ahead.
@@ -178,7 +185,6 @@ CLASS_PAGES = tuple(
         .order_by(T.queue_key, T.id)
         .limit(bp("lim"))
         .offset(bp("off"))
-        .with_for_update(skip_locked=True, of=ticket_t)
     )
     for f in _CLASS_FILTERS
 )

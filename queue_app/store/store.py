@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -666,8 +666,11 @@ class Store:
         priority: Priority | None = None,
         appointment_at: float | None = None,
         actor: str = "desk",
+        slip: bool = True,
     ) -> Issued:
-        """Issue a ticket for some matters and/or a bundle, with an optional priority class."""
+        """Issue a ticket for some matters and/or a bundle, with an optional priority class.
+        ``slip=False`` leaves the people ahead and the wait to ``with_slip`` (reads that may
+        run apart from the write)."""
         codes, bundle = self._resolve(matters, bundle)
         objs = [self.catalog.matter_by_code[c] for c in codes]
         tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
@@ -745,8 +748,13 @@ class Store:
             return t, eligible_windows
 
         t, eligible_windows = self._retrying(op)
-        ahead = self.ahead(t)
-        return Issued(t, tclass.name, ahead, eligible_windows, self.estimated_wait(t), token)
+        issued = Issued(t, tclass.name, 0, eligible_windows, None, token)
+        return self.with_slip(issued) if slip else issued
+
+    def with_slip(self, issued: Issued) -> Issued:
+        """``issued`` with what its slip shows: the people ahead and the estimated wait."""
+        t = issued.ticket
+        return replace(issued, ahead=self.ahead(t), estimated_wait_minutes=self.estimated_wait(t))
 
     def _next_seq(self, conn: Connection, day: str, prefix: str) -> int:
         """The daily counter: an atomic increment of its row (or a compare-and-set where
@@ -867,6 +875,24 @@ class Store:
             domains=self._matter_sets(" ".join(sorted(t.matters)))[1],
         )
 
+    def _claim_first(
+        self,
+        conn: Connection,
+        dw: DispatchWindow,
+        cands: list[Candidate],
+        now: float,
+        taken: set[int],
+        **policy: Any,
+    ) -> Candidate | None:
+        """What ``choose_next`` picks among ``cands``, locked for this transaction; a pick
+        that another window holds or has just called is added to ``taken`` and the choice
+        made again without it."""
+        while True:
+            choice = choose_next(dw, [c for c in cands if c.id not in taken], now, **policy)
+            if choice is None or q.CLAIMABLE(conn, id=choice.id, waiting=WAITING).scalar():
+                return choice
+            taken.add(choice.id)
+
     def _oldest_eligible(
         self, conn: Connection, dw: DispatchWindow, day: str, now: float
     ) -> Candidate | None:
@@ -875,13 +901,14 @@ class Store:
         Within a class the pages come in (place in line, id) order, so the first eligible
         ticket found is the one ``choose_next`` picks over the whole line.
         """
+        taken: set[int] = set()
         for page_of_class in q.CLASS_PAGES:
             offset, size = 0, FIRST_PAGE
             while True:
                 rows = page_of_class(
                     conn, day=day, now=now, waiting=WAITING, lim=size, off=offset
                 ).all()
-                choice = choose_next(dw, [self._candidate(r) for r in rows], now)
+                choice = self._claim_first(conn, dw, list(map(self._candidate, rows)), now, taken)
                 if choice is not None:
                     return choice
                 if len(rows) < size:
@@ -909,11 +936,13 @@ class Store:
                     dispatch[n]
                     for n in q.OPEN_WINDOWS(conn, open=WindowStatus.OPEN.value).scalars()
                 ]
-                rows = q.CANDIDATES_ALL(conn, day=day, now=now, waiting=WAITING).all()
-                choice = choose_next(
+                rows = q.CANDIDATES_READ(conn, day=day, now=now, waiting=WAITING).all()
+                choice = self._claim_first(
+                    conn,
                     dw,
-                    [self._candidate(r) for r in rows],
+                    list(map(self._candidate, rows)),
                     now,
+                    set(),
                     policy=policy,
                     open_windows=open_windows,
                     aging_seconds=aging,

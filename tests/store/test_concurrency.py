@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from queue_app.domain.ticket import Outcome
 from queue_app.loaders import load_catalog, load_hall_for
@@ -27,11 +30,19 @@ def _caller(url: str, hall_path: str, window: int, barrier: Any, out: Any) -> No
     store = _open_store(url, hall_path)
     barrier.wait()
     got: list[int] = []
-    while (t := store.call_next(window, actor=f"clerk{window}")) is not None:
+    wrong = 0  # times this window was told "nobody waiting" while tickets were left
+    while True:
+        t = store.call_next(window, actor=f"clerk{window}")
+        if t is None:
+            time.sleep(0.5)  # let claims in flight on other windows commit
+            if store.counts()["waiting"] == 0:
+                break
+            wrong += 1
+            continue
         got.append(t.id)
         store.start(window)
         store.finish(window, Outcome.COMPLETED)
-    out.put((window, got))
+    out.put((window, got, wrong))
     store.dispose()
 
 
@@ -56,25 +67,44 @@ def _run(target: Any, args_for: list[tuple]) -> list[Any]:
     return results
 
 
-def test_eight_processes_call_next_over_2000_tickets(db_url: str, tmp_path: Path) -> None:
-    hall_path = str(undifferentiated_hall(tmp_path, WORKERS))
+def scarce_hall(tmp_path: Path, windows: int) -> Path:
+    """The undifferentiated hall with every window restricted and the scarce policy: every
+    call weighs the whole line (no paged walk)."""
+    path = undifferentiated_hall(tmp_path, windows)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["dispatch"] = {"policy": "scarce"}
+    for w in data["windows"]:
+        w["kind"] = "specialised"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("layout", ["oldest", "scarce"])
+def test_eight_processes_call_next_over_the_whole_line(
+    db_url: str, tmp_path: Path, layout: str
+) -> None:
+    hall = undifferentiated_hall if layout == "oldest" else scarce_hall
+    hall_path = str(hall(tmp_path, WORKERS))
     store = _open_store(db_url, hall_path)
     for w in range(1, WORKERS + 1):
         store.open_window(w)
-    issued = {store.issue(["M-SBK" if i % 3 else "M-YL"]).ticket.id for i in range(2000)}
-    assert len(issued) == 2000
+    n = 2000 if layout == "oldest" else 600  # the scarce policy weighs the whole line per call
+    issued = {store.issue(["M-SBK" if i % 3 else "M-YL"]).ticket.id for i in range(n)}
+    assert len(issued) == n
 
     results = _run(_caller, [(db_url, hall_path, w) for w in range(1, WORKERS + 1)])
 
-    called = [tid for _, ids in results for tid in ids]
+    called = [tid for _, ids, _ in results for tid in ids]
     dupes = [tid for tid, n in Counter(called).items() if n > 1]
     assert dupes == [], f"tickets called twice: {dupes[:10]}"
     assert set(called) == issued, "tickets lost"
-    assert all(len(ids) > 0 for _, ids in results), "a window never got a ticket"
+    if layout == "oldest":  # 2,000 tickets: every window gets its turn at the lock
+        assert all(len(ids) > 0 for _, ids, _ in results), "a window never got a ticket"
+    assert [wrong for _, _, wrong in results] == [0] * WORKERS, "'nobody waiting' while some were"
     counts = store.counts()
-    assert counts["done"] == 2000 and counts["waiting"] == 0
+    assert counts["done"] == n and counts["waiting"] == 0
     called_events = [e for e in store.events(limit=100_000) if e.kind == "called"]
-    assert len(called_events) == 2000
+    assert len(called_events) == n
     assert Counter(e.ticket_number for e in called_events).most_common(1)[0][1] == 1
     store.dispose()
 
@@ -90,3 +120,47 @@ def test_eight_processes_issuing_at_once_never_repeat_a_number(db_url: str, tmp_
     assert seqs == list(range(1, 2001)), "numbering has gaps or repeats"
     assert store.counts()["waiting"] == 2000
     store.dispose()
+
+
+@pytest.mark.parametrize("policy", ["oldest", "scarce"])
+def test_a_call_in_flight_hides_only_its_own_ticket(
+    db_url: str, tmp_path: Path, policy: str
+) -> None:
+    """While window 1's call-next holds its transaction open, window 2 calling next gets
+    the next ticket: not "nobody waiting" (rows locked while read would hide them all)."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite runs one writer at a time: window 2 simply waits its turn")
+    hall_path = (
+        scarce_hall(tmp_path, 2) if policy == "scarce" else undifferentiated_hall(tmp_path, 2)
+    )
+    catalog = load_catalog(FIXTURES / "mini_catalog.yaml")
+    hall = load_hall_for(hall_path, catalog)
+    holding, release = threading.Event(), threading.Event()
+
+    class Paused(Store):
+        """A store whose call-next stops, transaction open, once it has chosen."""
+
+        def _load(self, conn: Any, ticket_id: int) -> Any:
+            holding.set()
+            assert release.wait(30)
+            return super()._load(conn, ticket_id)
+
+    store = Store(db_url, catalog, hall)
+    paused = Paused(db_url, catalog, hall, create=False)
+    try:
+        for w in (1, 2):
+            store.open_window(w)
+        first, second, _ = (store.issue(["M-SBK"]).ticket for _ in range(3))
+        got: list[Any] = []
+        in_flight = threading.Thread(target=lambda: got.append(paused.call_next(1)))
+        in_flight.start()
+        assert holding.wait(30)
+        t2 = store.call_next(2)
+        release.set()
+        in_flight.join(30)
+        assert t2 is not None and t2.number == second.number
+        assert got[0] is not None and got[0].number == first.number
+    finally:
+        release.set()
+        paused.dispose()
+        store.dispose()

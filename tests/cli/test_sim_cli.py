@@ -14,7 +14,7 @@ def test_simulate_json_reports_every_figure() -> None:
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     (s,) = d["results"]
-    assert d["days"] == 2 and d["policy"] == "scarce"  # the layout's own
+    assert d["days"] == 2 and d["policy"] == "oldest"  # the layout's own
     assert s["served"] + s["no_show"] + s["refused"] == s["citizens"] > 1000
     for k in ("mean", "p50", "p90", "p99", "max", "over_target"):
         assert s["wait"][k] is not None

@@ -70,7 +70,7 @@ class Layouts:
     def current(self, conn: Connection) -> Layout:
         return self._get(self._rows(conn))
 
-    def is_layouts(self, number: int, profile: WindowProfile) -> bool:
+    def as_in_file(self, number: int, profile: WindowProfile) -> bool:
         """Whether ``profile`` is what the layout file gives window ``number``."""
         return profile == WindowProfile.of(self.file.window_by_number[number])
 
@@ -78,7 +78,7 @@ class Layouts:
         """The layout in effect were window ``number`` given ``profile`` (None: the layout
         file's own)."""
         rows = dict(self._rows(conn))
-        if profile is None or self.is_layouts(number, profile):
+        if profile is None or self.as_in_file(number, profile):
             rows.pop(number, None)
         else:
             rows[number] = profile.model_dump_json()

@@ -199,12 +199,7 @@ def _cross_check(hall: Hall) -> list[Problem]:
             )
         seen.add(w.number)
         if w.serves.is_empty():
-            problems.append(
-                Problem(
-                    ("windows", i, "serves"),
-                    "expected at least one of all, undifferentiated, domains, departments, matters",
-                )
-            )
+            problems.append(Problem(("windows", i, "serves"), EMPTY_SERVES))
     prefixes = Counter(tc.prefix for tc in hall.ticket_classes)
     seen_p: set[str] = set()
     for i, tc in enumerate(hall.ticket_classes):
@@ -236,32 +231,32 @@ def parse_hall(data: object) -> Hall:
     return parse_model(Hall, data, "hall layout", _cross_check)
 
 
+EMPTY_SERVES = "expected at least one of all, undifferentiated, domains, departments, matters"
+
+
+def check_serves(serves: Serves, catalog: Catalog, at: tuple[str | int, ...]) -> list[Problem]:
+    """References from a window's ``serves`` rule (at path ``at``) into the catalog that do
+    not resolve."""
+    known = (
+        ("domains", set(catalog.domains), "domain"),
+        ("departments", set(catalog.department_by_code), "department code"),
+        ("matters", set(catalog.matter_by_code), "matter code"),
+    )
+    problems: list[Problem] = []
+    for field, valid, what in known:
+        for j, ref in enumerate(getattr(serves, field)):
+            if ref not in valid:
+                hint = f"; the catalog has {sorted(valid)}" if field == "domains" else ""
+                problems.append(Problem((*at, field, j), f"unknown {what} {ref!r}{hint}"))
+    return problems
+
+
 def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
     """References from the hall into the catalog that do not resolve."""
     problems: list[Problem] = []
-    domains = set(catalog.domains)
-    depts = set(catalog.department_by_code)
     for i, w in enumerate(hall.windows):
-        for j, d in enumerate(w.serves.domains):
-            if d not in domains:
-                problems.append(
-                    Problem(
-                        ("windows", i, "serves", "domains", j),
-                        f"unknown domain {d!r}; the catalog has {sorted(domains)}",
-                    )
-                )
-        for j, d in enumerate(w.serves.departments):
-            if d not in depts:
-                problems.append(
-                    Problem(
-                        ("windows", i, "serves", "departments", j), f"unknown department code {d!r}"
-                    )
-                )
-        for j, m in enumerate(w.serves.matters):
-            if m not in catalog.matter_by_code:
-                problems.append(
-                    Problem(("windows", i, "serves", "matters", j), f"unknown matter code {m!r}")
-                )
+        problems += check_serves(w.serves, catalog, ("windows", i, "serves"))
+    domains = set(catalog.domains)
     for i, tc in enumerate(hall.ticket_classes):
         for j, d in enumerate(tc.domains):
             if d not in domains:
@@ -277,19 +272,14 @@ def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
 class Coverage:
     """Which matters each window of a hall accepts, resolved against a catalog."""
 
-    def __init__(
-        self, hall: Hall, catalog: Catalog, overrides: dict[int, Serves] | None = None
-    ) -> None:
+    def __init__(self, hall: Hall, catalog: Catalog) -> None:
         self.hall = hall
         self.catalog = catalog
         self.by_window: dict[int, frozenset[str]] = {}
-        self.domains_by_window: dict[int, frozenset[str]] = {}
         for w in hall.windows:
-            serves = (overrides or {}).get(w.number, w.serves)
             self.by_window[w.number] = frozenset(
-                m.code for m in catalog.matters if serves.accepts(m)
+                m.code for m in catalog.matters if w.serves.accepts(m)
             )
-            self.domains_by_window[w.number] = frozenset(serves.domains)
 
     def window_accepts(self, number: int, matters: frozenset[str] | set[str]) -> bool:
         return matters <= self.by_window.get(number, frozenset())

@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, eligible
 from queue_app.domain.errors import Problem, Refused, format_path
-from queue_app.domain.hall import Hall, Serves, Targets, Window, WindowKind
+from queue_app.domain.hall import (
+    EMPTY_SERVES,
+    Hall,
+    Serves,
+    Targets,
+    Window,
+    WindowKind,
+    check_serves,
+)
 
 
 class WindowProfile(BaseModel):
@@ -52,25 +60,9 @@ def layout_profiles(hall: Hall) -> list[tuple[WindowProfile, list[int]]]:
 
 def check_profile(profile: WindowProfile, catalog: Catalog) -> list[Problem]:
     """References from a profile into the catalog that do not resolve; an empty rule."""
-    s = profile.serves
-    if s.is_empty():
-        return [
-            Problem(
-                ("serves",),
-                "expected at least one of all, undifferentiated, domains, departments, matters",
-            )
-        ]
-    problems: list[Problem] = []
-    known = (
-        ("domains", s.domains, set(catalog.domains), "domain"),
-        ("departments", s.departments, set(catalog.department_by_code), "department code"),
-        ("matters", s.matters, set(catalog.matter_by_code), "matter code"),
-    )
-    for field, given, valid, what in known:
-        for j, ref in enumerate(given):
-            if ref not in valid:
-                problems.append(Problem(("serves", field, j), f"unknown {what} {ref!r}"))
-    return problems
+    if profile.serves.is_empty():
+        return [Problem(("serves",), EMPTY_SERVES)]
+    return check_serves(profile.serves, catalog, ("serves",))
 
 
 def in_effect(

@@ -7,16 +7,12 @@ from pathlib import Path as FsPath
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand, check_demand_against_catalog, parse_demand
-from queue_app.loaders.files import _PACKAGE, _REPO, _first_existing, _load, _located
+from queue_app.loaders.files import _PACKAGE, _REPO, _first_existing, load_checked
 
 
 def load_demand_for(file: str | os.PathLike[str], catalog: Catalog) -> Demand:
     """Load a demand profile and check the domains and bundles it names in ``catalog``."""
-    demand, data, lines = _load(file, parse_demand)
-    problems = check_demand_against_catalog(demand, catalog)
-    if problems:
-        raise _located(str(file), data, lines, problems)
-    return demand
+    return load_checked(file, parse_demand, lambda d: check_demand_against_catalog(d, catalog))
 
 
 def default_demand_path(name: str = "default") -> FsPath:

@@ -105,13 +105,23 @@ def load_hall(file: str | os.PathLike[str]) -> Hall:
     return _load(file, parse_hall)[0]
 
 
-def load_hall_for(file: str | os.PathLike[str], catalog: Catalog) -> Hall:
-    """Load a hall layout and check its references into ``catalog``."""
-    hall, data, lines = _load(file, parse_hall)
-    problems = check_against_catalog(hall, catalog)
+def load_checked(
+    file: str | os.PathLike[str],
+    parse: Callable[[Any], T],
+    check: Callable[[T], list[Problem]],
+) -> T:
+    """Load and validate a file, then check what it refers to (a catalog's codes); every
+    problem located in the file, or LoadError."""
+    doc, data, lines = _load(file, parse)
+    problems = check(doc)
     if problems:
         raise _located(str(file), data, lines, problems)
-    return hall
+    return doc
+
+
+def load_hall_for(file: str | os.PathLike[str], catalog: Catalog) -> Hall:
+    """Load a hall layout and check its references into ``catalog``."""
+    return load_checked(file, parse_hall, lambda hall: check_against_catalog(hall, catalog))
 
 
 def _first_existing(*candidates: FsPath) -> FsPath:

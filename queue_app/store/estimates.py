@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, Policy
@@ -26,6 +26,7 @@ from queue_app.domain.forecast import (
 )
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
+from queue_app.store import statements as q
 from queue_app.store.tables import ticket_t, window_t
 
 T = ticket_t.c
@@ -86,18 +87,7 @@ def estimated_wait(
 ) -> float | None:
     """Minutes until ``target`` is called (None: no open window may serve it)."""
     model = learned.update(conn, day)
-    done = {
-        r.window: r
-        for r in conn.execute(
-            select(
-                T.window,
-                func.count().label("n"),
-                func.sum(T.finished_at - T.called_at).label("busy"),
-            )
-            .where(T.day == day, T.status == DONE, T.window.is_not(None))
-            .group_by(T.window)
-        )
-    }
+    done = {r.window: r for r in q.DONE_BY_WINDOW(conn, day=day, done=DONE).all()}
     current: dict[int, Any] = {
         r.id: r
         for r in conn.execute(
@@ -120,7 +110,7 @@ def estimated_wait(
             mean = model.minutes(matters_of(t.matters))
             remaining = expected_remaining(mean, max(0.0, now - t.called_at) / 60.0)
         d = done.get(w.number)
-        rate = busy_rate(int(d.n), float(d.busy or 0) / 60.0) if d else None
+        rate = busy_rate(int(d.served), float(d.busy or 0) / 60.0) if d else None
         windows.append(OpenWindow(dispatch[w.number], remaining, rate))
     return estimate_wait(
         target, waiting, windows, model, now, policy=policy, aging_seconds=aging_seconds

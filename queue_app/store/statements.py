@@ -188,3 +188,17 @@ CLASS_PAGES = tuple(
     )
     for f in _CLASS_FILTERS
 )
+
+# Per window, the tickets finished on a day: how many, of them bundles, mean handling (start
+# to finish) and busy time (call to finish).
+DONE_BY_WINDOW = Sql(
+    select(
+        T.window,
+        func.count().label("served"),
+        func.count(T.bundle).label("bundles"),
+        func.avg(T.finished_at - T.started_at).label("handling"),
+        func.sum(T.finished_at - T.called_at).label("busy"),
+    )
+    .where(T.day == bp("day"), T.status == bp("done"), T.window.is_not(None))
+    .group_by(T.window)
+)

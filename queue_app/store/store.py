@@ -414,18 +414,7 @@ class Store:
         t = ticket_t.c
         with self._read() as conn:
             done = {
-                r.window: r
-                for r in conn.execute(
-                    select(
-                        t.window,
-                        func.count().label("served"),
-                        func.count(t.bundle).label("bundles"),
-                        func.avg(t.finished_at - t.started_at).label("handling"),
-                        func.sum(t.finished_at - t.called_at).label("busy"),
-                    )
-                    .where(t.day == day, t.status == Status.DONE.value, t.window.is_not(None))
-                    .group_by(t.window)
-                )
+                r.window: r for r in q.DONE_BY_WINDOW(conn, day=day, done=Status.DONE.value).all()
             }
             current = {
                 r.window: now - (r.called_at or now)

@@ -114,13 +114,20 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
     now = store.clock()
     day = store.day_of(now)
     shown = hall.display.windows or [w.number for w in hall.windows]
+    # the latest call of each ticket, a recall included: the headline is the newest of them
+    latest = recent_calls(store, day, hall.display.windows, limit=max(10, len(shown)))
+    last_called = {c.ticket: c.at for c in latest}
     calling = [
-        CallOut(ticket=w.ticket.number, window=w.number, at=w.ticket.called_at or 0.0)
+        CallOut(
+            ticket=w.ticket.number,
+            window=w.number,
+            at=last_called.get(w.ticket.number, w.ticket.called_at or 0.0),
+        )
         for w in store.windows()
         if w.view is WindowView.CALLING and w.ticket is not None and w.number in shown
     ]
     calling.sort(key=lambda c: -c.at)
-    recent = recent_calls(store, day, hall.display.windows)
+    recent = latest[:10]
     waiting = waiting_by_prefix(store, day)
     return DisplayOut(
         look=look(svc),

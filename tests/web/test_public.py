@@ -273,3 +273,19 @@ def test_the_display_section_is_optional_and_checked() -> None:
         with pytest.raises(InvalidData) as e:
             parse_hall(data)
         assert where in json.dumps([str(p) for p in e.value.problems]), e.value.problems
+
+
+async def test_a_recall_is_the_newest_call_on_the_board(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient, clock: Clock
+) -> None:
+    """The headline after a recall is the recalled ticket, in the page's live update and in
+    the board's data the page refetches (both ordered by the latest call)."""
+    await _issue(api, 2)
+    await api.post("/api/windows/1/call-next")  # A001
+    clock.advance(minutes=1)
+    await api.post("/api/windows/2/call-next")  # A002, newer
+    clock.advance(minutes=1)
+    await api.post("/api/windows/1/recall")  # A001 again: now the newest
+    d = (await anon.get("/api/display")).json()
+    assert [c["ticket"] for c in d["current"]] == ["A001", "A002"]
+    assert [(c["ticket"], c["recall"]) for c in d["recent"]] == [("A001", True), ("A002", False)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from queue_app.client import HallClient
 from queue_app.tui.app import HallApp
@@ -56,12 +56,21 @@ def app_for(server: LiveServer, role: str, user: str, window: int | None = None)
 async def settle(pilot: Pilot, ready: Callable[[], object]) -> None:
     await until(pilot, ready)
     await pilot.pause(0.3)  # the debounced reload after the last event
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False  # a steady cursor: a blink would land on either side of a slow run
 
 
-def steady_staffing(app: HallApp) -> None:
+@pytest.fixture()
+def steady_staffing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The staffing line's rate depends on the minute of the real clock the test runs at:
-    a fixed line in its place (the Pilot tests check the real one)."""
-    app.screen.query_one("#staffing", Static).update("人员测算：（随时钟变化，快照中固定）")
+    every load of the manager screen (the first, and the one after the event stream's
+    snapshot, which may land late) shows a fixed line in its place. The Pilot tests check
+    the real one."""
+
+    def fixed(screen: ManagerScreen, _: object) -> None:
+        screen.query_one("#staffing", Static).update("人员测算：（随时钟变化，快照中固定）")
+
+    monkeypatch.setattr(ManagerScreen, "_show_staffing", fixed)
 
 
 def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -86,22 +95,22 @@ def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyp
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_manager(hall: LiveServer, snap_compare, steady_staffing: None) -> None:  # type: ignore[no-untyped-def]
     app = app_for(hall, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
-        steady_staffing(app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager_changing_what_a_window_serves(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_manager_changing_what_a_window_serves(
+    hall: LiveServer, snap_compare, steady_staffing: None
+) -> None:  # type: ignore[no-untyped-def]
     app = app_for(hall, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
-        steady_staffing(app)
         app.screen.query_one("#windows", DataTable).move_cursor(row=1)
         await pilot.press("s")
         await settle(pilot, lambda: on(app, ProfileScreen, "#profiles"))
@@ -109,12 +118,11 @@ def test_manager_changing_what_a_window_serves(hall: LiveServer, snap_compare) -
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager_targets(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
+def test_manager_targets(hall: LiveServer, snap_compare, steady_staffing: None) -> None:  # type: ignore[no-untyped-def]
     app = app_for(hall, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
-        steady_staffing(app)
         await pilot.press("t")
         await settle(pilot, lambda: on(app, TargetsScreen, "#wait"))
 

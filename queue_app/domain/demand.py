@@ -89,7 +89,9 @@ class Demand(_Strict):
     no_show: NoShow = NoShow()
     handling: Handling = Handling()
     breaks: Breaks = Breaks()
-    lunch_windows: Annotated[int, Field(ge=0, le=999)] = 0
+    # windows staffed over lunch on such a day, the broadest first; None: the hall's own
+    # lunch duty (its hours.lunch.on_duty)
+    lunch_windows: Annotated[int, Field(ge=0, le=999)] | None = None
 
     def rate_segments(self) -> list[tuple[int, int, float]]:
         """(start second, end second, citizens per second) over the day, scaled."""

@@ -18,8 +18,10 @@ Wiring it into the server (one call per ticket issued or status page shown)::
 
 ``remaining_minutes`` is None for an idle window, else ``expected_remaining(model.minutes(
 its ticket's matters), minutes since its call)``; ``rate`` is the window's tickets per minute of
-busy time today (``busy_rate``), None before its first ticket. Measured in simulation on the
-default hall (``bench/estimates.py``); fast enough per ticket (``bench/estimate_speed.py``).
+busy time today (``busy_rate``), None before its first ticket. Over the hall's lunch break a
+window off lunch duty is ``away`` (``lunch_away``), and a window closed for lunch is passed
+with the time until it is back (``back_after_lunch``). Measured in simulation on the default
+hall (``bench/estimates.py``, which also times an estimate).
 """
 
 from __future__ import annotations
@@ -108,11 +110,39 @@ def busy_rate(tickets: int, busy_minutes: float) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class OpenWindow:
-    """An open window as the estimate sees it."""
+    """A window as the estimate sees it: open (idle, or ``remaining_minutes`` from the end of
+    its ticket in hand), and ``away`` (minutes from now: from, until) if it is known to call
+    nobody for a while, such as a window closed for lunch, away from 0 until it is back."""
 
     window: DispatchWindow
     remaining_minutes: float | None = None  # None: idle, ready to call
     rate: float | None = None  # tickets per minute of busy time, None if unknown
+    away: tuple[float, float] | None = None
+
+
+LUNCH_SLACK_S = 30 * 60.0
+
+
+def lunch_away(now: float, lunch: tuple[float, float]) -> tuple[float, float] | None:
+    """An open window not on lunch duty: away (minutes from now) from lunch until its end,
+    once its ticket in hand is done; None once lunch is over."""
+    start, end = lunch
+    if now >= end:
+        return None
+    return max(0.0, (start - now) / 60.0), (end - now) / 60.0
+
+
+def back_after_lunch(
+    closed_at: float, now: float, lunch: tuple[float, float], slack_s: float = LUNCH_SLACK_S
+) -> tuple[float, float] | None:
+    """A closed window's time away (minutes from now: 0, until it is back) when it closed for
+    lunch (no earlier than ``slack_s`` before lunch began) and lunch is not over yet. None
+    for any other closed window (closed for the day, never opened): nobody can say it will
+    open."""
+    start, end = lunch
+    if start - slack_s <= closed_at < end and now < end:
+        return 0.0, (end - now) / 60.0
+    return None
 
 
 def _reach_key(c: Candidate) -> tuple[object, ...]:
@@ -263,8 +293,16 @@ def _play(
             k += 1
         free.append((now + rest, i))
     heapq.heapify(free)
+    away = [
+        None if w.away is None else (now + w.away[0] * 60.0, now + w.away[1] * 60.0)
+        for w in windows
+    ]
     while free:
         t, i = heapq.heappop(free)
+        gone = away[i]
+        if gone is not None and gone[0] <= t < gone[1]:
+            heapq.heappush(free, (gone[1], i))  # back after its time away
+            continue
         heads = []
         for g in win_groups[i]:
             j = heads_at[id(g)]
@@ -307,13 +345,18 @@ def estimate_wait(
     """Minutes until ``target`` is called, or None if no open window may serve it.
 
     ``waiting``: every waiting ticket (the target among them or not), in any order.
-    ``windows``: the open windows (idle or serving; paused and closed ones left out).
-    Undifferentiated windows (one pooled line): the queue-length formula with busy-time
-    rates. Restricted windows: a forward simulation with ``choose_next``."""
+    ``windows``: the open windows (idle or serving; ``lunch_away`` for those off lunch
+    duty), and those closed for lunch (``back_after_lunch``); paused and other closed ones
+    left out.
+    Undifferentiated windows (one pooled line), the target called before any of them goes
+    away: the queue-length formula with busy-time rates. Restricted windows, or some away
+    before then: a forward simulation with ``choose_next``."""
     if not any(eligible(target, w.window) for w in windows):
         return None
     if _pooled(target, waiting, windows):
-        return queue_length_minutes(target, waiting, windows, model, now)
+        minutes = queue_length_minutes(target, waiting, windows, model, now)
+        if all(w.away is None or w.away[0] > minutes for w in windows):
+            return minutes  # called before any window leaves
     return forward_minutes(
         target, waiting, windows, model, now, policy=policy, aging_seconds=aging_seconds
     )

@@ -65,6 +65,7 @@ class Window(_Strict):
 class Lunch(_Strict):
     start: HHMM
     end: HHMM
+    on_duty: list[int] = []  # windows staffed over lunch (午间不打烊); the others close
 
 
 class Hours(_Strict):
@@ -211,6 +212,11 @@ def _cross_check(hall: Hall) -> list[Problem]:
                 )
             )
         seen_p.add(tc.prefix)
+    for i, n in enumerate(h.lunch.on_duty if h.lunch else []):
+        if n not in numbers:
+            problems.append(
+                Problem(("hours", "lunch", "on_duty", i), f"this hall has no window {n}")
+            )
     for i, n in enumerate(hall.display.windows):
         if n not in numbers:
             problems.append(Problem(("display", "windows", i), f"this hall has no window {n}"))

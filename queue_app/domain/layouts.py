@@ -34,10 +34,15 @@ def dispatch_windows(hall: Hall, coverage: Coverage) -> dict[int, DispatchWindow
     }
 
 
-def _with_windows(hall: Hall, code: str, name: str, windows: list[dict]) -> Hall:
+def _with_windows(
+    hall: Hall, code: str, name: str, windows: list[dict], on_duty: list[int] | None = None
+) -> Hall:
+    """``hall`` with other windows (and ``on_duty`` over lunch, if they change)."""
     data = hall.model_dump(mode="json")
     data["hall"] = {**data["hall"], "code": code, "name": name}
     data["windows"] = windows
+    if on_duty is not None and data["hours"]["lunch"]:
+        data["hours"]["lunch"]["on_duty"] = on_duty
     return parse_hall(data)
 
 
@@ -79,7 +84,8 @@ def department_layout(
 ) -> Hall:
     """The old hall: the same number of windows, each dedicated to one department, apportioned
     to each department's offered load (erlangs). Departments too small for a window of their
-    own (a share under half a window) share one group of windows, as small departments did."""
+    own (a share under half a window) share one group of windows, as small departments did.
+    As many windows as the hall's stay open over lunch: those serving the most departments."""
     staff = len(hall.windows)
     loads = {d: v for d, v in load_by_department.items() if v > 0}
     total = sum(loads.values()) or 1.0
@@ -107,4 +113,12 @@ def department_layout(
                     "serves": {"departments": sorted(members[g])},
                 }
             )
-    return _with_windows(hall, "per-department", f"{hall.hall.name}（分部门窗口）", windows)
+    duty = len(hall.hours.lunch.on_duty) if hall.hours.lunch else 0
+    broad = sorted(windows, key=lambda w: (-len(w["serves"]["departments"]), w["number"]))
+    return _with_windows(
+        hall,
+        "per-department",
+        f"{hall.hall.name}（分部门窗口）",
+        windows,
+        on_duty=sorted(w["number"] for w in broad[:duty]),  # as many, the broadest
+    )

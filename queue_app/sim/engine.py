@@ -9,8 +9,9 @@ with the hall's policy and aging. What the simulator adds is only the clock and 
   sitting is split into one visit per department (the old hall: the citizen queues again at
   the next department after each visit); if some visit has no window at all the citizen is
   turned away at the desk (``refused``), as the store refuses such a ticket.
-- Windows follow the hall's hours: open at opening, closed over lunch except the demand's
-  ``lunch_windows`` (the broadest windows stay: 午间不打烊), and each clerk takes the demand's
+- Windows follow the hall's hours: open at opening, closed over lunch except the hall's
+  windows on lunch duty (午间不打烊; or the demand's ``lunch_windows``, the broadest windows,
+  for a day staffed otherwise), and each clerk takes the demand's
   breaks (staggered, after the ticket in hand). A window closes or pauses only when it holds
   no ticket, as the window state machine requires.
 - At close nobody is sent home: every window that was open keeps calling until the line it
@@ -103,8 +104,9 @@ class Layout:
     and the dispatch policy.
 
     ``schedule`` maps a window number to the intervals (seconds of the day) it is staffed
-    before close; by default the hall's hours, minus lunch for all but ``lunch_windows``
-    windows (the ones serving the most matters)."""
+    before close; by default the hall's hours, minus lunch for all but its windows on lunch
+    duty (``hours.lunch.on_duty``), or for all but ``lunch_windows`` windows if given (the
+    ones serving the most matters)."""
 
     def __init__(
         self,
@@ -112,7 +114,7 @@ class Layout:
         catalog: Catalog,
         *,
         policy: Policy | None = None,
-        lunch_windows: int = 0,
+        lunch_windows: int | None = None,
         schedule: dict[int, Intervals] | None = None,
         breaks: tuple[int, float] = (0, 0.0),
         no_show_seconds: float = 120.0,
@@ -135,10 +137,15 @@ class Layout:
         self.issue_until_s = hhmm_seconds(h.issue_until or h.close)
         lunch = (hhmm_seconds(h.lunch.start), hhmm_seconds(h.lunch.end)) if h.lunch else None
         self.lunch = lunch
-        broad = sorted(
-            range(len(self.dws)), key=lambda i: (-len(self.dws[i].covers), self.numbers[i])
-        )
-        self.lunch_duty = set(broad[:lunch_windows])
+        if lunch_windows is None:  # the hall's own lunch duty
+            duty = set(h.lunch.on_duty) if h.lunch else set()
+            self.lunch_duty = {i for i, n in enumerate(self.numbers) if n in duty}
+        else:  # so many windows, the broadest first
+            broad = sorted(
+                range(len(self.dws)), key=lambda i: (-len(self.dws[i].covers), self.numbers[i])
+            )
+            self.lunch_duty = set(broad[:lunch_windows])
+        self.on_duty = frozenset(self.numbers[i] for i in self.lunch_duty)
         # which idle window calls an arriving ticket: the one serving the fewest matters (keep
         # the broad windows free for what only they can serve), else the one idle longest
         self.rank = [len(w.covers) if narrow_first else 0 for w in self.dws]
@@ -560,6 +567,17 @@ class DaySim:
                         self._matters(self.tickets[tid]),
                     )
                 )
+        return out
+
+    def closed_views(self) -> list[tuple[DispatchWindow, float]]:
+        """Closed windows staffed earlier today: (dispatch record, when its last staffed
+        interval ended, which is when the hall's clerk would have closed it)."""
+        out = []
+        for i, st in enumerate(self.state):
+            if st == CLOSED:
+                ended = [b for _, b in self.layout.intervals[i] if b <= self.now]
+                if ended:
+                    out.append((self.layout.dws[i], max(ended)))
         return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand
@@ -15,9 +15,11 @@ from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
+    back_after_lunch,
     busy_rate,
     estimate_wait,
     expected_remaining,
+    lunch_away,
 )
 from queue_app.domain.hall import Hall
 from queue_app.domain.layouts import department_layout, pooled_layout
@@ -121,6 +123,16 @@ class EstimateProbe:
             )
             for dw, elapsed, m in views
         ]
+        if lay.lunch is not None:  # what the server knows: the hall's lunch duty
+            windows = [
+                w if w.window.number in lay.on_duty else replace(w, away=lunch_away(now, lay.lunch))
+                for w in windows
+            ]
+            for dw, closed_at in sim.closed_views():
+                away = back_after_lunch(closed_at, now, lay.lunch)
+                if away is not None:
+                    rate = busy_rate(self.done.get(dw.number, 0), self.busy.get(dw.number, 0.0))
+                    windows.append(OpenWindow(dw, rate=rate, away=away))
         mine = [w.window for w in windows if eligible(me, w.window)]
         ahead = 0
         minutes = 0.0

@@ -20,9 +20,11 @@ from queue_app.domain.dispatch import Candidate, DispatchWindow, Policy
 from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
+    back_after_lunch,
     busy_rate,
     estimate_wait,
     expected_remaining,
+    lunch_away,
 )
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
@@ -32,6 +34,7 @@ from queue_app.store.tables import ticket_t, window_t
 T = ticket_t.c
 HISTORY_DAYS = 7
 DONE = Status.DONE.value
+OPEN, CLOSED = WindowStatus.OPEN.value, WindowStatus.CLOSED.value
 
 
 class LearnedMinutes:
@@ -84,8 +87,13 @@ def estimated_wait(
     policy: Policy,
     aging_seconds: float,
     matters_of: Callable[[str], frozenset[str]],
+    lunch: tuple[float, float] | None = None,
+    on_duty: frozenset[int] = frozenset(),
 ) -> float | None:
-    """Minutes until ``target`` is called (None: no open window may serve it)."""
+    """Minutes until ``target`` is called (None: no open window may serve it). ``lunch``:
+    today's lunch break (start, end instants); the windows ``on_duty`` stay open over it,
+    the others are away from it (once their ticket in hand is done) until it ends, and a
+    window closed for it is expected back at its end."""
     model = learned.update(conn, day)
     done = {r.window: r for r in q.DONE_BY_WINDOW(conn, day=day, done=DONE).all()}
     current: dict[int, Any] = {
@@ -98,20 +106,26 @@ def estimated_wait(
     }
     windows: list[OpenWindow] = []
     for w in conn.execute(
-        select(window_t.c.number, window_t.c.current_ticket).where(
-            window_t.c.status == WindowStatus.OPEN.value
-        )
+        select(
+            window_t.c.number, window_t.c.status, window_t.c.current_ticket, window_t.c.updated_at
+        ).where(window_t.c.status.in_((OPEN, CLOSED)))
     ):
         if w.number not in dispatch:
+            continue
+        d = done.get(w.number)
+        rate = busy_rate(int(d.served), float(d.busy or 0) / 60.0) if d else None
+        if w.status == CLOSED:
+            back = back_after_lunch(float(w.updated_at), now, lunch) if lunch else None
+            if back is not None:
+                windows.append(OpenWindow(dispatch[w.number], rate=rate, away=back))
             continue
         remaining = None
         t = current.get(w.current_ticket) if w.current_ticket is not None else None
         if t is not None and t.called_at is not None:
             mean = model.minutes(matters_of(t.matters))
             remaining = expected_remaining(mean, max(0.0, now - t.called_at) / 60.0)
-        d = done.get(w.number)
-        rate = busy_rate(int(d.served), float(d.busy or 0) / 60.0) if d else None
-        windows.append(OpenWindow(dispatch[w.number], remaining, rate))
+        away = lunch_away(now, lunch) if lunch and w.number not in on_duty else None
+        windows.append(OpenWindow(dispatch[w.number], remaining, rate, away))
     return estimate_wait(
         target, waiting, windows, model, now, policy=policy, aging_seconds=aging_seconds
     )

@@ -157,6 +157,8 @@ class Store:
         self.clock = clock
         self.layouts = Layouts(hall, catalog)
         self.learned = LearnedMinutes(catalog)
+        lunch = hall.hours.lunch
+        self._lunch_duty = frozenset(lunch.on_duty if lunch else ())  # 午间不打烊
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._cands: dict[tuple[Any, ...], Candidate] = {}  # waiting rows seen before
@@ -813,7 +815,22 @@ class Store:
                 policy=self.hall.dispatch.policy,
                 aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
                 matters_of=lambda matters: self._matter_sets(matters)[0],
+                lunch=self._lunch(t.day),
+                on_duty=self._lunch_duty,
             )
+
+    def _lunch(self, day: str) -> tuple[float, float] | None:
+        """The day's lunch break as instants (start, end), if the hall has one."""
+        lunch = self.hall.hours.lunch
+        if lunch is None:
+            return None
+        midnight = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), self.hall.zone)
+
+        def at(hhmm: str) -> float:
+            hours, minutes = hhmm.split(":")
+            return (midnight + dt.timedelta(hours=int(hours), minutes=int(minutes))).timestamp()
+
+        return at(lunch.start), at(lunch.end)
 
     # -------------------------------------------------------------- dispatch
     def _matter_sets(self, matters: str) -> tuple[frozenset[str], frozenset[str]]:

@@ -50,7 +50,7 @@ def line_of(path: Path, needle: str) -> int:
         ("rate: 0.03", "rate: 1.5", "no_show.rate", "less than or equal to 1"),
         ("sigma: 0.5 ", "sigma: lots ", "handling.sigma", "expected a number"),
         ('"09:00": 125', '"9h": 125', "arrivals.per_hour", "HH:MM"),
-        ("lunch_windows: 4", "lunch_window: 4", "lunch_window", "unknown field"),
+        ("per_half_day: 1 ", "per_half_days: 1 ", "breaks.per_half_days", "unknown field"),
     ],
 )
 def test_broken_profile_is_located(

@@ -66,6 +66,24 @@ def test_no_open_window_no_estimate(store: Store) -> None:
     assert issued.estimated_wait_minutes is None and issued.ahead == 0
 
 
+def test_windows_closed_for_lunch_are_back_at_its_end(store: Store, clock: Clock) -> None:
+    clock.advance(hours=3)  # 12:00, the mini hall's lunch (nobody on lunch duty)
+    for w in (1, 2, 3, 4):
+        store.close_window(w)
+    clock.advance(minutes=10)
+    assert store.issue(["M-SBK"]).estimated_wait_minutes == pytest.approx(80, abs=1)
+
+
+def test_a_window_going_to_lunch_is_not_counted_on(store: Store, clock: Clock) -> None:
+    for w in (2, 3, 4):
+        store.close_window(w)  # at 09:00: closed for the day, as far as anyone knows
+    clock.advance(hours=2, minutes=58)  # 11:58
+    store.issue(["M-SBK"])
+    store.call_next(1)  # 5 catalog minutes: window 1 is done after lunch has begun
+    # the next ticket waits for lunch to end (13:30), not 5 minutes
+    assert store.issue(["M-SBK"]).estimated_wait_minutes == pytest.approx(92, abs=2)
+
+
 def test_staffing_from_the_hours_arrivals(store: Store, clock: Clock) -> None:
     for _ in range(30):  # one every two minutes from 09:00
         store.issue(["M-SBK"])

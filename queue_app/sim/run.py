@@ -140,7 +140,7 @@ class EstimateProbe:
         )
         citizen.estimates = {
             "queue_length": None if plain is None else plain * 60.0,
-            "last_wait": sim.last_wait.get(key, 0.0),
+            "last_wait": sim.last_wait(key),
             "forecast": None if forecast is None else forecast * 60.0,
         }
 

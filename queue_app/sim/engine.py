@@ -606,32 +606,28 @@ class DaySim:
     def _play(self) -> None:
         """Arrivals and events in time order (an arrival first at equal times)."""
         lay = self.layout
-        arrivals = self.arrivals
-        n_arr = len(arrivals)
-        ai = 0
         heap = self.heap
-        pop = heappop
         add_citizen, routes, issue = self.citizens.append, lay.routes, self.issue
         handlers = (self.finish, self._settle_all, self.settle)  # by event kind
-        while True:
-            if ai < n_arr and (not heap or arrivals[ai].t <= heap[0][0]):
-                a = arrivals[ai]
-                ai += 1
-                self.now = a.t
-                c = Citizen(a)
-                add_citizen(c)
-                pri = a.priority is not None
-                route = routes[pri].get(a.matters, _UNSEEN)
-                if route is _UNSEEN:
-                    route = lay.route(a.matters, pri)
-                if route is None:
-                    c.outcome = REFUSED
-                    continue
-                issue(c, 0, a.t, route)
-                continue
-            if not heap:
-                break
-            now, _, kind, arg = pop(heap)
+        for a in self.arrivals:
+            t = a.t
+            while heap and heap[0][0] < t:
+                now, _, kind, arg = heappop(heap)
+                self.now = now
+                handlers[kind](arg, now)
+            self.now = t
+            c = Citizen(a)
+            add_citizen(c)
+            pri = a.priority is not None
+            route = routes[pri].get(a.matters, _UNSEEN)
+            if route is _UNSEEN:
+                route = lay.route(a.matters, pri)
+            if route is None:
+                c.outcome = REFUSED
+            else:
+                issue(c, 0, t, route)
+        while heap:
+            now, _, kind, arg = heappop(heap)
             self.now = now
             handlers[kind](arg, now)
 

@@ -23,7 +23,10 @@ Speed: ``choose_next`` is given only the head (oldest) ticket of each group of w
 that are interchangeable for dispatch: same windows eligible, same class, and (for the
 own-domain policy) the same windows that call them their own. Within such a group every rule
 of ``choose_next`` orders by (place in line, id) alone, so its choice over the heads is its
-choice over the whole line (``tests/sim/test_heads.py`` checks this with hypothesis).
+choice over the whole line (``tests/sim/test_heads.py`` checks this with hypothesis). What a
+layout makes of a citizen's matters (visits, and each visit's group, eligible windows, items)
+is compiled once per layout (``Route``, ``TicketKind``), and the cyclic garbage collector
+rests while a day plays. Most of the remaining time is the production rules themselves.
 """
 
 from __future__ import annotations

@@ -24,16 +24,21 @@ Speed: ``choose_next`` is given only the head (oldest) ticket of each group of w
 that are interchangeable for dispatch: same windows eligible, same class, and (for the
 own-domain policy) the same windows that call them their own. Within such a group every rule
 of ``choose_next`` orders by (place in line, id) alone, so its choice over the heads is its
-choice over the whole line (``tests/sim/test_heads.py`` checks this with hypothesis).
+choice over the whole line (``tests/sim/test_heads.py`` checks this with hypothesis). What a
+layout makes of a citizen's matters (visits, and each visit's group, eligible windows, items)
+is compiled once per layout (``Route``, ``TicketKind``), and the cyclic garbage collector
+rests while a day plays (``run_day``). Most of the remaining time is the production rules.
 """
 
 from __future__ import annotations
 
-import heapq
+import gc
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from heapq import heappop, heappush
+from typing import Any, Protocol
 
 from queue_app.domain import ticket as rules
 from queue_app.domain import window_state as wrules
@@ -41,12 +46,14 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, Policy, choose_next, eligible
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.domain.layouts import dispatch_windows
-from queue_app.domain.ticket import Item, Outcome, Status, Ticket
+from queue_app.domain.ticket import Item, Outcome, Status, Ticket, _evolve
 from queue_app.domain.window_state import WindowState, WindowStatus
 from queue_app.sim.arrivals import Arrival, hhmm_seconds
 
 CLOSED, IDLE, BUSY, PAUSED = 0, 1, 2, 3
-_FINISH, _SETTLE_ALL, _SETTLE, _NEXT_LEG = 0, 1, 2, 3
+_UNSEEN: Any = object()  # matters Layout.route has not met yet
+_BLANK = Ticket(0, "", "", Status.WAITING, (), 0.0, 0.0)  # what a new ticket is copied from
+_FINISH, _SETTLE_ALL, _SETTLE = 0, 1, 2  # event kinds (DaySim._play's handlers)
 
 # citizen outcomes
 SERVED, NO_SHOW, REFUSED = "served", "no_show", "refused"
@@ -97,6 +104,38 @@ class DayResult:
 
 
 Intervals = Sequence[tuple[float, float]]
+
+
+class TicketKind:
+    """What a layout makes of every ticket for one (matters, priority), computed once: its
+    dispatch group (``key``, numbered ``group``), the windows eligible for it, its matters and
+    domains as dispatch sees them, its items and the outcome of each when finished."""
+
+    __slots__ = ("domains", "elig", "elig_set", "fs", "group", "items", "key", "outcomes")
+
+    def __init__(
+        self,
+        key: tuple,
+        group: int,
+        elig: tuple[int, ...],
+        fs: frozenset[str],
+        domains: frozenset[str],
+        matters: tuple[str, ...],
+    ) -> None:
+        self.key, self.group, self.elig, self.elig_set = key, group, elig, frozenset(elig)
+        self.fs, self.domains = fs, domains
+        self.items = tuple([Item(c) for c in matters])
+        self.outcomes = dict.fromkeys(matters, Outcome.COMPLETED)
+
+
+class Route:
+    """How a layout serves a citizen's matters: the visits (``legs``) and each visit's ticket
+    kind."""
+
+    __slots__ = ("kinds", "legs")
+
+    def __init__(self, legs: list[tuple[str, ...]], kinds: list[TicketKind]) -> None:
+        self.legs, self.kinds = legs, kinds
 
 
 class Layout:
@@ -164,11 +203,20 @@ class Layout:
         self.recall_limit = hall.recall_limit
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._dept_of = {m.code: m.department for m in catalog.matters}
-        self._groups: dict[tuple[tuple[str, ...], bool], tuple] = {}
+        # kinds[priority][matters]: two plain dicts spare building a key tuple per ticket
+        self.kinds: tuple[dict[tuple[str, ...], TicketKind], ...] = ({}, {})
+        self.group_keys: list[tuple] = []  # group number -> key
+        self._group_of: dict[tuple, int] = {}
         self._legs: dict[tuple[str, ...], list[tuple[str, ...]] | None] = {}
+        # routes[priority][matters], as kinds
+        self.routes: tuple[dict[tuple[str, ...], Route | None], ...] = ({}, {})
+        self._break_times = [self._breaks_of(i) for i in range(len(self.dws))]
 
     def break_times(self, i: int) -> list[float]:
         """When window ``i``'s breaks fall due: spread over each half day, staggered."""
+        return list(self._break_times[i])
+
+    def _breaks_of(self, i: int) -> list[float]:
         per_half, _ = self.breaks
         if per_half <= 0:
             return []
@@ -190,9 +238,14 @@ class Layout:
         return sorted(out)
 
     def group_key(self, matters: tuple[str, ...], priority: bool) -> tuple:
-        """(key, eligible window indices, matters, domains) for a ticket; cached. Tickets with
-        the same key are interchangeable for ``choose_next`` under this layout's policy."""
-        hit = self._groups.get((matters, priority))
+        """(key, eligible window indices, matters, domains) for a ticket. Tickets with the same
+        key are interchangeable for ``choose_next`` under this layout's policy."""
+        k = self.kind(matters, priority)
+        return (k.key, k.elig, k.fs, k.domains)
+
+    def kind(self, matters: tuple[str, ...], priority: bool) -> TicketKind:
+        """The ticket kind of ``matters`` and ``priority``; cached."""
+        hit = self.kinds[priority].get(matters)
         if hit is None:
             fs = frozenset(matters)
             domains = frozenset(self._domain_of[c] for c in matters)
@@ -203,8 +256,24 @@ class Layout:
                 if self.policy is Policy.OWN_DOMAIN
                 else ()
             )
-            hit = self._groups[(matters, priority)] = ((priority, elig, own), elig, fs, domains)
+            key = (priority, elig, own)
+            group = self._group_of.get(key)
+            if group is None:
+                group = self._group_of[key] = len(self.group_keys)
+                self.group_keys.append(key)
+            hit = TicketKind(key, group, elig, fs, domains, matters)
+            self.kinds[priority][matters] = hit
         return hit
+
+    def route(self, matters: tuple[str, ...], priority: bool) -> Route | None:
+        """How ``matters`` are served (None: turned away at the desk); cached."""
+        routes = self.routes[priority]
+        if matters not in routes:
+            legs = self.legs(matters)
+            routes[matters] = (
+                None if legs is None else Route(legs, [self.kind(m, priority) for m in legs])
+            )
+        return routes[matters]
 
     def legs(self, matters: tuple[str, ...]) -> list[tuple[str, ...]] | None:
         """The visits a ticket for ``matters`` takes: one if some window serves them all, else
@@ -224,6 +293,21 @@ class Layout:
                 out = None
         self._legs[matters] = out
         return out
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while days play: a day's tickets, candidates and
+    citizens form no cycle and live to its end, so each collection only walked them again
+    (~6% of the run). Back on once the day's DaySim is gone, the next collection sees only
+    what outlives it. Whatever a probe leaves in cycles is collected then."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 class Probe(Protocol):
@@ -256,10 +340,12 @@ class DaySim:
         self.idle: set[int] = set()
         self.open_until = [0.0] * n
         self.break_due = [layout.break_times(i) for i in range(n)]
-        self.groups: dict[tuple, deque] = {}
+        self.groups: dict[tuple, deque] = {}  # group key -> its line, in order of first use
+        self.lines: dict[int, deque] = {}  # group number -> its line
         self.win_groups: list[list[deque]] = [[] for _ in range(n)]
         self.tickets: list[Ticket] = []
-        self.ticket_meta: list[tuple] = []  # (citizen, leg index, group deque, service secs)
+        # per ticket: (citizen, leg index, its line, service seconds, kind, route)
+        self.ticket_meta: list[tuple[Citizen, int, deque, float, TicketKind, Route]] = []
         self.citizens: list[Citizen] = []
         self.calls: list[tuple[float, int]] = []
         self.pauses: list[tuple[float, int]] = []  # (time, window): breaks taken
@@ -268,13 +354,12 @@ class DaySim:
         self.last_finish = layout.close_s
         self.open_dws: list[DispatchWindow] = []
         self.now = 0.0
-        self._items: dict[tuple[str, ...], tuple[tuple[Item, ...], dict[str, Outcome]]] = {}
-        self.last_wait: dict[tuple, float] = {}  # group key -> wait of its last ticket called
+        self.last_waits: dict[int, float] = {}  # group number -> wait of its last ticket called
 
     # ------------------------------------------------------------------ events
     def push(self, t: float, kind: int, arg: object) -> None:
         self.seq += 1
-        heapq.heappush(self.heap, (t, self.seq, kind, arg))
+        heappush(self.heap, (t, self.seq, kind, arg))
 
     def should_open(self, i: int, now: float) -> bool:
         if now >= self.layout.close_s:
@@ -354,54 +439,68 @@ class DaySim:
         self.dispatch(i, now)
 
     # ---------------------------------------------------------------- tickets
-    def issue(self, citizen: Citizen, leg: int, now: float, legs: list[tuple[str, ...]]) -> None:
+    def issue(self, citizen: Citizen, leg: int, now: float, route: Route) -> None:
+        """Citizen's visit ``leg`` gets a ticket; an idle window that may serve it calls."""
         lay = self.layout
         a = citizen.arrival
-        matters = legs[leg]
         pri = a.priority is not None
-        key, elig, fs, domains = lay.group_key(matters, pri)
-        q = self.groups.get(key)
+        kind = route.kinds[leg]
+        q = self.lines.get(kind.group)
         if q is None:
-            q = self.groups[key] = deque()
-            for i in elig:
-                self.win_groups[i].append(q)
+            q = self._new_line(kind)
         tickets = self.tickets
         tid = len(tickets)
-        hit = self._items.get(matters)
-        if hit is None:
-            hit = self._items[matters] = (
-                tuple([Item(c) for c in matters]),
-                dict.fromkeys(matters, Outcome.COMPLETED),
-            )
-        if len(legs) == 1:
+        if len(route.legs) == 1:
             secs = sum(a.seconds)
             if a.bundle is not None:
                 secs *= lay.bundle_factor
         else:
+            fs = kind.fs
             secs = sum(s for c, s in zip(a.matters, a.seconds, strict=True) if c in fs)
-        tickets.append(Ticket(tid, "", str(tid), Status.WAITING, hit[0], now, now, a.priority))
-        self.ticket_meta.append((citizen, leg, q, secs, key, hit[1], len(legs)))
-        q.append(Candidate(tid, fs, now, pri, None, None, None, domains))
+        # the same ticket as Ticket(tid, "", str(tid), WAITING, items, now, now, a.priority)
+        tickets.append(
+            _evolve(
+                _BLANK,
+                id=tid,
+                number=str(tid),
+                items=kind.items,
+                issued_at=now,
+                queue_key=now,
+                priority=a.priority,
+            )
+        )
+        self.ticket_meta.append((citizen, leg, q, secs, kind, route))
+        q.append(Candidate(tid, kind.fs, now, pri, None, None, None, kind.domains))
         if leg == 0 and self.probe is not None:
             self.probe(self, citizen, tid, now)
         if now >= lay.close_s:  # a next visit after close: its windows stay on for it
-            for i in elig:
+            for i in kind.elig:
                 if self.done_for_day[i]:
                     self.done_for_day[i] = False
                     self.settle(i, now)
-        idle = self.idle
-        if idle:  # of the idle windows that may serve it, the narrowest, then idle longest
-            best = -1
-            rank = self.layout.rank
-            best_key = (0, 0.0)
-            idle_since = self.idle_since
-            for i in elig:
-                if i in idle:
-                    k = (rank[i], idle_since[i])
-                    if best < 0 or k < best_key:
-                        best, best_key = i, k
-            if best >= 0:
-                self.dispatch(best, now)
+        if self.idle:
+            self._wake(kind, now)
+
+    def _new_line(self, kind: TicketKind) -> deque:
+        """Today's line of ``kind``'s group, opened at its first ticket."""
+        q = self.lines[kind.group] = self.groups[kind.key] = deque()
+        for i in kind.elig:
+            self.win_groups[i].append(q)
+        return q
+
+    def _wake(self, kind: TicketKind, now: float) -> None:
+        """Of the idle windows that may serve a new ticket of ``kind``, the narrowest (then the
+        one idle longest, then the first) calls."""
+        rank, idle_since, elig = self.layout.rank, self.idle_since, kind.elig_set
+        best = -1
+        best_key = (0, 0.0)
+        for i in self.idle:
+            if i in elig:
+                k = (rank[i], idle_since[i])
+                if best < 0 or k < best_key or (k == best_key and i < best):
+                    best, best_key = i, k
+        if best >= 0:
+            self.dispatch(best, now)
 
     def dispatch(self, i: int, now: float) -> None:
         """Window ``i`` is open and free: it calls whom ``choose_next`` picks, or waits."""
@@ -427,52 +526,55 @@ class DaySim:
                 self._set_state(i, IDLE, now)
             return
         tid = c.id
-        citizen, leg, q, secs, key, _, _ = self.ticket_meta[tid]
+        citizen, leg, q, secs, kind, _ = self.ticket_meta[tid]
         q.popleft()
         number = lay.numbers[i]
-        t = rules.call(self.tickets[tid], number, now).ticket
-        self.tickets[tid] = t
+        tickets = self.tickets
+        t = tickets[tid] = rules.call(tickets[tid], number, now).ticket
         wait = now - t.issued_at
         citizen.wait += wait
-        self.last_wait[key] = wait
+        self.last_waits[kind.group] = wait
         if leg == 0:
             citizen.first_wait = wait
         if now >= lay.close_s:
             citizen.called_after_close = True
         self.calls.append((now, number))
         if self.state[i] != BUSY:
-            self._set_state(i, BUSY, now)
+            self.state[i] = BUSY
+            self.idle.discard(i)
         self.current[i] = tid
         self.call_time[i] = now
         if citizen.arrival.no_show:
             done = now + lay.no_show_seconds
         else:
-            done = now + lay.walk_seconds + secs
+            done = now + lay.walk_seconds + secs  # in this order: float sums are not associative
         self.seq += 1
-        heapq.heappush(self.heap, (done, self.seq, _FINISH, i))
+        heappush(self.heap, (done, self.seq, _FINISH, i))
 
     def finish(self, i: int, now: float) -> None:
+        """Window ``i``'s citizen is done (or never came): the ticket ends, the window goes on."""
         tid = self.current[i]
         assert tid is not None
         lay = self.layout
         number = lay.numbers[i]
+        called = self.call_time[i]
+        citizen, leg, _, _, kind, route = self.ticket_meta[tid]
         t = self.tickets[tid]
-        citizen, leg, _, _, _, outcomes, n_legs = self.ticket_meta[tid]
         if citizen.arrival.no_show:
             t = rules.no_show(t, number, now).ticket
             citizen.outcome = NO_SHOW
         else:
-            t = rules.start(t, number, self.call_time[i] + lay.walk_seconds).ticket
-            t = rules.finish(t, number, outcomes, now).ticket
+            t = rules.start(t, number, called + lay.walk_seconds).ticket
+            t = rules.finish(t, number, kind.outcomes, now).ticket
             citizen.visits += 1
-            if leg + 1 < n_legs:
-                self.issue(citizen, leg + 1, now, lay.legs(citizen.arrival.matters))  # type: ignore[arg-type]
+            if leg + 1 < len(route.legs):
+                self.issue(citizen, leg + 1, now, route)
             else:
                 citizen.outcome = SERVED
         self.tickets[tid] = t
         if self.probe is not None:
-            self.probe.on_finish(number, self._matters(t), now - self.call_time[i])
-        self.busy[i] += now - self.call_time[i]
+            self.probe.on_finish(number, self._matters(t), now - called)
+        self.busy[i] += now - called
         self.served[i] += 1
         self.current[i] = None
         if now > self.last_finish:
@@ -484,11 +586,22 @@ class DaySim:
             self._set_state(i, IDLE, now)
             self.settle(i, now)
 
+    def last_wait(self, key: tuple) -> float:
+        """The wait of the last ticket called today of the group ``key`` (0 if none yet)."""
+        group = self.layout._group_of.get(key)
+        return 0.0 if group is None else self.last_waits.get(group, 0.0)
+
     def _matters(self, t: Ticket) -> tuple[str, ...]:
         return tuple(it.matter for it in t.items)
 
     # -------------------------------------------------------------------- run
     def run(self) -> DayResult:
+        self._schedule()
+        self._play()
+        return self._close()
+
+    def _schedule(self) -> None:
+        """The day's fixed events: each change of hours (all windows), each break (its window)."""
         lay = self.layout
         boundaries = {lay.close_s}
         for ivs in lay.intervals:
@@ -499,40 +612,46 @@ class DaySim:
         for i, due in enumerate(self.break_due):
             for t in due:
                 self.push(t, _SETTLE, i)
-        arrivals = self.arrivals
-        n_arr = len(arrivals)
-        ai = 0
+
+    def _play(self) -> None:
+        """Arrivals and events in time order (an arrival first at equal times)."""
+        lay = self.layout
         heap = self.heap
-        pop = heapq.heappop
-        n = len(lay.dws)
-        while True:
-            if ai < n_arr and (not heap or arrivals[ai].t <= heap[0][0]):
-                a = arrivals[ai]
-                ai += 1
-                self.now = a.t
-                c = Citizen(a)
-                self.citizens.append(c)
-                legs = lay.legs(a.matters)
-                if legs is None:
-                    c.outcome = REFUSED
-                    continue
-                self.issue(c, 0, a.t, legs)
-                continue
-            if not heap:
-                break
-            now, _, kind, arg = pop(heap)
-            self.now = now
-            if kind == _FINISH:
-                self.finish(arg, now)  # type: ignore[arg-type]
-            elif kind == _SETTLE:
-                self.settle(arg, now)  # type: ignore[arg-type]
+        add_citizen, routes, issue = self.citizens.append, lay.routes, self.issue
+        handlers = (self.finish, self._settle_all, self.settle)  # by event kind
+        for a in self.arrivals:
+            t = a.t
+            while heap and heap[0][0] < t:
+                now, _, kind, arg = heappop(heap)
+                self.now = now
+                handlers[kind](arg, now)
+            self.now = t
+            c = Citizen(a)
+            add_citizen(c)
+            pri = a.priority is not None
+            route = routes[pri].get(a.matters, _UNSEEN)
+            if route is _UNSEEN:
+                route = lay.route(a.matters, pri)
+            if route is None:
+                c.outcome = REFUSED
             else:
-                for i in range(n):
-                    self.settle(i, now)
-        for i in range(n):
+                issue(c, 0, t, route)
+        while heap:
+            now, _, kind, arg = heappop(heap)
+            self.now = now
+            handlers[kind](arg, now)
+
+    def _settle_all(self, _: object, now: float) -> None:
+        for i in range(len(self.state)):
+            self.settle(i, now)
+
+    def _close(self) -> DayResult:
+        """The day's figures, every window closed."""
+        lay = self.layout
+        for i in range(len(self.state)):
             if self.state[i] in (IDLE, BUSY):
                 self.open_time[i] += self.last_finish - self.opened_at[i]
-                self.wstate[i] = WindowState(self.layout.numbers[i], WindowStatus.CLOSED)
+                self.wstate[i] = WindowState(lay.numbers[i], WindowStatus.CLOSED)
         nums = lay.numbers
         return DayResult(
             day=self.day,
@@ -585,4 +704,5 @@ def run_day(
     layout: Layout, arrivals: list[Arrival], day: int, *, probe: Probe | None = None
 ) -> DayResult:
     """Play one day of ``arrivals`` on ``layout``."""
-    return DaySim(layout, arrivals, day, probe=probe).run()
+    with collector_paused():  # until the day's tickets are gone with its DaySim
+        return DaySim(layout, arrivals, day, probe=probe).run()

@@ -24,7 +24,7 @@ from queue_app.domain.forecast import (
 from queue_app.domain.hall import Hall
 from queue_app.domain.layouts import department_layout, pooled_layout
 from queue_app.sim.arrivals import DemandModel
-from queue_app.sim.engine import Citizen, DaySim, Layout, run_day
+from queue_app.sim.engine import Citizen, DaySim, Layout, collector_paused, run_day
 from queue_app.sim.stats import DayFigures, Summary, reduce_day, summarize
 
 
@@ -152,7 +152,7 @@ class EstimateProbe:
         )
         citizen.estimates = {
             "queue_length": None if plain is None else plain * 60.0,
-            "last_wait": sim.last_wait.get(key, 0.0),
+            "last_wait": sim.last_wait(key),
             "forecast": None if forecast is None else forecast * 60.0,
         }
 
@@ -171,14 +171,15 @@ def play(job: Job) -> list[list[DayFigures]]:
     """Per layout, the figures of each day of ``job.days`` (in order)."""
     out: list[list[DayFigures]] = [[] for _ in job.layouts]
     probes = [EstimateProbe(job.model.catalog) for _ in job.layouts]
-    for d in job.days:
-        arrivals = job.model.day(d)
-        for k, lay in enumerate(job.layouts):
-            probe = None
-            if d < job.estimate_days:
-                probe = probes[k]
-                probe.start_day()
-            out[k].append(reduce_day(run_day(lay, arrivals, d, probe=probe)))
+    with collector_paused():
+        for d in job.days:
+            arrivals = job.model.day(d)
+            for k, lay in enumerate(job.layouts):
+                probe = None
+                if d < job.estimate_days:
+                    probe = probes[k]
+                    probe.start_day()
+                out[k].append(reduce_day(run_day(lay, arrivals, d, probe=probe)))
     return out
 
 

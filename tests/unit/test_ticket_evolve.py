@@ -58,3 +58,31 @@ def test_finish_builds_items_from_every_field_of_item() -> None:
     t = Ticket(1, "d", "A001", Status.SERVING, (Item("M1"), Item("M2")), 0.0, 0.0, window=2)
     done = rules.finish(t, 2, {"M1": Outcome.COMPLETED, "M2": Outcome.CORRECTION}, 5.0).ticket
     assert done.items == (Item("M1", Outcome.COMPLETED), Item("M2", Outcome.CORRECTION))
+
+
+windows = st.integers(1, 30)
+instants = st.floats(0, 1e9, allow_nan=False)
+
+
+@given(tickets, windows, instants)
+def test_hot_transitions_build_what_replace_would(t: Ticket, window: int, now: float) -> None:
+    # call, start, finish and no-show change a copy of the ticket's fields in place
+    waiting = dataclasses.replace(t, status=Status.WAITING, target_window=None)
+    called = rules.call(waiting, window, now).ticket
+    assert called == dataclasses.replace(
+        waiting, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None
+    )
+    started = rules.start(called, window, now + 1).ticket
+    assert started == dataclasses.replace(called, status=Status.SERVING, started_at=now + 1)
+    outcomes = dict.fromkeys((i.matter for i in t.items), Outcome.ACCEPTED)
+    done = rules.finish(started, window, outcomes, now + 2).ticket
+    items = tuple(Item(i.matter, Outcome.ACCEPTED) for i in t.items)
+    assert done == dataclasses.replace(
+        started, status=Status.DONE, items=items, finished_at=now + 2
+    )
+    gone = rules.no_show(called, window, now + 3).ticket
+    assert gone == dataclasses.replace(called, status=Status.NO_SHOW, finished_at=now + 3)
+    for x in (called, started, done, gone):
+        assert type(x) is Ticket and dataclasses.asdict(x) == dataclasses.asdict(
+            dataclasses.replace(x)
+        )

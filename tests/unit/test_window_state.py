@@ -40,3 +40,22 @@ def test_refusals(state: WindowState, action, code: str) -> None:
     with pytest.raises(Refused) as e:
         action(state)
     assert e.value.code == code
+
+
+def test_transitions_copy_every_field_as_replace_would() -> None:
+    # window_state._with builds the state directly: it must learn of any new field
+    import dataclasses
+
+    assert [f.name for f in dataclasses.fields(WindowState)] == [
+        "number",
+        "status",
+        "reason",
+        "current_ticket",
+    ]
+    s = WindowState(4, WindowStatus.CLOSED, "", None)
+    opened = w.open_window(s)
+    assert opened == dataclasses.replace(s, status=WindowStatus.OPEN, reason="")
+    paused = w.pause(opened, "会议")
+    assert paused == dataclasses.replace(opened, status=WindowStatus.PAUSED, reason="会议")
+    assert w.resume(paused) == dataclasses.replace(paused, status=WindowStatus.OPEN, reason="")
+    assert w.close_window(opened) == dataclasses.replace(opened, status=WindowStatus.CLOSED)

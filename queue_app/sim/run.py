@@ -146,7 +146,8 @@ class EstimateProbe:
                 ahead += 1
         per_ticket = minutes / len(line)
         plain = queue_length_wait(ahead, per_ticket, len(mine))
-        key = lay.group_key(citizen.arrival.matters, me.priority)[0]
+        # those like it: the same first visit (the old hall splits a citizen into visits)
+        key = lay.group_key(tuple(i.matter for i in sim.tickets[tid].items), me.priority)[0]
         forecast = estimate_wait(
             me, line, windows, self.model, now, policy=lay.policy, aging_seconds=lay.aging
         )

@@ -8,10 +8,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
 
+from queue_app.loaders import load_catalog, load_hall_for
+from queue_app.store import Store
+from queue_app.store.staff import Role, add_staff
 from tests.conftest import FIXTURES, REPO, midday_hall
 
 _HALLS = tempfile.TemporaryDirectory(prefix="queue-app-test-halls-")  # removed at exit
@@ -51,10 +55,22 @@ class LiveServer:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
 
     def add_staff(self, username: str, role: str, password: str) -> None:
+        """An account made the operator's way: ``queue-app staff add``."""
         r = queue_app(
             "--db", self.db, "staff", "add", username, "--role", role, "--password", password
         )
         assert r.returncode == 0, r.stderr
+
+    def add_accounts(self, accounts: Iterable[tuple[str, str]], password: str) -> None:
+        """Several accounts at once through the store in this process (what ``staff add``
+        does, without a command's start-up per account)."""
+        catalog = load_catalog(Path(self.env["QUEUE_APP_CATALOG"]))
+        store = Store(self.db, catalog, load_hall_for(self.env["QUEUE_APP_HALL"], catalog))
+        try:
+            for username, role in accounts:
+                add_staff(store, username, Role(role), password)
+        finally:
+            store.dispose()
 
     def start(self) -> LiveServer:
         self.proc = subprocess.Popen(

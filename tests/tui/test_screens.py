@@ -34,8 +34,9 @@ def anyio_backend() -> str:
 @pytest.fixture()
 def live(tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(sqlite_url(tmp_path))
-    for name, role in (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")):
-        server.add_staff(name, role, PW)
+    server.add_accounts(
+        (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")), PW
+    )
     yield server.start()
     server.stop()
 

@@ -31,8 +31,9 @@ SIZE = (120, 36)
 def hall(tmp_path: Path) -> Iterator[LiveServer]:
     """A server with a morning begun: windows 1 and 3 open, 1 serving, three waiting."""
     server = LiveServer(sqlite_url(tmp_path))
-    for name, role in (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")):
-        server.add_staff(name, role, PW)
+    server.add_accounts(
+        (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")), PW
+    )
     server.start()
     with HallClient(server.url) as c:
         c.sign_in("boss", PW)

@@ -38,6 +38,18 @@ class Hit:
     score: float
 
 
+# what people say at the desk -> how the catalog words it (a term may carry either)
+_COLLOQUIAL: tuple[tuple[str, str], ...] = (
+    ("丢了", "挂失"),
+    ("丢了", "遗失"),
+    ("掉了", "挂失"),
+    ("掉了", "遗失"),
+    ("丢失", "挂失"),
+    ("忘了", "重置"),
+    ("忘记", "重置"),
+)
+
+
 def _is_subsequence(needle: str, hay: str) -> bool:
     it = iter(hay)
     return all(ch in it for ch in needle)
@@ -73,8 +85,10 @@ class CatalogSearch:
                 obj.main_item or "",
                 obj.common,
             )
+        # a bundle has no "common" mark: the bonus is for the matters a hall sees most, and a
+        # bundle's short name must not push its own matter out (gtgsh: 个体工商户设立登记)
         return _Entry(
-            kind, obj.code, obj.name, name_py, name_ini, kws, dept, "", obj.description, True
+            kind, obj.code, obj.name, name_py, name_ini, kws, dept, "", obj.description, False
         )
 
     @staticmethod
@@ -98,6 +112,9 @@ class CatalogSearch:
                 best = max(best, 90.0)
             elif term in word:
                 best = max(best, 65.0)
+            elif len(word) >= 2 and word in term:  # 开个体户: the rest is talk
+                # below any match of the whole term (a name holding its every character)
+                best = max(best, 30.0 + 20.0 * len(word) / len(term))
             if ascii_term and len(term) >= 2:
                 if term in (wpy, wini):
                     best = max(best, 86.0)
@@ -113,14 +130,23 @@ class CatalogSearch:
             elif len(term) >= 4 and term in e.name_py:
                 best = max(best, 55.0)
         if not ascii_term:
-            if best < 40 and len(term) >= 2 and _is_subsequence(term, name):
-                best = 40.0
+            if len(term) >= 2 and _is_subsequence(term, name):  # 社保卡挂失: 社会保障卡挂失
+                best = max(best, 40.0 if len(term) == 2 else 55.0)
             if term in e.department.lower():
                 best = max(best, 30.0)
             if term == e.domain:
                 best = max(best, 35.0)
             if e.extra and term in e.extra.lower():
                 best = max(best, 30.0)
+        return best
+
+    @classmethod
+    def _said_score(cls, e: _Entry, term: str) -> float:
+        """A term's score as typed, or as the catalog words it (丢了 → 挂失), the better."""
+        best = cls._term_score(e, term)
+        for said, written in _COLLOQUIAL:
+            if said in term:
+                best = max(best, cls._term_score(e, term.replace(said, written)))
         return best
 
     def search(
@@ -136,7 +162,7 @@ class CatalogSearch:
                 continue
             total = 0.0
             for t in terms:
-                s = self._term_score(e, t)
+                s = self._said_score(e, t)
                 if s <= 0:
                     break
                 total += s

@@ -28,6 +28,7 @@ class _Entry:
     domain: str
     extra: str
     common: bool
+    words: str = ""  # the name and keywords run together: where a term's leftovers may be
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,17 @@ def _is_subsequence(needle: str, hay: str) -> bool:
     return all(ch in it for ch in needle)
 
 
+def _without(hay: str, needle: str) -> str:
+    """``hay`` less the characters of ``needle``, a subsequence of it, taken in order."""
+    rest, i = [], 0
+    for ch in hay:
+        if i < len(needle) and ch == needle[i]:
+            i += 1
+        else:
+            rest.append(ch)
+    return "".join(rest)
+
+
 class CatalogSearch:
     """An in-memory index over a catalog; a query takes well under a millisecond per 100
     matters."""
@@ -72,6 +84,7 @@ class CatalogSearch:
     def _entry(kind: str, obj: Matter | Bundle, dept: str) -> _Entry:
         name_py, name_ini = _py(obj.name)
         kws = tuple((k.lower(), *_py(k)) for k in obj.keywords)
+        words = " ".join([obj.name.lower(), *(k for k, _, _ in kws)])
         if isinstance(obj, Matter):
             return _Entry(
                 kind,
@@ -84,11 +97,22 @@ class CatalogSearch:
                 obj.domain,
                 obj.main_item or "",
                 obj.common,
+                words,
             )
         # a bundle has no "common" mark: the bonus is for the matters a hall sees most, and a
         # bundle's short name must not push its own matter out (gtgsh: 个体工商户设立登记)
         return _Entry(
-            kind, obj.code, obj.name, name_py, name_ini, kws, dept, "", obj.description, False
+            kind,
+            obj.code,
+            obj.name,
+            name_py,
+            name_ini,
+            kws,
+            dept,
+            "",
+            obj.description,
+            False,
+            words,
         )
 
     @staticmethod
@@ -112,9 +136,15 @@ class CatalogSearch:
                 best = max(best, 90.0)
             elif term in word:
                 best = max(best, 65.0)
-            elif len(word) >= 2 and word in term:  # 开个体户: the rest is talk
-                # below any match of the whole term (a name holding its every character)
-                best = max(best, 30.0 + 20.0 * len(word) / len(term))
+            elif len(word) >= 2 and (
+                word in term or (len(word) >= 3 and _is_subsequence(word, term))
+            ):
+                # 开个体户, 开个公司: a keyword and some talk. Below any match of the whole
+                # term (a name holding its every character); the talk counts where the entry
+                # has its characters (开: 开店, not 关店)
+                rest = _without(term, word)
+                covered = len(word) + sum(ch in e.words for ch in rest)
+                best = max(best, 30.0 + 20.0 * covered / len(term))
             if ascii_term and len(term) >= 2:
                 if term in (wpy, wini):
                     best = max(best, 86.0)

@@ -64,6 +64,8 @@ SAID = [
     ("gtgsh", "个体工商户设立登记"),
     ("开个体户", "个体工商户设立登记"),
     ("注册公司", "公司设立登记"),
+    ("开个公司", "公司设立登记"),
+    ("关个体户", "个体工商户注销登记"),
     ("营业执照丢了", "证照遗失补领、换发申请"),
     ("注销公司", "公司注销登记"),
     ("开饭店", "开办餐饮店"),
@@ -123,3 +125,20 @@ def test_what_people_say_finds_the_matter_in_the_top_three(
 ) -> None:
     top = [h.name for h in finder.search(query, 3)]
     assert want in top, f"{query!r} -> {top}"
+
+
+# where the first hit must be the one: the talk around a keyword decides between siblings
+FIRST = [
+    ("开个体户", "个体工商户设立登记"),
+    ("关个体户", "个体工商户注销登记"),
+    ("社保卡丢了", "社会保障卡挂失"),
+    ("社保卡密码忘了", "社会保障卡密码重置"),
+    ("身份证丢了", "居民身份证挂失申报、丢失招领"),
+]
+
+
+@pytest.mark.parametrize(("query", "want"), FIRST, ids=[q for q, _ in FIRST])
+def test_the_talk_around_a_keyword_picks_the_first_hit(
+    finder: CatalogSearch, query: str, want: str
+) -> None:
+    assert finder.search(query, 1)[0].name == want

@@ -86,33 +86,13 @@ class CatalogSearch:
         kws = tuple((k.lower(), *_py(k)) for k in obj.keywords)
         words = " ".join([obj.name.lower(), *(k for k, _, _ in kws)])
         if isinstance(obj, Matter):
-            return _Entry(
-                kind,
-                obj.code,
-                obj.name,
-                name_py,
-                name_ini,
-                kws,
-                dept,
-                obj.domain,
-                obj.main_item or "",
-                obj.common,
-                words,
-            )
-        # a bundle has no "common" mark: the bonus is for the matters a hall sees most, and a
-        # bundle's short name must not push its own matter out (gtgsh: 个体工商户设立登记)
+            domain, extra, common = obj.domain, obj.main_item or "", obj.common
+        else:
+            # a bundle has no "common" mark: the bonus is for the matters a hall sees most,
+            # and a bundle's short name must not push its own matter out (gtgsh: 个体工商户设立登记)
+            domain, extra, common = "", obj.description, False
         return _Entry(
-            kind,
-            obj.code,
-            obj.name,
-            name_py,
-            name_ini,
-            kws,
-            dept,
-            "",
-            obj.description,
-            False,
-            words,
+            kind, obj.code, obj.name, name_py, name_ini, kws, dept, domain, extra, common, words
         )
 
     @staticmethod

@@ -221,6 +221,17 @@ class WindowStatsOut(BaseModel):
     bundles_served: int
 
 
+class DomainWaitOut(BaseModel):
+    domain: str
+    called: int  # tickets of the domain called today
+    mean_wait_minutes: float  # from issue to first call
+
+
+class DomainWaitsOut(BaseModel):
+    day: str
+    domains: list[DomainWaitOut]  # longest mean wait first
+
+
 class QueueSeriesOut(BaseModel):
     day: str
     start: float  # POSIX seconds of the first point's bucket

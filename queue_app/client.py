@@ -23,6 +23,7 @@ from queue_app.api_models import (
     CallOut,
     CloseDayOut,
     CountsOut,
+    DomainWaitsOut,
     HitOut,
     IssuedOut,
     ProfileChoice,
@@ -248,6 +249,7 @@ class _Api:
     _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
     _ME = _Call("GET", "/api/auth/me", _model(SessionOut))
     _WINDOW_STATS = _Call("GET", "/api/stats/windows", _model(WindowStatsOut))
+    _DOMAIN_WAITS = _Call("GET", "/api/stats/domains", _model(DomainWaitsOut))
     _STAFFING = _Call("GET", "/api/stats/staffing", _model(StaffingOut))
 
 
@@ -333,6 +335,9 @@ class HallClient(_Api):
 
     def window_stats(self) -> WindowStatsOut:
         return self._run(self._WINDOW_STATS)
+
+    def domain_waits(self) -> DomainWaitsOut:
+        return self._run(self._DOMAIN_WAITS)
 
     def staffing(self) -> StaffingOut:
         return self._run(self._STAFFING)
@@ -501,6 +506,9 @@ class AsyncHallClient(_Api):
 
     async def window_stats(self) -> WindowStatsOut:
         return await self._run(self._WINDOW_STATS)
+
+    async def domain_waits(self) -> DomainWaitsOut:
+        return await self._run(self._DOMAIN_WAITS)
 
     async def staffing(self) -> StaffingOut:
         return await self._run(self._STAFFING)

@@ -12,6 +12,8 @@ from queue_app.api_models import (
     CloseDayIn,
     CloseDayOut,
     CountsOut,
+    DomainWaitOut,
+    DomainWaitsOut,
     ExpectIn,
     FinishIn,
     HitOut,
@@ -159,6 +161,21 @@ async def stats_queue(
     day = svc.store.today()
     start, waiting = await svc.read(svc.store.queue_over_day, day, bucket_minutes * 60.0)
     return QueueSeriesOut(day=day, start=start, bucket_minutes=bucket_minutes, waiting=waiting)
+
+
+@api.get("/stats/domains")
+async def stats_domains(svc: Svc, who: SignedIn) -> DomainWaitsOut:
+    """Each domain's mean wait today (issue to first call), over the tickets called so far;
+    longest first."""
+    day = svc.store.today()
+    waits = await svc.read(svc.store.domain_waits, day)
+    return DomainWaitsOut(
+        day=day,
+        domains=[
+            DomainWaitOut(domain=w.domain, called=w.called, mean_wait_minutes=w.mean_wait_s / 60)
+            for w in waits
+        ],
+    )
 
 
 @api.get("/stats/staffing")

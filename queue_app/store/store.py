@@ -36,7 +36,7 @@ from queue_app.domain.dispatch import (
     oldest_first,
 )
 from queue_app.domain.errors import Refused
-from queue_app.domain.figures import WAITING_STEP, queue_series
+from queue_app.domain.figures import WAITING_STEP, DomainWait, queue_series, waits_by_domain
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.numbering import format_number
 from queue_app.domain.profiles import (
@@ -473,6 +473,28 @@ class Store:
                 )
             )
         return out
+
+    def domain_waits(self, day: str | None = None) -> list[DomainWait]:
+        """Each domain's mean wait today: from issue to first call, over the tickets called
+        so far (a transferred ticket's second wait is not a citizen's wait at the door)."""
+        day = day or self.today()
+        first_call = (
+            select(event_t.c.ticket_id, func.min(event_t.c.at).label("at"))
+            .where(event_t.c.day == day, event_t.c.kind == "called")
+            .group_by(event_t.c.ticket_id)
+            .subquery()
+        )
+        with self._read() as conn:
+            rows = conn.execute(
+                select(first_call.c.at - ticket_t.c.issued_at, ticket_t.c.matters).join(
+                    first_call, first_call.c.ticket_id == ticket_t.c.id
+                )
+            ).all()
+        domain = {m.code: m.domain for m in self.catalog.matters}
+        return waits_by_domain(
+            (float(waited), (domain.get(c, "?") for c in matters.split()))
+            for waited, matters in rows
+        )
 
     def queue_over_day(
         self, day: str | None = None, bucket_s: float = 600.0

@@ -74,7 +74,7 @@ ZH = {
     "clerk.rating": " · 好差评 {rating:.1f} ({n})",
     "desk.status": "等候 {waiting} · 已叫 {called} · 办理中 {serving} · 已办结 {done}",
     "manager.columns": "窗口|名称|状态|当前号|用时|已办|利用率|原因",
-    "manager.domains": "领域|等候|最久等候",
+    "manager.domains": "领域|等候|最久等候|今日平均",
     "manager.summary": "办理中 {busy} · 空闲 {idle} · 等候 {waiting} · 今日已办结 {done} · "
     "过号 {no_show} · 一件事一次办 {bundles} · 忙闲均衡度 {balance}（0 为最均衡）",
     "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
@@ -169,7 +169,7 @@ EN = {
     "clerk.rating": " · rating {rating:.1f} ({n})",
     "desk.status": "waiting {waiting} · called {called} · serving {serving} · done {done}",
     "manager.columns": "Window|Name|State|Ticket|Time|Served|Utilisation|Reason",
-    "manager.domains": "Domain|Waiting|Longest wait",
+    "manager.domains": "Domain|Waiting|Longest wait|Mean today",
     "manager.summary": "serving {busy} · idle {idle} · waiting {waiting} · done today {done} · "
     "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} (0 = even)",
     "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",

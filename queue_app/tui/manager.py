@@ -84,6 +84,7 @@ class ManagerScreen(LiveScreen):
         waiting = await self.client.tickets()
         counts = (await self.client.stats()).counts
         stats = await self.client.window_stats()
+        today = await self.client.domain_waits()
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
         self._show_staffing(await self.client.staffing())
         self._show_trend(series.waiting)
@@ -95,7 +96,7 @@ class ManagerScreen(LiveScreen):
         )
         now = time.time()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
-        self._show_domains(waiting, now)
+        self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
         balance = (
@@ -190,7 +191,11 @@ class ManagerScreen(LiveScreen):
         if windows:
             table.move_cursor(row=min(row, len(windows) - 1))
 
-    def _show_domains(self, waiting: list[TicketOut], now: float) -> None:
+    def _show_domains(
+        self, waiting: list[TicketOut], mean_today: dict[str, float], now: float
+    ) -> None:
+        """Per domain: waiting now, the longest wait now, and the mean wait today (minutes,
+        issue to first call); the domains with people waiting first, longest wait first."""
         wait_target, _ = self._targets()
         catalog = self.hall_app.catalog
         by_domain: dict[str, list[float]] = defaultdict(list)
@@ -200,15 +205,25 @@ class ManagerScreen(LiveScreen):
                 by_domain[d].append(now - t.issued_at)
         table = self.query_one("#domains", DataTable)
         table.clear()
-        for domain, waits in sorted(by_domain.items(), key=lambda kv: -max(kv[1])):
-            oldest = max(waits)
+
+        def minutes(seconds: float | None) -> Text:
+            if seconds is None:
+                return Text("")
+            return Text(
+                self.words("minutes_n").format(m=f"{seconds / 60:.0f}"),
+                style="bold red" if seconds > wait_target else "",
+            )
+
+        order = sorted(by_domain, key=lambda d: -max(by_domain[d]))
+        order += sorted(set(mean_today) - set(by_domain), key=lambda d: -mean_today[d])
+        for domain in order:
+            waits = by_domain.get(domain, [])
+            mean = mean_today.get(domain)
             table.add_row(
                 domain,
                 str(len(waits)),
-                Text(
-                    self.words("minutes_n").format(m=f"{oldest / 60:.0f}"),
-                    style="bold red" if oldest > wait_target else "",
-                ),
+                minutes(max(waits) if waits else None),
+                minutes(mean * 60 if mean is not None else None),
             )
 
     def _selected(self) -> int | None:

@@ -187,6 +187,21 @@ async def test_the_queue_over_the_day(api: httpx.AsyncClient, clock: Clock) -> N
     assert r.status_code == 422
 
 
+async def test_the_mean_wait_per_domain_today(api: httpx.AsyncClient, clock: Clock) -> None:
+    assert (await api.get("/api/stats/domains")).json()["domains"] == []
+    await api.post("/api/tickets", json={"matters": ["M-SBK"]})
+    await api.post("/api/tickets", json={"matters": ["M-GT"]})
+    clock.advance(minutes=6)
+    await api.post("/api/windows/1/call-next")
+    clock.advance(minutes=3)
+    await api.post("/api/windows/2/call-next")
+    body = (await api.get("/api/stats/domains")).json()
+    assert body["domains"] == [
+        {"domain": "企业开办", "called": 1, "mean_wait_minutes": 9.0},
+        {"domain": "社保", "called": 1, "mean_wait_minutes": 6.0},
+    ]
+
+
 async def test_a_manager_changes_what_a_window_serves_and_the_targets(
     api: httpx.AsyncClient,
 ) -> None:

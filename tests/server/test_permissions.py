@@ -39,6 +39,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/windows"): (ANY, None),
     ("GET", "/api/stats/today"): (ANY, None),
     ("GET", "/api/stats/windows"): (ANY, None),
+    ("GET", "/api/stats/domains"): (ANY, None),
     ("GET", "/api/stats/queue"): (ANY, None),
     ("GET", "/api/stats/staffing"): (ANY, None),
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),

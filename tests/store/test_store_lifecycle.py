@@ -317,3 +317,24 @@ def test_a_finished_visit_is_rated_once_and_every_window_has_its_figures(
     assert figures[2].served == 0 and figures[2].busy_s == pytest.approx(120)  # calling b
     assert figures[1].open_s == pytest.approx(7 * 60)  # opened at setup, 7 minutes ago
     assert store.ticket(b.number).window == 2
+
+
+def test_the_mean_wait_per_domain_counts_each_ticket_from_issue_to_its_first_call(
+    store: Store, clock: Clock
+) -> None:
+    sbk = store.issue(["M-SBK"]).ticket
+    store.issue(["M-GT", "M-YL"])  # 企业开办 and 社保: counts in both
+    clock.advance(minutes=3)
+    assert store.call_next(1).number == sbk.number  # waited 3 minutes
+    store.start(1)
+    store.transfer(1, to_window=2, reason="需要另一窗口")
+    clock.advance(minutes=5)
+    assert store.call_next(2).number == sbk.number  # a second call: not a wait at the door
+    store.issue(["M-GT"])  # still waiting: no mean yet
+    clock.advance(minutes=4)
+    store.call_next(1)  # the two-domain ticket, waited 12 minutes
+    waits = {w.domain: w for w in store.domain_waits()}
+    assert set(waits) == {"社保", "企业开办"}
+    assert waits["社保"].called == 2 and waits["社保"].mean_wait_s == pytest.approx(7.5 * 60)
+    assert waits["企业开办"].called == 1 and waits["企业开办"].mean_wait_s == pytest.approx(720)
+    assert [w.domain for w in store.domain_waits()] == ["企业开办", "社保"]  # longest first

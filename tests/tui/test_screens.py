@@ -185,7 +185,10 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
         await until(pilot, lambda: "暂停" in [str(c) for c in table.get_row("2")])
         summary = text_of(app, "#summary")
         staffing = text_of(app, "#staffing")
+        domains = app.screen.query_one("#domains", DataTable)
+        rows = [[str(c) for c in domains.get_row_at(i)] for i in range(domains.row_count)]
     assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
+    assert rows == [["社保", "0", "", "0 分"]]  # none waiting; A001's wait today, called at once
     assert "忙闲均衡度" in summary
     assert staffing.startswith("人员测算")
 

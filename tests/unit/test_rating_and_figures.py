@@ -1,11 +1,11 @@
-"""好差评 rules and the load-balance figure."""
+"""好差评 rules, the load-balance figure and the mean wait per domain."""
 
 from __future__ import annotations
 
 import pytest
 
 from queue_app.domain.errors import Refused
-from queue_app.domain.figures import load_balance, queue_series
+from queue_app.domain.figures import DomainWait, load_balance, queue_series, waits_by_domain
 from queue_app.domain.rating import check_rating
 from queue_app.domain.ticket import Item, Status, Ticket
 
@@ -62,3 +62,15 @@ def test_the_queue_over_the_day_is_replayed_from_the_log() -> None:
     assert queue_series(log, 0.0, 180.0, 60.0) == [2, 2, 0]
     assert queue_series(log, 0.0, 200.0, 60.0) == [2, 2, 0, 0]  # the last bucket runs to now
     assert queue_series([], 0.0, 0.0, 60.0) == []
+
+
+def test_waits_by_domain_count_a_ticket_in_each_of_its_domains() -> None:
+    waits = waits_by_domain(
+        [(60.0, ["社保"]), (180.0, ["社保", "企业开办", "社保"]), (0.0, ["户籍"])]
+    )
+    assert waits == [
+        DomainWait("企业开办", 1, 180.0),
+        DomainWait("社保", 2, 120.0),
+        DomainWait("户籍", 1, 0.0),
+    ]
+    assert waits_by_domain([]) == []

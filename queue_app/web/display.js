@@ -1,7 +1,9 @@
 // The hall display board: the calls now in large type, the last ten, the waiting line by
 // class, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口), one
 // at a time, none skipped. Follows /api/events; refetches /api/display on every
-// (re)connection and, throttled, after any change.
+// (re)connection and, throttled, after any change. A call the board learns of from a
+// refetch (made while it was disconnected or resyncing) is spoken too; the calls already
+// on the screen when the page opens are not.
 "use strict";
 
 (() => {
@@ -14,6 +16,9 @@
     recent: [],
     lastId: 0, // newest event id seen on the stream
     shown: [], // each call as it reached the screen: {ticket, window, at, recall, shownAt (ms)}
+    loaded: false, // the first /api/display applied (the calls on it are not spoken)
+    announced: new Set(), // the calls queued for speech (or passed over), by callKey()
+    announcedOrder: [], // the same keys, oldest first, to bound the set
     offset: 0, // server clock minus this clock, ms
     fetching: false,
     again: false,
@@ -178,9 +183,13 @@
       pump();
     }
 
-    function enqueue(call) {
+    // madeAt (ms, this clock): when the call was made, for one the board learnt of late;
+    // a call is dropped once it is STALE_MS old, so after a long outage none is read out
+    function enqueue(call, madeAt) {
       if (state.cfg && !state.cfg.speak) return;
-      queue.push({ ...call, queuedAt: Date.now() });
+      const queuedAt = madeAt === undefined ? Date.now() : Math.min(madeAt, Date.now());
+      if (Date.now() - queuedAt > STALE_MS) return;
+      queue.push({ ...call, queuedAt });
       pump();
     }
 
@@ -269,6 +278,42 @@
   }
 
   // ------------------------------------------------------------------ data
+  // One call, a recall included: its ticket, window and time (the event's "at", which
+  // /api/display serves too), so the stream and a refetch name the same call alike.
+  function callKey(c) {
+    return `${c.ticket}@${c.window}@${Math.round(c.at * 1000)}`;
+  }
+
+  // true the first time: the call is now counted as announced
+  function announce(c) {
+    const key = callKey(c);
+    if (state.announced.has(key)) return false;
+    state.announced.add(key);
+    state.announcedOrder.push(key);
+    if (state.announcedOrder.length > 500) state.announced.delete(state.announcedOrder.shift());
+    return true;
+  }
+
+  // The calls of a fetched board that the stream did not bring (made while the board was
+  // disconnected or resyncing, or not yet through the stream): spoken, oldest first. On
+  // the first load they are only noted: the page speaks the calls made after it opened.
+  function catchUp(d) {
+    const byKey = new Map();
+    for (const c of [...d.current, ...d.recent]) {
+      if (shows(c.window) && !byKey.has(callKey(c))) byKey.set(callKey(c), c);
+    }
+    const calls = [...byKey.values()].sort((a, b) => a.at - b.at);
+    const first = !state.loaded;
+    state.loaded = true;
+    for (const c of calls) {
+      if (!announce(c) || first) continue;
+      const call = { ticket: c.ticket, window: c.window, at: c.at, recall: !!c.recall };
+      state.shown.push({ ...call, shownAt: Date.now() });
+      if (state.shown.length > 100) state.shown.shift();
+      Speech.enqueue(call, c.at * 1000 - state.offset);
+    }
+  }
+
   function apply(d) {
     if (d.version < state.lastId) {
       setTimeout(refresh, 200); // read before a call already shown: read again
@@ -286,6 +331,7 @@
     state.recent = d.recent;
     renderWaiting(d);
     render(false);
+    catchUp(d);
   }
 
   async function refresh() {
@@ -316,6 +362,7 @@
     state.current = [call, ...state.current.filter(other)];
     state.recent = [call, ...state.recent.filter((c) => c.ticket !== call.ticket)].slice(0, RECENT);
     render(true);
+    if (!announce(call)) return; // already spoken from a refetch
     state.shown.push({ ...call, shownAt: Date.now() });
     if (state.shown.length > 100) state.shown.shift();
     Speech.enqueue(call);
@@ -357,7 +404,7 @@
     });
     refresh();
     setInterval(refresh, 30000); // also catches a stream that went quiet without an error
-    window.hallDisplay = { state, speech: Speech, spokenText };
+    window.hallDisplay = { state, speech: Speech, spokenText, onEvent };
   }
 
   start();

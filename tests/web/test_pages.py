@@ -12,6 +12,9 @@ from typing import Any
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
+from queue_app.domain.catalog import Catalog
+from queue_app.loaders import load_hall_for
+from queue_app.store import Store
 from tests.server.live import LiveServer
 from tests.web.conftest import ARTIFACTS, missing, shot
 
@@ -166,6 +169,56 @@ def test_the_display_recovers_after_a_server_restart(
         c.call_next(1)
     expect(page.locator("#now-call")).to_have_attribute("data-ticket", "A001")
     expect(page.locator("#waiting-total")).to_have_text("1")
+
+
+def test_calls_made_while_the_board_was_disconnected_are_spoken_once_in_order(
+    live: LiveServer, hall: HallClient, new_page: Any, mini_catalog: Catalog
+) -> None:
+    for _ in range(4):
+        hall.issue(["M-SBK"])
+    hall.call_next(1)  # on the board when it opens: shown, not spoken
+    page = open_board(new_page, live, spy=SPY)
+    expect(page.locator("#now-call")).to_have_attribute("data-ticket", "A001")
+    live.stop()
+    expect(page.locator("html")).to_have_attribute("data-link", "down")
+    # calls made while the server is down (another server's clerks, the same database)
+    store = Store(live.db, mini_catalog, load_hall_for(live.env["QUEUE_APP_HALL"], mini_catalog))
+    try:
+        store.call_next(2)
+        store.call_next(3)
+        store.recall(1)
+    finally:
+        store.dispose()
+    assert page.evaluate("window.__spoken.length") == 0
+    live.start()  # the same port and database
+    expect(page.locator("html")).to_have_attribute("data-link", "up", timeout=15_000)
+    expect(page.locator("#recent li").nth(0)).to_contain_text("A001")  # the recall, newest
+    page.wait_for_function(
+        "() => window.__spoken.length >= 3 && window.__spoken[2].end", timeout=30_000
+    )
+    # the stream's event for a call already spoken after the refetch: not spoken again
+    page.evaluate(
+        """() => {
+        const c = hallDisplay.state.recent.find((r) => r.ticket === "A003");
+        hallDisplay.onEvent("ticket_called", {kind: "called", ...c});
+        }"""
+    )
+    with HallClient(live.url) as c:  # a call after the reconnection: spoken after them
+        c.sign_in("boss", "s3cret-pass")
+        c.recall(2)
+    page.wait_for_function(
+        "() => window.__spoken.length >= 4 && window.__spoken[3].end", timeout=30_000
+    )
+    page.wait_for_timeout(1500)  # nothing more comes
+    spoken = page.evaluate("window.__spoken")
+    assert [s["text"] for s in spoken] == [
+        "请 A 零 零 二 号，到 2 号窗口",
+        "请 A 零 零 三 号，到 3 号窗口",
+        "请 A 零 零 一 号，到 1 号窗口",  # the recall made during the outage
+        "请 A 零 零 二 号，到 2 号窗口",
+    ]
+    for before, after in itertools.pairwise(spoken):
+        assert after["start"] >= before["end"], "two calls overlapped"
 
 
 def test_the_status_page_shows_the_position_falling_then_the_window(

@@ -750,41 +750,55 @@ def _check_lang(lang: str) -> None:
         _fail(f"error: --lang: expected zh or en, got {lang!r}", 2)
 
 
-def _terminal(role: str, window: int | None, lang: str) -> None:
-    """Open one terminal of the hall against ``--server`` (default the local server)."""
+def _terminal(
+    role: str, window: int | None, lang: str, server: str | None, user: str | None
+) -> None:
+    """Open one terminal of the hall against its server (the command's ``--server``, else
+    the global one or $QUEUE_APP_SERVER, else the local server)."""
     _check_lang(lang)
     from queue_app.tui.app import HallApp
 
-    server = settings.server or "http://127.0.0.1:8600"
-    password = os.environ.get("QUEUE_APP_PASSWORD") if settings.user else None
-    HallApp(server, role, window=window, lang=lang, username=settings.user, password=password).run()
+    url = server or settings.server or "http://127.0.0.1:8600"
+    user = user or settings.user
+    password = os.environ.get("QUEUE_APP_PASSWORD") if user else None
+    HallApp(url, role, window=window, lang=lang, username=user, password=password).run()
 
 
 LANG = Annotated[str, typer.Option(help="zh (default) or en.")]
+SERVER = Annotated[
+    str | None,
+    typer.Option(help="The hall server, e.g. http://HALL:8600 (as the global --server)."),
+]
+USER = Annotated[
+    str | None,
+    typer.Option(help="Account to sign in (password: $QUEUE_APP_PASSWORD, else the sign-in asks)."),
+]
 
 
 @app.command("desk")
-def desk(lang: LANG = "zh") -> None:
+def desk(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
     """The front desk (导办台) terminal: find matters, issue tickets."""
-    _terminal("desk", None, lang)
+    _terminal("desk", None, lang, server, user)
 
 
 @window_app.command("terminal", hidden=True)
-def window_terminal(window: int, lang: LANG = "zh") -> None:
+def window_terminal(
+    window: int, lang: LANG = "zh", server: SERVER = None, user: USER = None
+) -> None:
     """A window clerk's terminal (``queue-app window N``)."""
-    _terminal("clerk", window, lang)
+    _terminal("clerk", window, lang, server, user)
 
 
 @app.command("manager")
-def manager(lang: LANG = "zh") -> None:
+def manager(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
     """The hall manager's terminal: every window live, open, close, pause."""
-    _terminal("manager", None, lang)
+    _terminal("manager", None, lang, server, user)
 
 
 @app.command("display")
-def display(lang: LANG = "zh") -> None:
+def display(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
     """The hall display: calls in large type, spoken through espeak-ng when installed."""
-    _terminal("display", None, lang)
+    _terminal("display", None, lang, server, user)
 
 
 @app.command("serve")

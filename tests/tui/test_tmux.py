@@ -88,9 +88,10 @@ def test_a_ticket_issued_at_the_desk_is_called_at_the_window(tmp_path: Path, tmu
             "QUEUE_APP_PASSWORD": PW,
             "TERM": "xterm-256color",
         }
-        qa = [sys.executable, "-m", "queue_app", "--server", server.url]
-        tmux.open("desk", [*qa, "--user", "d1", "desk"], env)
-        tmux.open("window", [*qa, "--user", "c1", "window", "1"], env)
+        qa = [sys.executable, "-m", "queue_app"]
+        # the server and account before the command, or after it: both forms work
+        tmux.open("desk", [*qa, "desk", "--server", server.url, "--user", "d1"], env)
+        tmux.open("window", [*qa, "--server", server.url, "--user", "c1", "window", "1"], env)
 
         tmux.wait_for("desk", lambda s: "搜索事项" in s and "等候 0" in s)
         tmux.keys("desk", "shbzk")  # 社会保障卡申领, by pinyin initials

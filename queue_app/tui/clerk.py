@@ -25,6 +25,7 @@ PAUSE_REASONS = ("休息", "会议", "培训", "系统故障")
 
 
 class ClerkScreen(LiveScreen):
+    REFRESH_S = 30.0  # the minutes shown run on between events
     BINDINGS = [
         Binding("n", "call_next", "叫号 Next"),
         Binding("r", "recall", "重呼 Recall"),

@@ -51,6 +51,9 @@ class LiveScreen(Screen[None]):
 
     _pending: Timer | None = None
     busy = False
+    # reload this often with no event at all, where the screen shows times that run on
+    # (minutes waited or served, colour past a target): a quiet hall must not look frozen
+    REFRESH_S: float | None = None
 
     @property
     def hall_app(self) -> HallApp:
@@ -65,6 +68,8 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
+        if self.REFRESH_S:
+            self.set_interval(self.REFRESH_S, self.reload)
 
     def hall_changed(self, event: ServerEvent) -> None:
         if self._pending is None:

@@ -39,6 +39,7 @@ def settled(f: WindowFiguresOut) -> bool:
 
 
 class ManagerScreen(LiveScreen):
+    REFRESH_S = 30.0  # the minutes shown run on between events
     BINDINGS = [
         Binding("o", "open", "开启 Open"),
         Binding("c", "close", "关闭 Close"),

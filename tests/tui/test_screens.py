@@ -231,6 +231,26 @@ async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(
     assert [w.changed for w in boss.windows()] == [False, True, False, False]
 
 
+async def test_a_quiet_hall_still_reloads_so_the_minutes_run_on(
+    live: LiveServer, boss: HallClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ManagerScreen, "REFRESH_S", 0.2)
+    loads = 0
+    load = ManagerScreen.load
+
+    async def counted(self: ManagerScreen) -> None:
+        nonlocal loads
+        loads += 1
+        await load(self)
+
+    monkeypatch.setattr(ManagerScreen, "load", counted)
+    app = HallApp(live.url, "manager", username="boss", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+        settled = loads
+        await until(pilot, lambda: loads >= settled + 3)  # no event came: the timer reloads
+
+
 async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) -> None:
     boss.open_window(1)
     app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)

@@ -267,3 +267,31 @@ class HitOut(BaseModel):
     code: str
     name: str
     score: float
+
+
+# ---- public: the citizen's status page (GET /api/status/{token}) and the hall's look
+class Look(BaseModel):
+    """How the hall's pages look (from the layout's ``display`` section)."""
+
+    hall: str
+    title: str
+    theme: str
+    accent: str | None
+
+
+class StatusOut(BaseModel):
+    look: Look
+    day: str
+    number: str
+    class_name: str
+    status: str
+    status_label: str
+    matters: list[str]
+    bundle: str | None  # the 一件事's name
+    ahead: int | None  # waiting: people before this ticket for the same windows
+    estimated_wait_minutes: float | None  # waiting, with a window open that may serve it
+    window: int | None  # called or serving: where to go
+    target_window: int | None  # transferred and waiting for this window
+    recalls: int
+    final: bool  # nothing more will change (finished, cancelled, the day closed)
+    now: float

@@ -30,6 +30,7 @@ from queue_app.api_models import (
     QueueSeriesOut,
     SessionOut,
     StaffingOut,
+    StatusOut,
     TicketOut,
     WindowOut,
     WindowStateOut,
@@ -212,6 +213,9 @@ class _Api:
         body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
         return self._window(window, "transfer", body)
 
+    def _slip_status(self, token: str) -> _Call[StatusOut]:
+        return self._get(f"/api/status/{token}", _model(StatusOut))
+
     def _queue_series(self, bucket_minutes: int) -> _Call[QueueSeriesOut]:
         return self._get("/api/stats/queue", _model(QueueSeriesOut), bucket_minutes=bucket_minutes)
 
@@ -338,6 +342,10 @@ class HallClient(_Api):
 
     def domain_waits(self) -> DomainWaitsOut:
         return self._run(self._DOMAIN_WAITS)
+
+    def slip_status(self, token: str) -> StatusOut:
+        """A ticket as its citizen's status page shows it (the slip's token)."""
+        return self._run(self._slip_status(token))
 
     def staffing(self) -> StaffingOut:
         return self._run(self._STAFFING)
@@ -509,6 +517,10 @@ class AsyncHallClient(_Api):
 
     async def domain_waits(self) -> DomainWaitsOut:
         return await self._run(self._DOMAIN_WAITS)
+
+    async def slip_status(self, token: str) -> StatusOut:
+        """A ticket as its citizen's status page shows it (the slip's token)."""
+        return await self._run(self._slip_status(token))
 
     async def staffing(self) -> StaffingOut:
         return await self._run(self._STAFFING)

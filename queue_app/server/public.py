@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel
 
+from queue_app.api_models import Look, StatusOut
 from queue_app.domain.errors import Refused
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
@@ -42,15 +43,6 @@ Svc = Annotated[HallService, Depends(_service)]
 
 
 # ------------------------------------------------------------------ models
-class Look(BaseModel):
-    """How the hall's pages look (from the layout's ``display`` section)."""
-
-    hall: str
-    title: str
-    theme: str
-    accent: str | None
-
-
 class CallOut(BaseModel):
     ticket: str
     window: int
@@ -77,24 +69,6 @@ class DisplayOut(BaseModel):
     recent: list[CallOut]  # the last ten calls, newest first
     waiting: list[ClassWaiting]
     waiting_total: int
-
-
-class StatusOut(BaseModel):
-    look: Look
-    day: str
-    number: str
-    class_name: str
-    status: str
-    status_label: str
-    matters: list[str]
-    bundle: str | None  # the 一件事's name
-    ahead: int | None  # waiting: people before this ticket for the same windows
-    estimated_wait_minutes: float | None  # waiting, with a window open that may serve it
-    window: int | None  # called or serving: where to go
-    target_window: int | None  # transferred and waiting for this window
-    recalls: int
-    final: bool  # nothing more will change (finished, cancelled, the day closed)
-    now: float
 
 
 # ------------------------------------------------------------------ reads

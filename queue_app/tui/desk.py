@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from queue_app.api_models import IssuedOut
+from queue_app.api_models import IssuedOut, StatusOut
 from queue_app.client import ApiError
 from queue_app.domain.ticket import PRIORITY_LABELS, Priority
 from queue_app.tui.guide import bundle_guide, matter_guide
@@ -191,7 +191,24 @@ class DeskScreen(LiveScreen):
 
     def action_reprint(self) -> None:
         if self.last is not None:
-            self.app.push_screen(SlipScreen(self.last))
+            self.run_worker(self._reprint(self.last), group="issue")
+
+    async def _reprint(self, last: IssuedOut) -> None:
+        """The last slip again, with the people ahead and the wait as they are now."""
+        now = await self.act(lambda: self.client.slip_status(last.token))
+        if not isinstance(now, StatusOut):
+            return  # refused or unreachable: said already
+        if now.status != "waiting":
+            state = now.status_label if self.hall_app.words.lang == "zh" else now.status
+            self.notify(
+                self.words("reprint_not_waiting").format(number=now.number, state=state),
+                severity="warning",
+            )
+            return
+        self.last = last.model_copy(
+            update={"ahead": now.ahead or 0, "estimated_wait_minutes": now.estimated_wait_minutes}
+        )
+        self.app.push_screen(SlipScreen(self.last))
 
 
 class SlipScreen(ModalScreen[None]):

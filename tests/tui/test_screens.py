@@ -88,6 +88,34 @@ async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
     assert [i.matter for i in waiting[0].items] == ["M-GT", "M-SBK"]
 
 
+async def test_desk_reprints_the_slip_as_the_line_is_now_and_cancels_it(
+    live: LiveServer, boss: HallClient
+) -> None:
+    boss.open_window(1)
+    boss.issue(["M-SBK"])  # A001, ahead of the desk's
+    app = HallApp(live.url, "desk", username="d1", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, DeskScreen, "#hits"))
+        await pilot.press(*"sbk")
+        hits = app.screen.query_one("#hits", OptionList)
+        await until(pilot, lambda: hits.option_count > 0)
+        await pilot.press("enter", "f2")
+        await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
+        assert "A002" in text_of(app, "#slip-text") and "前面 1 人" in text_of(app, "#slip-text")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        boss.call_next(1)  # A001 goes to the window: A002 is next
+        await pilot.press("f3")
+        await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
+        assert "A002" in text_of(app, "#slip-text") and "前面 0 人" in text_of(app, "#slip-text")
+        await pilot.press("ctrl+x")  # cancelled from the slip
+        await until(pilot, lambda: isinstance(app.screen, DeskScreen))
+        await until(pilot, lambda: boss.ticket("A002").status == "cancelled")
+        await pilot.press("f3")  # nothing to reprint: said, no slip
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, DeskScreen)
+
+
 async def test_desk_search_takes_under_50_ms_a_keystroke(live: LiveServer) -> None:
     from queue_app.domain.catalog import Catalog
     from queue_app.loaders import default_catalog_path, load_catalog

@@ -98,6 +98,25 @@ def test_full_lifecycle_records_every_transition(store: Store, clock: Clock) -> 
     ]
 
 
+def test_window_changes_are_logged_with_who_when_and_why(store: Store, clock: Clock) -> None:
+    before = len(store.events())
+    store.pause(2, "休息", actor="clerk2")
+    clock.advance(minutes=15)
+    store.resume(2, actor="clerk2")
+    store.close_window(2, actor="boss")
+    clock.advance(minutes=5)
+    store.open_window(2, actor="boss")
+    logged = [(e.kind, e.actor, e.window, e.at, e.detail) for e in store.events()[before:]]
+    start = clock.now - 20 * 60
+    assert [row[:4] for row in logged] == [
+        ("window_paused", "clerk2", 2, start),
+        ("window_resumed", "clerk2", 2, start + 15 * 60),
+        ("window_closed", "boss", 2, start + 15 * 60),
+        ("window_opened", "boss", 2, start + 20 * 60),
+    ]
+    assert logged[0][4] == {"from": "open", "to": "paused", "reason": "休息"}
+
+
 def test_refusals_at_the_window_change_nothing(store: Store) -> None:
     store.issue(["M-SBK"])
     store.issue(["M-GT"])
@@ -220,9 +239,10 @@ def test_numbers_restart_each_business_day(store: Store, clock: Clock) -> None:
 
 
 def test_more_than_999_tickets_never_repeat_a_number(store: Store) -> None:
-    from queue_app.domain.numbering import format_number
-
-    assert format_number("A", 7) == "A007" and format_number("A", 1000) == "A1000"
+    numbers = [store.issue(["M-SBK"], slip=False).ticket.number for _ in range(1001)]
+    assert numbers[:2] == ["A001", "A002"] and numbers[-3:] == ["A999", "A1000", "A1001"]
+    assert len(set(numbers)) == 1001
+    assert store.ticket("A1000").number == "A1000"  # found by its number past three digits
 
 
 def test_restart_in_the_middle_of_a_day(

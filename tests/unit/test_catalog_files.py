@@ -176,6 +176,14 @@ HALL_BREAKS = [
     ("kind: domain", "kind: domian", "windows[2]", "kind: expected"),
     ('close: "17:30"', 'close: "25:99"', "hours.close", "expected"),
     (
+        "{number: 2, name: 无差别综合窗口, kind:",
+        "{number: 2, kind:",
+        "windows[1] (2).name",
+        "required field is missing",
+    ),
+    ("recall_limit: 5", "recall_limit: five", "recall_limit", "expected a whole number"),
+    ("- {number: 4, name:", "- {number: 4 name:", "broken YAML", "expected ',' or '}'"),
+    (
         'end: "13:30"}',
         'end: "13:30", on_duty: [1, 9]}',
         "hours.lunch.on_duty[1]",

@@ -13,7 +13,13 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from queue_app.client import HallClient
 from queue_app.tui.app import HallApp
-from queue_app.tui.clerk import ClerkScreen, FinishScreen, RatingScreen
+from queue_app.tui.clerk import (
+    ClerkScreen,
+    FinishScreen,
+    PauseScreen,
+    RatingScreen,
+    TransferScreen,
+)
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
@@ -160,6 +166,39 @@ async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: H
         await pilot.pause(0.3)
     assert boss.ticket("V001").status == "done"
     assert [w.ticket.number for w in boss.windows() if w.number == 1 and w.ticket] == ["A001"]
+
+
+async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(
+    live: LiveServer, boss: HallClient
+) -> None:
+    boss.open_window(1)
+    boss.issue(["M-SBK"])
+    boss.issue(["M-YL"])
+    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ClerkScreen, "#line"))
+        await pilot.press("n")
+        await until(pilot, lambda: "A001" in text_of(app, "#number"))
+        await pilot.press("r")  # 重呼
+        await until(pilot, lambda: boss.ticket("A001").recalls == 1)
+        await pilot.press("x")  # 过号
+        await until(pilot, lambda: boss.ticket("A001").status == "no_show")
+        await until(pilot, lambda: "空闲" in text_of(app, "#number"))
+        await pilot.press("n", "s")
+        await until(pilot, lambda: "办理中" in text_of(app, "#number"))
+        await pilot.press("t")  # 转办 to window 2, keeping its place
+        await until(pilot, lambda: on(app, TransferScreen, "#to-window"))
+        app.screen.query_one("#to-window", Input).value = "2"
+        app.screen.query_one("#reason", Input).value = "需要专窗"
+        await pilot.click("#ok")
+        await until(pilot, lambda: boss.ticket("A002").status == "waiting")
+        assert boss.ticket("A002").target_window == 2
+        await pilot.press("p")  # 暂停, with the default reason
+        await until(pilot, lambda: on(app, PauseScreen, "#ok"))
+        await pilot.click("#ok")
+        await until(pilot, lambda: [w.state for w in boss.windows() if w.number == 1] == ["paused"])
+        await pilot.press("p")  # and back
+        await until(pilot, lambda: [w.state for w in boss.windows() if w.number == 1] == ["idle"])
 
 
 async def test_display_shows_and_queues_each_call_in_order(

@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from queue_app.api_models import TicketOut, WindowOut
 from queue_app.domain.rating import RATING_LABELS
 from queue_app.domain.ticket import OUTCOME_LABELS, Outcome
+from queue_app.tui.bigtype import beside, big
 from queue_app.tui.guide import matter_guide
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import OfflineBanner
@@ -124,7 +125,8 @@ class ClerkScreen(LiveScreen):
         number.set_class(False, "-idle")
         label = self.words(f"state.{'serving' if t.status == 'serving' else 'calling'}")
         pri = f"  {t.priority_label}" if t.priority_label else ""
-        number.update(Text(f"{t.number}   {label}{pri}", style="bold"))
+        block = beside(big(t.number), f"   {t.number}  {label}{pri}")
+        number.update(Text("\n".join(block), style="bold"))
         app = self.hall_app
         if app.catalog and app.coverage:
             from rich.console import Group

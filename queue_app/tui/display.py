@@ -7,18 +7,22 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections import Counter, deque
+from string import Formatter
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Header, Static
 
 from queue_app.client import ServerEvent
+from queue_app.tui.bigtype import beside, big
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import OfflineBanner
 
 LATEST = 10
+FRESH_S = 4.0  # how long a new call stands out
 
 
 class Speaker:
@@ -52,6 +56,7 @@ class DisplayScreen(LiveScreen):
     DEFAULT_CSS = """
     DisplayScreen #newest { height: 7; content-align: center middle; text-style: bold;
                             background: $success-darken-2; border: heavy $success; }
+    DisplayScreen #newest.-fresh { background: $warning-darken-2; border: heavy $warning; }
     DisplayScreen #calls { width: 2fr; border: round $accent; }
     DisplayScreen #classes { width: 1fr; border: round $accent; }
     """
@@ -59,6 +64,7 @@ class DisplayScreen(LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.calls: deque[tuple[str, int]] = deque(maxlen=LATEST)
+        self._unflash: Timer | None = None
         self.speaker = Speaker()
 
     def compose(self) -> ComposeResult:
@@ -83,6 +89,7 @@ class DisplayScreen(LiveScreen):
             self.calls.appendleft((number, window))
             self.speaker.say(self.sentence(number, window))
             self._show_calls()
+            self._flash()
         super().hall_changed(event)
 
     async def load(self) -> None:
@@ -104,11 +111,31 @@ class DisplayScreen(LiveScreen):
             table.add_row(f"{prefix} {name}", str(by_class.get(prefix, 0)))
         self.query_one("#classes", Static).update(table)
 
+    def _flash(self) -> None:
+        """A new call stands out for a few seconds."""
+        newest = self.query_one("#newest", Static)
+        newest.add_class("-fresh")
+        if self._unflash is not None:
+            self._unflash.stop()
+        self._unflash = self.set_timer(FRESH_S, lambda: newest.remove_class("-fresh"))
+
+    def big_sentence(self, number: str, window: int) -> tuple[str, str, str]:
+        """The call in large type: the number and the window big, the words between plain."""
+        values = {"number": number, "window": str(window)}
+        parts: list[str | tuple[str, str, str]] = []
+        for literal, field, _, _ in Formatter().parse(self.words("please")):
+            if literal:
+                parts.append(literal)
+            if field:
+                parts.append(big(values[field]))
+        return beside(*parts)
+
     def _show_calls(self) -> None:
         newest = self.query_one("#newest", Static)
         if self.calls:
             number, window = self.calls[0]
-            newest.update(Text(self.sentence(number, window), style="bold"))
+            lines = [*self.big_sentence(number, window), "", self.sentence(number, window)]
+            newest.update(Text("\n".join(lines), style="bold"))
         table = Table(title=self.words("latest_calls"), expand=True, show_header=False, box=None)
         table.add_column("")
         table.add_column("", justify="right")

@@ -218,6 +218,8 @@ async def test_display_shows_and_queues_each_call_in_order(
         boss.call_next(1)
         await until(pilot, lambda: "请 A001 号 到 1 号窗口" in text_of(app, "#newest"), 1.0)
         assert time.monotonic() - sent < 1.0
+        assert screen.query_one("#newest").has_class("-fresh")  # a new call stands out
+        assert "┏━┓ ┏━┓ ┏━┓ ╺┓" in text_of(app, "#newest")  # A001 in large type
         boss.call_next(2)
         boss.recall(1)
         await until(pilot, lambda: len(screen.speaker.spoken) == 3)

@@ -104,9 +104,10 @@ def test_a_ticket_issued_at_the_desk_is_called_at_the_window(tmp_path: Path, tmu
 
         tmux.wait_for("window", lambda s: "A001" in s)  # in its waiting line, live
         tmux.keys("window", "n")
-        called = tmux.wait_for("window", lambda s: "A001   叫号中" in s)
+        called = tmux.wait_for("window", lambda s: "A001  叫号中" in s)
         assert "社会保障卡申领" in called
+        assert "┏━┓ ┏━┓ ┏━┓ ╺┓" in called  # the number in large type too
         tmux.keys("window", "s")
-        tmux.wait_for("window", lambda s: "A001   办理中" in s)
+        tmux.wait_for("window", lambda s: "A001  办理中" in s)
     finally:
         server.stop()

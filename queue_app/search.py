@@ -28,7 +28,7 @@ class _Entry:
     domain: str
     extra: str
     common: bool
-    words: str = ""  # the name and keywords run together: where a term's leftovers may be
+    words: str  # the name and keywords run together: where a term's leftovers may be
 
 
 @dataclass(frozen=True, slots=True)

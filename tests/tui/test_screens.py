@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from queue_app.client import HallClient
@@ -62,16 +63,22 @@ def text_of(app: HallApp, selector: str) -> str:
     return console.export_text()
 
 
+async def desk_finds(pilot: Pilot[object], app: HallApp, query: str) -> OptionList:
+    """Type ``query`` at the desk (once it shows) and wait for its hits."""
+    await until(pilot, lambda: on(app, DeskScreen, "#hits"))
+    await pilot.press(*query)
+    hits = app.screen.query_one("#hits", OptionList)
+    await until(pilot, lambda: hits.option_count > 0)
+    return hits
+
+
 async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
     live: LiveServer, boss: HallClient
 ) -> None:
     boss.open_window(1)
     app = HallApp(live.url, "desk", username="d1", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: on(app, DeskScreen, "#hits"))
-        await pilot.press(*"gtgsh")
-        hits = app.screen.query_one("#hits", OptionList)
-        await until(pilot, lambda: hits.option_count > 0)
+        hits = await desk_finds(pilot, app, "gtgsh")
         assert "个体工商户设立登记" in str(hits.get_option_at_index(0).prompt)
         assert "个体工商户设立登记" in text_of(app, "#guide")  # the guide beside the hits
         await pilot.press("enter")  # chosen
@@ -101,10 +108,7 @@ async def test_desk_reprints_the_slip_as_the_line_is_now_and_cancels_it(
     boss.issue(["M-SBK"])  # A001, ahead of the desk's
     app = HallApp(live.url, "desk", username="d1", password=PW)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: on(app, DeskScreen, "#hits"))
-        await pilot.press(*"sbk")
-        hits = app.screen.query_one("#hits", OptionList)
-        await until(pilot, lambda: hits.option_count > 0)
+        await desk_finds(pilot, app, "sbk")
         await pilot.press("enter", "f2")
         await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
         assert "A002" in text_of(app, "#slip-text") and "前面 1 人" in text_of(app, "#slip-text")

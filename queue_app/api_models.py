@@ -88,6 +88,15 @@ class RatingIn(_In):
 
 class CloseDayIn(_In):
     force: bool = False
+    day: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # a past day
+
+
+class OpenLateIn(_In):
+    until: float | None  # POSIX seconds, later today; None: back to the hall's hours
+
+
+class OpenLateOut(BaseModel):
+    until: float | None
 
 
 class SignInIn(_In):

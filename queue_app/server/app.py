@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from queue_app import __version__
-from queue_app.server import errors
+from queue_app.server import errors, idempotency
 from queue_app.server.auth_routes import router as auth_router
-from queue_app.server.idempotency import IdempotencyMiddleware
 from queue_app.server.pages import pages
 from queue_app.server.public import public
 from queue_app.server.routes import api
@@ -41,7 +40,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.service = svc
     app.state.voice = voice
     errors.install(app)
-    app.add_middleware(IdempotencyMiddleware)
+    idempotency.install(app)
     app.include_router(auth_router)
     app.include_router(api)
     app.include_router(public)

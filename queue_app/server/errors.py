@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -52,6 +53,9 @@ _STATUS = {
     "reason_required": 422,
     "no_window": 422,
     "no_voice": 404,
+    "invalid_request": 422,
+    "bad_until": 422,
+    "future_day": 422,
 }
 
 
@@ -72,6 +76,12 @@ async def known_query_only(request: Request) -> None:
 
 def status_for(code: str) -> int:
     return _STATUS.get(code, 409)
+
+
+def error_body(code: str, zh: str, en: str, field: str | None = None) -> str:
+    """The JSON of a refusal, as ``error_json`` answers it."""
+    body = {"error": {"code": code, "message_zh": zh, "message_en": en, "field": field}}
+    return json.dumps(body, ensure_ascii=False)
 
 
 def error_json(

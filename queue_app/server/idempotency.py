@@ -1,117 +1,72 @@
-"""``Idempotency-Key`` on POST: a retried request gets the first response, not a second
-ticket. A plain ASGI middleware: requests without the header pass straight through."""
+"""``Idempotency-Key`` on POST: the key, who sent it and a digest of the request become a
+``Once`` that the store claims in the same transaction as the change, with the response;
+a retry, at any later moment, gets that response again (``Idempotent-Replayed: true``)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import Depends, FastAPI, Request, Response
+from pydantic import BaseModel
 
 from queue_app.domain.errors import Refused
-from queue_app.server.errors import status_for
-from queue_app.store import idempotency
+from queue_app.store.idempotency import Once, Replay
 
-HEADER = b"idempotency-key"
-
-
-async def _send_json(send: Send, status: int, body: bytes, replayed: bool = False) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if replayed:
-        headers.append((b"idempotent-replayed", b"true"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+HEADER = "idempotency-key"
+REPLAYED = "Idempotent-Replayed"
 
 
-def _error(status: int, code: str, zh: str, en: str, field: str) -> tuple[int, bytes]:
-    body = {"error": {"code": code, "message_zh": zh, "message_en": en, "field": field}}
-    return status, json.dumps(body, ensure_ascii=False).encode()
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A keyed request: the acting credentials' digest, the key, the request's digest."""
+
+    scope: str
+    key: str
+    fingerprint: str
+
+    def once(self, status: int, out: Callable[[Any], BaseModel | None]) -> Once:
+        """The ``Once`` whose stored response is ``out(result)`` with ``status``."""
+
+        def render(result: Any) -> tuple[int, str]:
+            model = out(result)
+            return status, model.model_dump_json() if model is not None else ""
+
+        return Once(self.scope, self.key, self.fingerprint, render)
 
 
-class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+async def request_key(request: Request) -> Key | None:
+    """The request's ``Idempotency-Key``, if it has one (1 to 128 characters)."""
+    raw = request.headers.get(HEADER)
+    if raw is None or request.method != "POST":
+        return None
+    if not 1 <= len(raw) <= 128:
+        raise Refused(
+            "invalid_request",
+            "幂等键长度应为 1 到 128 个字符",
+            "Idempotency-Key must be 1 to 128 characters",
+            "Idempotency-Key",
+        )
+    body = await request.body()
+    auth = request.headers.get("authorization", "").encode()
+    scope = hashlib.sha256(auth).hexdigest()[:32] if auth else "-"
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+    ).hexdigest()
+    return Key(scope, raw, digest)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        key = headers.get(HEADER)
-        if key is None:
-            await self.app(scope, receive, send)
-            return
-        if not 1 <= len(key) <= 128:
-            await _send_json(
-                send,
-                *_error(
-                    422,
-                    "invalid_request",
-                    "幂等键长度应为 1 到 128 个字符",
-                    "Idempotency-Key must be 1 to 128 characters",
-                    "Idempotency-Key",
-                ),
-            )
-            return
-        body = b""
-        more = True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        auth = headers.get(b"authorization", b"")
-        scope_id = hashlib.sha256(auth).hexdigest()[:32] if auth else "-"
-        digest = hashlib.sha256(
-            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
-        ).hexdigest()
-        svc = scope["app"].state.service
-        try:
-            stored = await svc.write(idempotency.claim, svc.store, scope_id, key.decode(), digest)
-        except Refused as exc:
-            await _send_json(
-                send,
-                *_error(
-                    status_for(exc.code), exc.code, exc.zh, exc.en, exc.field or "Idempotency-Key"
-                ),
-            )
-            return
-        if stored is not None:
-            await _send_json(send, stored.status_code, stored.body.encode(), replayed=True)
-            return
 
-        sent = False
+Keyed = Annotated[Key | None, Depends(request_key)]
 
-        async def replay_body() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
-        status = 500
-        chunks: list[bytes] = []
-        start: dict[str, Any] = {}
+def replayed(stored_status: int, body: str) -> Response:
+    media = "application/json" if body else None
+    return Response(body, status_code=stored_status, media_type=media, headers={REPLAYED: "true"})
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
 
-        try:
-            await self.app(scope, replay_body, capture)
-        except Exception:
-            await svc.write(idempotency.release, svc.store, scope_id, key.decode())
-            raise
-        payload = b"".join(chunks)
-        if status >= 500:
-            await svc.write(idempotency.release, svc.store, scope_id, key.decode())
-        else:
-            await svc.write(
-                idempotency.complete, svc.store, scope_id, key.decode(), status, payload.decode()
-            )
-        await send(start)
-        await send({"type": "http.response.body", "body": payload})
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Replay)
+    async def _replay(_: Request, exc: Replay) -> Response:
+        return replayed(exc.stored.status_code, exc.stored.body)

@@ -20,7 +20,6 @@ from queue_app.domain.window_state import WindowView
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.server.voice import NUMBER, Voice
-from queue_app.store.board import recent_calls, waiting_by_prefix
 
 ERRORS = {s: {"model": ErrorResponse} for s in (404, 422)}
 public = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -43,7 +42,7 @@ Svc = Annotated[HallService, Depends(_service)]
 
 
 # ------------------------------------------------------------------ models
-class CallOut(BaseModel):
+class BoardCall(BaseModel):
     ticket: str
     window: int
     at: float
@@ -65,8 +64,8 @@ class DisplayOut(BaseModel):
     now: float
     version: int  # the newest event already reflected here (compare with the stream's ids)
     windows: list[int]  # the windows this board shows
-    current: list[CallOut]  # windows calling now (called, not yet served), newest first
-    recent: list[CallOut]  # the last ten calls, newest first
+    current: list[BoardCall]  # windows calling now (called, not yet served), newest first
+    recent: list[BoardCall]  # the last ten calls, newest first
     waiting: list[ClassWaiting]
     waiting_total: int
 
@@ -89,10 +88,10 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
     day = store.day_of(now)
     shown = hall.display.windows or [w.number for w in hall.windows]
     # the latest call of each ticket, a recall included: the headline is the newest of them
-    latest = recent_calls(store, day, hall.display.windows, limit=max(10, len(shown)))
+    latest, waiting = store.board(hall.display.windows, limit=max(10, len(shown)))
     last_called = {c.ticket: c.at for c in latest}
     calling = [
-        CallOut(
+        BoardCall(
             ticket=w.ticket.number,
             window=w.number,
             at=last_called.get(w.ticket.number, w.ticket.called_at or 0.0),
@@ -102,7 +101,6 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
     ]
     calling.sort(key=lambda c: -c.at)
     recent = latest[:10]
-    waiting = waiting_by_prefix(store, day)
     return DisplayOut(
         look=look(svc),
         speak=hall.display.speak,
@@ -114,7 +112,7 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
         windows=shown,
         current=calling,
         recent=[
-            CallOut(ticket=c.ticket, window=c.window, at=c.at, recall=c.recall) for c in recent
+            BoardCall(ticket=c.ticket, window=c.window, at=c.at, recall=c.recall) for c in recent
         ],
         waiting=[
             ClassWaiting(prefix=c.prefix, name=c.name, waiting=waiting.get(c.prefix, 0))
@@ -131,8 +129,8 @@ def _status(svc: HallService, token: str) -> StatusOut:
         raise _no_slip()
     ahead = wait = None
     if t.status is Status.WAITING:
-        ahead = store.ahead(t)
-        wait = store.estimated_wait(t)
+        slip = store.slip(t)
+        ahead, wait = slip.ahead, slip.wait_minutes
     classes = {c.prefix: c.name for c in store.hall.ticket_classes}
     bundle = store.catalog.bundle_by_code.get(t.bundle) if t.bundle else None
     at_window = t.status in (Status.CALLED, Status.SERVING)

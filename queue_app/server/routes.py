@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from queue_app.api_models import (
@@ -19,6 +20,8 @@ from queue_app.api_models import (
     HitOut,
     IssuedOut,
     IssueIn,
+    OpenLateIn,
+    OpenLateOut,
     PauseIn,
     ProfileChoice,
     ProfileIn,
@@ -41,7 +44,10 @@ from queue_app.domain.ticket import Status, Ticket
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
+from queue_app.server.idempotency import REPLAYED, Keyed
 from queue_app.server.service import HallService
+from queue_app.store import Issued
+from queue_app.store.idempotency import Replay
 from queue_app.views import (
     issued_out,
     staffing_out,
@@ -87,9 +93,9 @@ async def hall_profiles(svc: Svc) -> list[ProfileChoice]:
 
 
 @api.post("/hall/targets")
-async def set_targets(svc: Svc, who: Manager, body: TargetsIn) -> Targets:
+async def set_targets(svc: Svc, who: Manager, body: TargetsIn, key: Keyed) -> Targets:
     """Change the wait and service targets (no targets: back to the layout file's)."""
-    return await svc.write(svc.store.set_targets, body.targets, actor=who.username)
+    return await svc.act(key, 200, _same, svc.store.set_targets, body.targets, actor=who.username)
 
 
 @api.get("/catalog")
@@ -214,56 +220,94 @@ async def events(svc: Svc) -> StreamingResponse:
 
 # ----------------------------------------------------------------- desk
 @api.post("/tickets", status_code=201)
-async def issue(svc: Svc, who: Desk, body: IssueIn) -> IssuedOut:
-    issued = await svc.write(
-        svc.store.issue,
-        body.matters,
-        bundle=body.bundle,
-        priority=body.priority,
-        appointment_at=body.appointment_at,
-        actor=who.username,
-        slip=False,
-    )
+async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
+    """Issue a ticket; its slip's people ahead and wait are read after the change (a
+    replayed issue reads them again: they are as of now)."""
+
+    made: list[Issued] = []
+
+    def out(issued: Issued) -> IssuedOut:
+        made.append(issued)
+        return issued_out(issued, svc.names)
+
+    try:
+        issued = await svc.act(
+            key,
+            201,
+            out,
+            svc.store.issue,
+            body.matters,
+            bundle=body.bundle,
+            priority=body.priority,
+            appointment_at=body.appointment_at,
+            actor=who.username,
+            slip=False,
+        )
+    except Replay as r:
+        if r.stored.status_code != 201:
+            raise
+        issued = IssuedOut.model_validate_json(r.stored.body)
+        t = await svc.read(svc.store.ticket_by_token, issued.token)
+        if t is not None and t.status is Status.WAITING:
+            s = await svc.read(svc.store.slip, t)
+            issued = issued.model_copy(
+                update={"ahead": s.ahead, "estimated_wait_minutes": s.wait_minutes}
+            )
+        response.headers[REPLAYED] = "true"
+        return issued
     # the slip's figures are reads: off the (SQLite) writer, which the next change needs
-    return issued_out(await svc.read(svc.store.with_slip, issued), svc.names)
+    s = await svc.read(svc.store.slip, made[-1].ticket)
+    return issued.model_copy(update={"ahead": s.ahead, "estimated_wait_minutes": s.wait_minutes})
 
 
 @api.post("/tickets/{number}/cancel")
-async def cancel(svc: Svc, who: Desk, number: str, body: ReasonIn | None = None) -> TicketOut:
+async def cancel(
+    svc: Svc, who: Desk, number: str, key: Keyed, body: ReasonIn | None = None
+) -> TicketOut:
     reason = body.reason if body else ""
-    return _out(svc, await svc.write(svc.store.cancel, number, actor=who.username, reason=reason))
+    return await svc.act(
+        key, 200, _outer(svc), svc.store.cancel, number, actor=who.username, reason=reason
+    )
 
 
 @api.post("/tickets/{number}/requeue")
-async def requeue(svc: Svc, who: Desk, number: str) -> TicketOut:
-    return _out(svc, await svc.write(svc.store.requeue, number, actor=who.username))
+async def requeue(svc: Svc, who: Desk, number: str, key: Keyed) -> TicketOut:
+    return await svc.act(key, 200, _outer(svc), svc.store.requeue, number, actor=who.username)
 
 
 # ----------------------------------------------------------------- window
 @api.post("/windows/{window}/call-next")
-async def call_next(svc: Svc, who: Operator, window: WindowNo) -> CallOut:
-    t = await svc.write(svc.store.call_next, window, actor=who.username)
-    return CallOut(ticket=_out(svc, t) if t else None)
+async def call_next(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> CallOut:
+    def out(t: Ticket | None) -> CallOut:
+        return CallOut(ticket=_out(svc, t) if t else None)
+
+    return await svc.act(key, 200, out, svc.store.call_next, window, actor=who.username)
 
 
 @api.post("/windows/{window}/recall")
 async def recall(
-    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+    svc: Svc, who: Operator, window: WindowNo, key: Keyed, body: ExpectIn | None = None
 ) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.recall, window, actor=who.username, number=number))
+    return await svc.act(
+        key, 200, _outer(svc), svc.store.recall, window, actor=who.username, number=number
+    )
 
 
 @api.post("/windows/{window}/start")
 async def start(
-    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+    svc: Svc, who: Operator, window: WindowNo, key: Keyed, body: ExpectIn | None = None
 ) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.start, window, actor=who.username, number=number))
+    return await svc.act(
+        key, 200, _outer(svc), svc.store.start, window, actor=who.username, number=number
+    )
 
 
 @api.post("/windows/{window}/finish")
-async def finish(svc: Svc, who: Operator, window: WindowNo, body: FinishIn) -> TicketOut:
+async def finish(
+    svc: Svc, who: Operator, window: WindowNo, body: FinishIn, key: Keyed
+) -> TicketOut:
     if (body.outcome is None) == (body.outcomes is None):
         raise Refused(
             "bad_outcome",
@@ -272,72 +316,131 @@ async def finish(svc: Svc, who: Operator, window: WindowNo, body: FinishIn) -> T
             "outcome",
         )
     given = body.outcome if body.outcome is not None else body.outcomes
-    return _out(
-        svc,
-        await svc.write(svc.store.finish, window, given, actor=who.username, number=body.ticket),
+    return await svc.act(
+        key,
+        200,
+        _outer(svc),
+        svc.store.finish,
+        window,
+        given,
+        actor=who.username,
+        number=body.ticket,
     )
 
 
 @api.post("/windows/{window}/transfer")
-async def transfer(svc: Svc, who: Operator, window: WindowNo, body: TransferIn) -> TicketOut:
-    return _out(
-        svc,
-        await svc.write(
-            svc.store.transfer,
-            window,
-            to_window=body.to_window,
-            to_domain=body.to_domain,
-            reason=body.reason,
-            actor=who.username,
-            number=body.ticket,
-        ),
+async def transfer(
+    svc: Svc, who: Operator, window: WindowNo, body: TransferIn, key: Keyed
+) -> TicketOut:
+    return await svc.act(
+        key,
+        200,
+        _outer(svc),
+        svc.store.transfer,
+        window,
+        to_window=body.to_window,
+        to_domain=body.to_domain,
+        reason=body.reason,
+        actor=who.username,
+        number=body.ticket,
     )
 
 
 @api.post("/windows/{window}/no-show")
 async def no_show(
-    svc: Svc, who: Operator, window: WindowNo, body: ExpectIn | None = None
+    svc: Svc, who: Operator, window: WindowNo, key: Keyed, body: ExpectIn | None = None
 ) -> TicketOut:
     number = body.ticket if body else None
-    return _out(svc, await svc.write(svc.store.no_show, window, actor=who.username, number=number))
+    return await svc.act(
+        key, 200, _outer(svc), svc.store.no_show, window, actor=who.username, number=number
+    )
 
 
 @api.post("/windows/{window}/rating")
-async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn) -> TicketOut:
+async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn, key: Keyed) -> TicketOut:
     """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here today."""
-    t = await svc.write(svc.store.rate, window, body.ticket, body.level, actor=who.username)
-    return _out(svc, t)
+    return await svc.act(
+        key,
+        200,
+        _outer(svc),
+        svc.store.rate,
+        window,
+        body.ticket,
+        body.level,
+        actor=who.username,
+    )
 
 
 @api.post("/windows/{window}/open")
-async def open_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return state_out(await svc.write(svc.store.open_window, window, actor=who.username))
+async def open_window(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
+    return await svc.act(key, 200, state_out, svc.store.open_window, window, actor=who.username)
 
 
 @api.post("/windows/{window}/close")
-async def close_window(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return state_out(await svc.write(svc.store.close_window, window, actor=who.username))
+async def close_window(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
+    return await svc.act(key, 200, state_out, svc.store.close_window, window, actor=who.username)
 
 
 @api.post("/windows/{window}/profile")
-async def set_profile(svc: Svc, who: Manager, window: WindowNo, body: ProfileIn) -> WindowProfile:
+async def set_profile(
+    svc: Svc, who: Manager, window: WindowNo, body: ProfileIn, key: Keyed
+) -> WindowProfile:
     """Change what a window serves (no profile: back to the layout file's); refused when a
     waiting ticket would be left with no window to call it."""
-    return await svc.write(svc.store.set_profile, window, body.profile, actor=who.username)
+    return await svc.act(
+        key, 200, _same, svc.store.set_profile, window, body.profile, actor=who.username
+    )
 
 
 @api.post("/windows/{window}/pause")
-async def pause(svc: Svc, who: Operator, window: WindowNo, body: PauseIn) -> WindowStateOut:
-    return state_out(await svc.write(svc.store.pause, window, body.reason, actor=who.username))
+async def pause(
+    svc: Svc, who: Operator, window: WindowNo, body: PauseIn, key: Keyed
+) -> WindowStateOut:
+    return await svc.act(
+        key, 200, state_out, svc.store.pause, window, body.reason, actor=who.username
+    )
 
 
 @api.post("/windows/{window}/resume")
-async def resume(svc: Svc, who: Operator, window: WindowNo) -> WindowStateOut:
-    return state_out(await svc.write(svc.store.resume, window, actor=who.username))
+async def resume(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
+    return await svc.act(key, 200, state_out, svc.store.resume, window, actor=who.username)
 
 
 # ----------------------------------------------------------------- day
 @api.post("/day/close")
-async def close_day(svc: Svc, who: Manager, body: CloseDayIn | None = None) -> CloseDayOut:
+async def close_day(
+    svc: Svc, who: Manager, key: Keyed, body: CloseDayIn | None = None
+) -> CloseDayOut:
+    """Close today (or a past ``day``): what is still open expires, windows are freed."""
     force = body.force if body else False
-    return CloseDayOut(**await svc.write(svc.store.close_day, actor=who.username, force=force))
+    day = body.day if body else None
+    return await svc.act(
+        key,
+        200,
+        lambda r: CloseDayOut(**r),
+        svc.store.close_day,
+        actor=who.username,
+        force=force,
+        day=day,
+    )
+
+
+@api.post("/day/open-late")
+async def open_late(svc: Svc, who: Manager, body: OpenLateIn, key: Keyed) -> OpenLateOut:
+    """Keep issuing open after the hall's hours today, until ``until`` (null: the hours)."""
+    return await svc.act(
+        key,
+        200,
+        lambda u: OpenLateOut(until=u),
+        svc.store.open_late,
+        body.until,
+        actor=who.username,
+    )
+
+
+def _outer(svc: HallService) -> Callable[[Ticket], TicketOut]:
+    return lambda t: _out(svc, t)
+
+
+def _same(x: Any) -> Any:
+    return x

@@ -16,20 +16,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from queue_app.domain.errors import Refused
 from queue_app.search import CatalogSearch
+from queue_app.server.errors import error_body, status_for
 from queue_app.server.events import Broadcaster, message
+from queue_app.server.idempotency import Key
 from queue_app.server.sessions import SessionCache
 from queue_app.store import Store
 from queue_app.store.feed import PgListener
-from queue_app.store.store import EventInfo
+from queue_app.store.idempotency import remember_refusal
+from queue_app.store.uow import EventInfo
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel | None)
 POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
 
 
@@ -44,7 +52,10 @@ class HallService:
         self._starting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._listener: PgListener | None = None
-        self._logged = 0  # SQLite: id of the newest event published (moved on the writer)
+        self._logged = 0  # SQLite: id of the newest event published
+        self._cursor_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        store.uow.on_commit(self._committed)
 
     # ------------------------------------------------------------------ feed
     async def start(self) -> None:
@@ -55,7 +66,8 @@ class HallService:
         await asyncio.shield(self._starting)
 
     async def _start(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
+        await run_in_threadpool(self.store.roll_over)  # a day passed while it was down
         if self.store.sqlite:
             self._logged = await loop.run_in_executor(self._writer(), self.store.last_event_id)
             self.events.version = max(self.events.version, self._logged)
@@ -77,25 +89,31 @@ class HallService:
         )
 
     def _publish_infos(self, infos: list[EventInfo]) -> None:
+        """Hand events to the live-event subscribers."""
         for e in infos:
             self.events.publish(message(e.id, e.kind, e.ticket_number, e.window, e.at))
 
     def _drain(self) -> list[EventInfo]:
-        """SQLite, on the writer thread only: events logged since the last drain."""
+        """SQLite: events logged since the last drain."""
         new: list[EventInfo] = []
-        while batch := self.store.events_after(self._logged):
-            new += batch
-            self._logged = batch[-1].id
+        with self._cursor_lock:
+            while batch := self.store.events_after(self._logged):
+                new += batch
+                self._logged = batch[-1].id
         return new
 
     def _follow(self, log: list[EventInfo]) -> list[EventInfo]:
-        """SQLite, on the writer thread: the events to publish after a change that logged
+        """SQLite, under the cursor lock: the events to publish after a change that logged
         ``log``. SQLite commits one writer at a time, so if ``log`` starts right after the
         cursor no other process logged anything in between and no read is needed."""
         if log[0].id == self._logged + 1:
             self._logged = log[-1].id
             return log
-        return self._drain()
+        new: list[EventInfo] = []
+        while batch := self.store.events_after(self._logged):
+            new += batch
+            self._logged = batch[-1].id
+        return new
 
     async def _poll(self) -> None:
         loop = asyncio.get_running_loop()
@@ -108,29 +126,44 @@ class HallService:
             self._publish_infos(new)
 
     # ---------------------------------------------------------------- access
+    def _committed(self, infos: list[EventInfo]) -> None:
+        """SQLite: publish a committed change's events (on the committing thread, before
+        the request that made it answers). PostgreSQL publishes through NOTIFY."""
+        loop = self._loop
+        if not self.store.sqlite or not infos or loop is None:
+            return
+        with self._cursor_lock:
+            new = self._follow(infos)
+        loop.call_soon_threadsafe(self._publish_infos, new)
+
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a change: on SQLite on the writer thread, then publish what it logged right
-        away (a refusal leaves the log as it was, so nothing is published for it); on
-        PostgreSQL, which takes concurrent writers, on the thread pool (NOTIFY publishes)."""
+        """Run a change: on SQLite on the writer thread (its events are published as it
+        commits); on PostgreSQL, which takes concurrent writers, on the thread pool."""
         await self.start()
         if not self.store.sqlite:
             return await run_in_threadpool(fn, *args, **kwargs)
         loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer(), partial(fn, *args, **kwargs))
 
-        def run() -> tuple[T | None, BaseException | None, list[EventInfo]]:
-            log: list[EventInfo] = []
-            with self.store.logging_to(log):
-                try:
-                    result, error = fn(*args, **kwargs), None
-                except BaseException as exc:  # re-raised on the event loop below
-                    result, error = None, exc
-            return result, error, self._follow(log) if log else []
-
-        result, error, new = await loop.run_in_executor(self._writer(), run)
-        self._publish_infos(new)
-        if error is not None:
-            raise error
-        return result  # type: ignore[return-value]
+    async def act(
+        self,
+        key: Key | None,
+        status: int,
+        out: Callable[[Any], M],
+        fn: Callable[..., Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> M:
+        """A change made at most once per ``Idempotency-Key``: its response ``out(result)``
+        is stored in the change's own transaction; a refusal is stored after it."""
+        if key is None:
+            return out(await self.write(fn, *args, **kwargs))
+        try:
+            return out(await self.write(fn, *args, once=key.once(status, out), **kwargs))
+        except Refused as exc:
+            body = error_body(exc.code, exc.zh, exc.en, exc.field)
+            await self.write(remember_refusal, self.store, key, status_for(exc.code), body)
+            raise
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)

@@ -1,18 +1,30 @@
-"""Retry safety: the first response to a keyed request is kept and replayed."""
+"""Retry safety: a keyed request's response is stored in the same transaction as its
+change, so a retry at any later moment replays it and a crash can never split the two.
+
+    once = Once(scope, key, fingerprint, render)   # render: result -> (status, JSON body)
+    uow.run(with_once(op, once))                   # raises Replay(stored) for a known key
+"""
 
 from __future__ import annotations
 
-import time
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import bindparam as bp
 from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.errors import Refused
-from queue_app.store.store import Store
 from queue_app.store.tables import idempotency_t as t
+from queue_app.store.uow import Conflict, Tx
 
-STALE_S = 120.0  # a claim never completed (the server died mid-request) may be retaken
+R = TypeVar("R")
+KEEP_S = 24 * 3600.0  # a key is remembered this long, then purged
+_GET = select(t.c.fingerprint, t.c.status_code, t.c.body).where(
+    t.c.scope == bp("scope"), t.c.key == bp("key")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,57 +33,87 @@ class Stored:
     body: str
 
 
-def claim(store: Store, scope: str, key: str, fingerprint: str) -> Stored | None:
-    """None: this request owns the key and must run. Stored: replay it. Refused when the
-    key was used for a different request, or its first request is still running."""
-    now = time.time()
-    with store._write() as conn:
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(t).values(
-                        scope=scope,
-                        key=key,
-                        fingerprint=fingerprint,
-                        status_code=None,
-                        body="",
-                        created_at=now,
-                    )
-                )
-            return None
-        except IntegrityError:
-            pass
-        row = conn.execute(select(t).where(t.c.scope == scope, t.c.key == key)).one()
-        if row.fingerprint != fingerprint:
-            raise Refused(
-                "idempotency_key_reused",
-                "该幂等键已用于另一个请求",
-                "this Idempotency-Key was used for a different request",
-                "Idempotency-Key",
-            )
-        if row.status_code is not None:
-            return Stored(row.status_code, row.body)
-        if now - row.created_at < STALE_S:
-            raise Refused(
-                "request_in_progress",
-                "相同请求正在处理中，请稍后重试",
-                "the same request is still being handled; retry shortly",
-                "Idempotency-Key",
-            )
-        conn.execute(update(t).where(t.c.scope == scope, t.c.key == key).values(created_at=now))
+class Replay(Exception):
+    """The key was seen before: answer with its stored response."""
+
+    def __init__(self, stored: Stored) -> None:
+        super().__init__(stored.status_code)
+        self.stored = stored
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """A keyed request: who (``scope``), its key, a digest of what it asked, and how its
+    result becomes the response that is stored and replayed."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    render: Callable[[Any], tuple[int, str]]
+
+
+def lookup(conn: Connection, once: Once) -> Stored | None:
+    """The stored response of ``once``'s key; refused when the key was used for another
+    request."""
+    row = conn.execute(_GET, {"scope": once.scope, "key": once.key}).one_or_none()
+    if row is None:
         return None
-
-
-def complete(store: Store, scope: str, key: str, status_code: int, body: str) -> None:
-    with store._write() as conn:
-        conn.execute(
-            update(t)
-            .where(t.c.scope == scope, t.c.key == key)
-            .values(status_code=status_code, body=body)
+    if row.fingerprint != once.fingerprint:
+        raise Refused(
+            "idempotency_key_reused",
+            "该幂等键已用于另一个请求",
+            "this Idempotency-Key was used for a different request",
+            "Idempotency-Key",
         )
+    return Stored(int(row.status_code), row.body)
 
 
-def release(store: Store, scope: str, key: str) -> None:
-    """Forget a claim whose request failed on the server's side, so a retry runs again."""
-    with store._write() as conn:
-        conn.execute(delete(t).where(t.c.scope == scope, t.c.key == key, t.c.status_code.is_(None)))
+def record(tx: Tx, once: Once, status_code: int, body: str) -> None:
+    """Store the response; a twin request that committed first makes this one run again
+    (and then replay)."""
+    values = {
+        "scope": once.scope,
+        "key": once.key,
+        "fingerprint": once.fingerprint,
+        "status_code": status_code,
+        "body": body,
+        "created_at": tx.now,
+    }
+    try:  # no savepoint: a failure rolls the whole unit of work back, as it must
+        tx.conn.execute(insert(t), values)
+    except IntegrityError as exc:
+        raise Conflict(f"idempotency key {once.key}") from exc
+
+
+def with_once(op: Callable[[Tx], R], once: Once | None) -> Callable[[Tx], R]:
+    """``op`` run at most once for ``once``'s key: the response is stored with the change."""
+    if once is None:
+        return op
+
+    def keyed(tx: Tx) -> R:
+        stored = lookup(tx.conn, once)
+        if stored is not None:
+            raise Replay(stored)
+        result = op(tx)
+        record(tx, once, *once.render(result))
+        return result
+
+    return keyed
+
+
+def purge(conn: Connection, now: float) -> int:
+    """Forget keys older than ``KEEP_S``."""
+    return conn.execute(delete(t).where(t.c.created_at < now - KEEP_S)).rowcount
+
+
+def remember_refusal(store_like: Any, key: Any, status_code: int, body: str) -> None:
+    """Store a refusal's response for a key (it changed nothing, so it is stored on its
+    own); a key stored meanwhile by a twin request stays as it is."""
+
+    def op(tx: Tx) -> None:
+        once = Once(key.scope, key.key, key.fingerprint, lambda _: (status_code, body))
+        if lookup(tx.conn, once) is None:
+            record(tx, once, status_code, body)
+
+    with contextlib.suppress(Conflict, Refused):
+        store_like.uow.run(op, attempts=1)

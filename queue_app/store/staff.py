@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from queue_app.domain.errors import Refused
 from queue_app.store.store import Store
 from queue_app.store.tables import session_t, staff_t
+from queue_app.store.uow import Tx
 
 SESSION_HOURS = 12
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -88,18 +89,17 @@ def add_staff(
         raise Refused(
             "weak_password", "密码至少 8 位", "a password needs at least 8 characters", "password"
         )
+    values = {
+        "username": username,
+        "full_name": full_name.strip(),
+        "role": role.value,
+        "password_hash": hash_password(password),
+        "disabled": False,
+    }
     try:
-        with store._write() as conn:
-            conn.execute(
-                insert(staff_t).values(
-                    username=username,
-                    full_name=full_name.strip(),
-                    role=role.value,
-                    password_hash=hash_password(password),
-                    disabled=False,
-                    created_at=store.clock(),
-                )
-            )
+        store.uow.run(
+            lambda tx: tx.conn.execute(insert(staff_t).values(**values, created_at=tx.now))
+        )
     except IntegrityError:
         raise Refused(
             "staff_exists", f"账号 {username} 已存在", f"account {username} exists", "username"
@@ -108,29 +108,30 @@ def add_staff(
 
 
 def list_staff(store: Store) -> list[StaffInfo]:
-    with store._read() as conn:
-        rows = conn.execute(select(staff_t).order_by(staff_t.c.username)).all()
+    with store.uow.read() as tx:
+        rows = tx.conn.execute(select(staff_t).order_by(staff_t.c.username)).all()
     return [StaffInfo(r.username, r.full_name, Role(r.role), bool(r.disabled)) for r in rows]
 
 
 def disable_staff(store: Store, username: str) -> None:
     """Disable an account and end its sessions."""
-    with store._write() as conn:
-        if (
-            conn.execute(
-                update(staff_t).where(staff_t.c.username == username).values(disabled=True)
-            ).rowcount
-            != 1
-        ):
+
+    def op(tx: Tx) -> None:
+        found = tx.conn.execute(
+            update(staff_t).where(staff_t.c.username == username).values(disabled=True)
+        )
+        if found.rowcount != 1:
             raise Refused(
                 "no_such_staff", f"没有账号 {username}", f"no account {username}", "username"
             )
-        conn.execute(delete(session_t).where(session_t.c.username == username))
+        tx.conn.execute(delete(session_t).where(session_t.c.username == username))
+
+    store.uow.run(op)
 
 
 def sign_in(store: Store, username: str, password: str, window: int | None) -> Session:
-    with store._read() as conn:
-        row = conn.execute(select(staff_t).where(staff_t.c.username == username)).one_or_none()
+    with store.uow.read() as tx:
+        row = tx.conn.execute(select(staff_t).where(staff_t.c.username == username)).one_or_none()
     if row is None or not verify_password(password, row.password_hash) or row.disabled:
         raise Refused(
             "bad_credentials",
@@ -151,18 +152,20 @@ def sign_in(store: Store, username: str, password: str, window: int | None) -> S
     token = secrets.token_urlsafe(32)
     now = store.clock()
     expires = now + SESSION_HOURS * 3600
-    with store._write() as conn:
-        conn.execute(delete(session_t).where(session_t.c.expires_at < now))
-        conn.execute(
-            insert(session_t).values(
-                token_digest=_digest(token),
-                username=username,
-                role=role.value,
-                window=window if role in (Role.CLERK, Role.MANAGER) else None,
-                created_at=now,
-                expires_at=expires,
-            )
-        )
+    values = {
+        "token_digest": _digest(token),
+        "username": username,
+        "role": role.value,
+        "window": window if role in (Role.CLERK, Role.MANAGER) else None,
+        "created_at": now,
+        "expires_at": expires,
+    }
+
+    def op(tx: Tx) -> None:
+        tx.conn.execute(delete(session_t).where(session_t.c.expires_at < now))  # ended ones
+        tx.conn.execute(insert(session_t).values(**values))
+
+    store.uow.run(op)
     return Session(
         username, role, window if role in (Role.CLERK, Role.MANAGER) else None, expires, token
     )
@@ -170,8 +173,8 @@ def sign_in(store: Store, username: str, password: str, window: int | None) -> S
 
 def session_for(store: Store, token: str) -> Session | None:
     """The live session a bearer token belongs to, or None."""
-    with store._read() as conn:
-        row = conn.execute(
+    with store.uow.read() as tx:
+        row = tx.conn.execute(
             select(session_t).where(session_t.c.token_digest == _digest(token))
         ).one_or_none()
     if row is None or row.expires_at < store.clock():
@@ -180,5 +183,7 @@ def session_for(store: Store, token: str) -> Session | None:
 
 
 def sign_out(store: Store, token: str) -> None:
-    with store._write() as conn:
-        conn.execute(delete(session_t).where(session_t.c.token_digest == _digest(token)))
+    digest = _digest(token)
+    store.uow.run(
+        lambda tx: tx.conn.execute(delete(session_t).where(session_t.c.token_digest == digest))
+    )

@@ -83,6 +83,21 @@ class HallSettingRow(SQLModel, table=True):
     set_by: str = Field(default="", max_length=64)
 
 
+class HallStateRow(SQLModel, table=True):
+    """The hall's running state, one row: its current business day (the first operation of
+    a later day rolls the day over), the version of its run-time settings (every change of
+    a window's profile or the targets moves it: each process rebuilds the layout in effect
+    when it sees it move) and until when issuing stays open beyond the hall's hours."""
+
+    __tablename__ = "hall_state"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    day: str = Field(max_length=10)
+    settings_version: int = 0
+    open_until: float | None = None
+    day_closed: bool = False  # the current day was closed by hand: no more tickets
+
+
 class CounterRow(SQLModel, table=True):
     __tablename__ = "day_counter"
 
@@ -156,6 +171,7 @@ window_t = WindowRow.__table__
 profile_t = WindowProfileRow.__table__
 setting_t = HallSettingRow.__table__
 counter_t = CounterRow.__table__
+hall_state_t = HallStateRow.__table__
 day_t = BusinessDayRow.__table__
 event_t = EventRow.__table__
 idempotency_t = IdempotencyRow.__table__

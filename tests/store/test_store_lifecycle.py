@@ -229,13 +229,14 @@ def test_appointment_class_and_place(store: Store, clock: Clock) -> None:
 def test_numbers_restart_each_business_day(store: Store, clock: Clock) -> None:
     assert store.issue(["M-SBK"]).ticket.number == "A001"
     assert store.issue(["M-SBK"]).ticket.number == "A002"
-    clock.advance(hours=15, minutes=30)  # 00:30 next day in Shanghai
+    clock.advance(hours=24, minutes=30)  # 09:30 next day in Shanghai
     t = store.issue(["M-SBK"]).ticket
     assert (t.number, t.day) == ("A001", "2026-11-24")
-    # yesterday's waiting tickets are not called today
+    # the day rolled over at its first operation: yesterday's waiting tickets ended
     assert [x.number for x in store.waiting()] == ["A001"]
+    assert store.ticket("A002", day="2026-11-23").status is Status.EXPIRED
+    store.open_window(1)  # windows start the day closed
     assert store.call_next(1).day == "2026-11-24"
-    assert store.ticket("A002", day="2026-11-23").status is Status.WAITING
 
 
 def test_more_than_999_tickets_never_repeat_a_number(store: Store) -> None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from queue_app.domain.ticket import Status
-from queue_app.store.store import Store
 from queue_app.store.tables import event_t, ticket_t
 
 CALL_KINDS = ("called", "recalled")
@@ -26,7 +25,7 @@ class Call:
 
 
 def recent_calls(
-    store: Store, day: str, windows: Collection[int] = (), limit: int = 10
+    conn: Connection, day: str, windows: Collection[int] = (), limit: int = 10
 ) -> list[Call]:
     """The latest calls of ``day`` (to ``windows`` only, if given), newest first; a ticket
     called again (a recall) appears once, at its latest call."""
@@ -42,25 +41,23 @@ def recent_calls(
     seen: set[str] = set()
     # recalls repeat a number: read a few pages back until ``limit`` distinct numbers
     page, offset = limit * 4, 0
-    with store.engine.connect() as conn:
-        while len(out) < limit:
-            rows = conn.execute(stmt.order_by(event_t.c.id.desc()).limit(page).offset(offset)).all()
-            for r in rows:
-                if r.ticket_number not in seen:
-                    seen.add(r.ticket_number)
-                    out.append(Call(r.ticket_number, r.window, r.at, r.kind == "recalled"))
-            if len(rows) < page:
-                break
-            offset += page
+    while len(out) < limit:
+        rows = conn.execute(stmt.order_by(event_t.c.id.desc()).limit(page).offset(offset)).all()
+        for r in rows:
+            if r.ticket_number not in seen:
+                seen.add(r.ticket_number)
+                out.append(Call(r.ticket_number, r.window, r.at, r.kind == "recalled"))
+        if len(rows) < page:
+            break
+        offset += page
     return out[:limit]
 
 
-def waiting_by_prefix(store: Store, day: str) -> dict[str, int]:
+def waiting_by_prefix(conn: Connection, day: str) -> dict[str, int]:
     """How many tickets of ``day`` wait, by ticket class prefix."""
-    with store.engine.connect() as conn:
-        rows = conn.execute(
-            select(ticket_t.c.prefix, func.count())
-            .where(ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value)
-            .group_by(ticket_t.c.prefix)
-        ).all()
+    rows = conn.execute(
+        select(ticket_t.c.prefix, func.count())
+        .where(ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value)
+        .group_by(ticket_t.c.prefix)
+    ).all()
     return {str(prefix): int(n) for prefix, n in rows}

@@ -1,0 +1,301 @@
+"""The ticket repository: rows in, domain ``Ticket``s out; every write a compare-and-set.
+
+Statements are built once at import; SQLAlchemy compiles each once per dialect and keeps
+it in its statement cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, insert, literal_column, or_, select, update
+from sqlalchemy import bindparam as bp
+from sqlalchemy.dialects import postgresql, sqlite
+
+from queue_app.domain import ticket as rules
+from queue_app.domain.dispatch import Candidate
+from queue_app.domain.errors import Refused
+from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
+from queue_app.store import events
+from queue_app.store.tables import counter_t, item_t, ticket_t
+from queue_app.store.uow import Conflict, Tx
+
+T = ticket_t.c
+I = item_t.c  # noqa: E741
+WAITING = Status.WAITING.value
+OPEN = tuple(s.value for s in rules.OPEN_STATUSES)
+
+# dispatch class: 0 green channel, 1 appointment whose slot has begun, 2 the rest
+RANK = case(
+    (T.is_priority, literal_column("0")),
+    (and_(T.appointment_at.is_not(None), T.appointment_at <= bp("now")), literal_column("1")),
+    else_=literal_column("2"),
+)
+_WAITING_ON = and_(T.day == bp("day"), T.status == WAITING)
+CANDIDATE_COLS = (
+    T.id,
+    T.matters,
+    T.queue_key,
+    T.is_priority,
+    T.appointment_at,
+    T.target_window,
+    T.target_domain,
+)
+_LINE = select(*CANDIDATE_COLS).where(_WAITING_ON).order_by(RANK, T.queue_key, T.id)
+# The same order as three index walks, one per dispatch class, each stopped after a page:
+# green channel; appointments whose slot has begun; the rest (incl. future appointments).
+_CLASS_FILTERS = (
+    T.is_priority.is_(True),
+    and_(T.is_priority.is_(False), T.appointment_at.is_not(None), T.appointment_at <= bp("now")),
+    and_(T.is_priority.is_(False), or_(T.appointment_at.is_(None), T.appointment_at > bp("now"))),
+)
+_CLASS_PAGES = tuple(
+    select(*CANDIDATE_COLS)
+    .where(_WAITING_ON, f)
+    .order_by(T.queue_key, T.id)
+    .limit(bp("lim"))
+    .offset(bp("off"))
+    for f in _CLASS_FILTERS
+)
+# The line is read unlocked (rows locked while read would hide them from every other window
+# calling at that moment); only the choice is locked, and a choice another window holds or
+# has taken is passed over:
+_CLAIMABLE = (
+    select(T.id)
+    .where(T.id == bp("id"), T.status == WAITING)
+    .with_for_update(skip_locked=True, of=ticket_t)
+)
+_TICKET = (
+    select(ticket_t, I.matter, I.outcome)
+    .join(item_t, I.ticket_id == T.id)
+    .where(T.id == bp("id"))
+    .order_by(I.position)
+)
+_FIND = select(T.id).where(T.day == bp("day"), T.number == bp("number"))
+_BY_TOKEN = select(T.id).where(T.token == bp("token"))
+_INSERT = insert(ticket_t).returning(T.id)
+_INSERT_ITEM = insert(item_t)
+MUTABLE = (
+    "window",
+    "target_window",
+    "target_domain",
+    "recalls",
+    "queue_key",
+    "called_at",
+    "started_at",
+    "finished_at",
+)
+_UPDATE = (
+    update(ticket_t)
+    .where(T.id == bp("tid"), T.version == bp("old_version"))
+    .values(status=bp("v_status"), version=bp("v_version"), **{f: bp(f"v_{f}") for f in MUTABLE})
+)
+_UPDATE_ITEM = (
+    update(item_t)
+    .where(I.ticket_id == bp("tid"), I.position == bp("pos"))
+    .values(outcome=bp("v_outcome"))
+)
+_COUNTER = {
+    name: dialect.insert(counter_t)
+    .values(day=bp("day"), prefix=bp("prefix"), value=literal_column("1"))
+    .on_conflict_do_update(
+        index_elements=[counter_t.c.day, counter_t.c.prefix],
+        set_={"value": counter_t.c.value + 1},
+    )
+    .returning(counter_t.c.value)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_OPEN_BEFORE = select(ticket_t.c.id).where(T.day < bp("day"), T.status.in_(OPEN))
+_OPEN_ON = select(ticket_t.c.id).where(T.day == bp("day"), T.status.in_(OPEN))
+
+
+def _ticket(rows: Sequence[Any]) -> Ticket:
+    r = rows[0]
+    return Ticket(
+        id=r.id,
+        day=r.day,
+        number=r.number,
+        status=Status(r.status),
+        items=tuple(Item(x.matter, Outcome(x.outcome) if x.outcome else None) for x in rows),
+        issued_at=r.issued_at,
+        queue_key=r.queue_key,
+        priority=Priority(r.priority) if r.priority else None,
+        appointment_at=r.appointment_at,
+        bundle=r.bundle,
+        window=r.window,
+        target_window=r.target_window,
+        target_domain=r.target_domain,
+        recalls=r.recalls,
+        called_at=r.called_at,
+        started_at=r.started_at,
+        finished_at=r.finished_at,
+    )
+
+
+def no_such_ticket(what: str) -> Refused:
+    return Refused("no_such_ticket", f"没有 {what} 号", f"no ticket {what}", "ticket")
+
+
+def load(conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
+    """A ticket and its row version (for the compare-and-set of ``save``)."""
+    rows = conn.execute(_TICKET, {"id": ticket_id}).all()
+    if not rows:
+        raise no_such_ticket(str(ticket_id))
+    return _ticket(rows), rows[0].version
+
+
+def many(conn: Connection, ids: Sequence[int]) -> dict[int, Ticket]:
+    """Several tickets in one read, by id."""
+    return {i: t for i, (t, _) in many_versioned(conn, ids).items()}
+
+
+def many_versioned(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Ticket, int]]:
+    """Several tickets and their row versions in one read, by id."""
+    if not ids:
+        return {}
+    stmt = (
+        select(ticket_t, I.matter, I.outcome)
+        .join(item_t, I.ticket_id == T.id)
+        .where(T.id.in_(list(ids)))
+        .order_by(T.id, I.position)
+    )
+    by_id: dict[int, list[Any]] = {}
+    for r in conn.execute(stmt):
+        by_id.setdefault(r.id, []).append(r)
+    return {i: (_ticket(rows), rows[0].version) for i, rows in by_id.items()}
+
+
+def find(conn: Connection, day: str, number: str) -> int:
+    """The id of ticket ``number`` of ``day``."""
+    number = number.strip().upper()
+    tid = conn.execute(_FIND, {"day": day, "number": number}).scalar()
+    if tid is None:
+        raise Refused(
+            "no_such_ticket", f"{day} 没有 {number} 号", f"no ticket {number} on {day}", "ticket"
+        )
+    return int(tid)
+
+
+def by_token(conn: Connection, token: str) -> Ticket | None:
+    tid = conn.execute(_BY_TOKEN, {"token": token}).scalar()
+    return load(conn, int(tid))[0] if tid is not None else None
+
+
+def next_seq(conn: Connection, day: str, prefix: str) -> int:
+    """The daily counter of a prefix: one atomic upsert, never max()+1."""
+    return int(conn.execute(_COUNTER[conn.dialect.name], {"day": day, "prefix": prefix}).scalar())
+
+
+def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor: str) -> Ticket:
+    """Write a new waiting ticket (its id is the row's); the caller logs its event."""
+    tid = tx.conn.execute(
+        _INSERT,
+        {
+            "day": t.day,
+            "number": t.number,
+            "prefix": prefix,
+            "seq": seq,
+            "status": t.status.value,
+            "version": 0,
+            "priority": t.priority.value if t.priority else None,
+            "is_priority": t.priority is not None,
+            "channel": "appointment" if t.appointment_at is not None else "walk_in",
+            "appointment_at": t.appointment_at,
+            "queue_key": t.queue_key,
+            "issued_at": t.issued_at,
+            "recalls": 0,
+            "bundle": t.bundle,
+            "matters": " ".join(i.matter for i in t.items),
+            "token": token,
+            "issued_by": actor,
+        },
+    ).scalar_one()
+    tx.conn.execute(
+        _INSERT_ITEM,
+        [{"ticket_id": tid, "position": i, "matter": m.matter} for i, m in enumerate(t.items)],
+    )
+    return replace(t, id=tid)
+
+
+def save(tx: Tx, old: Ticket, version: int, change: rules.Change, actor: str) -> Ticket:
+    """Write a transition with a compare-and-set on the row's version, and log its event."""
+    return save_many(tx, [(old, version, change)], actor)[0]
+
+
+def save_many(
+    tx: Tx, changes: Sequence[tuple[Ticket, int, rules.Change]], actor: str
+) -> list[Ticket]:
+    """Write transitions (a compare-and-set on each row's version) and log their events, in
+    a constant number of statements however many."""
+    if not changes:
+        return []
+    rows = [
+        {
+            "tid": old.id,
+            "old_version": version,
+            "v_status": c.ticket.status.value,
+            "v_version": version + 1,
+            **{f"v_{f}": getattr(c.ticket, f) for f in MUTABLE},
+        }
+        for old, version, c in changes
+    ]
+    res = tx.conn.execute(_UPDATE, rows[0] if len(rows) == 1 else rows)
+    counted = len(rows) == 1 or tx.conn.dialect.supports_sane_multi_rowcount
+    if counted and res.rowcount != len(rows):
+        raise Conflict(changes[0][0].number)
+    outcomes = [
+        {"tid": old.id, "pos": pos, "v_outcome": b.outcome.value if b.outcome else None}
+        for old, _, c in changes
+        for pos, (a, b) in enumerate(zip(old.items, c.ticket.items, strict=True))
+        if a.outcome != b.outcome
+    ]
+    if outcomes:
+        tx.conn.execute(_UPDATE_ITEM, outcomes)
+    events.append_many(
+        tx,
+        [
+            events.New(c.event, actor, c.ticket.day, c.ticket, c.detail.get("window"), c.detail)
+            for _, _, c in changes
+        ],
+    )
+    return [c.ticket for _, _, c in changes]
+
+
+def line(conn: Connection, day: str, now: float) -> list[Any]:
+    """The waiting line of ``day`` in dispatch order (rows of ``CANDIDATE_COLS``)."""
+    return conn.execute(_LINE, {"day": day, "now": now}).all()
+
+
+def class_page(conn: Connection, rank: int, day: str, now: float, lim: int, off: int) -> list[Any]:
+    """One page of the waiting line's dispatch class ``rank`` (0, 1, 2), in line order."""
+    params = {"day": day, "now": now, "lim": lim, "off": off}
+    return conn.execute(_CLASS_PAGES[rank], params).all()
+
+
+def claimable(conn: Connection, ticket_id: int) -> bool:
+    """Lock the waiting ticket for this transaction; False if it is taken or locked."""
+    return conn.execute(_CLAIMABLE, {"id": ticket_id}).scalar() is not None
+
+
+def open_before(conn: Connection, day: str) -> list[int]:
+    """Tickets of days before ``day`` still open (waiting, called or being served)."""
+    return list(conn.execute(_OPEN_BEFORE, {"day": day}).scalars())
+
+
+def open_on(conn: Connection, day: str) -> list[int]:
+    return list(conn.execute(_OPEN_ON, {"day": day}).scalars())
+
+
+def as_candidate(t: Ticket, domains: frozenset[str]) -> Candidate:
+    return Candidate(
+        id=t.id,
+        matters=t.matters,
+        queue_key=t.queue_key,
+        priority=t.priority is not None,
+        appointment_at=t.appointment_at,
+        target_window=t.target_window,
+        target_domain=t.target_domain,
+        domains=domains,
+    )

@@ -43,6 +43,14 @@ def _morning_start(hall: Hall) -> float:
     return dt.datetime.combine(today, dt.time(h, m), tzinfo=hall.zone).timestamp()
 
 
+def open_all_day(store: Store, hall: Hall) -> None:
+    """A demo runs at any hour and on any day: issuing stays open until midnight, as a
+    manager may open it late."""
+    local = dt.datetime.fromtimestamp(store.clock(), hall.zone)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), hall.zone)
+    store.open_late(midnight.timestamp() - 1, actor="demo")
+
+
 @dataclass
 class Morning:
     """What a simulated stretch of the day did."""
@@ -161,6 +169,7 @@ def run_demo(
         f"[bold]{hall.hall.name}[/] · {len(hall.windows)} windows · "
         f"{len(catalog.matters)} matters · {len(catalog.bundles)} bundles · {db}"
     )
+    open_all_day(store, hall)
     for w in hall.windows:
         store.open_window(w.number, actor="manager")
     morning = simulate(

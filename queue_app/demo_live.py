@@ -16,7 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
-from queue_app.demo import SimClock, simulate
+from queue_app.demo import SimClock, open_all_day, simulate
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.window_state import WindowStatus
@@ -53,6 +53,7 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
     local = dt.datetime.fromtimestamp(now, hall.zone)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     clock.now = max(now - 2 * 3600, midnight)  # two hours ago, but today (the business day)
+    open_all_day(store, hall)
     for w in hall.windows[:-2]:
         store.open_window(w.number, actor="manager")
     simulate(store, catalog, hall, clock, random.Random(7), tickets=tickets, until=now)

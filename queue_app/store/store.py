@@ -93,6 +93,7 @@ class Store:
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.forecasts = Forecasts(hall, catalog, self._candidate)
+        self._day_seen = ""  # the latest business day this process rolled over to
         if create:
             self.create_schema()
 
@@ -135,6 +136,9 @@ class Store:
         return state, self.layouts.current(tx.conn, state.settings_version)
 
     def _run(self, op: Callable[[Tx, HallState, Layout], R], once: Once | None = None) -> R:
+        if self.day_of(self.clock()) > self._day_seen:  # a new day: roll over on its own,
+            self.roll_over()  # so that a refused first operation still ends the old day
+
         def step(tx: Tx) -> R:
             state, layout = self._begin(tx)
             return op(tx, state, layout)
@@ -207,7 +211,7 @@ class Store:
 
     def roll_over(self) -> None:
         """Roll the hall over to today if a day has passed (the server does at start)."""
-        self._run(lambda tx, state, layout: None)
+        self._day_seen = self.uow.run(lambda tx: self._begin(tx)[0].day).result
 
     def close_day(
         self,

@@ -13,14 +13,14 @@ from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.server import create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff, sign_in
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, midday_hall
 
 _tmp = tempfile.TemporaryDirectory(prefix="queue-fuzz-")
 _catalog = load_catalog(FIXTURES / "mini_catalog.yaml")
 _store = Store(
     f"sqlite:///{Path(_tmp.name) / 'fuzz.db'}",
     _catalog,
-    load_hall_for(FIXTURES / "mini_hall.yaml", _catalog),
+    load_hall_for(midday_hall(Path(_tmp.name)), _catalog),  # on the real clock
 )
 for _w in (1, 2, 3, 4):
     _store.open_window(_w)

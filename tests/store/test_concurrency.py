@@ -147,10 +147,11 @@ def test_a_call_in_flight_hides_only_its_own_ticket(
     class Paused(Store):
         """A store whose call-next stops, transaction open, once it has chosen."""
 
-        def _load(self, conn: Any, ticket_id: int) -> Any:
+        def _claim_first(self, *args: Any, **kwargs: Any) -> Any:
+            choice = super()._claim_first(*args, **kwargs)
             holding.set()
             assert release.wait(30)
-            return super()._load(conn, ticket_id)
+            return choice
 
     store = Store(db_url, catalog, hall)
     paused = Paused(db_url, catalog, hall, create=False)

@@ -15,7 +15,7 @@ from queue_app.store.tables import event_t
 from queue_app.store.uow import EventInfo, Tx
 
 E = event_t.c
-_INSERT = insert(event_t).returning(E.id, sort_by_parameter_order=True)
+_INSERT = insert(event_t).returning(E.id)
 _AFTER = select(event_t).where(E.id > bp("after")).order_by(E.id).limit(bp("lim"))
 _LAST = select(func.max(E.id))
 
@@ -63,7 +63,8 @@ def append_many(tx: Tx, new: list[New]) -> list[EventInfo]:
         }
         for e in new
     ]
-    ids = tx.conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows).scalars().all()
+    # one multi-row INSERT: an autoincrement key is given in the rows' order
+    ids = sorted(tx.conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows).scalars())
     out = [
         EventInfo(
             i,

@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import SQLModel
 
 from queue_app.domain import ticket as rules
 from queue_app.domain import window_state as wrules
@@ -50,10 +49,10 @@ from queue_app.domain.rating import check_rating
 from queue_app.domain.staffing_now import HourNeed, hourly_needs, p90_with
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus, WindowView
+from queue_app.store import schema
 from queue_app.store import statements as q
 from queue_app.store.engine import WRITE, make_engine
 from queue_app.store.estimates import LearnedMinutes, estimated_wait
-from queue_app.store.feed import install_notify_trigger
 from queue_app.store.layout import TARGETS, Layouts
 from queue_app.store.tables import (
     counter_t,
@@ -168,9 +167,9 @@ class Store:
 
     # ------------------------------------------------------------------ set-up
     def create_schema(self) -> None:
-        """Create missing tables and a row for every window of the hall (closed)."""
-        SQLModel.metadata.create_all(self.engine)
-        install_notify_trigger(self.engine)
+        """Upgrade the database to this code's schema revision (creating it when empty) and
+        add a row for every window of the hall (closed)."""
+        schema.upgrade(self.engine)
         with self._write() as conn:
             known = set(conn.execute(select(window_t.c.number)).scalars())
             new = [

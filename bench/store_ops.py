@@ -16,10 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlmodel import SQLModel
-
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
-from queue_app.store import Store, make_engine
+from queue_app.store import Store, make_engine, schema
 
 
 def main() -> None:
@@ -33,7 +31,8 @@ def main() -> None:
     url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     if args.db:
         engine = make_engine(url)
-        SQLModel.metadata.drop_all(engine)
+        schema.upgrade(engine)  # to a known revision, then down to nothing: a clean slate
+        schema.downgrade(engine, "base")
         engine.dispose()
     store = Store(url, catalog, hall)
     undiff = [w.number for w in hall.windows if w.kind.value == "undifferentiated"][:8]

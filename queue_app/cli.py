@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
@@ -38,7 +39,7 @@ from queue_app.loaders import (
     load_hall_for,
 )
 from queue_app.search import CatalogSearch
-from queue_app.store import Store, default_database_url
+from queue_app.store import Store, default_database_url, make_engine, schema
 
 app = typer.Typer(
     help="政务服务大厅综合窗口排队叫号 · unified service-window queue manager",
@@ -71,6 +72,10 @@ window_app = typer.Typer(
 )
 day_app = typer.Typer(help="The business day.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts: desk, clerk, manager, display.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database's schema: its revision, and the upgrade to this release's.",
+    no_args_is_help=True,
+)
 for sub, name in (
     (catalog_app, "catalog"),
     (hall_app, "hall"),
@@ -78,6 +83,7 @@ for sub, name in (
     (window_app, "window"),
     (day_app, "day"),
     (staff_app, "staff"),
+    (db_app, "db"),
 ):
     app.add_typer(sub, name=name)
 
@@ -137,7 +143,7 @@ def _root(
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -154,6 +160,8 @@ def _user_errors() -> Iterator[None]:
         if exc.code == "unreachable":
             _fail(f"error: {exc.en} ({settings.server})", 1)
         _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
+    except schema.SchemaError as exc:
+        _fail(f"error: {exc}", 1)
     except SQLAlchemyError as exc:
         _fail(f"error: database problem: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", 1)
 
@@ -167,8 +175,17 @@ def _hall(catalog: Catalog) -> Hall:
 
 
 def _store() -> Store:
+    """The hall's store. A new database is created at this release's schema; one at an
+    older revision is refused (``queue-app db upgrade`` upgrades it)."""
     catalog = _catalog()
-    return Store(settings.db or default_database_url(), catalog, _hall(catalog))
+    hall = _hall(catalog)
+    engine = make_engine(settings.db or default_database_url())
+    try:
+        schema.create_or_require_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, catalog, hall)
 
 
 def _emit(data: Any, render: Callable[[], None]) -> None:
@@ -709,6 +726,110 @@ def staff_disable(username: str) -> None:
     with _user_errors():
         disable_staff(_store(), username)
         _emit({"username": username, "disabled": True}, lambda: out.print(f"disabled {username}"))
+
+
+DB = Annotated[
+    str | None,
+    typer.Option(
+        help="Database URL (default: the global --db, $QUEUE_APP_DB or a SQLite file in your "
+        "data directory)."
+    ),
+]
+
+
+def _database(db: str | None) -> str:
+    return db or settings.db or default_database_url()
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DB = None) -> None:
+    """Upgrade the database to this release's schema (an empty one is created)."""
+    url = _database(db)
+    with _user_errors():
+        engine = make_engine(url)
+        try:
+            before = schema.upgrade(engine)
+        finally:
+            engine.dispose()
+        if before.at_head and not before.unstamped:
+            said = f"at revision {before.head} already, nothing to do"
+        elif before.revision is None:
+            said = f"created at revision {before.head}"
+        elif before.unstamped:
+            said = (
+                f"release 0.1.0's tables taken for revision {before.revision}, upgraded to "
+                f"{before.head}"
+            )
+        else:
+            said = f"upgraded from revision {before.revision} to {before.head}"
+        _emit(
+            {"database": _shown(url), "from": before.revision, "to": before.head},
+            lambda: out.print(
+                f"{_shown(url)}: {said}", markup=False, highlight=False, soft_wrap=True
+            ),
+        )
+
+
+@db_app.command("current")
+def db_current(db: DB = None) -> None:
+    """The database's schema revision, and whether this release needs an upgrade."""
+    url = _database(db)
+    with _user_errors():
+        file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
+        if file and file != ":memory:" and not Path(file).expanduser().exists():
+            _fail(f"error: no database file at {file}", 1)  # (not made by looking)
+        engine = make_engine(url)
+        try:
+            now = schema.status(engine)
+        finally:
+            engine.dispose()
+        if now.revision is None:
+            said = f"no tables yet (`queue-app db upgrade` creates them at revision {now.head})"
+        elif now.unstamped:
+            said = (
+                f"revision {now.revision}: release 0.1.0's tables, not yet stamped "
+                "(`queue-app db upgrade` stamps them)"
+            )
+        elif now.at_head:
+            said = f"revision {now.revision} (this release's)"
+        elif not schema.known(now.revision):
+            said = f"revision {now.revision}, unknown to this release (its newest is {now.head})"
+        else:
+            said = (
+                f"revision {now.revision}, this release needs {now.head}: run "
+                f"`queue-app db upgrade --db {_shown(url)}`"
+            )
+        _emit(
+            {
+                "database": _shown(url),
+                "revision": now.revision,
+                "head": now.head,
+                "at_head": now.at_head and not now.unstamped,
+            },
+            lambda: out.print(
+                f"{_shown(url)}: {said}", markup=False, highlight=False, soft_wrap=True
+            ),
+        )
+
+
+@db_app.command("history")
+def db_history() -> None:
+    """The schema's revisions, newest first."""
+    with _user_errors():
+        revisions = schema.history()
+        head = schema.head()
+
+        def render() -> None:
+            for r in revisions:
+                mark = " (head)" if r.id == head else ""
+                out.print(f"{r.id}{mark}  {r.title}", markup=False, highlight=False, soft_wrap=True)
+
+        _emit([asdict(r) for r in revisions], render)
+
+
+def _shown(url: str) -> str:
+    """The URL with its password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @app.command("demo")

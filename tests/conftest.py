@@ -16,12 +16,11 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import SQLModel
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.loaders import load_catalog, load_hall_for
-from queue_app.store import Store, make_engine
+from queue_app.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -134,10 +133,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if not base:
         pytest.skip(f"PostgreSQL not configured ({PG_ENV})")
     url = _worker_pg_url(base)
-    engine = make_engine(url)
-    SQLModel.metadata.drop_all(engine)
-    engine.dispose()
+    clean_pg(url)
     yield url
+
+
+def clean_pg(url: str) -> None:
+    """A clean slate: the public schema dropped with everything in it (tables,
+    ``alembic_version``, the trigger function) and made again as PostgreSQL makes it."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text("GRANT USAGE ON SCHEMA public TO PUBLIC"))
+    engine.dispose()
 
 
 @pytest.fixture()

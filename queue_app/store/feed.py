@@ -1,8 +1,9 @@
 """How a server hears of every event logged to the database, whichever process logged it.
 
-PostgreSQL: a trigger on the event table sends each new row with ``NOTIFY`` when its
-transaction commits; every server keeps one connection that ``LISTEN``s and hands the rows
-on in commit order (ids are not: a transaction may commit after one that took a later id).
+PostgreSQL: a trigger on the event table (made by migration 0001) sends each new row with
+``NOTIFY`` when its transaction commits; every server keeps one connection that ``LISTEN``s
+and hands the rows on in commit order (ids are not: a transaction may commit after one that
+took a later id).
 SQLite lives on one machine, and its writers take turns, so ids commit in order there and
 the log is simply read forward from a cursor.
 """
@@ -14,39 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-CHANNEL = "queue_app_events"
-TRIGGER = "queue_app_event_notify"
-
-_FUNCTION_SQL = f"""
-CREATE OR REPLACE FUNCTION queue_app_notify_event() RETURNS trigger AS $$
-BEGIN
-  PERFORM pg_notify('{CHANNEL}', json_build_object(
-    'id', NEW.id, 'kind', NEW.kind, 'ticket', NEW.ticket_number,
-    'window', NEW."window", 'at', NEW.at)::text);
-  RETURN NEW;
-END $$ LANGUAGE plpgsql
-"""
-_TRIGGER_SQL = f"""
-CREATE TRIGGER {TRIGGER} AFTER INSERT ON event
-  FOR EACH ROW EXECUTE FUNCTION queue_app_notify_event()
-"""
-
-
-def install_notify_trigger(engine: Engine) -> None:
-    """Create the NOTIFY trigger on PostgreSQL once (servers starting together take turns)."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": TRIGGER})
-        present = conn.execute(
-            text("SELECT 1 FROM pg_trigger WHERE tgname = :t AND NOT tgisinternal"),
-            {"t": TRIGGER},
-        ).scalar()
-        if not present:
-            conn.execute(text(_FUNCTION_SQL))
-            conn.execute(text(_TRIGGER_SQL))
+CHANNEL = "queue_app_events"  # the trigger of migration 0001 sends on it
 
 
 class PgListener:

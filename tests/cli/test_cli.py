@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -160,6 +161,40 @@ def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, s
         "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "window", "list", env=mini_env
     )
     assert r.returncode == 1 and "database problem" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_db_current_upgrade_and_history_on_a_release_0_1_0_file(tmp_path: Path) -> None:
+    path = tmp_path / "hall.db"
+    url = f"sqlite:///{path}"
+    r = run("db", "current", "--db", url)
+    assert r.returncode == 1 and r.stderr == f"error: no database file at {path}\n"
+    assert not path.exists()  # looking made no file
+    shutil.copyfile(FIXTURES / "release_0_1_0.db", path)
+    r = run("db", "current", "--db", url)
+    assert r.returncode == 0 and "release 0.1.0's tables, not yet stamped" in r.stdout
+    r = run("--db", url, "db", "upgrade")  # the global --db does as well
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{url}: release 0.1.0's tables taken for revision 0001, upgraded to 0001\n"
+    r = run("--json", "db", "current", "--db", url)
+    assert json.loads(r.stdout) == {
+        "database": url,
+        "revision": "0001",
+        "head": "0001",
+        "at_head": True,
+    }
+    r = run("db", "upgrade", "--db", url)
+    assert r.stdout == f"{url}: at revision 0001 already, nothing to do\n"
+    r = run("db", "history")
+    assert r.returncode == 0 and r.stdout.startswith("0001 (head)  The schema of release 0.1.0")
+
+
+def test_db_upgrade_creates_an_empty_database_and_says_what_went_wrong(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    r = run("db", "upgrade", "--db", url)
+    assert r.returncode == 0 and r.stdout == f"{url}: created at revision 0001\n"
+    r = run("db", "upgrade", "--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    assert r.returncode == 1 and r.stderr.startswith("error: database problem: Operational")
     assert "Traceback" not in r.stderr
 
 

@@ -1,0 +1,25 @@
+"""Alembic's environment for queue_app: it runs on the connection that
+``queue_app.store.schema`` passes in ``config.attributes["connection"]`` (inside the
+caller's transaction, so no second engine is built), in batch mode on SQLite so that a
+revision can ALTER a table there."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import queue_app.store.tables  # noqa: F401  (the tables join the metadata, for autogenerate)
+
+connection = context.config.attributes.get("connection")
+if connection is None or context.is_offline_mode():
+    raise RuntimeError(
+        "queue_app's migrations run on a connection given by queue_app.store.schema "
+        "(`queue-app db upgrade`), not by the alembic command"
+    )
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

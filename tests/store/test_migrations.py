@@ -1,0 +1,323 @@
+"""Alembic owns the schema: the migrations give exactly the models' schema, a database of
+release 0.1.0 upgrades with every row intact, and a database behind the code is refused
+until ``queue-app db upgrade``. Real SQLite files and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, insert, inspect, select, text
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from queue_app.cli import app
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
+from queue_app.store import Store, make_engine, schema
+from queue_app.store.staff import sign_in
+from tests.conftest import FIXTURES, Clock
+
+RELEASE_DB = FIXTURES / "release_0_1_0.db"
+RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
+TABLES = sorted(schema.RELEASE_0_1_0_TABLES)
+
+
+@pytest.fixture()
+def engine(db_url: str) -> Iterator[Engine]:
+    e = make_engine(db_url)
+    yield e
+    e.dispose()
+
+
+def schema_diff(engine: Engine) -> list[Any]:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+
+
+def triggers(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname")
+            ).scalars()
+        )
+
+
+def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of release 0.1.0, in a stable order."""
+    with engine.connect() as conn:
+        return {
+            t: sorted((tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
+            for t in TABLES
+        }
+
+
+def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
+    assert schema.status(engine) == schema.Status(None, schema.head())
+    before = schema.upgrade(engine)
+    assert before.revision is None
+    assert schema.current(engine) == schema.head()
+    assert schema_diff(engine) == []
+    assert set(inspect(engine).get_table_names()) == {*TABLES, schema.VERSION_TABLE}
+    if engine.dialect.name == "postgresql":
+        assert triggers(engine) == ["queue_app_event_notify"]
+
+
+def test_downgrade_to_base_leaves_nothing_and_upgrade_comes_back(engine: Engine) -> None:
+    schema.upgrade(engine)
+    schema.downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {schema.VERSION_TABLE}
+    assert schema.current(engine) is None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            assert not conn.execute(
+                text("SELECT 1 FROM pg_proc WHERE proname = 'queue_app_notify_event'")
+            ).scalar()
+    schema.upgrade(engine)
+    assert schema_diff(engine) == []
+
+
+def test_head_is_alembics_head_and_the_revisions_are_one_line() -> None:
+    script = ScriptDirectory(str(schema.MIGRATIONS))
+    assert schema.head() == script.get_current_head()
+    revisions = list(script.walk_revisions())  # newest first
+    for newer, older in itertools.pairwise(revisions):
+        assert newer.down_revision == older.revision
+    for r in revisions:
+        assert Path(r.path).name.startswith(f"{r.revision}_"), r.path
+    assert [r.id for r in schema.history()] == [r.revision for r in revisions]
+    assert revisions[-1].revision == schema.RELEASE_0_1_0 and revisions[-1].down_revision is None
+
+
+def load_release(db_url: str, engine: Engine) -> None:
+    """The database of release 0.1.0: on SQLite its file; on PostgreSQL the release's DDL
+    (tools/make_release_fixture.py) with the file's rows loaded into it."""
+    if engine.dialect.name == "sqlite":
+        shutil.copyfile(RELEASE_DB, engine.url.database)
+        return
+    source = create_engine(f"sqlite:///file:{RELEASE_DB}?mode=ro&uri=true")  # read only
+    with engine.begin() as conn:
+        conn.exec_driver_sql(RELEASE_PG.read_text(encoding="utf-8"))
+        for table in SQLModel.metadata.sorted_tables:  # parents first
+            with source.connect() as read:
+                found = [dict(r) for r in read.execute(select(table)).mappings()]
+            if found:
+                conn.execute(insert(table), found)
+            if "id" in table.c:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM {table.name}))"
+                    )
+                )
+    source.dispose()
+
+
+def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
+    db_url: str, engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    load_release(db_url, engine)
+    written = rows(engine)
+    assert all(written.values()), "every table of the fixture holds rows"
+    assert schema.status(engine) == schema.Status("0001", schema.head(), unstamped=True)
+    schema.require_current(engine)  # its schema is this revision: not behind
+
+    before = schema.upgrade(engine)
+    assert before.unstamped and before.revision == schema.RELEASE_0_1_0
+    assert schema.status(engine) == schema.Status(schema.head(), schema.head())
+    assert rows(engine) == written
+    assert schema_diff(engine) == []  # release 0.1.0's schema is revision 0001
+    if engine.dialect.name == "postgresql":
+        assert triggers(engine) == ["queue_app_event_notify"]  # the release's, not a second
+
+    clock.advance(hours=25)  # the fixture's second day (2026-11-24), ticket A001 issued
+    store = Store(engine, mini_catalog, mini_hall, clock=clock)
+    try:
+        assert store.issue(["M-SBK"]).ticket.number == "A002"
+        assert sign_in(store, "boss", "boss-password", None).role == "manager"
+        assert [w.number for w in store.windows() if w.changed] == [4]  # re-profiled
+    finally:
+        store.dispose()
+
+
+def _start(url: str, barrier: Any, out: Any) -> None:
+    engine = make_engine(url)
+    barrier.wait()
+    try:
+        out.put(schema.upgrade(engine).revision)
+    except Exception as exc:  # reported by the test
+        out.put(repr(exc))
+    engine.dispose()
+
+
+def test_concurrent_starts_take_turns(engine: Engine, db_url: str) -> None:
+    ctx = mp.get_context("spawn")
+    starts = 4
+    barrier, out = ctx.Barrier(starts), ctx.Queue()
+    procs = [ctx.Process(target=_start, args=(db_url, barrier, out)) for _ in range(starts)]
+    for p in procs:
+        p.start()
+    found = Counter(out.get(timeout=300) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert found == {None: 1, schema.head(): starts - 1}  # one made it, the rest found it
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [
+            (schema.head(),)
+        ]
+    assert schema_diff(engine) == []
+    if engine.dialect.name == "postgresql":
+        assert triggers(engine) == ["queue_app_event_notify"]
+
+
+def test_store_create_false_does_no_ddl(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall
+) -> None:
+    Store(engine, mini_catalog, mini_hall, create=False)
+    assert inspect(engine).get_table_names() == []
+
+
+def test_a_database_without_tables_is_behind(engine: Engine) -> None:
+    with pytest.raises(schema.SchemaBehind) as e:
+        schema.require_current(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    assert str(e.value) == (
+        f"the database is at revision none (no tables), this code needs {schema.head()}: "
+        f"run `queue-app db upgrade --db {url}`"
+    )
+
+
+def test_some_tables_but_not_all_are_refused_and_left_alone(engine: Engine) -> None:
+    with engine.begin() as conn:
+        SQLModel.metadata.tables["ticket"].create(conn)
+    with pytest.raises(schema.SchemaError, match="not business_day, day_counter"):
+        schema.upgrade(engine)
+    assert inspect(engine).get_table_names() == ["ticket"]
+
+
+def test_a_revision_this_code_does_not_know_is_refused(engine: Engine) -> None:
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for act in (schema.upgrade, schema.require_current):
+        with pytest.raises(schema.SchemaError, match="revision 9999, which this code does not"):
+            act(engine)
+    assert schema.current(engine) == "9999"
+
+
+# ------------------------------------------------- the code one revision ahead
+NEXT = '''"""A note per window; a window's reason may be longer.
+
+Revision ID: {rev}
+Revises: {down}
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{rev}"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("hall_window") as batch:
+        batch.add_column(sa.Column("note", sa.String(40), nullable=False, server_default=""))
+        batch.alter_column("reason", type_=sa.String(120), existing_nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("hall_window") as batch:
+        batch.alter_column("reason", type_=sa.String(80), existing_nullable=False)
+        batch.drop_column("note")
+'''
+
+
+@contextmanager
+def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """This code as the next release will be: its migrations with one revision more (a
+    batch ALTER, which SQLite does by copying the table)."""
+    here = tmp_path / "migrations"
+    shutil.copytree(schema.MIGRATIONS, here, ignore=shutil.ignore_patterns("__pycache__"))
+    nxt = f"{int(schema.head()) + 1:04d}"
+    (here / "versions" / f"{nxt}_window_note.py").write_text(
+        NEXT.format(rev=nxt, down=schema.head()), encoding="utf-8"
+    )
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", here)
+        schema._revision_ids.cache_clear()
+        schema._script.cache_clear()
+        try:
+            yield nxt
+        finally:
+            schema._revision_ids.cache_clear()
+            schema._script.cache_clear()
+
+
+def cli(*args: str) -> Any:
+    env = {
+        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+        "COLUMNS": "200",
+    }
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_a_database_behind_the_code_is_refused_until_upgraded(
+    db_url: str,
+    engine: Engine,
+    mini_catalog: Catalog,
+    mini_hall: Hall,
+    clock: Clock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old = Store(engine, mini_catalog, mini_hall, clock=clock)  # this release's database
+    old.open_window(1)
+    old.pause(1, "休息")
+    old.issue(["M-SBK"])
+    old.dispose()
+    written = rows(engine)
+    url = engine.url.render_as_string(hide_password=True)
+
+    with newer_code(tmp_path, monkeypatch) as nxt:
+        with pytest.raises(schema.SchemaBehind) as e:
+            schema.require_current(engine)
+        assert (e.value.revision, e.value.head) == ("0001", nxt)
+        served = cli("serve", "--db", db_url, "--port", "1")
+        assert served.exit_code == 1
+        assert served.output == (
+            f"error: the database is at revision 0001, this code needs {nxt}: "
+            f"run `queue-app db upgrade --db {url}`\n"
+        )
+        assert cli("--db", db_url, "window", "list").exit_code == 1  # every command
+        assert schema.current(engine) == "0001" and rows(engine) == written  # untouched
+
+        shown = cli("db", "current", "--db", db_url)
+        assert shown.exit_code == 0 and f"this release needs {nxt}" in shown.output
+        upgraded = cli("db", "upgrade", "--db", db_url)
+        assert upgraded.exit_code == 0, upgraded.output
+        assert upgraded.output == f"{url}: upgraded from revision 0001 to {nxt}\n"
+        schema.require_current(engine)
+        with engine.connect() as conn:
+            windows = conn.execute(text("SELECT number, reason, note FROM hall_window")).all()
+        assert (1, "休息", "") in windows and len(windows) == len(mini_hall.windows)
+        assert rows(engine)["ticket"] == written["ticket"]
+        if engine.dialect.name == "postgresql":
+            assert triggers(engine) == ["queue_app_event_notify"]
+
+        schema.downgrade(engine, "0001")  # and back: the window rows survive the copy
+        assert schema.current(engine) == "0001"
+    assert rows(engine) == written and schema_diff(engine) == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain.catalog import Catalog
@@ -20,7 +20,7 @@ from queue_app.domain.dispatch import DispatchWindow
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.layouts import dispatch_windows
 from queue_app.domain.profiles import WindowProfile, in_effect
-from queue_app.store.tables import hall_state_t, profile_t, setting_t
+from queue_app.store.tables import hall_state_t, profile_t, setting_t, ticket_t
 from queue_app.store.uow import Conflict
 
 TARGETS = "targets"
@@ -67,8 +67,11 @@ def state(conn: Connection) -> HallState | None:
 
 
 def ensure_state(conn: Connection, day: str) -> None:
-    """The state row, starting at ``day``, if there is none yet."""
+    """The state row, if there is none yet: at the latest day tickets were issued on (a
+    database upgraded with a day left open ends it at the next operation), else ``day``."""
     if conn.execute(_STATE).one_or_none() is None:
+        latest = conn.execute(select(func.max(ticket_t.c.day))).scalar()
+        day = min(day, latest) if latest else day
         conn.execute(
             insert(hall_state_t).values(id=HALL_ID, day=day, settings_version=0, day_closed=False)
         )

@@ -107,7 +107,7 @@ async def test_a_retry_hours_later_after_a_restart_replays_the_slip(
         store.dispose()
     assert first.status_code == 201, first.text
 
-    clock.advance(hours=11)  # the same day, the desk still signed in
+    clock.advance(hours=7)  # 16:00: the same day, in hours, the desk still signed in
     store = Store(db_url, mini_catalog, mini_hall, clock=clock)  # the server started again
     try:
         async with _server(store) as c:

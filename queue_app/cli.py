@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 
 from queue_app.api_models import TicketOut, WindowStateOut
 from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
-from queue_app.client import ApiError, HallClient
+from queue_app.client import RETRY_FOR_S, ApiError, HallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall, Targets
@@ -100,6 +100,7 @@ class Settings:
     as_json: bool = False
     server: str | None = None
     user: str | None = None
+    retry_for: float = RETRY_FOR_S
 
 
 settings = Settings()
@@ -136,10 +137,19 @@ def _root(
             envvar="QUEUE_APP_USER",
         ),
     ] = None,
+    retry_for: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to keep trying an unreachable --server (a restart takes seconds) "
+            "before giving up.",
+            envvar="QUEUE_APP_RETRY_FOR",
+        ),
+    ] = RETRY_FOR_S,
 ) -> None:
     settings.db, settings.hall, settings.catalog = db, hall, catalog
     settings.actor, settings.as_json = actor, as_json
-    settings.server, settings.user = server, user
+    settings.server, settings.user, settings.retry_for = server, user, retry_for
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -352,7 +362,7 @@ def _hall_ops(window: int | None = None) -> Iterator[HallOps]:
     password = os.environ.get("QUEUE_APP_PASSWORD") or typer.prompt(
         f"{settings.user} 的密码 (password)", hide_input=True
     )
-    with HallClient(settings.server) as client:
+    with HallClient(settings.server, retry_for=settings.retry_for) as client:
         client.sign_in(settings.user, password, window)
         try:
             yield RemoteHall(client)
@@ -882,7 +892,15 @@ def _terminal(
     url = server or settings.server or "http://127.0.0.1:8600"
     user = user or settings.user
     password = os.environ.get("QUEUE_APP_PASSWORD") if user else None
-    HallApp(url, role, window=window, lang=lang, username=user, password=password).run()
+    HallApp(
+        url,
+        role,
+        window=window,
+        lang=lang,
+        username=user,
+        password=password,
+        retry_for=settings.retry_for,
+    ).run()
 
 
 LANG = Annotated[str, typer.Option(help="zh (default) or en.")]

@@ -1,15 +1,17 @@
 """The typed HTTP client of a hall server, sync (``HallClient``) and async
 (``AsyncHallClient``); the only way terminals and scripts reach the server.
 
-Every POST carries a fresh ``Idempotency-Key``; when the network fails mid-request the
-client retries with the same key, so the server answers once (a ticket is never issued
-twice). Refusals raise ``ApiError`` with the server's code and messages.
+Every POST carries a fresh ``Idempotency-Key``; when the network fails (the server is
+restarting, a proxy answers 502/503/504) the client tries again with the same key for up to
+``retry_for`` seconds, so the server acts once (a ticket is never issued twice) and the desk
+gets its slip. Refusals raise ``ApiError`` with the server's code and messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -41,7 +43,11 @@ from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile
 
 R = TypeVar("R")
-RETRIES = 3
+RETRY_FOR_S = 30.0  # a server restart takes seconds: keep trying this long
+BACKOFF_START_S, BACKOFF_CAP_S = 0.1, 2.0
+GATEWAY_STATUSES = frozenset({502, 503, 504})  # a proxy's: the hall server behind it is away
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # never left here
+HOPELESS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)  # a retry fails the same way
 STREAM_READ_TIMEOUT_S = 45.0  # above the server's 15 s keepalive
 
 
@@ -88,13 +94,60 @@ def _error(r: httpx.Response) -> ApiError:
         )
 
 
-def _unreachable(exc: Exception) -> ApiError:
-    return ApiError(
-        0,
-        "unreachable",
-        "无法连接大厅服务器",
-        f"the hall server is unreachable: {exc.__class__.__name__}",
+def _unreachable(failure: Exception | httpx.Response) -> ApiError:
+    reason = (
+        f"HTTP {failure.status_code}"
+        if isinstance(failure, httpx.Response)
+        else failure.__class__.__name__
     )
+    return ApiError(
+        0, "unreachable", "无法连接大厅服务器", f"the hall server is unreachable: {reason}"
+    )
+
+
+def _in_progress(r: httpx.Response) -> bool:
+    """The server's answer to a retry whose first request it is still handling."""
+    if r.status_code != 409:
+        return False
+    try:
+        return bool(r.json()["error"]["code"] == "request_in_progress")
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+class _Tries:
+    """When one call is tried again, written once for both clients: after a network failure,
+    a proxy's 502/503/504 or the server's "still in progress", the same request (the same
+    ``Idempotency-Key``) goes again after an exponential back-off with jitter, until
+    ``retry_for`` seconds have passed. A POST without a key goes again only when it never
+    left (its connection failed): the server may have acted on it."""
+
+    def __init__(self, call: _Call[Any], retry_for: float) -> None:
+        self.resendable = call.method != "POST" or call.key is not None
+        self.deadline = time.monotonic() + retry_for
+        self.backoff = BACKOFF_START_S
+
+    def after(self, outcome: httpx.Response | httpx.TransportError) -> httpx.Response | float:
+        """The response to read, else the seconds to wait before the next try; raises the
+        unreachable ``ApiError`` when the call may not be tried again."""
+        if isinstance(outcome, httpx.Response) and outcome.status_code not in GATEWAY_STATUSES:
+            if not _in_progress(outcome) or (delay := self._delay(outcome)) is None:
+                return outcome  # the server's answer (still in progress at the end: so be it)
+            return delay
+        delay = self._delay(outcome)
+        if delay is None:
+            raise _unreachable(outcome)
+        return delay
+
+    def _delay(self, failure: httpx.Response | httpx.TransportError) -> float | None:
+        """Seconds to wait before trying again, or None when the call may not be retried."""
+        left = self.deadline - time.monotonic()
+        may_resend = self.resendable or isinstance(failure, NOT_SENT)
+        if left <= 0 or not may_resend or isinstance(failure, HOPELESS):
+            return None
+        delay = self.backoff * random.uniform(0.5, 1.0)
+        self.backoff = min(2 * self.backoff, BACKOFF_CAP_S)
+        return min(delay, left)
 
 
 def parse_sse(lines: Iterable[str]) -> Iterator[ServerEvent]:
@@ -122,8 +175,9 @@ class _Api:
     """Every request of the API as a ``_Call`` (method, path, body, how to read the answer),
     shared by the sync and async clients, which only send them."""
 
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, retry_for: float) -> None:
         self.token = token
+        self.retry_for = retry_for
 
     def _headers(self, call: _Call[Any]) -> dict[str, str]:
         h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -133,14 +187,6 @@ class _Api:
 
     def _request_kwargs(self, call: _Call[Any]) -> dict[str, Any]:
         return {"json": call.json, "params": call.params, "headers": self._headers(call)}
-
-    @staticmethod
-    def _retry_delay(call: _Call[Any], attempt: int, exc: Exception) -> float:
-        """Seconds to wait before trying a failed request again, or raise when it may not be
-        retried (a POST without an idempotency key) or the tries are used up."""
-        if (call.method == "POST" and call.key is None) or attempt == RETRIES - 1:
-            raise _unreachable(exc) from None
-        return 0.2 * (attempt + 1)
 
     @staticmethod
     def _result(call: _Call[R], r: httpx.Response) -> R:
@@ -266,9 +312,10 @@ class HallClient(_Api):
         token: str | None = None,
         *,
         timeout: float = 10.0,
+        retry_for: float = RETRY_FOR_S,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        super().__init__(token)
+        super().__init__(token, retry_for)
         self.http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
 
     def close(self) -> None:
@@ -281,14 +328,16 @@ class HallClient(_Api):
         self.close()
 
     def _run(self, call: _Call[R]) -> R:
-        for attempt in range(RETRIES):
+        tries = _Tries(call, self.retry_for)
+        while True:
             try:
-                r = self.http.request(call.method, call.path, **self._request_kwargs(call))
+                outcome = self.http.request(call.method, call.path, **self._request_kwargs(call))
             except httpx.TransportError as exc:
-                time.sleep(self._retry_delay(call, attempt, exc))
-                continue
-            return self._result(call, r)
-        raise AssertionError("unreachable")
+                outcome = exc
+            step = tries.after(outcome)
+            if isinstance(step, httpx.Response):
+                return self._result(call, step)
+            time.sleep(step)
 
     def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
         s = self._run(self._sign_in(username, password, window))
@@ -445,9 +494,10 @@ class AsyncHallClient(_Api):
         token: str | None = None,
         *,
         timeout: float = 10.0,
+        retry_for: float = RETRY_FOR_S,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(token)
+        super().__init__(token, retry_for)
         self.base_url = base_url
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
@@ -455,14 +505,18 @@ class AsyncHallClient(_Api):
         await self.http.aclose()
 
     async def _run(self, call: _Call[R]) -> R:
-        for attempt in range(RETRIES):
+        tries = _Tries(call, self.retry_for)
+        while True:
             try:
-                r = await self.http.request(call.method, call.path, **self._request_kwargs(call))
+                outcome = await self.http.request(
+                    call.method, call.path, **self._request_kwargs(call)
+                )
             except httpx.TransportError as exc:
-                await asyncio.sleep(self._retry_delay(call, attempt, exc))
-                continue
-            return self._result(call, r)
-        raise AssertionError("unreachable")
+                outcome = exc
+            step = tries.after(outcome)
+            if isinstance(step, httpx.Response):
+                return self._result(call, step)
+            await asyncio.sleep(step)
 
     async def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
         s = await self._run(self._sign_in(username, password, window))

@@ -6,7 +6,7 @@ from textual import work
 from textual.app import App
 from textual.reactive import reactive
 
-from queue_app.client import ApiError, AsyncHallClient, ServerEvent
+from queue_app.client import RETRY_FOR_S, ApiError, AsyncHallClient, ServerEvent
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.search import CatalogSearch
@@ -18,7 +18,9 @@ ROLES = ("desk", "clerk", "manager", "display")
 
 class HallApp(App[None]):
     """One terminal of the hall: ``role`` is desk, clerk (at ``window``), manager or
-    display. With ``username`` and ``password`` it signs in at once, else it asks."""
+    display. With ``username`` and ``password`` it signs in at once, else it asks. A call
+    the server does not answer is tried again for ``retry_for`` seconds (on a worker: the
+    screen stays live, its offline banner up)."""
 
     TITLE = "queue_app"
     BINDINGS = [("ctrl+q", "quit", "Quit")]
@@ -34,6 +36,7 @@ class HallApp(App[None]):
         username: str | None = None,
         password: str | None = None,
         clock: bool = True,
+        retry_for: float = RETRY_FOR_S,
     ) -> None:
         super().__init__()
         self.show_clock = clock  # off for snapshot tests
@@ -41,7 +44,7 @@ class HallApp(App[None]):
             raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
         self.role, self.window = role, window
         self.words = Words(lang)
-        self.client = AsyncHallClient(server)
+        self.client = AsyncHallClient(server, retry_for=retry_for)
         self.server = server.rstrip("/")
         self._credentials = (username, password) if username and password else None
         self.hall: Hall | None = None

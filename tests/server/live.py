@@ -72,7 +72,8 @@ class LiveServer:
         finally:
             store.dispose()
 
-    def start(self) -> LiveServer:
+    def start(self, within_s: float = 30) -> LiveServer:
+        """Run the server; return once it answers (fail after ``within_s`` seconds)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "queue_app", "serve", "--port", str(self.port), "--db", self.db],
             cwd=REPO,
@@ -80,7 +81,7 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + within_s
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
@@ -94,6 +95,13 @@ class LiveServer:
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        """End the server at once (SIGKILL: no shutdown, the requests in flight cut off)."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -95,7 +95,7 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
         assert first.ticket.number == again.ticket.number == "A001"
         assert [t.number for t in boss.tickets()] == ["A001"]
         boss.close()
-    with HallClient("http://127.0.0.1:9") as nowhere, pytest.raises(ApiError) as e:
+    with HallClient("http://127.0.0.1:9", retry_for=0.3) as nowhere, pytest.raises(ApiError) as e:
         nowhere.health()
     assert e.value.code == "unreachable"
 
@@ -149,11 +149,12 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     assert hall.targets.wait_minutes == 12 and hall.window_by_number[2].serves.domains
     for r in (
         cli("", "window", "list"),
-        cli("d1", "--server", "http://127.0.0.1:9", "day", "status"),
+        cli("d1", "--server", "http://127.0.0.1:9", "--retry-for", "0.3", "day", "status"),
     ):
         assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
     assert "needs --user" in cli("", "window", "list").stderr
-    assert "unreachable" in cli("d1", "--server", "http://127.0.0.1:9", "day", "status").stderr
+    nowhere = ("--server", "http://127.0.0.1:9", "--retry-for", "0.3")
+    assert "unreachable" in cli("d1", *nowhere, "day", "status").stderr
 
 
 def test_the_async_client_offers_what_the_sync_client_offers() -> None:

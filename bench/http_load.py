@@ -61,6 +61,7 @@ class Figures:
     p50: float  # ms
     p99: float  # ms
     cpu_ms: float  # server CPU per request (per call, its no-show included)
+    client_ms: float  # this process's CPU per request: the load's own cost
 
 
 @dataclass
@@ -147,10 +148,11 @@ async def _phase(
         for i in todo:
             lat.append(await step(k, i))
 
-    cpu0, t0 = target.cpu(), time.perf_counter()
+    cpu0, own0, t0 = target.cpu(), time.process_time(), time.perf_counter()
     await asyncio.gather(*(worker(k) for k in range(workers)))
     wall, cpu = time.perf_counter() - t0, target.cpu() - cpu0
-    return Figures(jobs / wall, _pct(lat, 0.5), _pct(lat, 0.99), 1e3 * cpu / jobs)
+    own = time.process_time() - own0
+    return Figures(jobs / wall, _pct(lat, 0.5), _pct(lat, 0.99), 1e3 * cpu / jobs, 1e3 * own / jobs)
 
 
 async def _drive(target: Target, codes: list[str], requests: int, clients: int) -> Row:
@@ -246,18 +248,23 @@ def run_queue_app(setup: Setup, url: str, line: int, at: dt.datetime, servers: i
 
 
 # ------------------------------------------------------------------ report
+_COLS = "{:>7}{:>8}{:>8}{:>7}{:>7}"
 HEAD = (
-    f"{'app':<14}{'line':>6}{'clock':>7} | {'issue/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
-    f"{'cpu ms':>8} | {'call/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'cpu ms':>8}"
+    f"{'app':<13}{'line':>5}{'clock':>6} | "
+    + _COLS.format("issue/s", "p50 ms", "p99 ms", "cpu ms", "cli ms")
+    + " | "
+    + _COLS.format("call/s", "p50 ms", "p99 ms", "cpu ms", "cli ms")
 )
 
 
 def _fmt(r: Row) -> str:
     def f(x: Figures) -> str:
-        return f"{x.rate:8.0f}{x.p50:8.1f}{x.p99:8.1f}{x.cpu_ms:8.2f}"
+        return _COLS.format(
+            f"{x.rate:.0f}", f"{x.p50:.1f}", f"{x.p99:.1f}", f"{x.cpu_ms:.2f}", f"{x.client_ms:.2f}"
+        )
 
     retried = f"  ({r.retries} retried)" if r.retries else ""
-    return f"{r.app:<14}{r.line:>6}{r.clock:>7} | {f(r.issue)} | {f(r.call)}{retried}"
+    return f"{r.app:<13}{r.line:>5}{r.clock:>6} | {f(r.issue)} | {f(r.call)}{retried}"
 
 
 def _ratios(title: str, pairs: list[tuple[Row, Row]], goal: float, of: str) -> list[str]:
@@ -310,7 +317,8 @@ def _preamble(args: Any, sqlite: bool) -> list[str]:
         "both under uvicorn as `queue-app serve` starts it",
         f"issue: {args.clients} clients; call-next: one client per window (each call then an "
         f"untimed no-show); {args.requests} timed requests per phase after {WARM} untimed; "
-        "cpu ms: server CPU per request (per call with its no-show)",
+        "cpu ms: server CPU per request (per call with its no-show); cli ms: the bench "
+        "client's own CPU per request",
     ]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -184,7 +186,7 @@ def _hall(catalog: Catalog) -> Hall:
     return load_hall_for(settings.hall or default_hall_path(), catalog)
 
 
-def _store() -> Store:
+def _store(clock: Callable[[], float] = time.time) -> Store:
     """The hall's store. A new database is created at this release's schema; one at an
     older revision is refused (``queue-app db upgrade`` upgrades it)."""
     catalog = _catalog()
@@ -195,7 +197,7 @@ def _store() -> Store:
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, catalog, hall)
+    return Store(engine, catalog, hall, clock=clock)
 
 
 def _emit(data: Any, render: Callable[[], None]) -> None:
@@ -940,6 +942,26 @@ def display(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None
     _terminal("display", None, lang, server, user)
 
 
+def _clock_from(start: str) -> Callable[[], float]:
+    """A clock that reads ``start`` (an ISO 8601 instant with its UTC offset) now and runs
+    on at real speed; a bad value is a message and exit 2."""
+    try:
+        at = dt.datetime.fromisoformat(start)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        err.print(
+            "error: --clock-start: expected an instant with its UTC offset, e.g. "
+            f"2026-12-01T10:30+08:00; got {start!r}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,  # one line, however narrow the terminal
+        )
+        raise typer.Exit(2)
+    offset = at.timestamp() - time.time()
+    return lambda: time.time() + offset
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -952,6 +974,13 @@ def serve(
     ] = None,
     hall: Annotated[Path | None, typer.Option(help="Hall layout file.")] = None,
     catalog: Annotated[Path | None, typer.Option(help="Catalog file.")] = None,
+    clock_start: Annotated[
+        str | None,
+        typer.Option(
+            help="For rehearsal and benchmarks: the server's clock starts at this instant, "
+            "e.g. 2026-12-01T10:30+08:00, and runs at real speed."
+        ),
+    ] = None,
 ) -> None:
     """Run the hall server (HTTP API; OpenAPI at /docs)."""
     import uvicorn
@@ -961,12 +990,15 @@ def serve(
     settings.db = db or settings.db
     settings.hall = hall or settings.hall
     settings.catalog = catalog or settings.catalog
+    clock = time.time if clock_start is None else _clock_from(clock_start)
     with _user_errors():
-        store = _store()
+        store = _store(clock)
         out.print(
             f"{store.hall.hall.name}: http://{host}:{port}/docs · database "
             f"{store.engine.url.render_as_string(hide_password=True)}"
         )
+        if clock_start is not None:
+            out.print(f"clock: started at {clock_start} · business day {store.today()}")
         try:
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import httpx
@@ -45,8 +45,15 @@ def queue_app(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 class LiveServer:
-    def __init__(self, db: str, port: int | None = None, hall: Path | None = None) -> None:
+    def __init__(
+        self,
+        db: str,
+        port: int | None = None,
+        hall: Path | None = None,
+        serve_args: Sequence[str] = (),
+    ) -> None:
         self.db = db
+        self.serve_args = tuple(serve_args)  # more ``serve`` options, e.g. --clock-start
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**ENV, "QUEUE_APP_HALL": str(hall)} if hall else ENV
@@ -75,7 +82,10 @@ class LiveServer:
     def start(self, within_s: float = 30) -> LiveServer:
         """Run the server; return once it answers (fail after ``within_s`` seconds)."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "queue_app", "serve", "--port", str(self.port), "--db", self.db],
+            [
+                *(sys.executable, "-m", "queue_app", "serve", "--port", str(self.port)),
+                *("--db", self.db, *self.serve_args),
+            ],
             cwd=REPO,
             env=self.env,
             stdout=self.log,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -24,6 +25,7 @@ from typer.core import TyperGroup
 from queue_app.api_models import TicketOut, WindowStateOut
 from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
 from queue_app.client import RETRY_FOR_S, ApiError, HallClient
+from queue_app.domain import hours
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall, Targets
@@ -638,12 +640,37 @@ def window_list() -> None:
 # ---------------------------------------------------------------- the day
 @day_app.command("close")
 def day_close(
+    day: Annotated[
+        str | None, typer.Argument(help="A past business day (YYYY-MM-DD); default today.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Also expire tickets being served.")] = False,
 ) -> None:
-    """Close today's business: open tickets expire, windows close."""
+    """Close a business day: open tickets expire, windows close (today's: all of them)."""
+    if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        _fail(f"error: day {day!r}: expected a date as YYYY-MM-DD", 2)
     with _user_errors(), _hall_ops() as hall:
-        result = hall.close_day(force)
+        result = hall.close_day(force, day)
         _emit(result, lambda: out.print(f"day closed; {result['expired']} ticket(s) expired"))
+
+
+@day_app.command("open-late")
+def day_open_late(
+    until: Annotated[str, typer.Argument(help="Local time today, HH:MM; 'off' for the hours.")],
+) -> None:
+    """Keep issuing tickets open after the hall's hours today (a manager's decision)."""
+    at = None if until == "off" else _today_at(until)
+    with _user_errors(), _hall_ops() as hall:
+        result = hall.open_late(at)
+        _emit({"until": result}, lambda: out.print(f"issuing open until {until}"))
+
+
+def _today_at(hhmm: str) -> float:
+    """Today's instant of local time ``hhmm`` in the hall's zone."""
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", hhmm):
+        _fail(f"error: until {hhmm!r}: expected a time as HH:MM, or off", 2)
+    hall = _hall(_catalog())
+    day = hours.business_day(hall, time.time())
+    return hours.at(hall, day, hhmm)
 
 
 @day_app.command("status")

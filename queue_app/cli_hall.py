@@ -51,7 +51,9 @@ class HallOps(Protocol):
     def resume(self, window: int) -> WindowStateOut: ...
     def windows(self) -> list[WindowOut]: ...
     def counts(self) -> tuple[str, dict[str, int]]: ...
-    def close_day(self, force: bool) -> dict[str, Any]: ...
+    def close_day(self, force: bool, day: str | None) -> dict[str, Any]: ...
+
+    def open_late(self, until: float | None) -> float | None: ...
     def serve_like(self, window: int, like: int | None) -> WindowProfile: ...
     def targets(self) -> Targets: ...
     def set_targets(self, targets: Targets | None) -> Targets: ...
@@ -137,8 +139,11 @@ class LocalHall:
     def counts(self) -> tuple[str, dict[str, int]]:
         return self.store.today(), self.store.counts()
 
-    def close_day(self, force: bool) -> dict[str, Any]:
-        return self.store.close_day(actor=self.actor, force=force)
+    def close_day(self, force: bool, day: str | None) -> dict[str, Any]:
+        return self.store.close_day(actor=self.actor, force=force, day=day)
+
+    def open_late(self, until: float | None) -> float | None:
+        return self.store.open_late(until, actor=self.actor)
 
     def serve_like(self, window: int, like: int | None) -> WindowProfile:
         layout = self.store.hall.window_by_number
@@ -222,8 +227,11 @@ class RemoteHall:
         c = self.client.stats()
         return c.day, c.counts
 
-    def close_day(self, force: bool) -> dict[str, Any]:
-        return self.client.close_day(force).model_dump()
+    def close_day(self, force: bool, day: str | None) -> dict[str, Any]:
+        return self.client.close_day(force, day).model_dump()
+
+    def open_late(self, until: float | None) -> float | None:
+        return self.client.open_late(until).until
 
     def serve_like(self, window: int, like: int | None) -> WindowProfile:
         if like is None:

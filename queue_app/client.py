@@ -28,6 +28,7 @@ from queue_app.api_models import (
     DomainWaitsOut,
     HitOut,
     IssuedOut,
+    OpenLateOut,
     ProfileChoice,
     QueueSeriesOut,
     SessionOut,
@@ -282,8 +283,11 @@ class _Api:
     def _requeue(self, number: str) -> _Call[TicketOut]:
         return self._post(f"/api/tickets/{number}/requeue", _model(TicketOut))
 
-    def _close_day(self, force: bool) -> _Call[CloseDayOut]:
-        return self._post("/api/day/close", _model(CloseDayOut), {"force": force})
+    def _close_day(self, force: bool, day: str | None) -> _Call[CloseDayOut]:
+        return self._post("/api/day/close", _model(CloseDayOut), {"force": force, "day": day})
+
+    def _open_late(self, until: float | None) -> _Call[OpenLateOut]:
+        return self._post("/api/day/open-late", _model(OpenLateOut), {"until": until})
 
     def _window(self, window: int, action: str, body: Any = None) -> _Call[TicketOut]:
         return self._post(f"/api/windows/{window}/{action}", _model(TicketOut), body)
@@ -467,8 +471,11 @@ class HallClient(_Api):
     def requeue(self, number: str) -> TicketOut:
         return self._run(self._requeue(number))
 
-    def close_day(self, force: bool = False) -> CloseDayOut:
-        return self._run(self._close_day(force))
+    def close_day(self, force: bool = False, day: str | None = None) -> CloseDayOut:
+        return self._run(self._close_day(force, day))
+
+    def open_late(self, until: float | None) -> OpenLateOut:
+        return self._run(self._open_late(until))
 
     def events(self) -> Iterator[ServerEvent]:
         """The live event stream (a snapshot first); ends when the server closes it."""
@@ -646,8 +653,11 @@ class AsyncHallClient(_Api):
     async def requeue(self, number: str) -> TicketOut:
         return await self._run(self._requeue(number))
 
-    async def close_day(self, force: bool = False) -> CloseDayOut:
-        return await self._run(self._close_day(force))
+    async def close_day(self, force: bool = False, day: str | None = None) -> CloseDayOut:
+        return await self._run(self._close_day(force, day))
+
+    async def open_late(self, until: float | None) -> OpenLateOut:
+        return await self._run(self._open_late(until))
 
     async def events(self) -> AsyncIterator[ServerEvent]:
         """The live event stream (a snapshot first); ends when the server closes it."""

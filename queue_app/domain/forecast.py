@@ -350,13 +350,14 @@ def estimate_wait(
     left out.
     Undifferentiated windows (one pooled line), the target called before any of them goes
     away: the queue-length formula with busy-time rates. Restricted windows, or some away
-    before then: a forward simulation with ``choose_next``."""
-    if not any(eligible(target, w.window) for w in windows):
-        return None
-    if _pooled(target, waiting, windows):
-        minutes = queue_length_minutes(target, waiting, windows, model, now)
-        if all(w.away is None or w.away[0] > minutes for w in windows):
-            return minutes  # called before any window leaves
-    return forward_minutes(
-        target, waiting, windows, model, now, policy=policy, aging_seconds=aging_seconds
+    before then: plays of the line through ``choose_next`` (``domain.line_forecast``, which
+    forecasts the whole line at once; this asks it for one ticket)."""
+    from queue_app.domain.line_forecast import LineForecast
+
+    line = list(waiting)
+    if all(c.id != target.id for c in line):
+        line.append(target)
+    forecast = LineForecast.of(
+        line, windows, model, now, policy=policy, aging_seconds=aging_seconds
     )
+    return forecast.wait(target)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,16 +27,17 @@ from queue_app.domain.forecast import (
     OpenWindow,
     back_after_lunch,
     busy_rate,
-    estimate_wait,
     expected_remaining,
     lunch_away,
 )
 from queue_app.domain.hall import Hall
+from queue_app.domain.line_forecast import LineForecast
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
-from queue_app.store import tickets
+from queue_app.store import events, tickets
 from queue_app.store.settings import Layout
 from queue_app.store.tables import ticket_t, window_t
+from queue_app.store.uow import EventInfo
 
 T = ticket_t.c
 HISTORY_DAYS = 7
@@ -105,37 +107,163 @@ class Slip:
     wait_minutes: float | None  # None while no open window may serve it
 
 
-class Forecasts:
-    """The slip's figures for a waiting ticket, from the database's state."""
+REFRESH_S = 60.0  # a forecast older than this is made again (tickets in hand run on)
+# events that change neither the line nor the windows
+_HARMLESS = frozenset({"rated", "opened_late"})
 
-    def __init__(self, hall: Hall, catalog: Catalog, candidate: Callable[[Any], Candidate]) -> None:
+
+@dataclass
+class _Line:
+    """A forecast of the whole line, and how far into the event log it reaches."""
+
+    day: str
+    built_at: float
+    cursor: int
+    layout: Layout
+    forecast: LineForecast
+    line: list[Candidate]
+    ids: set[int]
+    kinds: Counter[tuple[object, ...]]  # tickets of each reach kind
+    samples: dict[tuple[object, ...], Candidate]
+
+
+def _reach(c: Candidate) -> tuple[object, ...]:
+    return (c.matters, c.priority, c.target_window, c.target_domain)
+
+
+class Forecasts:
+    """The slip's figures for a waiting ticket: one forecast of the whole line, made once
+    per change of the line and shared by every slip and status page until the next; a
+    walk-in joining the end of the line is added to it (``LineForecast.extend``), so a
+    slip costs one read of the event log whatever the line's length."""
+
+    def __init__(
+        self,
+        hall: Hall,
+        catalog: Catalog,
+        candidate: Callable[[Any], Candidate],
+        domains: Callable[[frozenset[str]], frozenset[str]],
+    ) -> None:
         self.hall = hall
         self.learned = LearnedMinutes(catalog)
         self._candidate = candidate
+        self._domains = domains
         lunch = hall.hours.lunch
         self._on_duty = frozenset(lunch.on_duty if lunch else ())  # 午间不打烊
+        self._lock = threading.Lock()
+        self._line: _Line | None = None
+        self._competes: dict[tuple[tuple[object, ...], frozenset[int]], bool] = {}
+        self.rebuilds = 0  # forecasts made from the database (tests and benchmarks read it)
 
-    def slip(self, conn: Connection, me: Candidate, day: str, now: float, layout: Layout) -> Slip:
-        line = [self._candidate(r) for r in tickets.line(conn, day, now)]
-        mine = [layout.dispatch[n] for n in layout.coverage.windows_for(me.matters)]
-        key = order_key(me, now)
-        ahead = sum(
-            1
-            for c in line
-            if c.id != me.id and order_key(c, now) < key and any(eligible(c, w) for w in mine)
-        )
-        return Slip(ahead, self._wait(conn, me, line, day, now, layout))
-
-    def _wait(
+    def slip(
         self,
         conn: Connection,
         me: Candidate,
-        line: list[Candidate],
         day: str,
         now: float,
-        layout: Layout,
-    ) -> float | None:
+        layout: Callable[[Connection], Layout],
+    ) -> Slip:
+        with self._lock:
+            cached = self._current(conn, day, now, layout)
+            if me.id not in cached.ids:  # not in line when the forecast was made
+                cached = self._make(conn, day, now, layout(conn), events.last_id(conn))
+            return Slip(self._ahead(cached, me), cached.forecast.wait(me, now))
+
+    def _current(
+        self, conn: Connection, day: str, now: float, layout: Callable[[Connection], Layout]
+    ) -> _Line:
+        cached = self._line
+        if cached is None or cached.day != day or now - cached.built_at > REFRESH_S:
+            return self._make(conn, day, now, layout(conn), events.last_id(conn))
+        new = events.after(conn, cached.cursor)
+        for e in new:
+            if e.kind in _HARMLESS or (e.kind == "issued" and e.ticket_id in cached.ids):
+                continue
+            joiner = self._joiner(e, day)
+            if joiner is None or not cached.forecast.can_extend(joiner):
+                return self._make(conn, day, now, layout(conn), new[-1].id)
+            cached.forecast.extend(joiner)
+            self._add(cached, joiner)
+        if new:
+            cached.cursor = new[-1].id
+        return cached
+
+    def _joiner(self, e: EventInfo, day: str) -> Candidate | None:
+        """The candidate an ``issued`` event of ``day`` adds to the line, else None."""
+        if e.kind != "issued" or e.day != day or e.ticket_id is None:
+            return None
+        matters = frozenset(e.detail.get("matters", ()))
+        return Candidate(
+            id=e.ticket_id,
+            matters=matters,
+            queue_key=e.detail.get("appointment_at") or e.at,
+            priority=e.detail.get("priority") is not None,
+            appointment_at=e.detail.get("appointment_at"),
+            domains=self._domains(matters),
+        )
+
+    @staticmethod
+    def _add(cached: _Line, c: Candidate) -> None:
+        cached.line.append(c)
+        cached.ids.add(c.id)
+        key = _reach(c)
+        cached.kinds[key] += 1
+        cached.samples.setdefault(key, c)
+
+    def _ahead(self, cached: _Line, me: Candidate) -> int:
+        """People before ``me`` in line who compete for the windows that may serve it."""
+        layout = cached.layout
+        mine = frozenset(layout.coverage.windows_for(me.matters))
+        dws = [layout.dispatch[n] for n in mine]
+
+        def competes(c: Candidate) -> bool:
+            key = (_reach(c), mine)
+            hit = self._competes.get(key)
+            if hit is None:
+                if len(self._competes) > 50_000:
+                    self._competes.clear()
+                hit = self._competes[key] = any(eligible(c, w) for w in dws)
+            return hit
+
+        newest = cached.line and cached.line[-1].id == me.id
+        if newest and cached.forecast.future_appointments == 0:  # everyone is ahead
+            return sum(
+                n - (k == _reach(me))
+                for k, n in cached.kinds.items()
+                if competes(cached.samples[k])
+            )
+        mark = order_key(me, cached.built_at)
+        return sum(
+            1
+            for c in cached.line
+            if c.id != me.id and order_key(c, cached.built_at) < mark and competes(c)
+        )
+
+    def _make(self, conn: Connection, day: str, now: float, layout: Layout, cursor: int) -> _Line:
+        """The forecast from the database's state (the event log read up to ``cursor``)."""
+        self.rebuilds += 1
+        line = [self._candidate(r) for r in tickets.line(conn, day, now)]
         model = self.learned.update(conn, day)
+        windows = self._windows(conn, day, now, layout, model)
+        forecast = LineForecast.of(
+            line,
+            windows,
+            model,
+            now,
+            policy=self.hall.dispatch.policy,
+            aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
+        )
+        cached = _Line(day, now, cursor, layout, forecast, [], set(), Counter(), {})
+        for c in line:
+            self._add(cached, c)
+        self._line = cached
+        return cached
+
+    def _windows(
+        self, conn: Connection, day: str, now: float, layout: Layout, model: HandlingModel
+    ) -> list[OpenWindow]:
+        """The windows as the forecast sees them: open ones with what they hold, and those
+        closed for lunch with when they are back."""
         dispatch = layout.dispatch
         lunch = hours.lunch(self.hall, day)
         done = {r.window: r for r in conn.execute(DONE_BY_WINDOW, {"day": day})}
@@ -158,6 +286,4 @@ class Forecasts:
                 remaining = expected_remaining(mean, max(0.0, now - t.called_at) / 60.0)
             away = lunch_away(now, lunch) if lunch and w.number not in self._on_duty else None
             windows.append(OpenWindow(dispatch[w.number], remaining, rate, away))
-        policy = self.hall.dispatch.policy
-        aging = self.hall.dispatch.aging_minutes * 60.0
-        return estimate_wait(me, line, windows, model, now, policy=policy, aging_seconds=aging)
+        return windows

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from queue_app.domain import hours
 from queue_app.domain import ticket as rules
@@ -92,7 +92,9 @@ class Store:
         self.layouts = Layouts(hall, catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self.forecasts = Forecasts(hall, catalog, self._candidate)
+        self.forecasts = Forecasts(
+            hall, catalog, self._candidate, lambda ms: self._matter_sets(ms)[1]
+        )
         self._day_seen = ""  # the latest business day this process rolled over to
         if create:
             self.create_schema()
@@ -151,8 +153,11 @@ class Store:
             yield tx
 
     def _layout(self, tx: Tx) -> Layout:
-        state = settings.state(tx.conn)
-        return self.layouts.current(tx.conn, state.settings_version if state else 0)
+        return self._layout_of(tx.conn)
+
+    def _layout_of(self, conn: Connection) -> Layout:
+        state = settings.state(conn)
+        return self.layouts.current(conn, state.settings_version if state else 0)
 
     # ------------------------------------------------------------- the day
     def _roll_over(self, tx: Tx, old: str, new: str) -> None:
@@ -392,7 +397,7 @@ class Store:
         """For a waiting ticket: the people ahead and the estimated wait."""
         with self._reading() as tx:
             me = tickets.as_candidate(t, self._matter_sets(t.matters)[1])
-            return self.forecasts.slip(tx.conn, me, t.day, tx.now, self._layout(tx))
+            return self.forecasts.slip(tx.conn, me, t.day, tx.now, self._layout_of)
 
     def with_slip(self, issued: Issued) -> Issued:
         """``issued`` with what its slip shows: the people ahead and the estimated wait."""

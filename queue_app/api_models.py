@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_app.domain.hall import Targets
+from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.ticket import (
     OUTCOME_LABELS,
@@ -18,8 +18,10 @@ from queue_app.domain.ticket import (
     STATUS_LABELS,
     Outcome,
     Priority,
+    Status,
     Ticket,
 )
+from queue_app.domain.window_state import WindowStatus, WindowView
 
 
 class _In(BaseModel):
@@ -130,7 +132,7 @@ class ItemOut(BaseModel):
 class TicketOut(BaseModel):
     day: str
     number: str
-    status: str
+    status: Status
     status_label: str
     priority: Priority | None
     priority_label: str | None
@@ -150,7 +152,7 @@ class TicketOut(BaseModel):
         return cls(
             day=t.day,
             number=t.number,
-            status=t.status.value,
+            status=t.status,
             status_label=STATUS_LABELS[t.status],
             priority=t.priority,
             priority_label=PRIORITY_LABELS[t.priority] if t.priority else None,
@@ -191,9 +193,9 @@ class CallOut(BaseModel):
 class WindowOut(BaseModel):
     number: int
     name: str
-    kind: str
-    status: str
-    state: str  # closed, idle, calling, serving, paused
+    kind: WindowKind
+    status: WindowStatus
+    state: WindowView  # closed, idle, calling, serving, paused
     reason: str
     ticket: TicketOut | None
     updated_at: float
@@ -201,8 +203,12 @@ class WindowOut(BaseModel):
 
 
 class WindowStateOut(BaseModel):
+    """A window's state (validated straight from ``domain.window_state.WindowState``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     number: int
-    status: str
+    status: WindowStatus
     reason: str
 
 

@@ -43,8 +43,8 @@ def window_out(w: WindowInfo, names: Mapping[str, str]) -> WindowOut:
         number=w.number,
         name=w.name,
         kind=w.kind,
-        status=w.status.value,
-        state=w.view.value,
+        status=w.status,
+        state=w.view,
         reason=w.reason,
         ticket=ticket_out(w.ticket, names) if w.ticket else None,
         updated_at=w.updated_at,
@@ -53,7 +53,7 @@ def window_out(w: WindowInfo, names: Mapping[str, str]) -> WindowOut:
 
 
 def state_out(w: WindowState) -> WindowStateOut:
-    return WindowStateOut(number=w.number, status=w.status.value, reason=w.reason)
+    return WindowStateOut.model_validate(w)
 
 
 def window_stats_out(day: str, figures: list[WindowFigures]) -> WindowStatsOut:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from queue_app.store import schema
+from tests.conftest import FIXTURES, REPO, midday_hall
 
 
 def run(
@@ -79,7 +80,7 @@ def test_hall_check(tmp_path: Path) -> None:
 def mini_env(tmp_path: Path) -> dict[str, str]:
     return {
         "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
-        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+        "QUEUE_APP_HALL": str(midday_hall(tmp_path)),  # on the real clock
         "QUEUE_APP_DB": f"sqlite:///{tmp_path / 'cli.db'}",
     }
 
@@ -175,24 +176,28 @@ def test_db_current_upgrade_and_history_on_a_release_0_1_0_file(tmp_path: Path) 
     assert r.returncode == 0 and "release 0.1.0's tables, not yet stamped" in r.stdout
     r = run("--db", url, "db", "upgrade")  # the global --db does as well
     assert r.returncode == 0, r.stderr
-    assert r.stdout == f"{url}: release 0.1.0's tables taken for revision 0001, upgraded to 0001\n"
+    head = schema.head()
+    assert r.stdout == (
+        f"{url}: release 0.1.0's tables taken for revision 0001, upgraded to {head}\n"
+    )
     r = run("--json", "db", "current", "--db", url)
     assert json.loads(r.stdout) == {
         "database": url,
-        "revision": "0001",
-        "head": "0001",
+        "revision": head,
+        "head": head,
         "at_head": True,
     }
     r = run("db", "upgrade", "--db", url)
-    assert r.stdout == f"{url}: at revision 0001 already, nothing to do\n"
+    assert r.stdout == f"{url}: at revision {head} already, nothing to do\n"
     r = run("db", "history")
-    assert r.returncode == 0 and r.stdout.startswith("0001 (head)  The schema of release 0.1.0")
+    assert r.returncode == 0 and r.stdout.startswith(f"{head} (head)")
+    assert "0001  The schema of release 0.1.0" in r.stdout
 
 
 def test_db_upgrade_creates_an_empty_database_and_says_what_went_wrong(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     r = run("db", "upgrade", "--db", url)
-    assert r.returncode == 0 and r.stdout == f"{url}: created at revision 0001\n"
+    assert r.returncode == 0 and r.stdout == f"{url}: created at revision {schema.head()}\n"
     r = run("db", "upgrade", "--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
     assert r.returncode == 1 and r.stderr.startswith("error: database problem: Operational")
     assert "Traceback" not in r.stderr

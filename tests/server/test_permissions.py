@@ -57,6 +57,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/windows/{window}/pause"): (OPERATOR, {"reason": "休息"}),
     ("POST", "/api/windows/{window}/resume"): (OPERATOR, None),
     ("POST", "/api/day/close"): (MANAGER, {"force": False}),
+    ("POST", "/api/day/open-late"): (MANAGER, {"until": None}),
     # the web pages' reads (tests/web): numbers, matter names and windows, never a person
     ("GET", "/api/display"): (PUBLIC, None),
     ("GET", "/api/status/{token}"): (PUBLIC, None),

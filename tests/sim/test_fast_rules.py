@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queue_app.domain import ticket as rules
@@ -74,6 +74,7 @@ def test_every_field_is_drawn() -> None:
     ]  # fmt: skip
 
 
+@settings(deadline=None)  # the shared machine's load must not fail a test
 @given(FIELDS["id"], FIELDS["number"], FIELDS["items"], instants, FIELDS["priority"])
 def test_issued(id: int, number: str, items: tuple[Item, ...], now: float, priority) -> None:
     t = fast_rules.issued(id, number, items, now, priority)
@@ -86,6 +87,7 @@ def test_issued(id: int, number: str, items: tuple[Item, ...], now: float, prior
 matter_sets = st.frozensets(st.sampled_from(MATTERS))
 
 
+@settings(deadline=None)  # the shared machine's load must not fail a test
 @given(st.integers(0, 10**6), matter_sets, instants, st.booleans(), matter_sets)
 def test_waiting(
     id: int, matters: frozenset, key: float, priority: bool, domains: frozenset
@@ -97,11 +99,13 @@ def test_waiting(
         c.id = 0  # type: ignore[misc]
 
 
+@settings(deadline=None)  # the shared machine's load must not fail a test
 @given(tickets, windows, instants)
 def test_call(t: Ticket, window: int, now: float) -> None:
     same(lambda: fast_rules.call(t, window, now), lambda: rules.call(t, window, now).ticket)
 
 
+@settings(deadline=None)  # the shared machine's load must not fail a test
 @given(tickets, windows, instants, instants, outcome_maps)
 def test_serve(t: Ticket, window: int, started: float, now: float, outcomes: dict) -> None:
     def domain() -> Ticket:
@@ -111,6 +115,7 @@ def test_serve(t: Ticket, window: int, started: float, now: float, outcomes: dic
     same(lambda: fast_rules.serve(t, window, started, outcomes, now), domain)
 
 
+@settings(deadline=None)  # the shared machine's load must not fail a test
 @given(tickets, windows, instants, instants)
 def test_serve_with_the_outcome_of_every_matter(
     t: Ticket, window: int, started: float, now: float

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 
-from queue_app.domain.frozen import slot_setters
-
 PRIORITY, APPOINTMENT, REGULAR = 0, 1, 2
 
 
@@ -24,7 +22,7 @@ class Policy(StrEnum):
     SCARCE = "scarce"  # a restricted window prefers tickets few open windows can serve
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A waiting ticket as dispatch sees it."""
 
@@ -37,30 +35,6 @@ class Candidate:
     target_domain: str | None = None
     domains: frozenset[str] = frozenset()
 
-    def __init__(
-        self,
-        id: int,
-        matters: frozenset[str],
-        queue_key: float,
-        priority: bool = False,
-        appointment_at: float | None = None,
-        target_window: int | None = None,
-        target_domain: str | None = None,
-        domains: frozenset[str] = frozenset(),
-    ) -> None:
-        s = _CANDIDATE_SETTERS  # see domain.frozen
-        s[0](self, id)
-        s[1](self, matters)
-        s[2](self, queue_key)
-        s[3](self, priority)
-        s[4](self, appointment_at)
-        s[5](self, target_window)
-        s[6](self, target_domain)
-        s[7](self, domains)
-
-
-_CANDIDATE_SETTERS = slot_setters(Candidate)
-
 
 @dataclass(frozen=True, slots=True)
 class DispatchWindow:
@@ -72,10 +46,6 @@ class DispatchWindow:
     restricted: bool = False  # a domain or specialised window (may prefer scarce work)
     priority_only: bool = False
 
-
-# Python 3.11 reads Policy.X through EnumType.__getattr__ (~1,000 machine instructions):
-# choose_next (once per simulated ticket) reads these module-level names instead
-_OLDEST, _OWN_DOMAIN = Policy.OLDEST, Policy.OWN_DOMAIN
 
 _line_place = attrgetter("queue_key", "id")  # the order within a class: place in line, then id
 
@@ -140,10 +110,10 @@ def choose_next(
             best.append(c)
     if not best:
         return None
-    oldest = best[0] if len(best) == 1 else min(best, key=_line_place)
-    if policy is _OLDEST or now - oldest.queue_key >= aging_seconds:
+    oldest = min(best, key=_line_place)
+    if policy is Policy.OLDEST or now - oldest.queue_key >= aging_seconds:
         return oldest
-    if policy is _OWN_DOMAIN:
+    if policy is Policy.OWN_DOMAIN:
         if not window.domains:
             return oldest
         own = [c for c in best if c.domains and c.domains <= window.domains]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from queue_app.domain.errors import Refused
@@ -32,12 +32,6 @@ class WindowState:
     current_ticket: int | None = None
 
 
-def _with(w: WindowState, status: WindowStatus, reason: str) -> WindowState:
-    """``dataclasses.replace(w, status=status, reason=reason)`` without its introspection (the
-    simulator moves each window a dozen times a day)."""
-    return WindowState(w.number, status, reason, w.current_ticket)
-
-
 def _busy(w: WindowState, zh: str, en: str) -> None:
     if w.current_ticket is not None:
         raise Refused(
@@ -54,7 +48,7 @@ def open_window(w: WindowState) -> WindowState:
         raise Refused(
             "window_open", f"{w.number} 号窗口已开放", f"window {w.number} is open", "window"
         )
-    return _with(w, WindowStatus.OPEN, "")
+    return replace(w, status=WindowStatus.OPEN, reason="")
 
 
 def close_window(w: WindowState) -> WindowState:
@@ -63,7 +57,7 @@ def close_window(w: WindowState) -> WindowState:
             "window_closed", f"{w.number} 号窗口已关闭", f"window {w.number} is closed", "window"
         )
     _busy(w, "关闭", "close it")
-    return _with(w, WindowStatus.CLOSED, "")
+    return replace(w, status=WindowStatus.CLOSED, reason="")
 
 
 def pause(w: WindowState, reason: str) -> WindowState:
@@ -82,7 +76,7 @@ def pause(w: WindowState, reason: str) -> WindowState:
             "reason",
         )
     _busy(w, "暂停", "pause")
-    return _with(w, WindowStatus.PAUSED, reason.strip())
+    return replace(w, status=WindowStatus.PAUSED, reason=reason.strip())
 
 
 def resume(w: WindowState) -> WindowState:
@@ -93,7 +87,7 @@ def resume(w: WindowState) -> WindowState:
             f"window {w.number} is {w.status.value}, not paused",
             "window",
         )
-    return _with(w, WindowStatus.OPEN, "")
+    return replace(w, status=WindowStatus.OPEN, reason="")
 
 
 def require_can_call(w: WindowState) -> None:

@@ -12,9 +12,8 @@ import pytest
 
 from queue_app.domain import erlang
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.demand import parse_demand
-from queue_app.domain.hall import parse_hall
 from queue_app.sim import DemandModel, layout_for, run_days
+from queue_app.sim.mmc import mmc_hall
 
 # Two windows, 10-minute exponential handling, utilisation 0.6: Erlang C gives a mean wait of
 # 5.6 min and P(wait > 20 min) = 0.091, a tail common enough to measure. (At utilisation 0.8
@@ -24,29 +23,6 @@ RATE_PER_HOUR = RHO * C / MEAN_MIN * 60
 WARMUP_S = 5 * 3600  # each day starts empty; the relaxation time is about 100 minutes
 DAYS = int(os.environ.get("QUEUE_APP_ERLANG_DAYS", "3000"))
 T99 = 2.576  # normal quantile: thousands of independent days
-
-
-def stationary(catalog: Catalog):
-    hall = parse_hall(
-        {
-            "hall": {"code": "mmc-hall", "name": "M/M/c"},
-            "hours": {"open": "00:00", "close": "23:59", "issue_until": "23:00"},
-            "ticket_classes": [{"prefix": "A", "name": "综合"}],
-            "windows": [
-                {"number": n, "name": "窗口", "kind": "undifferentiated", "serves": {"all": True}}
-                for n in range(1, C + 1)
-            ],
-        }
-    )
-    demand = parse_demand(
-        {
-            "demand": {"name": "stationary M/M/c"},
-            "arrivals": {"per_hour": {"00:00": RATE_PER_HOUR}},
-            "mix": {"社保": 1},
-            "handling": {"distribution": "exponential", "mean_minutes": MEAN_MIN},
-        }
-    )
-    return hall, demand
 
 
 def ratio_ci(totals: list[float], counts: list[int]) -> tuple[float, float]:
@@ -61,7 +37,7 @@ def ratio_ci(totals: list[float], counts: list[int]) -> tuple[float, float]:
 
 @pytest.mark.slow
 def test_simulation_matches_erlang_c(real_catalog: Catalog) -> None:
-    hall, demand = stationary(real_catalog)
+    hall, demand = mmc_hall(C, RATE_PER_HOUR, MEAN_MIN)
     model = DemandModel(demand, real_catalog, hall, seed=2026)
     days = run_days(model, [layout_for(hall, real_catalog, demand)], DAYS, workers=2)[0]
     totals, over, counts = [], [], []

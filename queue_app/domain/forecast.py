@@ -26,9 +26,6 @@ hall (``bench/estimates.py``, which also times an estimate).
 
 from __future__ import annotations
 
-import heapq
-import math
-import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,9 +33,6 @@ from queue_app.domain.dispatch import (
     Candidate,
     DispatchWindow,
     Policy,
-    choose_next,
-    eligible,
-    order_key,
 )
 
 
@@ -145,60 +139,6 @@ def back_after_lunch(
     return None
 
 
-def _reach_key(c: Candidate) -> tuple[object, ...]:
-    """What decides which windows may serve a ticket (long lines repeat a few of these)."""
-    return (c.matters, c.priority, c.target_window, c.target_domain)
-
-
-def _pooled(target: Candidate, waiting: Sequence[Candidate], ws: Sequence[OpenWindow]) -> bool:
-    """One line: every open window may serve the target and every other waiting ticket may go
-    to every open window or none (undifferentiated windows)."""
-    if not ws:
-        return False
-    dws = [w.window for w in ws]
-    if not all(eligible(target, w) for w in dws):
-        return False
-    seen: set[tuple[object, ...]] = set()
-    for c in waiting:
-        key = _reach_key(c)
-        if key in seen:
-            continue
-        seen.add(key)
-        e = [eligible(c, w) for w in dws]
-        if any(e) and not all(e):
-            return False
-    return True
-
-
-def queue_length_minutes(
-    target: Candidate,
-    waiting: Sequence[Candidate],
-    windows: Sequence[OpenWindow],
-    model: HandlingModel,
-    now: float,
-) -> float:
-    """Undifferentiated windows: (tickets ahead + 1) ÷ the windows' service rates from busy
-    time (in minutes; 0 when a window is idle and nobody is ahead)."""
-    mine = order_key(target, now)
-    served: dict[tuple[object, ...], bool] = {}
-
-    def callable_here(c: Candidate) -> bool:
-        key = _reach_key(c)
-        hit = served.get(key)
-        if hit is None:
-            hit = served[key] = any(eligible(c, w.window) for w in windows)
-        return hit
-
-    ahead = sum(
-        1 for c in waiting if c.id != target.id and order_key(c, now) < mine and callable_here(c)
-    )
-    if ahead == 0 and any(w.remaining_minutes is None for w in windows):
-        return 0.0
-    fallback = 1.0 / max(model.minutes(target.matters), 0.1)
-    total = sum(w.rate if w.rate else fallback for w in windows)
-    return (ahead + 1) / total
-
-
 def forward_minutes(
     target: Candidate,
     waiting: Sequence[Candidate],
@@ -209,127 +149,20 @@ def forward_minutes(
     policy: Policy = Policy.OLDEST,
     aging_seconds: float = 15 * 60,
     runs: int = 8,
-    sigma: float = 0.5,
 ) -> float | None:
-    """Play the line forward from now through ``choose_next``, with no further arrivals,
-    until the target is called; the mean over ``runs`` plays whose handling times are drawn
-    around the learned means (log-normal, ``sigma``; seeded by the target's id, so the same
-    state gives the same estimate). ``runs=0``: one play with the mean times (biased high:
-    the first of several busy windows frees sooner than their mean remaining time says).
-    None if no open window ever calls the target.
+    """Play the line forward from now through ``choose_next``, with no further arrivals;
+    minutes until the target is called, the mean over ``runs`` plays whose handling times
+    are drawn around the learned means (the same state gives the same estimate). ``runs=0``:
+    one play with the mean times. None if no open window ever calls the target."""
+    from queue_app.domain.line_forecast import LineForecast
 
-    Tickets interchangeable for dispatch (same eligible windows among these, same class, same
-    own-domain windows) are grouped and only each group's oldest is offered to
-    ``choose_next``: its choice over the heads is its choice over the whole line."""
-    dws = [w.window for w in windows]
-    line = sorted(waiting, key=lambda c: order_key(c, now))
+    line = list(waiting)
     if all(c.id != target.id for c in line):
         line.append(target)
-        line.sort(key=lambda c: order_key(c, now))
-    groups: dict[tuple, list[Candidate]] = {}
-    win_groups: list[list[list[Candidate]]] = [[] for _ in dws]
-    for c in line:
-        elig = tuple(i for i, w in enumerate(dws) if eligible(c, w))
-        own = (
-            tuple(i for i, w in enumerate(dws) if w.domains and c.domains <= w.domains)
-            if policy is Policy.OWN_DOMAIN
-            else ()
-        )
-        key = (c.priority, c.appointment_at is not None and c.appointment_at <= now, elig, own)
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = []
-            for i in elig:
-                win_groups[i].append(g)
-        g.append(c)
-        if c.id == target.id:
-            break  # nobody behind the target in its own group matters
-    means = {c.id: model.minutes(c.matters) * 60.0 for g in groups.values() for c in g}
-    rng = random.Random(target.id)
-    shift = sigma * sigma / 2
-    plays = max(runs, 1)
-    total = 0.0
-    for _ in range(plays):
-        if runs:
-            draw = [math.exp(sigma * rng.gauss(0.0, 1.0) - shift) for _ in range(len(means))]
-        waits = _play(
-            target,
-            dws,
-            windows,
-            groups,
-            win_groups,
-            means,
-            now,
-            policy,
-            aging_seconds,
-            draw if runs else None,
-        )
-        if waits is None:
-            return None
-        total += waits
-    return total / plays / 60.0
-
-
-def _play(
-    target: Candidate,
-    dws: list[DispatchWindow],
-    windows: Sequence[OpenWindow],
-    groups: dict[tuple, list[Candidate]],
-    win_groups: list[list[list[Candidate]]],
-    means: dict[int, float],
-    now: float,
-    policy: Policy,
-    aging_seconds: float,
-    draw: list[float] | None,
-) -> float | None:
-    """One play of the line; seconds until the target is called."""
-    heads_at = {id(g): 0 for g in groups.values()}
-    k = 0
-    free = []
-    for i, w in enumerate(windows):
-        rest = (w.remaining_minutes or 0.0) * 60.0
-        if draw is not None and rest:
-            rest *= draw[k % len(draw)]
-            k += 1
-        free.append((now + rest, i))
-    heapq.heapify(free)
-    away = [
-        None if w.away is None else (now + w.away[0] * 60.0, now + w.away[1] * 60.0)
-        for w in windows
-    ]
-    while free:
-        t, i = heapq.heappop(free)
-        gone = away[i]
-        if gone is not None and gone[0] <= t < gone[1]:
-            heapq.heappush(free, (gone[1], i))  # back after its time away
-            continue
-        heads = []
-        for g in win_groups[i]:
-            j = heads_at[id(g)]
-            if j < len(g):
-                heads.append(g[j])
-        c = (
-            choose_next(
-                dws[i], heads, t, policy=policy, open_windows=dws, aging_seconds=aging_seconds
-            )
-            if heads
-            else None
-        )
-        if c is None:
-            continue  # nothing more for this window: it drops out
-        if c.id == target.id:
-            return t - now
-        for g in win_groups[i]:
-            j = heads_at[id(g)]
-            if j < len(g) and g[j] is c:
-                heads_at[id(g)] = j + 1
-                break
-        service = means[c.id]
-        if draw is not None:
-            service *= draw[k % len(draw)]
-            k += 1
-        heapq.heappush(free, (t + service, i))
-    return None
+    forecast = LineForecast.of(
+        line, windows, model, now, policy=policy, aging_seconds=aging_seconds, runs=runs
+    )
+    return forecast.called_in(target)
 
 
 def estimate_wait(

@@ -20,6 +20,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from statistics import NormalDist
 
 from queue_app.domain.dispatch import Candidate, DispatchWindow, Policy, choose_next, eligible
@@ -32,16 +33,19 @@ _RNG = random.Random(20261201)
 _NORMALS = tuple(_RNG.gauss(0.0, 1.0) for _ in range(_TABLE_SIZE))  # fixed: same plays
 
 
-# A window's time left on its ticket in hand, play by play: the RUNS quantiles of the same
-# log-normal, each window starting at another (stratified: every play a different share)
-_QUANTILES = tuple(
-    math.exp(SIGMA * NormalDist().inv_cdf((p + 0.5) / RUNS) - SIGMA * SIGMA / 2)
-    for p in range(RUNS)
-)
+@cache
+def _quantiles(runs: int) -> tuple[float, ...]:
+    """The ``runs`` quantiles of the log-normal (mean 1) that handling times are drawn from."""
+    return tuple(
+        math.exp(SIGMA * NormalDist().inv_cdf((p + 0.5) / runs) - SIGMA * SIGMA / 2)
+        for p in range(runs)
+    )
 
 
-def _window_draw(number: int, play: int) -> float:
-    return _QUANTILES[(play + number) % RUNS]
+def _window_draw(number: int, play: int, runs: int) -> float:
+    """A window's time left on its ticket in hand, play by play: the quantiles of the same
+    log-normal, each window starting at another (stratified: every play a different share)."""
+    return _quantiles(runs)[(play + number) % runs]
 
 
 def _draw(key: int, play: int) -> float:
@@ -74,6 +78,7 @@ class LineForecast:
     reach: dict[tuple[object, ...], tuple[bool, ...]] = field(default_factory=dict)
     future_appointments: int = 0
     means: dict[frozenset[str], float] = field(default_factory=dict)
+    runs: int = RUNS  # plays with drawn handling times; 0: one play with the means
 
     @classmethod
     def of(
@@ -85,8 +90,9 @@ class LineForecast:
         *,
         policy: Policy = Policy.OLDEST,
         aging_seconds: float = 15 * 60,
+        runs: int = RUNS,
     ) -> LineForecast:
-        f = cls(now, list(windows), model, policy, aging_seconds)
+        f = cls(now, list(windows), model, policy, aging_seconds, runs=runs)
         line = sorted(waiting, key=lambda c: base_order(c, now))
         for c in line:
             f._note(c)
@@ -121,8 +127,11 @@ class LineForecast:
     def _play_all(self, line: list[Candidate]) -> None:
         dws = [w.window for w in self.windows]
         groups = self._groups(line, dws)
-        for play in range(RUNS):
+        for play in range(max(self.runs, 1)):
             self.free.append(self._play(groups, dws, play))
+
+    def _factor(self, key: int, play: int) -> float:
+        return _draw(key, play) if self.runs else 1.0
 
     def _groups(self, line: list[Candidate], dws: list[DispatchWindow]) -> _Groups:
         """Tickets interchangeable for dispatch form a group; a window is offered the head
@@ -156,8 +165,8 @@ class LineForecast:
         free: list[tuple[float, int]] = []
         for i, w in enumerate(self.windows):
             rest = (w.remaining_minutes or 0.0) * 60.0
-            if rest:
-                rest *= _window_draw(w.window.number, play)
+            if rest and self.runs:
+                rest *= _window_draw(w.window.number, play, self.runs)
             free.append((now + rest, i))
         heapq.heapify(free)
         away = [
@@ -194,7 +203,7 @@ class LineForecast:
                     head[k] += 1
                     break
             self.calls.setdefault(c.id, []).append(t)
-            heapq.heappush(free, (t + self._seconds(c) * _draw(c.id, play), i))
+            heapq.heappush(free, (t + self._seconds(c) * self._factor(c.id, play), i))
         return last
 
     # ----------------------------------------------------------- extending
@@ -232,7 +241,7 @@ class LineForecast:
             assert best is not None
             t, i = best
             self.calls.setdefault(c.id, []).append(t)
-            free_at[i] = t + self._seconds(c) * _draw(c.id, play)
+            free_at[i] = t + self._seconds(c) * self._factor(c.id, play)
 
     # -------------------------------------------------------------- reading
     def ahead_of(self, c: Candidate) -> int:
@@ -256,6 +265,11 @@ class LineForecast:
                 minutes = (ahead + 1) / total
             if all(w.away is None or w.away[0] > minutes for w in self.windows):
                 return minutes
+        return self.called_in(c, now)
+
+    def called_in(self, c: Candidate, now: float | None = None) -> float | None:
+        """Minutes until ``c`` is called in the plays (the mean over them), None if never."""
+        now = self.now if now is None else now
         called = self.calls.get(c.id)
         if not called:
             return None

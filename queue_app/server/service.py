@@ -68,6 +68,7 @@ class HallService:
     async def _start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()
         await run_in_threadpool(self.store.roll_over)  # a day passed while it was down
+        await run_in_threadpool(self.store.purge)  # keys older than a day, ended sessions
         if self.store.sqlite:
             self._logged = await loop.run_in_executor(self._writer(), self.store.last_event_id)
             self.events.version = max(self.events.version, self._logged)

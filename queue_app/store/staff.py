@@ -14,6 +14,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.errors import Refused
+from queue_app.store.sessions import purge_sessions
 from queue_app.store.store import Store
 from queue_app.store.tables import session_t, staff_t
 from queue_app.store.uow import Tx
@@ -162,7 +163,7 @@ def sign_in(store: Store, username: str, password: str, window: int | None) -> S
     }
 
     def op(tx: Tx) -> None:
-        tx.conn.execute(delete(session_t).where(session_t.c.expires_at < now))  # ended ones
+        purge_sessions(tx.conn, now)
         tx.conn.execute(insert(session_t).values(**values))
 
     store.uow.run(op)

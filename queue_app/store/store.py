@@ -46,6 +46,7 @@ from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
 from queue_app.store.read.figures import StaffingNow, WindowFigures
 from queue_app.store.read.line import WindowInfo
+from queue_app.store.sessions import purge_sessions
 from queue_app.store.settings import HallState, Layout, Layouts
 from queue_app.store.tables import day_t, event_t, ticket_t
 from queue_app.store.uow import EventInfo, Tx, UnitOfWork
@@ -218,6 +219,15 @@ class Store:
         """Roll the hall over to today if a day has passed (the server does at start)."""
         self._day_seen = self.uow.run(lambda tx: self._begin(tx)[0].day).result
 
+    def purge(self) -> int:
+        """Forget idempotency keys older than a day and ended sign-in sessions (at day close
+        and at a server's start); how many rows went."""
+
+        def op(tx: Tx) -> int:
+            return idempotency.purge(tx.conn, tx.now) + purge_sessions(tx.conn, tx.now)
+
+        return self.uow.run(op).result
+
     def close_day(
         self,
         actor: str = "manager",
@@ -258,6 +268,7 @@ class Store:
                 settings.close_current_day(tx.conn)
             events.append(tx, "day_closed", actor, d, detail={"day": d, "expired": expired})
             idempotency.purge(tx.conn, tx.now)
+            purge_sessions(tx.conn, tx.now)
             return {"expired": expired}
 
         return self._run(op, once)

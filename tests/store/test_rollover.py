@@ -14,7 +14,8 @@ from queue_app.domain.errors import Refused
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
 from queue_app.store import Store
-from queue_app.store.staff import Role, add_staff
+from queue_app.store.idempotency import Once, Replay
+from queue_app.store.staff import Role, add_staff, sign_in
 from tests.conftest import SHANGHAI, Clock
 
 PW = "rollover-pass-1"
@@ -118,3 +119,20 @@ def test_day_close_of_a_past_day(served: Store, late_clock: Clock) -> None:
     with pytest.raises(Refused) as e:
         served.close_day(day="2026-11-23")  # the roll-over closed it already
     assert e.value.code == "day_closed"
+
+
+def test_idempotency_keys_and_ended_sessions_are_purged_after_a_day(
+    served: Store, late_clock: Clock
+) -> None:
+    once = Once("desk", "k-1", "digest", lambda issued: (201, issued.token))
+    first = served.issue(["M-SBK"], once=once, slip=False)
+    with pytest.raises(Replay) as replay:
+        served.issue(["M-SBK"], once=once, slip=False)
+    assert replay.value.stored.body == first.token
+    sign_in(served, "mgr", PW, None)
+    late_clock.advance(hours=23)  # 15:00 next day: the key is 23 h old, the session ended
+    assert served.purge() == 1  # the session
+    late_clock.advance(hours=2)
+    assert served.purge() == 1  # the key, now older than a day
+    late_clock.advance(hours=-25)  # as if the key had never been seen: it runs again
+    assert served.issue(["M-SBK"], once=once, slip=False).ticket.number == "A005"

@@ -94,7 +94,8 @@ class CloseDayIn(_In):
 
 
 class OpenLateIn(_In):
-    until: float | None  # POSIX seconds, later today; None: back to the hall's hours
+    # POSIX seconds, later today; None: back to the hall's hours
+    until: Annotated[float, Field(ge=0, le=4_102_444_800)] | None
 
 
 class OpenLateOut(BaseModel):

@@ -149,8 +149,9 @@ def test_a_call_in_flight_hides_only_its_own_ticket(
 
         def _claim_first(self, *args: Any, **kwargs: Any) -> Any:
             choice = super()._claim_first(*args, **kwargs)
-            holding.set()
-            assert release.wait(30)
+            if choice is not None:  # claimed (locked): hold the transaction open
+                holding.set()
+                assert release.wait(30)
             return choice
 
     store = Store(db_url, catalog, hall)

@@ -12,10 +12,12 @@ waiting line; each call is one atomic claim. Figures to compare: ARCHITECTURE.md
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import tempfile
 import time
 from pathlib import Path
 
+from queue_app.domain import hours
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
 from queue_app.store import Store, make_engine, schema
 
@@ -24,9 +26,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tickets", type=int, default=3000)
     ap.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
+    ap.add_argument("--at", default="10:30", help="the hall's clock starts at this time today")
     args = ap.parse_args()
     catalog = load_catalog(default_catalog_path())
     hall = load_hall_for(default_hall_path(), catalog)
+    today = dt.date(2026, 12, 1).isoformat()  # a Tuesday: the hall issues tickets
+    offset = hours.at(hall, today, args.at) - time.time()
     tmp = tempfile.TemporaryDirectory()
     url = args.db or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
     if args.db:
@@ -34,7 +39,7 @@ def main() -> None:
         schema.upgrade(engine)  # to a known revision, then down to nothing: a clean slate
         schema.downgrade(engine, "base")
         engine.dispose()
-    store = Store(url, catalog, hall)
+    store = Store(url, catalog, hall, clock=lambda: time.time() + offset)
     undiff = [w.number for w in hall.windows if w.kind.value == "undifferentiated"][:8]
     for w in undiff:
         store.open_window(w)

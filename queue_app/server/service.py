@@ -163,7 +163,9 @@ class HallService:
             return out(await self.write(fn, *args, once=key.once(status, out), **kwargs))
         except Refused as exc:
             body = error_body(exc.code, exc.zh, exc.en, exc.field)
-            await self.write(remember_refusal, self.store, key, status_for(exc.code), body)
+            status = status_for(exc.code)
+            refused = key.once(status, lambda _: None)
+            await self.write(remember_refusal, self.store.uow, refused, status, body)
             raise
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

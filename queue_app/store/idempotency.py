@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.errors import Refused
 from queue_app.store.tables import idempotency_t as t
-from queue_app.store.uow import Conflict, Tx
+from queue_app.store.uow import Conflict, Tx, UnitOfWork
 
 R = TypeVar("R")
 KEEP_S = 24 * 3600.0  # a key is remembered this long, then purged
@@ -106,14 +106,13 @@ def purge(conn: Connection, now: float) -> int:
     return conn.execute(delete(t).where(t.c.created_at < now - KEEP_S)).rowcount
 
 
-def remember_refusal(store_like: Any, key: Any, status_code: int, body: str) -> None:
-    """Store a refusal's response for a key (it changed nothing, so it is stored on its
-    own); a key stored meanwhile by a twin request stays as it is."""
+def remember_refusal(uow: UnitOfWork, once: Once, status_code: int, body: str) -> None:
+    """Store a refusal's response for ``once``'s key (it changed nothing, so it is stored
+    on its own); a key stored meanwhile by a twin request stays as it is."""
 
     def op(tx: Tx) -> None:
-        once = Once(key.scope, key.key, key.fingerprint, lambda _: (status_code, body))
         if lookup(tx.conn, once) is None:
             record(tx, once, status_code, body)
 
     with contextlib.suppress(Conflict, Refused):
-        store_like.uow.run(op, attempts=1)
+        uow.run(op, attempts=1)

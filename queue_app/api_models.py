@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
@@ -123,20 +123,41 @@ class StaffOut(BaseModel):
     disabled: bool
 
 
+def _names(info: ValidationInfo) -> Mapping[str, str]:
+    """The catalog's matter names, given as the validation context ``{"names": ...}``."""
+    return (info.context or {}).get("names", {})
+
+
 class ItemOut(BaseModel):
+    """One matter of a ticket (validated from ``domain.ticket.Item``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     matter: str
-    name: str
+    name: str = ""  # the catalog's name (from the context's names)
     outcome: Outcome | None
-    outcome_label: str | None
+    outcome_label: str | None = None
+
+    @model_validator(mode="after")
+    def _labelled(self, info: ValidationInfo) -> ItemOut:
+        self.name = self.name or _names(info).get(self.matter, self.matter)
+        if self.outcome is not None and self.outcome_label is None:
+            self.outcome_label = OUTCOME_LABELS[self.outcome]
+        return self
 
 
 class TicketOut(BaseModel):
+    """A ticket (validated from ``domain.ticket.Ticket``, with the matters' names given as
+    the context: ``TicketOut.of``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     day: str
     number: str
     status: Status
-    status_label: str
+    status_label: str = ""
     priority: Priority | None
-    priority_label: str | None
+    priority_label: str | None = None
     bundle: str | None
     items: list[ItemOut]
     window: int | None
@@ -148,34 +169,16 @@ class TicketOut(BaseModel):
     started_at: float | None
     finished_at: float | None
 
+    @model_validator(mode="after")
+    def _labelled(self) -> TicketOut:
+        self.status_label = self.status_label or STATUS_LABELS[self.status]
+        if self.priority is not None and self.priority_label is None:
+            self.priority_label = PRIORITY_LABELS[self.priority]
+        return self
+
     @classmethod
     def of(cls, t: Ticket, names: Mapping[str, str]) -> TicketOut:
-        return cls(
-            day=t.day,
-            number=t.number,
-            status=t.status,
-            status_label=STATUS_LABELS[t.status],
-            priority=t.priority,
-            priority_label=PRIORITY_LABELS[t.priority] if t.priority else None,
-            bundle=t.bundle,
-            items=[
-                ItemOut(
-                    matter=i.matter,
-                    name=names.get(i.matter, i.matter),
-                    outcome=i.outcome,
-                    outcome_label=OUTCOME_LABELS[i.outcome] if i.outcome else None,
-                )
-                for i in t.items
-            ],
-            window=t.window,
-            target_window=t.target_window,
-            target_domain=t.target_domain,
-            recalls=t.recalls,
-            issued_at=t.issued_at,
-            called_at=t.called_at,
-            started_at=t.started_at,
-            finished_at=t.finished_at,
-        )
+        return cls.model_validate(t, context={"names": names})
 
 
 class IssuedOut(BaseModel):

@@ -91,10 +91,9 @@ def head() -> str:
     return max(_revision_ids())
 
 
-@functools.cache
-def _revision_ids() -> frozenset[str]:
-    files = (MIGRATIONS / "versions").iterdir()
-    return frozenset(m.group(1) for f in files if (m := _REVISION_FILE.match(f.name)))
+def known(revision: str) -> bool:
+    """Whether this code has the revision (a newer release may have upgraded the database)."""
+    return revision in _revision_ids()
 
 
 def status(engine: Engine) -> Status:
@@ -136,7 +135,7 @@ def upgrade(engine: Engine) -> Status:
         _require_known(before.revision)
         from alembic import command
 
-        config = _config(conn)
+        config = alembic_config(conn)
         if before.unstamped:
             command.stamp(config, RELEASE_0_1_0)
         command.upgrade(config, "head")
@@ -149,22 +148,7 @@ def downgrade(engine: Engine, revision: str) -> None:
         _require_known(_status(conn).revision)
         from alembic import command
 
-        command.downgrade(_config(conn), revision)
-
-
-@contextmanager
-def _locked(engine: Engine) -> Iterator[Connection]:
-    """One transaction that holds the schema against other processes: SQLite's write lock
-    (taken at BEGIN), a transaction-scoped advisory lock on PostgreSQL; and against other
-    threads of this one."""
-    with (
-        _IN_PROCESS,
-        engine.connect().execution_options(**{WRITE: True}) as conn,
-        conn.begin(),
-    ):
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _LOCK})
-        yield conn
+        command.downgrade(alembic_config(conn), revision)
 
 
 def history() -> list[Revision]:
@@ -177,6 +161,49 @@ def history() -> list[Revision]:
         )
         for s in _script().walk_revisions()
     ]
+
+
+def alembic_config(conn: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code: no alembic.ini. The migrations run on
+    ``conn`` (inside its transaction) rather than on an engine of their own."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if conn is not None:
+        config.attributes["connection"] = conn
+    return config
+
+
+@functools.cache
+def _revision_ids() -> frozenset[str]:
+    files = (MIGRATIONS / "versions").iterdir()
+    return frozenset(m.group(1) for f in files if (m := _REVISION_FILE.match(f.name)))
+
+
+@contextmanager
+def _locked(engine: Engine) -> Iterator[Connection]:
+    """One transaction that holds the schema against other processes: SQLite's write lock
+    (taken at BEGIN), a transaction-scoped advisory lock on PostgreSQL; and against other
+    threads of this one.
+
+    On SQLite, foreign keys are off meanwhile and checked before the commit (SQLite's way
+    to change a schema): a batch "move and copy" drops a table that others refer to."""
+    with _IN_PROCESS, engine.connect().execution_options(**{WRITE: True}) as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # no tx yet
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": _LOCK})
+                yield conn
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+                if broken:
+                    raise SchemaError(f"the change would break foreign keys: {broken[:3]}")
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _status(conn: Connection) -> Status:
@@ -199,11 +226,6 @@ def _status(conn: Connection) -> Status:
     return Status(RELEASE_0_1_0, head(), unstamped=True)
 
 
-def known(revision: str) -> bool:
-    """Whether this code has the revision (a newer release may have upgraded the database)."""
-    return revision in _revision_ids()
-
-
 def _require_known(revision: str | None) -> None:
     if revision is not None and not known(revision):
         raise SchemaError(
@@ -216,20 +238,8 @@ def _shown(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _config(conn: Connection | None = None) -> Config:
-    """Alembic's configuration, built in code: no alembic.ini. The migrations run on
-    ``conn`` (inside its transaction) rather than on an engine of their own."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    if conn is not None:
-        config.attributes["connection"] = conn
-    return config
-
-
 @functools.cache
 def _script() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_config())
+    return ScriptDirectory.from_config(alembic_config())

@@ -220,7 +220,7 @@ def test_a_revision_this_code_does_not_know_is_refused(engine: Engine) -> None:
 
 
 # ------------------------------------------------- the code one revision ahead
-NEXT = '''"""A note per window; a window's reason may be longer.
+NEXT = '''"""A note per ticket; a longer issued_by.
 
 Revision ID: {rev}
 Revises: {down}
@@ -236,14 +236,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("hall_window") as batch:
+    with op.batch_alter_table("ticket") as batch:
         batch.add_column(sa.Column("note", sa.String(40), nullable=False, server_default=""))
-        batch.alter_column("reason", type_=sa.String(120), existing_nullable=False)
+        batch.alter_column("issued_by", type_=sa.String(80), existing_nullable=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("hall_window") as batch:
-        batch.alter_column("reason", type_=sa.String(80), existing_nullable=False)
+    with op.batch_alter_table("ticket") as batch:
+        batch.alter_column("issued_by", type_=sa.String(64), existing_nullable=False)
         batch.drop_column("note")
 '''
 
@@ -251,11 +251,12 @@ def downgrade() -> None:
 @contextmanager
 def newer_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """This code as the next release will be: its migrations with one revision more (a
-    batch ALTER, which SQLite does by copying the table)."""
+    batch ALTER of the ticket table, which SQLite does by copying it: ticket_item refers
+    to it)."""
     here = tmp_path / "migrations"
     shutil.copytree(schema.MIGRATIONS, here, ignore=shutil.ignore_patterns("__pycache__"))
     nxt = f"{int(schema.head()) + 1:04d}"
-    (here / "versions" / f"{nxt}_window_note.py").write_text(
+    (here / "versions" / f"{nxt}_ticket_note.py").write_text(
         NEXT.format(rev=nxt, down=schema.head()), encoding="utf-8"
     )
     with monkeypatch.context() as m:
@@ -315,13 +316,19 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
         assert upgraded.exit_code == 0, upgraded.output
         assert upgraded.output == f"{url}: upgraded from revision {this} to {nxt}\n"
         schema.require_current(engine)
-        with engine.connect() as conn:
-            windows = conn.execute(text("SELECT number, reason, note FROM hall_window")).all()
-        assert (1, "休息", "") in windows and len(windows) == len(mini_hall.windows)
-        assert rows(engine)["ticket"] == written["ticket"]
+        after = rows(engine)
+        assert [r[:-1] for r in after["ticket"]] == written["ticket"]  # and a note, ""
+        assert {r[-1] for r in after["ticket"]} == {""}
+        assert {t: r for t, r in after.items() if t != "ticket"} == {
+            t: r for t, r in written.items() if t != "ticket"
+        }
         if engine.dialect.name == "postgresql":
             assert triggers(engine) == ["queue_app_event_notify"]
 
-        schema.downgrade(engine, this)  # and back: the window rows survive the copy
+        engine.dispose()  # from here one connection: the one the downgrade uses
+        schema.downgrade(engine, this)  # and back, by the same copy
         assert schema.current(engine) == this
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:  # foreign keys on again for the hall's work
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert rows(engine) == written and schema_diff(engine) == []

@@ -5,8 +5,11 @@ revision can ALTER a table there."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 import queue_app.store.tables  # noqa: F401  (the tables join the metadata, for autogenerate)
 
@@ -16,10 +19,20 @@ if connection is None or context.is_offline_mode():
         "queue_app's migrations run on a connection given by queue_app.store.schema "
         "(`queue-app db upgrade`), not by the alembic command"
     )
+
+
+def render_item(kind: str, obj: Any, _context: Any) -> str | bool:
+    """Drafts say ``sa.String`` for SQLModel's ``AutoString`` (a revision needs no sqlmodel)."""
+    if kind == "type" and isinstance(obj, AutoString):
+        return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
+    return False
+
+
 context.configure(
     connection=connection,
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    render_item=render_item,
 )
 with context.begin_transaction():
     context.run_migrations()

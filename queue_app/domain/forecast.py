@@ -28,12 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from queue_app.domain.dispatch import (
     Candidate,
     DispatchWindow,
     Policy,
 )
+
+if TYPE_CHECKING:
+    from queue_app.domain.line_forecast import LineForecast
 
 
 class HandlingModel:
@@ -154,14 +158,7 @@ def forward_minutes(
     minutes until the target is called, the mean over ``runs`` plays whose handling times
     are drawn around the learned means (the same state gives the same estimate). ``runs=0``:
     one play with the mean times. None if no open window ever calls the target."""
-    from queue_app.domain.line_forecast import LineForecast
-
-    line = list(waiting)
-    if all(c.id != target.id for c in line):
-        line.append(target)
-    forecast = LineForecast.of(
-        line, windows, model, now, policy=policy, aging_seconds=aging_seconds, runs=runs
-    )
+    forecast = _with_target(target, waiting, windows, model, now, policy, aging_seconds, runs)
     return forecast.called_in(target)
 
 
@@ -185,12 +182,26 @@ def estimate_wait(
     away: the queue-length formula with busy-time rates. Restricted windows, or some away
     before then: plays of the line through ``choose_next`` (``domain.line_forecast``, which
     forecasts the whole line at once; this asks it for one ticket)."""
-    from queue_app.domain.line_forecast import LineForecast
+    forecast = _with_target(target, waiting, windows, model, now, policy, aging_seconds, 8)
+    return forecast.wait(target)
+
+
+def _with_target(
+    target: Candidate,
+    waiting: Sequence[Candidate],
+    windows: Sequence[OpenWindow],
+    model: HandlingModel,
+    now: float,
+    policy: Policy,
+    aging_seconds: float,
+    runs: int,
+) -> LineForecast:
+    """The whole-line forecast of ``waiting`` with ``target`` in it."""
+    from queue_app.domain.line_forecast import LineForecast  # it builds on this module
 
     line = list(waiting)
     if all(c.id != target.id for c in line):
         line.append(target)
-    forecast = LineForecast.of(
-        line, windows, model, now, policy=policy, aging_seconds=aging_seconds
+    return LineForecast.of(
+        line, windows, model, now, policy=policy, aging_seconds=aging_seconds, runs=runs
     )
-    return forecast.wait(target)

@@ -73,151 +73,8 @@ def _out(svc: HallService, t: Ticket) -> TicketOut:
     return ticket_out(t, svc.names)
 
 
-# ----------------------------------------------------------------- reads
-@api.get("/health")
-async def health(svc: Svc) -> dict[str, str]:
-    return {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
-
-
-@api.get("/hall")
-async def hall_layout(svc: Svc) -> Hall:
-    """The hall in effect: the layout file with today's changes (what windows serve, the
-    targets); a ``hall_changed`` event says when to fetch it again."""
-    return await svc.read(svc.store.hall_in_effect)
-
-
-@api.get("/hall/profiles")
-async def hall_profiles(svc: Svc) -> list[ProfileChoice]:
-    """The profiles a window may be given: the distinct ones of the layout file."""
-    return [ProfileChoice(profile=p, windows=ns) for p, ns in layout_profiles(svc.store.hall)]
-
-
-@api.post("/hall/targets")
-async def set_targets(svc: Svc, who: Manager, body: TargetsIn, key: Keyed) -> Targets:
-    """Change the wait and service targets (no targets: back to the layout file's)."""
-    return await svc.act(key, 200, _same, svc.store.set_targets, body.targets, actor=who.username)
-
-
-@api.get("/catalog")
-async def catalog(svc: Svc) -> Catalog:
-    """The whole catalog: departments, domains, matters with their guides, bundles."""
-    return svc.store.catalog
-
-
-@api.get("/catalog/search")
-async def catalog_search(
-    svc: Svc,
-    q: Annotated[str, Query(min_length=1, max_length=100)],
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-) -> list[HitOut]:
-    return [
-        HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score)
-        for h in svc.search.search(q, limit)
-    ]
-
-
-@api.get("/tickets")
-async def tickets(
-    svc: Svc,
-    who: SignedIn,
-    status: Annotated[Status, Query()] = Status.WAITING,
-    window: Annotated[int | None, Query(ge=1, le=999)] = None,
-    domain: Annotated[str | None, Query(max_length=40)] = None,
-) -> list[TicketOut]:
-    """Today's waiting tickets in the order they will be called (optionally only those a
-    window may serve, or of a domain)."""
-    if status is not Status.WAITING:
-        raise Refused(
-            "unsupported_filter",
-            "目前只能列出等候中的号",
-            "only waiting tickets can be listed",
-            "status",
-        )
-    found = await svc.read(svc.store.waiting, window=window, domain=domain)
-    return [_out(svc, t) for t in found]
-
-
-@api.get("/tickets/{number}")
-async def ticket(
-    svc: Svc,
-    who: SignedIn,
-    number: str,
-    day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-) -> TicketOut:
-    return _out(svc, await svc.read(svc.store.ticket, number, day))
-
-
-@api.get("/windows")
-async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
-    return [window_out(w, svc.names) for w in await svc.read(svc.store.windows)]
-
-
-@api.get("/stats/today")
-async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
-    return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
-
-
-@api.get("/stats/queue")
-async def stats_queue(
-    svc: Svc,
-    who: SignedIn,
-    bucket_minutes: Annotated[int, Query(ge=1, le=120)] = 10,
-) -> QueueSeriesOut:
-    """The waiting line's length over the day so far, every ``bucket_minutes``."""
-    day = svc.store.today()
-    start, waiting = await svc.read(svc.store.queue_over_day, day, bucket_minutes * 60.0)
-    return QueueSeriesOut(day=day, start=start, bucket_minutes=bucket_minutes, waiting=waiting)
-
-
-@api.get("/stats/domains")
-async def stats_domains(svc: Svc, who: SignedIn) -> DomainWaitsOut:
-    """Each domain's mean wait today (issue to first call), over the tickets called so far;
-    longest first."""
-    day = svc.store.today()
-    waits = await svc.read(svc.store.domain_waits, day)
-    return DomainWaitsOut(
-        day=day,
-        domains=[
-            DomainWaitOut(domain=w.domain, called=w.called, mean_wait_minutes=w.mean_wait_s / 60)
-            for w in waits
-        ],
-    )
-
-
-@api.get("/stats/staffing")
-async def stats_staffing(svc: Svc, who: SignedIn) -> StaffingOut:
-    """Windows needed hour by hour today for a p90 wait within the wait target (Erlang C on
-    the arrivals so far and the learned minutes a ticket holds a window), and the windows
-    open now with the p90 wait they give the latest hour."""
-    return staffing_out(await svc.read(svc.store.staffing))
-
-
-@api.get("/stats/windows")
-async def stats_windows(svc: Svc, who: SignedIn) -> WindowStatsOut:
-    """Per window today: served, bundles, mean handling, busy and open time, utilisation,
-    ratings; and the load balance across open windows (0 = even)."""
-    day = svc.store.today()
-    return window_stats_out(day, await svc.read(svc.store.window_figures, day))
-
-
-@api.get(
-    "/events",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
-)
-async def events(svc: Svc) -> StreamingResponse:
-    """Server-sent events: a snapshot version on connect, then ticket_issued,
-    ticket_called, ticket_changed, queue_changed, window_changed, day_closed; a keepalive
-    comment every 15 s. Carries numbers and windows only (no names)."""
-    await svc.start()
-    sub = svc.events.subscribe()
-    return StreamingResponse(
-        stream(svc.events, sub),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
-
-
+# Changes first: a request is matched against the routes in order, and changes are
+# the hall's busiest requests.
 # ----------------------------------------------------------------- desk
 @api.post("/tickets", status_code=201)
 async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
@@ -435,6 +292,151 @@ async def open_late(svc: Svc, who: Manager, body: OpenLateIn, key: Keyed) -> Ope
         svc.store.open_late,
         body.until,
         actor=who.username,
+    )
+
+
+# ----------------------------------------------------------------- reads
+@api.get("/health")
+async def health(svc: Svc) -> dict[str, str]:
+    return {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
+
+
+@api.get("/hall")
+async def hall_layout(svc: Svc) -> Hall:
+    """The hall in effect: the layout file with today's changes (what windows serve, the
+    targets); a ``hall_changed`` event says when to fetch it again."""
+    return await svc.read(svc.store.hall_in_effect)
+
+
+@api.get("/hall/profiles")
+async def hall_profiles(svc: Svc) -> list[ProfileChoice]:
+    """The profiles a window may be given: the distinct ones of the layout file."""
+    return [ProfileChoice(profile=p, windows=ns) for p, ns in layout_profiles(svc.store.hall)]
+
+
+@api.post("/hall/targets")
+async def set_targets(svc: Svc, who: Manager, body: TargetsIn, key: Keyed) -> Targets:
+    """Change the wait and service targets (no targets: back to the layout file's)."""
+    return await svc.act(key, 200, _same, svc.store.set_targets, body.targets, actor=who.username)
+
+
+@api.get("/catalog")
+async def catalog(svc: Svc) -> Catalog:
+    """The whole catalog: departments, domains, matters with their guides, bundles."""
+    return svc.store.catalog
+
+
+@api.get("/catalog/search")
+async def catalog_search(
+    svc: Svc,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> list[HitOut]:
+    return [
+        HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score)
+        for h in svc.search.search(q, limit)
+    ]
+
+
+@api.get("/tickets")
+async def tickets(
+    svc: Svc,
+    who: SignedIn,
+    status: Annotated[Status, Query()] = Status.WAITING,
+    window: Annotated[int | None, Query(ge=1, le=999)] = None,
+    domain: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[TicketOut]:
+    """Today's waiting tickets in the order they will be called (optionally only those a
+    window may serve, or of a domain)."""
+    if status is not Status.WAITING:
+        raise Refused(
+            "unsupported_filter",
+            "目前只能列出等候中的号",
+            "only waiting tickets can be listed",
+            "status",
+        )
+    found = await svc.read(svc.store.waiting, window=window, domain=domain)
+    return [_out(svc, t) for t in found]
+
+
+@api.get("/tickets/{number}")
+async def ticket(
+    svc: Svc,
+    who: SignedIn,
+    number: str,
+    day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> TicketOut:
+    return _out(svc, await svc.read(svc.store.ticket, number, day))
+
+
+@api.get("/windows")
+async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
+    return [window_out(w, svc.names) for w in await svc.read(svc.store.windows)]
+
+
+@api.get("/stats/today")
+async def stats_today(svc: Svc, who: SignedIn) -> CountsOut:
+    return CountsOut(day=svc.store.today(), counts=await svc.read(svc.store.counts))
+
+
+@api.get("/stats/queue")
+async def stats_queue(
+    svc: Svc,
+    who: SignedIn,
+    bucket_minutes: Annotated[int, Query(ge=1, le=120)] = 10,
+) -> QueueSeriesOut:
+    """The waiting line's length over the day so far, every ``bucket_minutes``."""
+    day = svc.store.today()
+    start, waiting = await svc.read(svc.store.queue_over_day, day, bucket_minutes * 60.0)
+    return QueueSeriesOut(day=day, start=start, bucket_minutes=bucket_minutes, waiting=waiting)
+
+
+@api.get("/stats/domains")
+async def stats_domains(svc: Svc, who: SignedIn) -> DomainWaitsOut:
+    """Each domain's mean wait today (issue to first call), over the tickets called so far;
+    longest first."""
+    day = svc.store.today()
+    waits = await svc.read(svc.store.domain_waits, day)
+    return DomainWaitsOut(
+        day=day,
+        domains=[
+            DomainWaitOut(domain=w.domain, called=w.called, mean_wait_minutes=w.mean_wait_s / 60)
+            for w in waits
+        ],
+    )
+
+
+@api.get("/stats/staffing")
+async def stats_staffing(svc: Svc, who: SignedIn) -> StaffingOut:
+    """Windows needed hour by hour today for a p90 wait within the wait target (Erlang C on
+    the arrivals so far and the learned minutes a ticket holds a window), and the windows
+    open now with the p90 wait they give the latest hour."""
+    return staffing_out(await svc.read(svc.store.staffing))
+
+
+@api.get("/stats/windows")
+async def stats_windows(svc: Svc, who: SignedIn) -> WindowStatsOut:
+    """Per window today: served, bundles, mean handling, busy and open time, utilisation,
+    ratings; and the load balance across open windows (0 = even)."""
+    day = svc.store.today()
+    return window_stats_out(day, await svc.read(svc.store.window_figures, day))
+
+
+@api.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def events(svc: Svc) -> StreamingResponse:
+    """Server-sent events: a snapshot version on connect, then ticket_issued,
+    ticket_called, ticket_changed, queue_changed, window_changed, day_closed; a keepalive
+    comment every 15 s. Carries numbers and windows only (no names)."""
+    await svc.start()
+    sub = svc.events.subscribe()
+    return StreamingResponse(
+        stream(svc.events, sub),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam as bp
 
 from queue_app.domain import hours
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.dispatch import Candidate, eligible, order_key
+from queue_app.domain.dispatch import Candidate, eligible
 from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
@@ -121,8 +121,8 @@ class _Line:
     cursor: int
     layout: Layout
     forecast: LineForecast
-    line: list[Candidate]
-    ids: set[int]
+    line: list[Candidate]  # in dispatch order as of ``built_at`` (walk-ins join the end)
+    ids: dict[int, int]  # ticket id -> its place in ``line``
     kinds: Counter[tuple[object, ...]]  # tickets of each reach kind
     samples: dict[tuple[object, ...], Candidate]
 
@@ -204,8 +204,8 @@ class Forecasts:
 
     @staticmethod
     def _add(cached: _Line, c: Candidate) -> None:
+        cached.ids[c.id] = len(cached.line)
         cached.line.append(c)
-        cached.ids.add(c.id)
         key = _reach(c)
         cached.kinds[key] += 1
         cached.samples.setdefault(key, c)
@@ -225,19 +225,13 @@ class Forecasts:
                 hit = self._competes[key] = any(eligible(c, w) for w in dws)
             return hit
 
-        newest = cached.line and cached.line[-1].id == me.id
-        if newest and cached.forecast.future_appointments == 0:  # everyone is ahead
-            return sum(
-                n - (k == _reach(me))
-                for k, n in cached.kinds.items()
-                if competes(cached.samples[k])
-            )
-        mark = order_key(me, cached.built_at)
-        return sum(
-            1
-            for c in cached.line
-            if c.id != me.id and order_key(c, cached.built_at) < mark and competes(c)
-        )
+        # The line is in dispatch order, so those ahead of ``me`` are the ones before its
+        # place: count them, or (nearer the end) all competitors less those from it on.
+        place = cached.ids[me.id]
+        if place <= len(cached.line) // 2:
+            return sum(1 for c in cached.line[:place] if competes(c))
+        everyone = sum(n for k, n in cached.kinds.items() if competes(cached.samples[k]))
+        return everyone - sum(1 for c in cached.line[place:] if competes(c))
 
     def _make(self, conn: Connection, day: str, now: float, layout: Layout, cursor: int) -> _Line:
         """The forecast from the database's state (the event log read up to ``cursor``)."""
@@ -253,7 +247,7 @@ class Forecasts:
             policy=self.hall.dispatch.policy,
             aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
         )
-        cached = _Line(day, now, cursor, layout, forecast, [], set(), Counter(), {})
+        cached = _Line(day, now, cursor, layout, forecast, [], {}, Counter(), {})
         for c in line:
             self._add(cached, c)
         self._line = cached

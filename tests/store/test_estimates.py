@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from queue_app.domain.ticket import Outcome
+from queue_app.domain.ticket import Outcome, Priority
 from queue_app.store import Store
 from tests.conftest import Clock
 
@@ -95,3 +97,30 @@ def test_staffing_from_the_hours_arrivals(store: Store, clock: Clock) -> None:
     assert hour.arrivals == 30 and hour.rate_per_hour == pytest.approx(30)
     assert hour.needed == 3  # 2.5 erlangs on 3 windows: p90 19.5 min, within 20
     assert 0 <= s.p90_now <= 20
+
+
+def test_people_ahead_count_those_before_in_dispatch_order_who_compete(
+    store: Store, clock: Clock
+) -> None:
+    """A mixed line (green channel, appointments begun and to come, matters that only some
+    windows take): every ticket's people ahead, counted against the line read afresh."""
+    rng = random.Random(11)
+    for i in range(60):
+        clock.advance(seconds=30)
+        appointment = None
+        if i % 9 == 4:
+            appointment = clock.now + rng.choice((-1800, 1800))
+        store.issue(
+            [rng.choice(["M-SBK", "M-SBK", "M-SP", "M-HZ", "M-YL"])],
+            priority=Priority.ELDERLY if i % 11 == 5 else None,
+            appointment_at=appointment,
+            slip=i % 2 == 0,  # walk-ins join a forecast in place, the rest are read later
+        )
+    line = store.waiting()
+    serves = {
+        w.number: {t.number for t in store.waiting(window=w.number)} for w in store.hall.windows
+    }
+    for place, t in enumerate(line):
+        mine = [w for w, numbers in serves.items() if t.number in numbers]
+        expected = sum(1 for o in line[:place] if any(o.number in serves[w] for w in mine))
+        assert store.ahead(t) == expected, t.number

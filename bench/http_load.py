@@ -19,6 +19,12 @@ are the figures to compare: machines are shared and absolute rates drift between
 queue_app runs on a temporary SQLite file, or on ``--db URL`` (its tables are dropped
 first). ``--servers 2`` (PostgreSQL) runs queue_app also as two ``serve`` processes on the
 one database, the clients split between them, and prints two servers ÷ one.
+
+``--pace S``: each client sends one request every ``S`` seconds (their starts spread over
+the first ``S``) instead of back to back. Closed-loop clients at full speed measure the
+rate, but their latency is the queue they themselves make (32 requests in flight at any
+rate R wait about 32/R), so the p99 goal is read at a paced load: 32 desks each acting
+once a second is still far above a hall's busiest hour.
 """
 
 from __future__ import annotations
@@ -109,6 +115,8 @@ class Target:
     release_path: str  # with {w}
     windows: list[int]
     retries: int = 0
+    pace_for_timed: float = 0.0  # seconds between one client's timed requests; 0: at once
+    pace: float = 0.0  # the pace of the phase running
 
     def cpu(self) -> float:
         return sum(s.cpu() for s in self.servers)
@@ -144,8 +152,14 @@ async def _phase(
     lat: list[float] = []
     todo = iter(range(jobs))
 
+    pace = target.pace
+
     async def worker(k: int) -> None:
+        due = time.perf_counter() + pace * k / workers
         for i in todo:
+            if pace:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                due += pace
             lat.append(await step(k, i))
 
     cpu0, own0, t0 = target.cpu(), time.process_time(), time.perf_counter()
@@ -175,9 +189,13 @@ async def _drive(target: Target, codes: list[str], requests: int, clients: int) 
         return lat
 
     callers = len(target.windows)
+    pace = target.pace_for_timed
     await _phase(target, WARM, clients, issue)
+    target.pace = pace
     issued = await _phase(target, requests, clients, issue)
+    target.pace = 0.0
     await _phase(target, WARM, callers, call)
+    target.pace = pace
     called = await _phase(target, requests, callers, call)
     return Row("", 0, "", issued, called, target.retries)
 
@@ -190,6 +208,7 @@ async def _run(target: Target, headers: list[dict[str, str]], setup: Setup) -> R
         httpx.AsyncClient(base_url=s.url, headers=h, limits=limits, timeout=120)
         for s, h in zip(target.servers, headers, strict=True)
     ]
+    target.pace_for_timed = setup.args.pace
     try:
         return await _drive(target, setup.codes, setup.args.requests, setup.args.clients)
     finally:
@@ -291,14 +310,17 @@ def _ratios(title: str, pairs: list[tuple[Row, Row]], goal: float, of: str) -> l
     return out
 
 
-def _p99_goal(rows: list[Row], clients: int, sqlite: bool) -> str:
+def _p99_goal(rows: list[Row], clients: int, sqlite: bool, pace: float) -> str:
+    if not pace:
+        return f"GOAL p99 <= {GOAL_P99_MS:.0f} ms: read with --pace (back-to-back clients queue)"
     if not sqlite:
         return f"GOAL p99 <= {GOAL_P99_MS:.0f} ms on SQLite: not measured (queue_app on PostgreSQL)"
     p99s = [(r.issue.p99, "issue", r) for r in rows] + [(r.call.p99, "call-next", r) for r in rows]
     v, what, r = max(p99s, key=lambda t: t[0])
     verdict = "PASS" if v <= GOAL_P99_MS else "FAIL"
     return (
-        f"GOAL p99 <= {GOAL_P99_MS:.0f} ms at {clients} clients on SQLite: {verdict} (worst "
+        f"GOAL p99 <= {GOAL_P99_MS:.0f} ms at {clients} clients, each a request every {pace:g} "
+        f"s, on SQLite: {verdict} (worst "
         f"{v:.0f} ms: {what}, line {r.line}, {r.clock})"
     )
 
@@ -319,6 +341,8 @@ def _preamble(args: Any, sqlite: bool) -> list[str]:
         f"untimed no-show); {args.requests} timed requests per phase after {WARM} untimed; "
         "cpu ms: server CPU per request (per call with its no-show); cli ms: the bench "
         "client's own CPU per request",
+        "pace: "
+        + (f"each client one request every {args.pace:g} s" if args.pace else "back to back"),
     ]
 
 
@@ -331,6 +355,7 @@ def _args() -> tuple[argparse.Namespace, list[int], list[dt.time], dt.date]:
     ap.add_argument("--date", default="2026-12-01", help="queue_app's business day")
     ap.add_argument("--db", default=None, help="queue_app's database URL")
     ap.add_argument("--servers", type=int, choices=(1, 2), default=1)
+    ap.add_argument("--pace", type=float, default=0.0, help="s between a client's requests")
     args = ap.parse_args()
     if args.servers == 2 and (args.db is None or args.db.startswith("sqlite")):
         ap.error("--servers 2 needs --db postgresql+psycopg://...")
@@ -370,7 +395,9 @@ def main() -> None:
                         twos.append((row, rows[-1]))
                     rows.append(row)
     out = _ratios("queue_app ÷ reference (same line)", pairs, GOAL_RATIO, "the reference")
-    out.append(_p99_goal([q for q, _ in pairs], args.clients, sqlite))
+    if args.pace:  # the rates are the pace's: only the latencies tell
+        out = [line for line in out if not line.startswith("GOAL")]
+    out.append(_p99_goal([q for q, _ in pairs], args.clients, sqlite, args.pace))
     if twos:
         title = "two queue_app servers ÷ one (PostgreSQL)"
         out += _ratios(title, twos, GOAL_TWO_SERVERS, "one server")

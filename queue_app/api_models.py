@@ -5,10 +5,18 @@ Instants are POSIX seconds (UTC).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
@@ -181,7 +189,15 @@ class TicketOut(BaseModel):
         return cls.model_validate(t, context={"names": names})
 
 
-class IssuedOut(BaseModel):
+class _FromDomain(BaseModel):
+    """A response validated straight from a domain or read-model object's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IssuedOut(_FromDomain):
+    """A new ticket and its slip (validated from the store's ``Issued``)."""
+
     ticket: TicketOut
     class_name: str
     ahead: int
@@ -189,12 +205,18 @@ class IssuedOut(BaseModel):
     estimated_wait_minutes: float | None
     token: str  # for the citizen's status page (the QR code on the slip)
 
+    @classmethod
+    def of(cls, issued: Any, names: Mapping[str, str]) -> IssuedOut:
+        return cls.model_validate(issued, context={"names": names})
+
 
 class CallOut(BaseModel):
     ticket: TicketOut | None  # None: nothing this window may serve is waiting
 
 
-class WindowOut(BaseModel):
+class WindowOut(_FromDomain):
+    """A window with its state and ticket (validated from the read model's ``WindowInfo``)."""
+
     number: int
     name: str
     kind: WindowKind
@@ -204,6 +226,10 @@ class WindowOut(BaseModel):
     ticket: TicketOut | None
     updated_at: float
     changed: bool = False  # serves otherwise than the layout file says (a manager's change)
+
+    @classmethod
+    def of(cls, w: Any, names: Mapping[str, str]) -> WindowOut:
+        return cls.model_validate(w, context={"names": names})
 
 
 class WindowStateOut(BaseModel):
@@ -221,7 +247,7 @@ class CountsOut(BaseModel):
     counts: dict[str, int]
 
 
-class WindowFiguresOut(BaseModel):
+class WindowFiguresOut(_FromDomain):
     window: int
     served: int
     bundles: int
@@ -233,20 +259,20 @@ class WindowFiguresOut(BaseModel):
     mean_rating: float | None
 
 
-class WindowStatsOut(BaseModel):
+class WindowStatsOut(_FromDomain):
     day: str
     windows: list[WindowFiguresOut]
     load_balance: float | None  # spread of busy time over its mean across open windows
     bundles_served: int
 
 
-class DomainWaitOut(BaseModel):
+class DomainWaitOut(_FromDomain):
     domain: str
     called: int  # tickets of the domain called today
     mean_wait_minutes: float  # from issue to first call
 
 
-class DomainWaitsOut(BaseModel):
+class DomainWaitsOut(_FromDomain):
     day: str
     domains: list[DomainWaitOut]  # longest mean wait first
 
@@ -258,7 +284,7 @@ class QueueSeriesOut(BaseModel):
     waiting: list[int]  # the line's length at the end of each bucket
 
 
-class HourNeedOut(BaseModel):
+class HourNeedOut(_FromDomain):
     start: float  # the hour's first instant (POSIX seconds)
     arrivals: int
     rate_per_hour: float
@@ -266,7 +292,7 @@ class HourNeedOut(BaseModel):
     needed: int  # windows for a p90 wait within the target (Erlang C, one pooled line)
 
 
-class StaffingOut(BaseModel):
+class StaffingOut(_FromDomain):
     """Windows needed this day hour by hour against the windows open now."""
 
     day: str
@@ -275,6 +301,11 @@ class StaffingOut(BaseModel):
     open_windows: int
     hours: list[HourNeedOut]
     p90_now: float | None  # the latest hour's load on the open windows; None: cannot keep up
+
+    @field_validator("p90_now", mode="before")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        return v if v is None or math.isfinite(v) else None
 
 
 class CloseDayOut(BaseModel):

@@ -15,7 +15,6 @@ from queue_app.domain.hall import Targets
 from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.ticket import Outcome, Priority
 from queue_app.store import Store
-from queue_app.views import issued_out, state_out, ticket_out, window_out
 
 Outcomes = Outcome | Mapping[str, Outcome]
 
@@ -73,11 +72,11 @@ class LocalHall:
         self.names = {m.code: m.name for m in store.catalog.matters}
 
     def _t(self, t: Any) -> TicketOut:
-        return ticket_out(t, self.names)
+        return TicketOut.of(t, self.names)
 
     def issue(self, matters: list[str], bundle: str | None, priority: Priority | None) -> IssuedOut:
         issued = self.store.issue(matters, bundle=bundle, priority=priority, actor=self.actor)
-        return issued_out(issued, self.names)
+        return IssuedOut.of(issued, self.names)
 
     def ticket(self, number: str, day: str | None) -> TicketOut:
         return self._t(self.store.ticket(number, day))
@@ -122,19 +121,19 @@ class LocalHall:
         return self._t(self.store.no_show(window, actor=self.actor))
 
     def open_window(self, window: int) -> WindowStateOut:
-        return state_out(self.store.open_window(window, actor=self.actor))
+        return WindowStateOut.model_validate(self.store.open_window(window, actor=self.actor))
 
     def close_window(self, window: int) -> WindowStateOut:
-        return state_out(self.store.close_window(window, actor=self.actor))
+        return WindowStateOut.model_validate(self.store.close_window(window, actor=self.actor))
 
     def pause(self, window: int, reason: str) -> WindowStateOut:
-        return state_out(self.store.pause(window, reason, actor=self.actor))
+        return WindowStateOut.model_validate(self.store.pause(window, reason, actor=self.actor))
 
     def resume(self, window: int) -> WindowStateOut:
-        return state_out(self.store.resume(window, actor=self.actor))
+        return WindowStateOut.model_validate(self.store.resume(window, actor=self.actor))
 
     def windows(self) -> list[WindowOut]:
-        return [window_out(w, self.names) for w in self.store.windows()]
+        return [WindowOut.of(w, self.names) for w in self.store.windows()]
 
     def counts(self) -> tuple[str, dict[str, int]]:
         return self.store.today(), self.store.counts()

@@ -206,7 +206,7 @@ def run_demo(
 
 def _report(console: Console, store: Store, now: float, hall: Hall) -> None:
     local = dt.datetime.fromtimestamp(now, hall.zone).strftime("%H:%M")
-    views = Counter(w.view.value for w in store.windows())
+    views = Counter(w.state.value for w in store.windows())
     console.print(
         f"{local}  waiting {len(store.waiting())}  "
         + "  ".join(f"{k} {n}" for k, n in sorted(views.items()))

@@ -51,6 +51,10 @@ class DomainWait:
     called: int  # tickets of the domain called so far today
     mean_wait_s: float  # from issue to their first call
 
+    @property
+    def mean_wait_minutes(self) -> float:
+        return self.mean_wait_s / 60
+
 
 def waits_by_domain(waits: Iterable[tuple[float, Iterable[str]]]) -> list[DomainWait]:
     """The mean wait per domain from (seconds waited, the ticket's domains): a ticket of

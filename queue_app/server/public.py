@@ -97,7 +97,7 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
             at=last_called.get(w.ticket.number, w.ticket.called_at or 0.0),
         )
         for w in store.windows()
-        if w.view is WindowView.CALLING and w.ticket is not None and w.number in shown
+        if w.state is WindowView.CALLING and w.ticket is not None and w.number in shown
     ]
     calling.sort(key=lambda c: -c.at)
     recent = latest[:10]

@@ -13,7 +13,6 @@ from queue_app.api_models import (
     CloseDayIn,
     CloseDayOut,
     CountsOut,
-    DomainWaitOut,
     DomainWaitsOut,
     ExpectIn,
     FinishIn,
@@ -41,6 +40,7 @@ from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile, layout_profiles
 from queue_app.domain.ticket import Status, Ticket
+from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
@@ -48,14 +48,6 @@ from queue_app.server.idempotency import REPLAYED, Keyed
 from queue_app.server.service import HallService
 from queue_app.store import Issued
 from queue_app.store.idempotency import Replay
-from queue_app.views import (
-    issued_out,
-    staffing_out,
-    state_out,
-    ticket_out,
-    window_out,
-    window_stats_out,
-)
 
 ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -70,7 +62,7 @@ WindowNo = Annotated[int, Path(ge=1, le=999)]
 
 
 def _out(svc: HallService, t: Ticket) -> TicketOut:
-    return ticket_out(t, svc.names)
+    return TicketOut.of(t, svc.names)
 
 
 # Changes first: a request is matched against the routes in order, and changes are
@@ -85,7 +77,7 @@ async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Respon
 
     def out(issued: Issued) -> IssuedOut:
         made.append(issued)
-        return issued_out(issued, svc.names)
+        return IssuedOut.of(issued, svc.names)
 
     try:
         issued = await svc.act(
@@ -230,12 +222,12 @@ async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn, key: K
 
 @api.post("/windows/{window}/open")
 async def open_window(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
-    return await svc.act(key, 200, state_out, svc.store.open_window, window, actor=who.username)
+    return await svc.act(key, 200, _state, svc.store.open_window, window, actor=who.username)
 
 
 @api.post("/windows/{window}/close")
 async def close_window(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
-    return await svc.act(key, 200, state_out, svc.store.close_window, window, actor=who.username)
+    return await svc.act(key, 200, _state, svc.store.close_window, window, actor=who.username)
 
 
 @api.post("/windows/{window}/profile")
@@ -254,13 +246,19 @@ async def pause(
     svc: Svc, who: Operator, window: WindowNo, body: PauseIn, key: Keyed
 ) -> WindowStateOut:
     return await svc.act(
-        key, 200, state_out, svc.store.pause, window, body.reason, actor=who.username
+        key,
+        200,
+        _state,
+        svc.store.pause,
+        window,
+        body.reason,
+        actor=who.username,
     )
 
 
 @api.post("/windows/{window}/resume")
 async def resume(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> WindowStateOut:
-    return await svc.act(key, 200, state_out, svc.store.resume, window, actor=who.username)
+    return await svc.act(key, 200, _state, svc.store.resume, window, actor=who.username)
 
 
 # ----------------------------------------------------------------- day
@@ -371,7 +369,7 @@ async def ticket(
 
 @api.get("/windows")
 async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
-    return [window_out(w, svc.names) for w in await svc.read(svc.store.windows)]
+    return [WindowOut.of(w, svc.names) for w in await svc.read(svc.store.windows)]
 
 
 @api.get("/stats/today")
@@ -395,15 +393,7 @@ async def stats_queue(
 async def stats_domains(svc: Svc, who: SignedIn) -> DomainWaitsOut:
     """Each domain's mean wait today (issue to first call), over the tickets called so far;
     longest first."""
-    day = svc.store.today()
-    waits = await svc.read(svc.store.domain_waits, day)
-    return DomainWaitsOut(
-        day=day,
-        domains=[
-            DomainWaitOut(domain=w.domain, called=w.called, mean_wait_minutes=w.mean_wait_s / 60)
-            for w in waits
-        ],
-    )
+    return DomainWaitsOut.model_validate(await svc.read(svc.store.domain_waits))
 
 
 @api.get("/stats/staffing")
@@ -411,15 +401,14 @@ async def stats_staffing(svc: Svc, who: SignedIn) -> StaffingOut:
     """Windows needed hour by hour today for a p90 wait within the wait target (Erlang C on
     the arrivals so far and the learned minutes a ticket holds a window), and the windows
     open now with the p90 wait they give the latest hour."""
-    return staffing_out(await svc.read(svc.store.staffing))
+    return StaffingOut.model_validate(await svc.read(svc.store.staffing))
 
 
 @api.get("/stats/windows")
 async def stats_windows(svc: Svc, who: SignedIn) -> WindowStatsOut:
     """Per window today: served, bundles, mean handling, busy and open time, utilisation,
     ratings; and the load balance across open windows (0 = even)."""
-    day = svc.store.today()
-    return window_stats_out(day, await svc.read(svc.store.window_figures, day))
+    return WindowStatsOut.model_validate(await svc.read(svc.store.window_stats))
 
 
 @api.get(
@@ -438,6 +427,10 @@ async def events(svc: Svc) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _state(w: WindowState) -> WindowStateOut:
+    return WindowStateOut.model_validate(w)
 
 
 def _outer(svc: HallService) -> Callable[[Ticket], TicketOut]:

@@ -25,7 +25,6 @@ from queue_app.domain import window_state as wrules
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, eligible, oldest_first
 from queue_app.domain.errors import Refused
-from queue_app.domain.figures import DomainWait
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.numbering import format_number
 from queue_app.domain.profiles import (
@@ -44,7 +43,7 @@ from queue_app.store.engine import make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
-from queue_app.store.read.figures import StaffingNow, WindowFigures
+from queue_app.store.read.figures import DomainWaits, StaffingNow, WindowFigures, WindowStats
 from queue_app.store.read.line import WindowInfo
 from queue_app.store.sessions import purge_sessions
 from queue_app.store.settings import HallState, Layout, Layouts
@@ -55,7 +54,16 @@ R = TypeVar("R")
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 DAY_END = "day_end"
 
-__all__ = ["EventInfo", "Issued", "StaffingNow", "Store", "WindowFigures", "WindowInfo"]
+__all__ = [
+    "DomainWaits",
+    "EventInfo",
+    "Issued",
+    "StaffingNow",
+    "Store",
+    "WindowFigures",
+    "WindowInfo",
+    "WindowStats",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,13 +372,15 @@ class Store:
         with self._reading() as tx:
             return figures.counts(tx.conn, day or self.day_of(tx.now))
 
-    def window_figures(self, day: str | None = None) -> list[WindowFigures]:
+    def window_stats(self, day: str | None = None) -> WindowStats:
         with self._reading() as tx:
-            return figures.window_figures(tx.conn, self.hall, day or self.day_of(tx.now), tx.now)
+            d = day or self.day_of(tx.now)
+            return WindowStats(d, figures.window_figures(tx.conn, self.hall, d, tx.now))
 
-    def domain_waits(self, day: str | None = None) -> list[DomainWait]:
+    def domain_waits(self, day: str | None = None) -> DomainWaits:
         with self._reading() as tx:
-            return figures.domain_waits(tx.conn, self.catalog, day or self.day_of(tx.now))
+            d = day or self.day_of(tx.now)
+            return DomainWaits(d, figures.domain_waits(tx.conn, self.catalog, d))
 
     def queue_over_day(
         self, day: str | None = None, bucket_s: float = 600.0

@@ -73,11 +73,11 @@ def test_full_lifecycle_records_every_transition(store: Store, clock: Clock) -> 
     clock.advance(minutes=3)
     t = store.call_next(1, actor="clerk1")
     assert t is not None and t.status is Status.CALLED and t.window == 1
-    assert store.windows()[0].view is WindowView.CALLING
+    assert store.windows()[0].state is WindowView.CALLING
     assert store.recall(1, actor="clerk1").recalls == 1
     clock.advance(minutes=1)
     assert store.start(1, actor="clerk1", number="A001").status is Status.SERVING
-    assert store.windows()[0].view is WindowView.SERVING
+    assert store.windows()[0].state is WindowView.SERVING
     clock.advance(minutes=10)
     done = store.finish(1, {"M-YL": Outcome.ACCEPTED, "M-SBK": Outcome.COMPLETED}, actor="clerk1")
     assert done.status is Status.DONE
@@ -85,7 +85,7 @@ def test_full_lifecycle_records_every_transition(store: Store, clock: Clock) -> 
         "M-YL": Outcome.ACCEPTED,
         "M-SBK": Outcome.COMPLETED,
     }
-    assert store.windows()[0].view is WindowView.IDLE
+    assert store.windows()[0].state is WindowView.IDLE
     again = store.ticket("A001")
     assert again.items == done.items and again.finished_at == clock.now
     kinds = [(e.kind, e.actor, e.window) for e in store.events(ticket="A001")]
@@ -262,7 +262,7 @@ def test_restart_in_the_middle_of_a_day(
     s2 = Store(db_url, mini_catalog, mini_hall, clock=clock)
     assert s2.issue(["M-SBK"]).ticket.number == "A004"
     w = {x.number: x for x in s2.windows()}
-    assert w[1].view is WindowView.SERVING and w[1].ticket.number == "A001"
+    assert w[1].state is WindowView.SERVING and w[1].ticket.number == "A001"
     assert w[2].status is WindowStatus.PAUSED and w[2].reason == "会议"
     assert [t.number for t in s2.waiting()] == ["A002", "A003", "A004"]
     assert s2.finish(1, Outcome.COMPLETED).status is Status.DONE
@@ -330,7 +330,7 @@ def test_a_finished_visit_is_rated_once_and_every_window_has_its_figures(
     assert e.value.code == "already_rated"
     store.call_next(2)
     clock.advance(minutes=2)
-    figures = {f.window: f for f in store.window_figures()}
+    figures = {f.window: f for f in store.window_stats().windows}
     assert figures[1].served == 1 and figures[1].bundles == 0
     assert figures[1].mean_handling_s == pytest.approx(240)
     assert figures[1].busy_s == pytest.approx(300)
@@ -354,8 +354,8 @@ def test_the_mean_wait_per_domain_counts_each_ticket_from_issue_to_its_first_cal
     store.issue(["M-GT"])  # still waiting: no mean yet
     clock.advance(minutes=4)
     store.call_next(1)  # the two-domain ticket, waited 12 minutes
-    waits = {w.domain: w for w in store.domain_waits()}
+    waits = {w.domain: w for w in store.domain_waits().domains}
     assert set(waits) == {"社保", "企业开办"}
     assert waits["社保"].called == 2 and waits["社保"].mean_wait_s == pytest.approx(7.5 * 60)
     assert waits["企业开办"].called == 1 and waits["企业开办"].mean_wait_s == pytest.approx(720)
-    assert [w.domain for w in store.domain_waits()] == ["企业开办", "社保"]  # longest first
+    assert [w.domain for w in store.domain_waits().domains] == ["企业开办", "社保"]  # longest first

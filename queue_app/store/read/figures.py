@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.figures import WAITING_STEP, DomainWait, queue_series, waits_by_domain
+from queue_app.domain.figures import (
+    WAITING_STEP,
+    DomainWait,
+    load_balance,
+    queue_series,
+    waits_by_domain,
+)
 from queue_app.domain.forecast import HandlingModel
 from queue_app.domain.hall import Hall
 from queue_app.domain.staffing_now import HourNeed, hourly_needs, p90_with
@@ -38,6 +44,45 @@ class WindowFigures:
     open_s: float  # time open since the day's first opening (paused time excluded)
     ratings: int
     mean_rating: float | None
+
+    @property
+    def mean_handling_minutes(self) -> float | None:
+        return self.mean_handling_s / 60 if self.mean_handling_s else None
+
+    @property
+    def busy_minutes(self) -> float:
+        return self.busy_s / 60
+
+    @property
+    def open_minutes(self) -> float:
+        return self.open_s / 60
+
+    @property
+    def utilisation(self) -> float | None:
+        """Busy over open time (None before the window opened)."""
+        return min(1.0, self.busy_s / self.open_s) if self.open_s > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowStats:
+    """Every window's day so far, and how evenly the work fell on the open ones."""
+
+    day: str
+    windows: list[WindowFigures]
+
+    @property
+    def load_balance(self) -> float | None:
+        return load_balance([f.busy_s for f in self.windows if f.open_s > 0])
+
+    @property
+    def bundles_served(self) -> int:
+        return sum(f.bundles for f in self.windows)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainWaits:
+    day: str
+    domains: list[DomainWait]  # longest mean wait first
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ class WindowInfo:
     name: str
     kind: str
     status: WindowStatus
-    view: WindowView
+    state: WindowView  # closed, idle, calling, serving, paused
     reason: str
     ticket: Ticket | None
     updated_at: float

@@ -45,12 +45,11 @@ from typing import Any
 
 import httpx
 from _servers import Server, start_all
-from sqlmodel import SQLModel
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
-from queue_app.store import Store, make_engine
+from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import Role, add_staff
 
 HERE = Path(__file__).resolve().parent
@@ -233,7 +232,8 @@ def _prefill(setup: Setup, url: str, line: int, at: dt.datetime) -> None:
     tickets, made through the store in this process on a clock running up to ``at``."""
     if not url.startswith("sqlite"):
         engine = make_engine(url)
-        SQLModel.metadata.drop_all(engine)
+        schema.upgrade(engine)  # to a known revision, then down to nothing: a clean slate
+        schema.downgrade(engine, "base")
         engine.dispose()
     real0, start = time.time(), at.timestamp() - PREFILL_LEAD_S
     store = Store(url, setup.catalog, setup.hall, clock=lambda: start + time.time() - real0)

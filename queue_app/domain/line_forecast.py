@@ -28,6 +28,10 @@ from queue_app.domain.dispatch import order_key as base_order
 from queue_app.domain.forecast import HandlingModel, OpenWindow
 
 RUNS, SIGMA = 8, 0.5
+# A walk-in issued this many seconds before the newest ticket of the line (two desks, or
+# two servers, committing in the other order) still joins at the end: a play may swap it
+# with tickets issued that close to it; its people ahead are counted in order.
+LATE_S = 10.0
 _TABLE_SIZE = 4096
 _RNG = random.Random(20261201)
 _NORMALS = tuple(_RNG.gauss(0.0, 1.0) for _ in range(_TABLE_SIZE))  # fixed: same plays
@@ -118,9 +122,9 @@ class LineForecast:
 
     def _note(self, c: Candidate) -> None:
         k = base_order(c, self.now)
-        self.keys.append(k)
+        bisect.insort(self.keys, k)  # at the end but for a late joiner
         if any(self._eligible(c)):
-            self.callable_keys.append(k)
+            bisect.insort(self.callable_keys, k)
         if c.appointment_at is not None and c.appointment_at > self.now:
             self.future_appointments += 1
 
@@ -208,14 +212,21 @@ class LineForecast:
 
     # ----------------------------------------------------------- extending
     def can_extend(self, c: Candidate) -> bool:
-        """Whether ``c`` joins at the end: a walk-in behind everyone, in an oldest-first
-        line with no appointment still to begin."""
+        """Whether ``c`` joins at the end: a walk-in behind everyone (or issued at most
+        ``LATE_S`` before the newest), in an oldest-first line with no appointment still
+        to begin."""
+        if not self.keys:
+            late = False
+        else:
+            rank, key, _ = self.keys[-1]
+            mine = base_order(c, self.now)
+            late = mine < self.keys[-1] and (mine[0] != rank or mine[1] < key - LATE_S)
         return (
             self.policy is Policy.OLDEST
             and not c.priority
             and c.appointment_at is None
             and self.future_appointments == 0
-            and (not self.keys or base_order(c, self.now) > self.keys[-1])
+            and not late
             and c.id not in self.calls
         )
 

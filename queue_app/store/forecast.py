@@ -21,7 +21,7 @@ from sqlalchemy import bindparam as bp
 
 from queue_app.domain import hours
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.dispatch import Candidate, eligible
+from queue_app.domain.dispatch import Candidate, eligible, order_key
 from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
@@ -204,8 +204,15 @@ class Forecasts:
 
     @staticmethod
     def _add(cached: _Line, c: Candidate) -> None:
-        cached.ids[c.id] = len(cached.line)
-        cached.line.append(c)
+        """``c`` into the line at its place in dispatch order: the end, but for a walk-in
+        committed after a later one (it goes a few places back)."""
+        line, mark = cached.line, order_key(c, cached.built_at)
+        place = len(line)
+        while place and order_key(line[place - 1], cached.built_at) > mark:
+            place -= 1
+        line.insert(place, c)
+        for i in range(place, len(line)):
+            cached.ids[line[i].id] = i
         key = _reach(c)
         cached.kinds[key] += 1
         cached.samples.setdefault(key, c)

@@ -82,6 +82,28 @@ def test_issuing_with_its_slip_within_two_transactions_and_eight_statements(
     assert store.forecasts.rebuilds == made  # walk-ins joined the forecast, no new one
 
 
+def test_a_ticket_committed_after_a_later_one_joins_the_forecast_in_its_place(
+    store: Store, clock: Clock
+) -> None:
+    """Two desks (or two servers) commit in the other order: the ticket issued first joins
+    the shared forecast a place back, without a new forecast, and every slip counts the
+    people ahead in order."""
+    clock.advance(minutes=5)
+    _line(store, 20)
+    store.issue(["M-SBK"])  # the forecast of the line
+    made = store.forecasts.rebuilds
+    behind = Clock()
+    behind.now = clock.now - 2  # the other desk's transaction began two seconds earlier
+    other = Store(store.engine, store.catalog, store.hall, clock=behind, create=False)
+    later = store.issue(["M-SBK"], slip=False).ticket
+    earlier = other.issue(["M-SBK"], slip=False).ticket
+    line = [t.number for t in store.waiting()]
+    assert line.index(earlier.number) < line.index(later.number)
+    for t in (later, earlier):
+        assert store.ahead(t) == line.index(t.number)
+    assert store.forecasts.rebuilds == made
+
+
 def test_call_next_is_one_transaction_whatever_the_line(store: Store) -> None:
     costs = []
     for waiting in (10, 300):

@@ -9,7 +9,7 @@ import pytest
 
 from queue_app.domain.dispatch import Candidate, DispatchWindow, Policy
 from queue_app.domain.forecast import HandlingModel, OpenWindow, estimate_wait
-from queue_app.domain.line_forecast import LineForecast
+from queue_app.domain.line_forecast import LATE_S, LineForecast
 
 MODEL = HandlingModel({"A": 10.0, "B": 20.0, "C": 5.0})
 WINDOWS = [
@@ -62,8 +62,29 @@ def test_a_priority_ticket_or_an_appointment_is_not_appended() -> None:
     )
     assert not f.can_extend(Candidate(2, frozenset({"A"}), 5.0, priority=True))
     assert not f.can_extend(Candidate(3, frozenset({"A"}), 50.0, appointment_at=50.0))
-    assert not f.can_extend(Candidate(4, frozenset({"A"}), 0.5))  # not behind everyone
+    # issued long before the newest ticket: not a late joiner but a line to play again
+    assert not f.can_extend(Candidate(4, frozenset({"A"}), 1.0 - LATE_S - 0.5))
     assert f.can_extend(Candidate(5, frozenset({"A"}), 5.0))
+    assert f.can_extend(Candidate(6, frozenset({"A"}), 0.5))  # committed late, issued close
+
+
+def test_a_walk_in_committed_after_a_later_one_joins_with_its_people_ahead_exact() -> None:
+    """Two desks commit in the other order: the earlier ticket joins after the later one.
+    Its people ahead are counted in order; the plays may swap the two, so each wait is
+    within one ticket's handling of a forecast made afresh."""
+    rng = random.Random(5)
+    windows = _open(rng, False)
+    line = [Candidate(i, frozenset({"A"}), float(i)) for i in range(1, 30)]
+    grown = LineForecast.of(line, windows, MODEL, 100.0)
+    later, earlier = Candidate(31, frozenset({"A"}), 60.0), Candidate(30, frozenset({"A"}), 58.0)
+    for c in (later, earlier):
+        assert grown.can_extend(c)
+        grown.extend(c)
+    whole = LineForecast.of([*line, earlier, later], windows, MODEL, 100.0)
+    one = MODEL.minutes(frozenset({"A"}))
+    for c in (earlier, later):
+        assert grown.ahead_of(c) == whole.ahead_of(c)
+        assert grown.wait(c) == pytest.approx(whole.wait(c), abs=one)
 
 
 @pytest.mark.parametrize("seed", range(8))

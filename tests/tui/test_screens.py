@@ -25,6 +25,7 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
+from queue_app.tui.widgets import HallClock
 from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import InProcessHall
 
@@ -336,3 +337,20 @@ async def test_english_on_request(hall: InProcessHall, boss: AsyncHallClient) ->
             await until(pilot, lambda a=app, sel=selector, e=expected: e in text_of(a, sel))
             shown = text_of(app, selector)
             assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
+
+
+async def test_every_time_shown_runs_on_the_terminals_clock(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])  # at 09:00 by the hall's clock
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        clock = app.screen.query_one(HallClock)
+        assert str(clock.render()) == "09:00:00"  # the hall's zone, not the machine's
+        hall.clock.advance(minutes=25)
+        app.screen.reload()  # type: ignore[attr-defined]
+        domains = app.screen.query_one("#domains", DataTable)
+        await until(pilot, lambda: [str(c) for c in domains.get_row_at(0)][2] == "25 分")
+        assert str(clock.render()) == "09:25:00"

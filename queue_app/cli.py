@@ -916,19 +916,20 @@ def _terminal(
     """Open one terminal of the hall against its server (the command's ``--server``, else
     the global one or $QUEUE_APP_SERVER, else the local server)."""
     _check_lang(lang)
+    from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
 
     url = server or settings.server or "http://127.0.0.1:8600"
     user = user or settings.user
     password = os.environ.get("QUEUE_APP_PASSWORD") if user else None
     HallApp(
-        url,
+        AsyncHallClient(url, retry_for=settings.retry_for),
         role,
+        public_url=url,
         window=window,
         lang=lang,
         username=user,
         password=password,
-        retry_for=settings.retry_for,
     ).run()
 
 

@@ -104,6 +104,7 @@ def accounts(hall: Hall) -> list[DemoAccount]:
 
 def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
     """Seed, serve, and let the user open one terminal after another until they quit."""
+    from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
 
@@ -119,8 +120,10 @@ def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
                     if picked is None:
                         break
                     HallApp(
-                        server.url,
+                        AsyncHallClient(server.url),
                         picked.role,
+                        public_url=server.url,
+                        clock=clock,  # the hall's clock
                         window=picked.window,
                         lang=lang,
                         username=picked.username,

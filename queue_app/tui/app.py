@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from textual import work
 from textual.app import App
 from textual.reactive import reactive
 
-from queue_app.client import RETRY_FOR_S, ApiError, AsyncHallClient, ServerEvent
+from queue_app.client import ApiError, AsyncHallClient, ServerEvent
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.search import CatalogSearch
@@ -18,9 +21,10 @@ ROLES = ("desk", "clerk", "manager", "display")
 
 class HallApp(App[None]):
     """One terminal of the hall: ``role`` is desk, clerk (at ``window``), manager or
-    display. With ``username`` and ``password`` it signs in at once, else it asks. A call
-    the server does not answer is tried again for ``retry_for`` seconds (on a worker: the
-    screen stays live, its offline banner up)."""
+    display. It reaches the hall through ``client``, built by the caller (the command line
+    over the network, tests in process) and closed when the terminal ends; every time on
+    screen is measured from ``clock`` (POSIX seconds). With ``username`` and ``password``
+    it signs in at once, else it asks. A slip's QR code points at ``public_url``."""
 
     TITLE = "queue_app"
     BINDINGS = [("ctrl+q", "quit", "Quit")]
@@ -28,29 +32,30 @@ class HallApp(App[None]):
 
     def __init__(
         self,
-        server: str,
+        client: AsyncHallClient,
         role: str,
         *,
+        public_url: str,
+        clock: Callable[[], float] = time.time,
         window: int | None = None,
         lang: str = "zh",
         username: str | None = None,
         password: str | None = None,
-        clock: bool = True,
-        retry_for: float = RETRY_FOR_S,
     ) -> None:
         super().__init__()
-        self.show_clock = clock  # off for snapshot tests
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
         self.role, self.window = role, window
         self.words = Words(lang)
-        self.client = AsyncHallClient(server, retry_for=retry_for)
-        self.server = server.rstrip("/")
+        self.client = client
+        self.clock = clock
+        self.server = public_url.rstrip("/")
         self._credentials = (username, password) if username and password else None
         self.hall: Hall | None = None
         self.catalog: Catalog | None = None
         self.coverage: Coverage | None = None
         self.finder: CatalogSearch | None = None
+        self.last_event: ServerEvent | None = None  # the newest from the live stream
         self.title = self.words["app"]
 
     def on_mount(self) -> None:
@@ -103,6 +108,7 @@ class HallApp(App[None]):
         await follow(self.client, self._hall_changed, self._set_online)
 
     def _hall_changed(self, event: ServerEvent) -> None:
+        self.last_event = event
         if event.event in ("hall_changed", "snapshot"):  # a snapshot: changes may be missed
             self.refresh_layout(event)
             return

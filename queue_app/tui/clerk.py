@@ -3,7 +3,6 @@ waiting line this window may serve, live."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 
 from rich.text import Text
@@ -87,7 +86,7 @@ class ClerkScreen(LiveScreen):
         self._show_current()
         table = self.query_one("#line", DataTable)
         table.clear()
-        now = time.time()
+        now = self.hall_app.clock()
         for t in waiting:
             names = "、".join(i.name for i in t.items)
             pri = f"[{t.priority_label}] " if t.priority_label else ""

@@ -14,12 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from queue_app.client import ServerEvent
 from queue_app.tui.bigtype import beside, big
 from queue_app.tui.live import LiveScreen
-from queue_app.tui.widgets import OfflineBanner
+from queue_app.tui.widgets import HallHeader, OfflineBanner
 
 LATEST = 10
 FRESH_S = 4.0  # how long a new call stands out
@@ -68,7 +68,7 @@ class DisplayScreen(LiveScreen):
         self.speaker = Speaker()
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.hall_app.show_clock)
+        yield HallHeader()
         yield OfflineBanner()
         yield Static(id="newest")
         with Horizontal():

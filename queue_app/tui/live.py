@@ -71,6 +71,11 @@ class LiveScreen(Screen[None]):
         if self.REFRESH_S:
             self.set_interval(self.REFRESH_S, self.reload)
 
+    @property
+    def reload_pending(self) -> bool:
+        """A change came in and the reload it causes has not begun yet."""
+        return self._pending is not None
+
     def hall_changed(self, event: ServerEvent) -> None:
         if self._pending is None:
             self._pending = self.set_timer(DEBOUNCE_S, self._reload_now)

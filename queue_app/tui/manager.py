@@ -5,21 +5,20 @@ what a window serves and the targets."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Sparkline, Static
+from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from queue_app.api_models import StaffingOut, TicketOut, WindowFiguresOut, WindowOut
 from queue_app.domain.hall import Targets
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
-from queue_app.tui.widgets import OfflineBanner
+from queue_app.tui.widgets import HallHeader, OfflineBanner
 
 STATE_STYLE = {
     "idle": "bold yellow",
@@ -59,7 +58,7 @@ class ManagerScreen(LiveScreen):
     """
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=self.hall_app.show_clock)
+        yield HallHeader()
         yield OfflineBanner()
         with Horizontal():
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
@@ -95,7 +94,7 @@ class ManagerScreen(LiveScreen):
                 wait=round(wait_target / 60), serve=round(serve_target / 60)
             )
         )
-        now = time.time()
+        now = self.hall_app.clock()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))

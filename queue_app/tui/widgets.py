@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import segno
 from rich.text import Text
-from textual.widgets import Static
+from textual.app import ComposeResult
+from textual.widgets import Header, Static
+from textual.widgets._header import HeaderClock, HeaderClockSpace
 
 
 def qr_text(data: str) -> Text:
@@ -36,3 +39,22 @@ class OfflineBanner(Static):
 
     def _online(self, online: Any) -> None:
         self.set_class(not online, "-offline")
+
+
+class HallClock(HeaderClock):
+    """The header's clock on the terminal's clock (``app.clock``), in the hall's zone
+    (the machine's until the hall is known)."""
+
+    def render(self) -> Text:
+        hall = self.app.hall  # type: ignore[attr-defined]
+        zone = hall.zone if hall is not None else None
+        now = dt.datetime.fromtimestamp(self.app.clock(), zone)  # type: ignore[attr-defined]
+        return Text(now.strftime(self.time_format))
+
+
+class HallHeader(Header):
+    """Textual's header with the hall's clock on the right."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            yield HallClock() if type(widget) is HeaderClockSpace else widget

@@ -9,6 +9,11 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from queue_app.tui.app import HallApp
+from queue_app.tui.live import LiveScreen
+
+FOREVER = ("live", "speech")  # worker groups that run as long as the terminal
+
 
 def on(app: App[object], screen: type, selector: str) -> bool:
     """``screen`` is showing and has mounted ``selector`` (a pushed screen composes later)."""
@@ -21,9 +26,36 @@ def has_rows(app: App[object], screen: type, selector: str) -> bool:
 
 
 async def until(pilot: Pilot[object], check: Callable[[], object], timeout: float = 15.0) -> None:
-    """Let the app run until ``check()`` is true (the UI works in workers)."""
+    """Let the app run until ``check()`` is true (the UI works in workers); checked after
+    each round of the app's messages, failing after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {check}")
-        await pilot.pause(0.02)
+        await pilot.pause()  # the messages in flight handled, the process idle
+
+
+async def quiet(pilot: Pilot[object]) -> None:
+    """Wait until the terminal has nothing left to do: the live stream has connected (its
+    snapshot seen), no reload is waiting to begin and every worker but the lasting ones
+    has finished."""
+    app = pilot.app
+    assert isinstance(app, HallApp)
+    await until(pilot, lambda: app.last_event is not None)
+    while True:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.group not in FOREVER and not w.is_finished]
+        pending = any(isinstance(s, LiveScreen) and s.reload_pending for s in app.screen_stack)
+        if busy:
+            await app.workers.wait_for_complete(busy)
+        elif pending:
+            await until(
+                pilot,
+                lambda: (
+                    not any(
+                        isinstance(s, LiveScreen) and s.reload_pending for s in app.screen_stack
+                    )
+                ),
+            )
+        else:
+            return

@@ -1,18 +1,18 @@
-"""Every terminal screen driven by Textual's Pilot against a real server on 127.0.0.1."""
+"""Every terminal screen driven by Textual's Pilot against the hall's app in this process
+(a real SQLite file, the hall's clock standing still); see ``inprocess``."""
 
 from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from queue_app.client import HallClient
+from queue_app.client import AsyncHallClient
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import (
     ClerkScreen,
@@ -25,11 +25,11 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
-from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import has_rows, on, until
+from queue_app.tui.widgets import HallClock
+from tests.tui.helpers import has_rows, on, quiet, until
+from tests.tui.inprocess import InProcessHall
 
 pytestmark = pytest.mark.anyio
-PW = "s3cret-pass"
 SIZE = (120, 36)
 
 
@@ -39,19 +39,9 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture()
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(sqlite_url(tmp_path))
-    server.add_accounts(
-        (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")), PW
-    )
-    yield server.start()
-    server.stop()
-
-
-@pytest.fixture()
-def boss(live: LiveServer) -> Iterator[HallClient]:
-    with HallClient(live.url) as c:
-        c.sign_in("boss", PW)
+async def boss(hall: InProcessHall) -> AsyncIterator[AsyncHallClient]:
+    """The hall's app running (its lifespan begun) and the manager signed in to it."""
+    async with hall.running(), hall.signed_in("boss") as c:
         yield c
 
 
@@ -73,10 +63,10 @@ async def desk_finds(pilot: Pilot[object], app: HallApp, query: str) -> OptionLi
 
 
 async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
-    live: LiveServer, boss: HallClient
+    hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
-    boss.open_window(1)
-    app = HallApp(live.url, "desk", username="d1", password=PW)
+    await boss.open_window(1)
+    app = hall.terminal("desk", "d1")
     async with app.run_test(size=SIZE) as pilot:
         hits = await desk_finds(pilot, app, "gtgsh")
         assert "个体工商户设立登记" in str(hits.get_option_at_index(0).prompt)
@@ -96,17 +86,17 @@ async def test_desk_finds_by_pinyin_initials_and_issues_a_ticket(
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
         assert app.screen.matters == []  # type: ignore[attr-defined]
-    waiting = boss.tickets()
+    waiting = await boss.tickets()
     assert [t.number for t in waiting] == ["A001"]
     assert [i.matter for i in waiting[0].items] == ["M-GT", "M-SBK"]
 
 
 async def test_desk_reprints_the_slip_as_the_line_is_now_and_cancels_it(
-    live: LiveServer, boss: HallClient
+    hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
-    boss.open_window(1)
-    boss.issue(["M-SBK"])  # A001, ahead of the desk's
-    app = HallApp(live.url, "desk", username="d1", password=PW)
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])  # A001, ahead of the desk's
+    app = hall.terminal("desk", "d1")
     async with app.run_test(size=SIZE) as pilot:
         await desk_finds(pilot, app, "sbk")
         await pilot.press("enter", "f2")
@@ -114,19 +104,19 @@ async def test_desk_reprints_the_slip_as_the_line_is_now_and_cancels_it(
         assert "A002" in text_of(app, "#slip-text") and "前面 1 人" in text_of(app, "#slip-text")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
-        boss.call_next(1)  # A001 goes to the window: A002 is next
+        await boss.call_next(1)  # A001 goes to the window: A002 is next
         await pilot.press("f3")
         await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
         assert "A002" in text_of(app, "#slip-text") and "前面 0 人" in text_of(app, "#slip-text")
         await pilot.press("ctrl+x")  # cancelled from the slip
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
-        await until(pilot, lambda: boss.ticket("A002").status == "cancelled")
+        await until(pilot, lambda: hall.store.ticket("A002").status == "cancelled")
         await pilot.press("f3")  # nothing to reprint: said, no slip
-        await pilot.pause(0.5)
+        await quiet(pilot)
         assert isinstance(app.screen, DeskScreen)
 
 
-async def test_desk_search_takes_under_50_ms_a_keystroke(live: LiveServer) -> None:
+async def test_desk_search_takes_under_50_ms_a_keystroke() -> None:
     from queue_app.domain.catalog import Catalog
     from queue_app.loaders import default_catalog_path, load_catalog
     from queue_app.search import CatalogSearch
@@ -141,14 +131,16 @@ async def test_desk_search_takes_under_50_ms_a_keystroke(live: LiveServer) -> No
     assert worst < 0.05, f"{worst * 1000:.1f} ms"
 
 
-async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: HallClient) -> None:
-    boss.open_window(1)
-    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
+async def test_clerk_calls_starts_and_finishes_by_keys(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    app = hall.terminal("clerk", "c1", window=1)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on(app, ClerkScreen, "#line"))
         line = app.screen.query_one("#line", DataTable)
-        boss.issue(["M-SBK"], priority="elderly")
-        boss.issue(["M-YL"])
+        await boss.issue(["M-SBK"], priority="elderly")
+        await boss.issue(["M-YL"])
         await until(pilot, lambda: line.row_count == 2)  # live, from the event stream
         await pilot.press("n")
         await until(pilot, lambda: "V001" in text_of(app, "#number"))
@@ -167,26 +159,26 @@ async def test_clerk_calls_starts_and_finishes_by_keys(live: LiveServer, boss: H
         await until(pilot, lambda: "好差评 4.0 (1)" in text_of(app, "#figures"))
         await pilot.press("n", "n")  # pressed twice while the first is in flight: one call
         await until(pilot, lambda: "A001" in text_of(app, "#number"))
-        await pilot.pause(0.3)
-    assert boss.ticket("V001").status == "done"
-    assert [w.ticket.number for w in boss.windows() if w.number == 1 and w.ticket] == ["A001"]
+        await quiet(pilot)  # the second press sent nothing more
+    assert (await boss.ticket("V001")).status == "done"
+    assert [w.ticket.number for w in await boss.windows() if w.number == 1 and w.ticket] == ["A001"]
 
 
 async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(
-    live: LiveServer, boss: HallClient
+    hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
-    boss.open_window(1)
-    boss.issue(["M-SBK"])
-    boss.issue(["M-YL"])
-    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    await boss.issue(["M-YL"])
+    app = hall.terminal("clerk", "c1", window=1)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: has_rows(app, ClerkScreen, "#line"))
         await pilot.press("n")
         await until(pilot, lambda: "A001" in text_of(app, "#number"))
         await pilot.press("r")  # 重呼
-        await until(pilot, lambda: boss.ticket("A001").recalls == 1)
+        await until(pilot, lambda: hall.store.ticket("A001").recalls == 1)
         await pilot.press("x")  # 过号
-        await until(pilot, lambda: boss.ticket("A001").status == "no_show")
+        await until(pilot, lambda: hall.store.ticket("A001").status == "no_show")
         await until(pilot, lambda: "空闲" in text_of(app, "#number"))
         await pilot.press("n", "s")
         await until(pilot, lambda: "办理中" in text_of(app, "#number"))
@@ -195,37 +187,41 @@ async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(
         app.screen.query_one("#to-window", Input).value = "2"
         app.screen.query_one("#reason", Input).value = "需要专窗"
         await pilot.click("#ok")
-        await until(pilot, lambda: boss.ticket("A002").status == "waiting")
-        assert boss.ticket("A002").target_window == 2
+        await until(pilot, lambda: hall.store.ticket("A002").status == "waiting")
+        assert hall.store.ticket("A002").target_window == 2
         await pilot.press("p")  # 暂停, with the default reason
         await until(pilot, lambda: on(app, PauseScreen, "#ok"))
         await pilot.click("#ok")
-        await until(pilot, lambda: [w.state for w in boss.windows() if w.number == 1] == ["paused"])
+        await until(
+            pilot, lambda: [w.state for w in hall.store.windows() if w.number == 1] == ["paused"]
+        )
         await pilot.press("p")  # and back
-        await until(pilot, lambda: [w.state for w in boss.windows() if w.number == 1] == ["idle"])
+        await until(
+            pilot, lambda: [w.state for w in hall.store.windows() if w.number == 1] == ["idle"]
+        )
 
 
 async def test_display_shows_and_queues_each_call_in_order(
-    live: LiveServer, boss: HallClient
+    hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
     for w in (1, 2):
-        boss.open_window(w)
-    app = HallApp(live.url, "display", username="tv", password=PW)
+        await boss.open_window(w)
+    app = hall.terminal("display", "tv")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on(app, DisplayScreen, "#newest"))
         screen: DisplayScreen = app.screen  # type: ignore[assignment]
         screen.speaker.command = None  # silent in tests; the queue is what is checked
         for _ in range(3):
-            boss.issue(["M-SBK"])
-        await pilot.pause(0.2)
+            await boss.issue(["M-SBK"])
+        await quiet(pilot)
         sent = time.monotonic()
-        boss.call_next(1)
+        await boss.call_next(1)
         await until(pilot, lambda: "请 A001 号 到 1 号窗口" in text_of(app, "#newest"), 1.0)
         assert time.monotonic() - sent < 1.0
         assert screen.query_one("#newest").has_class("-fresh")  # a new call stands out
         assert "┏━┓ ┏━┓ ┏━┓ ╺┓" in text_of(app, "#newest")  # A001 in large type
-        boss.call_next(2)
-        boss.recall(1)
+        await boss.call_next(2)
+        await boss.recall(1)
         await until(pilot, lambda: len(screen.speaker.spoken) == 3)
         assert screen.speaker.spoken == [
             "请 A001 号 到 1 号窗口",
@@ -240,11 +236,13 @@ async def test_display_shows_and_queues_each_call_in_order(
         await until(pilot, lambda: waiting_a() == ["1"])  # A003 still waits
 
 
-async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: HallClient) -> None:
-    boss.open_window(1)
-    boss.issue(["M-SBK"])
-    boss.call_next(1)
-    app = HallApp(live.url, "manager", username="boss", password=PW)
+async def test_manager_sees_every_window_and_pauses_one(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    await boss.call_next(1)
+    app = hall.terminal("manager", "boss")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: on(app, ManagerScreen, "#windows"))
         table = app.screen.query_one("#windows", DataTable)
@@ -260,18 +258,18 @@ async def test_manager_sees_every_window_and_pauses_one(live: LiveServer, boss: 
         staffing = text_of(app, "#staffing")
         domains = app.screen.query_one("#domains", DataTable)
         rows = [[str(c) for c in domains.get_row_at(i)] for i in range(domains.row_count)]
-    assert [w.state for w in boss.windows() if w.number == 2] == ["paused"]
+    assert [w.state for w in await boss.windows() if w.number == 2] == ["paused"]
     assert rows == [["社保", "0", "", "0 分"]]  # none waiting; A001's wait today, called at once
     assert "忙闲均衡度" in summary
     assert staffing.startswith("人员测算")
 
 
 async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(
-    live: LiveServer, boss: HallClient
+    hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
-    boss.open_window(2)
-    sp = boss.issue(["M-SP"]).ticket.number  # only the 企业开办 window 3 may serve it
-    app = HallApp(live.url, "manager", username="boss", password=PW)
+    await boss.open_window(2)
+    sp = (await boss.issue(["M-SP"])).ticket.number  # only the 企业开办 window 3 may serve it
+    app = hall.terminal("manager", "boss")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
         manager = app.screen
@@ -298,14 +296,14 @@ async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(
         await pilot.press("enter")  # Enter in a field submits too
         await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
         await until(pilot, lambda: "等候目标 12 分钟" in text_of(app, "#targets"))
-    called = boss.call_next(2)
+    called = await boss.call_next(2)
     assert called is not None and called.number == sp
-    assert boss.hall().targets.wait_minutes == 12
-    assert [w.changed for w in boss.windows()] == [False, True, False, False]
+    assert (await boss.hall()).targets.wait_minutes == 12
+    assert [w.changed for w in await boss.windows()] == [False, True, False, False]
 
 
 async def test_a_quiet_hall_still_reloads_so_the_minutes_run_on(
-    live: LiveServer, boss: HallClient, monkeypatch: pytest.MonkeyPatch
+    hall: InProcessHall, boss: AsyncHallClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ManagerScreen, "REFRESH_S", 0.2)
     loads = 0
@@ -317,45 +315,42 @@ async def test_a_quiet_hall_still_reloads_so_the_minutes_run_on(
         await load(self)
 
     monkeypatch.setattr(ManagerScreen, "load", counted)
-    app = HallApp(live.url, "manager", username="boss", password=PW)
+    app = hall.terminal("manager", "boss")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
         settled = loads
         await until(pilot, lambda: loads >= settled + 3)  # no event came: the timer reloads
 
 
-async def test_offline_banner_then_recovery(live: LiveServer, boss: HallClient) -> None:
-    boss.open_window(1)
-    app = HallApp(live.url, "clerk", window=1, username="c1", password=PW)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: on(app, ClerkScreen, "#figures"))
-        banner = app.screen.query_one("OfflineBanner")
-        await until(pilot, lambda: "1 号窗口" in text_of(app, "#figures"))
-        assert not banner.has_class("-offline")
-        live.stop()
-        await until(pilot, lambda: banner.has_class("-offline"))
-        assert "1 号窗口" in text_of(app, "#figures")  # the last state stays visible
-        live.start()
-        await until(pilot, lambda: not banner.has_class("-offline"), 15)
-        with HallClient(live.url) as c:
-            c.sign_in("boss", PW)
-            c.issue(["M-SBK"])
-        line = app.screen.query_one("#line", DataTable)
-        await until(pilot, lambda: line.row_count == 1)
-
-
-async def test_english_on_request(live: LiveServer, boss: HallClient) -> None:
-    boss.open_window(1)
-    boss.issue(["M-SBK"])
+async def test_english_on_request(hall: InProcessHall, boss: AsyncHallClient) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
     for role, user, window, selector, expected in (
         ("manager", "boss", None, "#summary", "load balance"),
         ("clerk", "c1", 1, "#figures", "1 waiting for this window"),
         ("desk", "d1", None, "#status", "waiting 1"),
     ):
-        app = HallApp(live.url, role, window=window, lang="en", username=user, password=PW)
+        app = hall.terminal(role, user, window=window, lang="en")
         async with app.run_test(size=SIZE) as pilot:
             screen = {"manager": ManagerScreen, "clerk": ClerkScreen, "desk": DeskScreen}[role]
             await until(pilot, lambda a=app, s=screen, sel=selector: on(a, s, sel))
             await until(pilot, lambda a=app, sel=selector, e=expected: e in text_of(a, sel))
             shown = text_of(app, selector)
             assert not any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
+
+
+async def test_every_time_shown_runs_on_the_terminals_clock(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])  # at 09:00 by the hall's clock
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        clock = app.screen.query_one(HallClock)
+        assert str(clock.render()) == "09:00:00"  # the hall's zone, not the machine's
+        hall.clock.advance(minutes=25)
+        app.screen.reload()  # type: ignore[attr-defined]
+        domains = app.screen.query_one("#domains", DataTable)
+        await until(pilot, lambda: [str(c) for c in domains.get_row_at(0)][2] == "25 分")
+        assert str(clock.render()) == "09:25:00"

@@ -1,17 +1,17 @@
-"""Snapshots of every screen in Chinese at 120x36, against a real server on 127.0.0.1.
-Update them after a deliberate change with ``pytest tests/tui --snapshot-update`` and look
-at the SVGs before committing."""
+"""Snapshots of every screen in Chinese at 120x36, against the hall's app in this process
+on a clock that stands still (so the header clock and every minute shown are the same on
+each run). Update them after a deliberate change with ``pytest tests/tui --snapshot-update``
+and look at the SVGs before committing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from queue_app.client import HallClient
+from queue_app.domain.ticket import Priority
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import ClerkScreen
 from queue_app.tui.desk import DeskScreen
@@ -20,62 +20,51 @@ from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.signin import SignInScreen
-from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import has_rows, on, until
+from tests.tui.helpers import has_rows, on, quiet, until
+from tests.tui.inprocess import InProcessHall
 
-PW = "s3cret-pass"
 SIZE = (120, 36)
 
 
 @pytest.fixture()
-def hall(tmp_path: Path) -> Iterator[LiveServer]:
-    """A server with a morning begun: windows 1 and 3 open, 1 serving, three waiting."""
-    server = LiveServer(sqlite_url(tmp_path))
-    server.add_accounts(
-        (("boss", "manager"), ("d1", "desk"), ("c1", "clerk"), ("tv", "display")), PW
-    )
-    server.start()
-    with HallClient(server.url) as c:
-        c.sign_in("boss", PW)
-        c.open_window(1)
-        c.open_window(3)
-        c.issue(["M-SBK"], priority="elderly")
-        c.issue(["M-GT"])
-        c.issue(bundle="QY-KBCYD")
-        c.issue(["M-YL", "M-SBK"])
-        c.call_next(1)
-        c.start(1)
-        c.call_next(3)
-    yield server
-    server.stop()
+def morning(hall: InProcessHall) -> InProcessHall:
+    """A morning begun: windows 1 and 3 open at 09:00, four tickets by 09:12, window 1
+    serving since 09:15, window 3 calling since 09:20; the clock stands at 09:31."""
+    store, clock = hall.store, hall.clock
+    store.open_window(1, actor="setup")
+    store.open_window(3, actor="setup")
+    for minutes, matters, bundle, priority in (
+        (2, ["M-SBK"], None, Priority.ELDERLY),
+        (3, ["M-GT"], None, None),
+        (3, [], "QY-KBCYD", None),
+        (4, ["M-YL", "M-SBK"], None, None),
+    ):
+        clock.advance(minutes=minutes)
+        store.issue(matters, bundle=bundle, priority=priority)
+    clock.advance(minutes=3)
+    store.call_next(1)
+    store.start(1)
+    clock.advance(minutes=5)
+    store.call_next(3)
+    clock.advance(minutes=11)
+    return hall
 
 
-def app_for(server: LiveServer, role: str, user: str, window: int | None = None) -> HallApp:
-    return HallApp(server.url, role, window=window, username=user, password=PW, clock=False)
+def app_for(hall: InProcessHall, role: str, user: str, window: int | None = None) -> HallApp:
+    return hall.terminal(role, user, window=window)
 
 
-async def settle(pilot: Pilot, ready: Callable[[], object]) -> None:
+async def settle(pilot: Pilot, ready: Callable[[], object], signed_in: bool = True) -> None:
+    """Wait for ``ready()``, then (once signed in) until the terminal has nothing left to do."""
     await until(pilot, ready)
-    await pilot.pause(0.3)  # the debounced reload after the last event
+    if signed_in:
+        await quiet(pilot)
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False  # a steady cursor: a blink would land on either side of a slow run
 
 
-@pytest.fixture()
-def steady_staffing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The staffing line's rate depends on the minute of the real clock the test runs at:
-    every load of the manager screen (the first, and the one after the event stream's
-    snapshot, which may land late) shows a fixed line in its place. The Pilot tests check
-    the real one."""
-
-    def fixed(screen: ManagerScreen, _: object) -> None:
-        screen.query_one("#staffing", Static).update("人员测算：（随时钟变化，快照中固定）")
-
-    monkeypatch.setattr(ManagerScreen, "_show_staffing", fixed)
-
-
-def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "desk", "d1")
+def test_desk(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "desk", "d1")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: on(app, DeskScreen, "#hits"))
@@ -87,8 +76,8 @@ def test_desk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untype
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "clerk", "c1", window=1)
+def test_clerk(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "clerk", "c1", window=1)
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ClerkScreen, "#line"))
@@ -96,8 +85,8 @@ def test_clerk(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyp
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager(hall: LiveServer, snap_compare, steady_staffing: None) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "manager", "boss")
+def test_manager(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
@@ -105,10 +94,8 @@ def test_manager(hall: LiveServer, snap_compare, steady_staffing: None) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager_changing_what_a_window_serves(
-    hall: LiveServer, snap_compare, steady_staffing: None
-) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "manager", "boss")
+def test_manager_changing_what_a_window_serves(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
@@ -119,8 +106,8 @@ def test_manager_changing_what_a_window_serves(
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_manager_targets(hall: LiveServer, snap_compare, steady_staffing: None) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "manager", "boss")
+def test_manager_targets(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "manager", "boss")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
@@ -130,8 +117,8 @@ def test_manager_targets(hall: LiveServer, snap_compare, steady_staffing: None) 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_display(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = app_for(hall, "display", "tv")
+def test_display(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = app_for(morning, "display", "tv")
 
     async def run_before(pilot: Pilot) -> None:
         await settle(pilot, lambda: on(app, DisplayScreen, "#newest"))
@@ -141,11 +128,11 @@ def test_display(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-unt
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
-def test_sign_in(hall: LiveServer, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    app = HallApp(hall.url, "clerk", window=5, clock=False)
+def test_sign_in(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = morning.terminal("clerk", None, window=5)
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, lambda: on(app, SignInScreen, "#go"))
+        await settle(pilot, lambda: on(app, SignInScreen, "#go"), signed_in=False)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

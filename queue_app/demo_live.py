@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -24,10 +25,13 @@ from queue_app.server import create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 
+if TYPE_CHECKING:
+    from queue_app.tui.picker import Account
+
 PASSWORD = "demo-pass"
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: the picker's Account has settable attributes
 class DemoAccount:
     role: str
     username: str
@@ -93,7 +97,7 @@ class EmbeddedServer:
         self.thread.join(timeout=10)
 
 
-def accounts(hall: Hall) -> list[DemoAccount]:
+def accounts(hall: Hall) -> list[Account]:
     return [
         DemoAccount("desk", "desk"),
         *(DemoAccount("clerk", f"clerk{w.number}", w.number) for w in hall.windows),

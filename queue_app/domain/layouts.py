@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import DispatchWindow
@@ -35,7 +36,11 @@ def dispatch_windows(hall: Hall, coverage: Coverage) -> dict[int, DispatchWindow
 
 
 def _with_windows(
-    hall: Hall, code: str, name: str, windows: list[dict], on_duty: list[int] | None = None
+    hall: Hall,
+    code: str,
+    name: str,
+    windows: list[dict[str, Any]],
+    on_duty: list[int] | None = None,
 ) -> Hall:
     """``hall`` with other windows (and ``on_duty`` over lunch, if they change)."""
     data = hall.model_dump(mode="json")
@@ -101,7 +106,7 @@ def department_layout(
         members.setdefault("SMALL", []).extend(members.pop(d))
     seats = apportion(groups, staff)
     names = {d.code: d.name for d in catalog.departments}
-    windows: list[dict] = []
+    windows: list[dict[str, Any]] = []
     for g in sorted(seats, key=lambda g: (-groups[g], g)):
         label = "其他部门窗口" if g == "SMALL" else f"{names.get(g, g)}窗口"
         for _ in range(seats[g]):

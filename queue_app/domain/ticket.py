@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from queue_app.domain.errors import Refused
 
@@ -66,7 +66,10 @@ PRIORITY_LABELS = {
 }
 
 
-def _parse_label(enum: type[StrEnum], labels: Mapping[Any, str], text: str, what: str) -> Any:
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _parse_label(enum: type[_E], labels: Mapping[_E, str], text: str, what: str) -> _E:
     t = text.strip()
     for member in enum:
         if t.lower() == member.value or t == labels[member]:

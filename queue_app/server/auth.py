@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from queue_app.domain.errors import Refused
+from queue_app.server.service import HallService
 from queue_app.store.staff import Role, Session, session_for
 
 bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/sign-in")
@@ -33,7 +34,7 @@ async def signed_in(
             "sign in first (Authorization: Bearer <token>)",
             "Authorization",
         )
-    svc = request.app.state.service
+    svc: HallService = request.app.state.service
     token = cred.credentials
     session = svc.sessions.get(token, svc.store.clock())
     if session is None:

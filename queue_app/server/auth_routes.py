@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -21,7 +21,7 @@ router = APIRouter(
 
 
 def _svc(request: Request) -> HallService:
-    return request.app.state.service
+    return cast(HallService, request.app.state.service)
 
 
 Svc = Annotated[HallService, Depends(_svc)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse
@@ -21,7 +21,7 @@ from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.server.voice import NUMBER, Voice
 
-ERRORS = {s: {"model": ErrorResponse} for s in (404, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in (404, 422)}
 public = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
 
 # the store makes tokens with secrets.token_urlsafe(16): 22 characters of this alphabet
@@ -31,11 +31,11 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _service(request: Request) -> HallService:
-    return request.app.state.service
+    return cast(HallService, request.app.state.service)
 
 
 def _voice(request: Request) -> Voice:
-    return request.app.state.voice
+    return cast(Voice, request.app.state.voice)
 
 
 Svc = Annotated[HallService, Depends(_service)]

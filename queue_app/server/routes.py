@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -49,12 +49,14 @@ from queue_app.server.service import HallService
 from queue_app.store import Issued
 from queue_app.store.idempotency import Replay
 
-ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)
+}
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
 
 
 def service(request: Request) -> HallService:
-    return request.app.state.service
+    return cast(HallService, request.app.state.service)
 
 
 Svc = Annotated[HallService, Depends(service)]

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
@@ -155,7 +155,7 @@ class Layout:
         *,
         policy: Policy | None = None,
         lunch_windows: int | None = None,
-        schedule: dict[int, Intervals] | None = None,
+        schedule: Mapping[int, Intervals] | None = None,
         breaks: tuple[int, float] = (0, 0.0),
         no_show_seconds: float = 120.0,
         walk_seconds: float = 0.0,
@@ -352,7 +352,7 @@ class DaySim:
         self.pauses: list[tuple[float, int]] = []  # (time, window): breaks taken
         self.heap: list[tuple[float, int, int, object]] = []
         self.seq = 0
-        self.last_finish = layout.close_s
+        self.last_finish: float = layout.close_s
         self.open_dws: list[DispatchWindow] = []
         self.now = 0.0
         self.last_waits: dict[int, float] = {}  # group number -> wait of its last ticket called
@@ -592,7 +592,7 @@ class DaySim:
     def _schedule(self) -> None:
         """The day's fixed events: each change of hours (all windows), each break (its window)."""
         lay = self.layout
-        boundaries = {lay.close_s}
+        boundaries: set[float] = {lay.close_s}
         for ivs in lay.intervals:
             for a, b in ivs:
                 boundaries.update((a, b))
@@ -607,7 +607,12 @@ class DaySim:
         lay = self.layout
         heap = self.heap
         add_citizen, routes, issue = self.citizens.append, lay.routes, self.issue
-        handlers = (self.finish, self._settle_all, self.settle)  # by event kind
+        # by event kind; the heap holds each one's argument as an object
+        handlers: tuple[Callable[[Any, float], None], ...] = (
+            self.finish,
+            self._settle_all,
+            self.settle,
+        )
         for a in self.arrivals:
             t = a.t
             while heap and heap[0][0] < t:
@@ -661,7 +666,7 @@ class DaySim:
     def window_views(self) -> list[tuple[DispatchWindow, float | None, tuple[str, ...] | None]]:
         """Open windows: (dispatch record, seconds since its call or None if idle, matters
         of its ticket in hand)."""
-        out = []
+        out: list[tuple[DispatchWindow, float | None, tuple[str, ...] | None]] = []
         for i, st in enumerate(self.state):
             if st == IDLE:
                 out.append((self.layout.dws[i], None, None))

@@ -18,7 +18,7 @@ the domain gives or raises the same refusal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import Any, cast
 
 from queue_app.domain import ticket as rules
 from queue_app.domain.dispatch import Candidate
@@ -40,7 +40,7 @@ def issued(
     id: int, number: str, items: tuple[Item, ...], now: float, priority: Priority | None
 ) -> Ticket:
     """``Ticket(id, "", number, Status.WAITING, items, now, now, priority)``."""
-    d = _new(_TicketDraft)
+    d: Any = _new(_TicketDraft)  # a draft: its slots are not declared to mypy
     d.id, d.day, d.number, d.status, d.items = id, "", number, WAITING, items
     d.issued_at = d.queue_key = now
     d.priority, d.recalls = priority, 0
@@ -54,7 +54,7 @@ def waiting(
     id: int, matters: frozenset[str], queue_key: float, priority: bool, domains: frozenset[str]
 ) -> Candidate:
     """``Candidate(id, matters, queue_key, priority, None, None, None, domains)``."""
-    d = _new(_CandidateDraft)
+    d: Any = _new(_CandidateDraft)  # a draft: its slots are not declared to mypy
     d.id, d.matters, d.queue_key, d.priority, d.domains = id, matters, queue_key, priority, domains
     d.appointment_at = d.target_window = d.target_domain = None
     d.__class__ = Candidate
@@ -72,7 +72,7 @@ def moved(
     finished_at: float | None,
 ) -> Ticket:
     """``t`` with the fields a step of its life changes set, every other field copied."""
-    d = _new(_TicketDraft)
+    d: Any = _new(_TicketDraft)  # a draft: its slots are not declared to mypy
     d.id, d.day, d.number, d.status, d.items = t.id, t.day, t.number, status, items
     d.issued_at, d.queue_key, d.priority = t.issued_at, t.queue_key, t.priority
     d.appointment_at, d.bundle, d.window = t.appointment_at, t.bundle, window

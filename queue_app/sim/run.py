@@ -4,7 +4,7 @@ the comparison layouts, and the wait-estimate measurement."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -34,7 +34,7 @@ def layout_for(
     demand: Demand,
     *,
     policy: Policy | None = None,
-    schedule: dict[int, Sequence[tuple[float, float]]] | None = None,
+    schedule: Mapping[int, Sequence[tuple[float, float]]] | None = None,
     label: str | None = None,
 ) -> Layout:
     """``hall`` compiled for simulation with the demand's breaks, lunch duty and times."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
 from queue_app.domain import erlang
 from queue_app.domain.catalog import Catalog
@@ -65,9 +66,9 @@ class StaffingAdvice:
     what_if: WhatIf | None = None
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        return _clean(d)
+        return cast(dict[str, Any], _clean(d))
 
 
 def _clean(x: object) -> object:

@@ -9,7 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from queue_app.domain.figures import load_balance
 from queue_app.sim.arrivals import BUNDLE_DOMAIN
@@ -138,11 +138,11 @@ class Summary:
     target_minutes: float
     estimates: dict[str, EstimateFigures] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         for k, v in self.estimates.items():
             d["estimates"][k]["mae_ratio"] = v.mae_ratio
-        return _finite(d)
+        return cast(dict[str, Any], _finite(d))
 
 
 def _finite(x: object) -> object:

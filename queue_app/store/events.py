@@ -50,7 +50,7 @@ def append_many(tx: Tx, new: list[New]) -> list[EventInfo]:
     """Log several events in one statement, in order."""
     if not new:
         return []
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "at": tx.now,
             "day": e.day,

@@ -28,8 +28,8 @@ class PgListener:
     def __init__(
         self,
         engine: Engine,
-        on_event: Callable[[dict[str, Any]], None],
-        on_gap: Callable[[], None],
+        on_event: Callable[[dict[str, Any]], object],
+        on_gap: Callable[[], object],
         *,
         poll_s: float = 0.5,
         max_backoff_s: float = 10.0,

@@ -192,7 +192,7 @@ def _locked(engine: Engine) -> Iterator[Connection]:
     with _IN_PROCESS, engine.connect().execution_options(**{WRITE: True}) as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # no tx yet
+            _sqlite_pragma(conn, "PRAGMA foreign_keys=OFF")  # no tx yet
         try:
             with conn.begin():
                 if not sqlite:
@@ -203,7 +203,14 @@ def _locked(engine: Engine) -> Iterator[Connection]:
                     raise SchemaError(f"the change would break foreign keys: {broken[:3]}")
         finally:
             if sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _sqlite_pragma(conn, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    """Run ``pragma`` on the DBAPI connection itself: outside SQLAlchemy's transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None  # an open connection has one
+    driver.execute(pragma)
 
 
 def _status(conn: Connection) -> Status:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -165,15 +165,23 @@ class SessionRow(SQLModel, table=True):
     expires_at: float
 
 
-ticket_t = TicketRow.__table__
-item_t = TicketItemRow.__table__
-window_t = WindowRow.__table__
-profile_t = WindowProfileRow.__table__
-setting_t = HallSettingRow.__table__
-counter_t = CounterRow.__table__
-hall_state_t = HallStateRow.__table__
-day_t = BusinessDayRow.__table__
-event_t = EventRow.__table__
-idempotency_t = IdempotencyRow.__table__
-staff_t = StaffRow.__table__
-session_t = SessionRow.__table__
+def _table(row: type[SQLModel]) -> Table:
+    """The table a table model maps."""
+    # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
+    table = row.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+ticket_t = _table(TicketRow)
+item_t = _table(TicketItemRow)
+window_t = _table(WindowRow)
+profile_t = _table(WindowProfileRow)
+setting_t = _table(HallSettingRow)
+counter_t = _table(CounterRow)
+hall_state_t = _table(HallStateRow)
+day_t = _table(BusinessDayRow)
+event_t = _table(EventRow)
+idempotency_t = _table(IdempotencyRow)
+staff_t = _table(StaffRow)
+session_t = _table(SessionRow)

@@ -185,7 +185,9 @@ def by_token(conn: Connection, token: str) -> Ticket | None:
 
 def next_seq(conn: Connection, day: str, prefix: str) -> int:
     """The daily counter of a prefix: one atomic upsert, never max()+1."""
-    return int(conn.execute(_COUNTER[conn.dialect.name], {"day": day, "prefix": prefix}).scalar())
+    return int(
+        conn.execute(_COUNTER[conn.dialect.name], {"day": day, "prefix": prefix}).scalar_one()
+    )
 
 
 def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor: str) -> Ticket:
@@ -263,12 +265,14 @@ def save_many(
     return [c.ticket for _, _, c in changes]
 
 
-def line(conn: Connection, day: str, now: float) -> list[Any]:
+def line(conn: Connection, day: str, now: float) -> Sequence[Any]:
     """The waiting line of ``day`` in dispatch order (rows of ``CANDIDATE_COLS``)."""
     return conn.execute(_LINE, {"day": day, "now": now}).all()
 
 
-def class_page(conn: Connection, rank: int, day: str, now: float, lim: int, off: int) -> list[Any]:
+def class_page(
+    conn: Connection, rank: int, day: str, now: float, lim: int, off: int
+) -> Sequence[Any]:
     """One page of the waiting line's dispatch class ``rank`` (0, 1, 2), in line order."""
     params = {"day": day, "now": now, "lim": lim, "off": off}
     return conn.execute(_CLASS_PAGES[rank], params).all()

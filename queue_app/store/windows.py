@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -39,7 +39,7 @@ def state(conn: Connection, number: int, *, lock: bool = False) -> WindowState:
     return _state(conn.execute(stmt, {"number": number}).one())
 
 
-def rows(conn: Connection) -> list[Any]:
+def rows(conn: Connection) -> Sequence[Any]:
     """Every window's row (number, status, reason, current_ticket, updated_at)."""
     return conn.execute(_ALL).all()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import work
 from textual.screen import Screen
@@ -16,6 +16,7 @@ from queue_app.client import ApiError, AsyncHallClient, ServerEvent
 if TYPE_CHECKING:
     from queue_app.tui.app import HallApp
 
+T = TypeVar("T")
 BACKOFF_START_S, BACKOFF_MAX_S = 0.5, 10.0
 DEBOUNCE_S = 0.1  # events arriving together cause one reload
 
@@ -95,7 +96,7 @@ class LiveScreen(Screen[None]):
     async def load(self) -> None:
         raise NotImplementedError
 
-    async def act(self, action: Callable[[], Awaitable[object]]) -> object | None:
+    async def act(self, action: Callable[[], Awaitable[T]]) -> T | None:
         """Send one change at a time (a second key press while one is in flight does
         nothing, so nothing is sent twice); a refusal is shown, not raised."""
         if self.busy:

@@ -234,7 +234,12 @@ class Forecasts:
 
         # The line is in dispatch order, so those ahead of ``me`` are the ones before its
         # place: count them, or (nearer the end) all competitors less those from it on.
-        place = cached.ids[me.id]
+        place = cached.ids.get(me.id)
+        if place is None:  # called (or ended) meanwhile, by another desk or server
+            mark = order_key(me, cached.built_at)
+            return sum(
+                1 for c in cached.line if order_key(c, cached.built_at) < mark and competes(c)
+            )
         if place <= len(cached.line) // 2:
             return sum(1 for c in cached.line[:place] if competes(c))
         everyone = sum(n for k, n in cached.kinds.items() if competes(cached.samples[k]))

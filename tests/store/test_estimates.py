@@ -124,3 +124,14 @@ def test_people_ahead_count_those_before_in_dispatch_order_who_compete(
         mine = [w for w, numbers in serves.items() if t.number in numbers]
         expected = sum(1 for o in line[:place] if any(o.number in serves[w] for w in mine))
         assert store.ahead(t) == expected, t.number
+
+
+def test_a_slip_read_after_its_ticket_was_called_elsewhere(store: Store) -> None:
+    """Another server's window called the ticket between its issue and its slip: the slip
+    still reads (no one is ahead of it any more; no window will call it again)."""
+    store.issue(["M-SBK"])
+    t = store.issue(["M-SBK"], slip=False).ticket
+    other = Store(store.engine, store.catalog, store.hall, clock=store.clock, create=False)
+    assert other.call_next(1) is not None and other.call_next(2).number == t.number
+    slip = store.slip(t)
+    assert (slip.ahead, slip.wait_minutes) == (0, None)

@@ -4,7 +4,6 @@ command talks to a client, so it prints the same thing and is refused the same w
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +17,7 @@ from queue_app.store import Store
 from queue_app.store.staff import Role, Session
 
 LOCAL_URL = "http://local.hall"  # requests never leave the process
+A_DAY_S = 24 * 3600.0
 
 
 def local_app(store: Store, actor: str) -> FastAPI:
@@ -25,7 +25,8 @@ def local_app(store: Store, actor: str) -> FastAPI:
     rights: whoever may open the database may do anything to it, so there is no sign-in,
     and the event log names ``actor`` as it names a signed-in account."""
     app = create_app(store)
-    session = Session(username=actor, role=Role.MANAGER, window=None, expires_at=math.inf)
+    until = store.clock() + A_DAY_S  # the command ends long before
+    session = Session(username=actor, role=Role.MANAGER, window=None, expires_at=until)
 
     async def as_actor() -> Session:
         return session

@@ -129,11 +129,11 @@ def _in_progress(r: httpx.Response) -> bool:
 
 
 class _Tries:
-    """When one request is tried again: after a network failure,
-    a proxy's 502/503/504 or the server's "still in progress", the same request (the same
-    ``Idempotency-Key``) goes again after an exponential back-off with jitter, until
-    ``retry_for`` seconds have passed. A POST without a key goes again only when it never
-    left (its connection failed): the server may have acted on it."""
+    """When one request is tried again: after a network failure, a proxy's 502/503/504 or
+    the server's "still in progress", the same request (the same ``Idempotency-Key``) goes
+    again after an exponential back-off with jitter, until ``retry_for`` seconds have passed.
+    A POST without a key goes again only when it never left (its connection failed): the
+    server may have acted on it."""
 
     def __init__(self, resendable: bool, retry_for: float) -> None:
         self.resendable = resendable

@@ -421,7 +421,7 @@ def ticket_issue(
 
 @ticket_app.command("show")
 def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) -> None:
-    """One ticket and (for a manager, and on the database) its history."""
+    """One ticket and, for a manager (on the database: anyone), its history."""
     with _user_errors(), _client() as hall:
         t = hall.ticket(number, day)
         history = _history(hall, t)

@@ -136,6 +136,15 @@ def _names(info: ValidationInfo) -> Mapping[str, str]:
     return (info.context or {}).get("names", {})
 
 
+class EventOut(BaseModel):
+    """One entry of a ticket's history: what happened, at which window, by whom."""
+
+    kind: str
+    window: int | None
+    actor: str
+    at: float
+
+
 class ItemOut(BaseModel):
     """One matter of a ticket (validated from ``domain.ticket.Item``)."""
 
@@ -345,3 +354,32 @@ class StatusOut(BaseModel):
     recalls: int
     final: bool  # nothing more will change (finished, cancelled, the day closed)
     now: float
+
+
+# ---- public: the display board (GET /api/display)
+class BoardCall(BaseModel):
+    ticket: str
+    window: int
+    at: float
+    recall: bool = False
+
+
+class ClassWaiting(BaseModel):
+    prefix: str
+    name: str
+    waiting: int
+
+
+class DisplayOut(BaseModel):
+    look: Look
+    speak: bool
+    server_voice: bool  # GET /api/voice/{number}/{window}.wav renders calls
+    timezone: str
+    day: str
+    now: float
+    version: int  # the newest event already reflected here (compare with the stream's ids)
+    windows: list[int]  # the windows this board shows
+    current: list[BoardCall]  # windows calling now (called, not yet served), newest first
+    recent: list[BoardCall]  # the last ten calls, newest first
+    waiting: list[ClassWaiting]
+    waiting_total: int

@@ -22,13 +22,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
-from queue_app.api_models import TicketOut, WindowStateOut
-from queue_app.cli_hall import HallOps, LocalHall, RemoteHall
+from queue_app.api_models import EventOut, TicketOut, WindowStateOut
+from queue_app.cli_hall import local_client
 from queue_app.client import RETRY_FOR_S, ApiError, HallClient
 from queue_app.domain import hours
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall, Targets
+from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.ticket import (
     STATUS_LABELS,
     Outcome,
@@ -330,13 +331,13 @@ def hall_targets(
     """Show the running hall's wait and service targets, or change them."""
     if restore and (wait is not None or serve is not None):
         _fail("error: --restore takes no --wait or --serve", 2)
-    with _user_errors(), _hall_ops() as hall:
+    with _user_errors(), _client() as hall:
         if restore:
             t = hall.set_targets(None)
         elif wait is None and serve is None:
-            t = hall.targets()
+            t = hall.hall().targets
         else:
-            now = hall.targets()
+            now = hall.hall().targets
             t = hall.set_targets(
                 Targets(
                     wait_minutes=wait if wait is not None else now.wait_minutes,
@@ -351,13 +352,15 @@ def hall_targets(
 
 # ----------------------------------------------------------------- tickets
 @contextmanager
-def _hall_ops(window: int | None = None) -> Iterator[HallOps]:
-    """The database (default), or the server of ``--server`` signed in as ``--user``
-    (at ``window`` for window commands: a clerk may operate only its own window)."""
+def _client(window: int | None = None) -> Iterator[HallClient]:
+    """A client of the hall's app run here on the database (default; acting as
+    ``--actor``), or of the server of ``--server`` signed in as ``--user`` (at ``window``
+    for window commands: a clerk may operate only its own window)."""
     if settings.server is None:
         store = _store()
         try:
-            yield LocalHall(store, settings.actor)
+            with local_client(store, settings.actor) as client:
+                yield client
         finally:
             store.dispose()
         return
@@ -369,7 +372,7 @@ def _hall_ops(window: int | None = None) -> Iterator[HallOps]:
     with HallClient(settings.server, retry_for=settings.retry_for) as client:
         client.sign_in(settings.user, password, window)
         try:
-            yield RemoteHall(client)
+            yield client
         finally:
             with suppress(ApiError):
                 client.sign_out()
@@ -397,9 +400,9 @@ def ticket_issue(
     ] = None,
 ) -> None:
     """Issue a ticket for one or more matters, or a bundle."""
-    with _user_errors(), _hall_ops() as hall:
+    with _user_errors(), _client() as hall:
         pri = parse_priority(priority) if priority else None
-        issued = hall.issue(matters or [], bundle, pri)
+        issued = hall.issue(matters or [], bundle=bundle, priority=pri.value if pri else None)
 
         def render() -> None:
             _show_ticket(issued.ticket)
@@ -418,10 +421,10 @@ def ticket_issue(
 
 @ticket_app.command("show")
 def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) -> None:
-    """One ticket and (on the database) its history."""
-    with _user_errors(), _hall_ops() as hall:
+    """One ticket and, for a manager (on the database: anyone), its history."""
+    with _user_errors(), _client() as hall:
         t = hall.ticket(number, day)
-        history = hall.history(t)
+        history = _history(hall, t)
 
         def render() -> None:
             _show_ticket(t)
@@ -431,10 +434,20 @@ def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) 
         _emit(
             {
                 "ticket": t.model_dump(mode="json"),
-                "events": [asdict(e) for e in history] if history is not None else None,
+                "events": [e.model_dump() for e in history] if history is not None else None,
             },
             render,
         )
+
+
+def _history(hall: HallClient, t: TicketOut) -> list[EventOut] | None:
+    """The ticket's history; None for an account that may not read it (it names staff)."""
+    try:
+        return hall.history(t.number, t.day)
+    except ApiError as exc:
+        if exc.code == "forbidden":
+            return None
+        raise
 
 
 @ticket_app.command("list")
@@ -443,8 +456,8 @@ def ticket_list(
     domain: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Waiting tickets in the order they will be called."""
-    with _user_errors(), _hall_ops() as hall:
-        tickets = hall.waiting(window, domain)
+    with _user_errors(), _client() as hall:
+        tickets = hall.tickets(window=window, domain=domain)
 
         def render() -> None:
             for t in tickets:
@@ -454,8 +467,8 @@ def ticket_list(
         _emit([t.model_dump(mode="json") for t in tickets], render)
 
 
-def _ticket_op(op: Callable[[HallOps], TicketOut], window: int | None = None) -> None:
-    with _user_errors(), _hall_ops(window) as hall:
+def _ticket_op(op: Callable[[HallClient], TicketOut], window: int | None = None) -> None:
+    with _user_errors(), _client(window) as hall:
         t = op(hall)
         _emit(t.model_dump(mode="json"), lambda: _show_ticket(t))
 
@@ -476,7 +489,7 @@ def ticket_requeue(number: str) -> None:
 @window_app.command("call-next")
 def window_call_next(window: int) -> None:
     """Call the next ticket this window may serve (the system chooses)."""
-    with _user_errors(), _hall_ops(window) as hall:
+    with _user_errors(), _client(window) as hall:
         t = hall.call_next(window)
         if t is None:
             _emit(
@@ -532,7 +545,14 @@ def window_finish(
     ],
 ) -> None:
     """Finish the current ticket with one outcome per matter."""
-    _ticket_op(lambda h: h.finish(window, _parse_outcomes(outcome)), window)
+
+    def finish(h: HallClient) -> TicketOut:
+        given = _parse_outcomes(outcome)
+        if isinstance(given, Outcome):
+            return h.finish(window, outcome=given.value)
+        return h.finish(window, outcomes={code: o.value for code, o in given.items()})
+
+    _ticket_op(finish, window)
 
 
 @window_app.command("transfer")
@@ -543,7 +563,10 @@ def window_transfer(
     reason: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Send the current ticket to another window or domain; it keeps its place in line."""
-    _ticket_op(lambda h: h.transfer(window, to_window, to_domain, reason), window)
+    _ticket_op(
+        lambda h: h.transfer(window, to_window=to_window, to_domain=to_domain, reason=reason),
+        window,
+    )
 
 
 @window_app.command("no-show")
@@ -552,8 +575,8 @@ def window_no_show(window: int) -> None:
     _ticket_op(lambda h: h.no_show(window), window)
 
 
-def _window_op(op: Callable[[HallOps], WindowStateOut], window: int) -> None:
-    with _user_errors(), _hall_ops(window) as hall:
+def _window_op(op: Callable[[HallClient], WindowStateOut], window: int) -> None:
+    with _user_errors(), _client(window) as hall:
         w = op(hall)
         _emit(
             w.model_dump(mode="json"),
@@ -599,18 +622,28 @@ def window_serve(
     window for the peak with --like 13, and back with --restore."""
     if (like is None) == (not restore):
         _fail("error: give exactly one of --like N or --restore", 2)
-    with _user_errors(), _hall_ops(window) as hall:
-        p = hall.serve_like(window, like)
+    with _user_errors(), _client(window) as hall:
+        p = hall.set_profile(window, _profile_of(hall, like) if like is not None else None)
         _emit(
             p.model_dump(mode="json"),
             lambda: out.print(f"{window} 号窗口: {p.name} ({p.kind.value})"),
         )
 
 
+def _profile_of(hall: HallClient, like: int) -> WindowProfile:
+    """What window ``like`` serves in the layout file."""
+    for choice in hall.hall_profiles():
+        if like in choice.windows:
+            return choice.profile
+    raise Refused(
+        "no_such_window", f"本大厅没有 {like} 号窗口", f"this hall has no window {like}", "like"
+    )
+
+
 @window_app.command("list")
 def window_list() -> None:
     """Every window with its state and current ticket."""
-    with _user_errors(), _hall_ops() as hall:
+    with _user_errors(), _client() as hall:
         ws = hall.windows()
 
         def render() -> None:
@@ -648,8 +681,8 @@ def day_close(
     """Close a business day: open tickets expire, windows close (today's: all of them)."""
     if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
         _fail(f"error: day {day!r}: expected a date as YYYY-MM-DD", 2)
-    with _user_errors(), _hall_ops() as hall:
-        result = hall.close_day(force, day)
+    with _user_errors(), _client() as hall:
+        result = hall.close_day(force, day).model_dump()
         _emit(result, lambda: out.print(f"day closed; {result['expired']} ticket(s) expired"))
 
 
@@ -659,8 +692,8 @@ def day_open_late(
 ) -> None:
     """Keep issuing tickets open after the hall's hours today (a manager's decision)."""
     at = None if until == "off" else _today_at(until)
-    with _user_errors(), _hall_ops() as hall:
-        result = hall.open_late(at)
+    with _user_errors(), _client() as hall:
+        result = hall.open_late(at).until
         _emit({"until": result}, lambda: out.print(f"issuing open until {until}"))
 
 
@@ -676,8 +709,9 @@ def _today_at(hhmm: str) -> float:
 @day_app.command("status")
 def day_status() -> None:
     """Today's tickets by status."""
-    with _user_errors(), _hall_ops() as hall:
-        day, counts = hall.counts()
+    with _user_errors(), _client() as hall:
+        c = hall.stats()
+        day, counts = c.day, c.counts
         _emit(
             counts,
             lambda: out.print(

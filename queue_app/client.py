@@ -1,7 +1,9 @@
-"""The typed HTTP client of a hall server, sync (``HallClient``) and async
-(``AsyncHallClient``); the only way terminals and scripts reach the server.
+"""The typed HTTP client of a hall server; the only way terminals, the command line and
+scripts reach a hall.
 
-Every POST carries a fresh ``Idempotency-Key``; when the network fails (the server is
+Every operation is written once, as a method of ``AsyncHallClient``; ``HallClient`` runs the
+same methods to their end on a private event loop (a thread of its own), for code that does not
+run one. Every POST carries a fresh ``Idempotency-Key``; when the network fails (the server is
 restarting, a proxy answers 502/503/504) the client tries again with the same key for up to
 ``retry_for`` seconds, so the server acts once (a ticket is never issued twice) and the desk
 gets its slip. Refusals raise ``ApiError`` with the server's code and messages.
@@ -10,22 +12,27 @@ gets its slip. Refusals raise ``ApiError`` with the server's code and messages.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import AbstractAsyncContextManager, ExitStack
+from dataclasses import dataclass
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 from pydantic import TypeAdapter
 
 from queue_app.api_models import (
     CallOut,
     CloseDayOut,
     CountsOut,
+    DisplayOut,
     DomainWaitsOut,
+    EventOut,
     HitOut,
     IssuedOut,
     OpenLateOut,
@@ -33,6 +40,7 @@ from queue_app.api_models import (
     QueueSeriesOut,
     SessionOut,
     StaffingOut,
+    StaffOut,
     StatusOut,
     TicketOut,
     WindowOut,
@@ -44,6 +52,7 @@ from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile
 
 R = TypeVar("R")
+P = ParamSpec("P")
 RETRY_FOR_S = 30.0  # a server restart takes seconds: keep trying this long
 BACKOFF_START_S, BACKOFF_CAP_S = 0.1, 2.0
 GATEWAY_STATUSES = frozenset({502, 503, 504})  # a proxy's: the hall server behind it is away
@@ -67,19 +76,22 @@ class ServerEvent:
     id: str | None = None
 
 
-@dataclass(frozen=True)
-class _Call(Generic[R]):
-    method: str
-    path: str
-    parse: Callable[[Any], R]
-    json: Any = None
-    params: dict[str, Any] | None = None
-    key: str | None = field(default=None)
+Read = Callable[[httpx.Response], R]
 
 
-def _model(cls: Any) -> Callable[[Any], Any]:
-    adapter = TypeAdapter(cls)
-    return adapter.validate_python
+@functools.cache
+def _as(shape: Any) -> Read[Any]:
+    """How to read an answer of this shape (a model, a list of models ...) from its JSON."""
+    validate = TypeAdapter(shape).validate_python
+    return lambda r: validate(r.json() if r.content else None)
+
+
+def _nothing(_: httpx.Response) -> None:
+    return None
+
+
+def _raw(r: httpx.Response) -> bytes:
+    return r.content
 
 
 def _error(r: httpx.Response) -> ApiError:
@@ -117,14 +129,14 @@ def _in_progress(r: httpx.Response) -> bool:
 
 
 class _Tries:
-    """When one call is tried again, written once for both clients: after a network failure,
-    a proxy's 502/503/504 or the server's "still in progress", the same request (the same
-    ``Idempotency-Key``) goes again after an exponential back-off with jitter, until
-    ``retry_for`` seconds have passed. A POST without a key goes again only when it never
-    left (its connection failed): the server may have acted on it."""
+    """When one request is tried again: after a network failure, a proxy's 502/503/504 or
+    the server's "still in progress", the same request (the same ``Idempotency-Key``) goes
+    again after an exponential back-off with jitter, until ``retry_for`` seconds have passed.
+    A POST without a key goes again only when it never left (its connection failed): the
+    server may have acted on it."""
 
-    def __init__(self, call: _Call[Any], retry_for: float) -> None:
-        self.resendable = call.method != "POST" or call.key is not None
+    def __init__(self, resendable: bool, retry_for: float) -> None:
+        self.resendable = resendable
         self.deadline = time.monotonic() + retry_for
         self.backoff = BACKOFF_START_S
 
@@ -172,328 +184,8 @@ def parse_sse(lines: Iterable[str]) -> Iterator[ServerEvent]:
                 eid = value
 
 
-class _Api:
-    """Every request of the API as a ``_Call`` (method, path, body, how to read the answer),
-    shared by the sync and async clients, which only send them."""
-
-    def __init__(self, token: str | None, retry_for: float) -> None:
-        self.token = token
-        self.retry_for = retry_for
-
-    def _headers(self, call: _Call[Any]) -> dict[str, str]:
-        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        if call.key:
-            h["Idempotency-Key"] = call.key
-        return h
-
-    def _request_kwargs(self, call: _Call[Any]) -> dict[str, Any]:
-        return {"json": call.json, "params": call.params, "headers": self._headers(call)}
-
-    @staticmethod
-    def _result(call: _Call[R], r: httpx.Response) -> R:
-        if r.status_code >= 400:
-            raise _error(r)
-        return call.parse(r.json() if r.content else None)
-
-    @staticmethod
-    def _post(path: str, parse: Callable[[Any], R], body: Any = None) -> _Call[R]:
-        return _Call("POST", path, parse, body, key=uuid.uuid4().hex)
-
-    @staticmethod
-    def _get(path: str, parse: Callable[[Any], R], **params: Any) -> _Call[R]:
-        query = {k: v for k, v in params.items() if v is not None}
-        return _Call("GET", path, parse, params=query or None)
-
-    # the requests
-    def _sign_in(self, username: str, password: str, window: int | None) -> _Call[SessionOut]:
-        body = {"username": username, "password": password, "window": window}
-        return _Call("POST", "/api/auth/sign-in", _model(SessionOut), body)
-
-    def _sign_out(self) -> _Call[None]:
-        return self._post("/api/auth/sign-out", lambda _: None)
-
-    def _issue(
-        self,
-        matters: Iterable[str],
-        bundle: str | None,
-        priority: str | None,
-        appointment_at: float | None,
-    ) -> _Call[IssuedOut]:
-        body = {
-            "matters": list(matters),
-            "bundle": bundle,
-            "priority": priority,
-            "appointment_at": appointment_at,
-        }
-        return self._post("/api/tickets", _model(IssuedOut), body)
-
-    def _search(self, q: str, limit: int) -> _Call[list[HitOut]]:
-        return self._get("/api/catalog/search", _model(list[HitOut]), q=q, limit=limit)
-
-    def _tickets(self, window: int | None, domain: str | None) -> _Call[list[TicketOut]]:
-        return self._get("/api/tickets", _model(list[TicketOut]), window=window, domain=domain)
-
-    def _ticket(self, number: str, day: str | None) -> _Call[TicketOut]:
-        return self._get(f"/api/tickets/{number}", _model(TicketOut), day=day)
-
-    def _call_next(self, window: int) -> _Call[CallOut]:
-        return self._post(f"/api/windows/{window}/call-next", _model(CallOut))
-
-    def _finish(
-        self,
-        window: int,
-        outcome: str | None,
-        outcomes: dict[str, str] | None,
-        ticket: str | None,
-    ) -> _Call[TicketOut]:
-        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
-        return self._window(window, "finish", body)
-
-    def _transfer(
-        self,
-        window: int,
-        to_window: int | None,
-        to_domain: str | None,
-        reason: str,
-        ticket: str | None,
-    ) -> _Call[TicketOut]:
-        body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
-        return self._window(window, "transfer", body)
-
-    def _slip_status(self, token: str) -> _Call[StatusOut]:
-        return self._get(f"/api/status/{token}", _model(StatusOut))
-
-    def _queue_series(self, bucket_minutes: int) -> _Call[QueueSeriesOut]:
-        return self._get("/api/stats/queue", _model(QueueSeriesOut), bucket_minutes=bucket_minutes)
-
-    def _rate(self, window: int, ticket: str, level: int) -> _Call[TicketOut]:
-        return self._window(window, "rating", {"ticket": ticket, "level": level})
-
-    def _set_profile(self, window: int, profile: WindowProfile | None) -> _Call[WindowProfile]:
-        body = {"profile": profile.model_dump(mode="json") if profile else None}
-        return self._post(f"/api/windows/{window}/profile", _model(WindowProfile), body)
-
-    def _set_targets(self, targets: Targets | None) -> _Call[Targets]:
-        body = {"targets": targets.model_dump(mode="json") if targets else None}
-        return self._post("/api/hall/targets", _model(Targets), body)
-
-    def _cancel(self, number: str, reason: str) -> _Call[TicketOut]:
-        return self._post(f"/api/tickets/{number}/cancel", _model(TicketOut), {"reason": reason})
-
-    def _requeue(self, number: str) -> _Call[TicketOut]:
-        return self._post(f"/api/tickets/{number}/requeue", _model(TicketOut))
-
-    def _close_day(self, force: bool, day: str | None) -> _Call[CloseDayOut]:
-        return self._post("/api/day/close", _model(CloseDayOut), {"force": force, "day": day})
-
-    def _open_late(self, until: float | None) -> _Call[OpenLateOut]:
-        return self._post("/api/day/open-late", _model(OpenLateOut), {"until": until})
-
-    def _window(self, window: int, action: str, body: Any = None) -> _Call[TicketOut]:
-        return self._post(f"/api/windows/{window}/{action}", _model(TicketOut), body)
-
-    def _window_state(self, window: int, action: str, body: Any = None) -> _Call[WindowStateOut]:
-        return self._post(f"/api/windows/{window}/{action}", _model(WindowStateOut), body)
-
-    _HEALTH = _Call("GET", "/api/health", dict)
-    _HALL = _Call("GET", "/api/hall", _model(Hall))
-    _PROFILES = _Call("GET", "/api/hall/profiles", _model(list[ProfileChoice]))
-    _CATALOG = _Call("GET", "/api/catalog", _model(Catalog))
-    _WINDOWS = _Call("GET", "/api/windows", _model(list[WindowOut]))
-    _STATS = _Call("GET", "/api/stats/today", _model(CountsOut))
-    _ME = _Call("GET", "/api/auth/me", _model(SessionOut))
-    _WINDOW_STATS = _Call("GET", "/api/stats/windows", _model(WindowStatsOut))
-    _DOMAIN_WAITS = _Call("GET", "/api/stats/domains", _model(DomainWaitsOut))
-    _STAFFING = _Call("GET", "/api/stats/staffing", _model(StaffingOut))
-
-
-class HallClient(_Api):
-    """Synchronous client (CLI, scripts, tests)."""
-
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None = None,
-        *,
-        timeout: float = 10.0,
-        retry_for: float = RETRY_FOR_S,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        super().__init__(token, retry_for)
-        self.http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> HallClient:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _run(self, call: _Call[R]) -> R:
-        tries = _Tries(call, self.retry_for)
-        while True:
-            try:
-                outcome = self.http.request(call.method, call.path, **self._request_kwargs(call))
-            except httpx.TransportError as exc:
-                outcome = exc
-            step = tries.after(outcome)
-            if isinstance(step, httpx.Response):
-                return self._result(call, step)
-            time.sleep(step)
-
-    def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
-        s = self._run(self._sign_in(username, password, window))
-        self.token = s.token
-        return s
-
-    def sign_out(self) -> None:
-        """End this client's session (its token stops working)."""
-        self._run(self._sign_out())
-        self.token = None
-
-    def me(self) -> SessionOut:
-        return self._run(self._ME)
-
-    def health(self) -> dict[str, str]:
-        return self._run(self._HEALTH)
-
-    def hall(self) -> Hall:
-        return self._run(self._HALL)
-
-    def catalog(self) -> Catalog:
-        return self._run(self._CATALOG)
-
-    def search(self, q: str, limit: int = 10) -> list[HitOut]:
-        return self._run(self._search(q, limit))
-
-    def issue(
-        self,
-        matters: Iterable[str] = (),
-        *,
-        bundle: str | None = None,
-        priority: str | None = None,
-        appointment_at: float | None = None,
-    ) -> IssuedOut:
-        return self._run(self._issue(matters, bundle, priority, appointment_at))
-
-    def tickets(self, window: int | None = None, domain: str | None = None) -> list[TicketOut]:
-        return self._run(self._tickets(window, domain))
-
-    def ticket(self, number: str, day: str | None = None) -> TicketOut:
-        return self._run(self._ticket(number, day))
-
-    def windows(self) -> list[WindowOut]:
-        return self._run(self._WINDOWS)
-
-    def stats(self) -> CountsOut:
-        return self._run(self._STATS)
-
-    def window_stats(self) -> WindowStatsOut:
-        return self._run(self._WINDOW_STATS)
-
-    def domain_waits(self) -> DomainWaitsOut:
-        return self._run(self._DOMAIN_WAITS)
-
-    def slip_status(self, token: str) -> StatusOut:
-        """A ticket as its citizen's status page shows it (the slip's token)."""
-        return self._run(self._slip_status(token))
-
-    def staffing(self) -> StaffingOut:
-        return self._run(self._STAFFING)
-
-    def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
-        return self._run(self._queue_series(bucket_minutes))
-
-    def rate(self, window: int, ticket: str, level: int) -> TicketOut:
-        """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
-        return self._run(self._rate(window, ticket, level))
-
-    def call_next(self, window: int) -> TicketOut | None:
-        return self._run(self._call_next(window)).ticket
-
-    def recall(self, window: int, ticket: str | None = None) -> TicketOut:
-        return self._run(self._window(window, "recall", {"ticket": ticket}))
-
-    def start(self, window: int, ticket: str | None = None) -> TicketOut:
-        return self._run(self._window(window, "start", {"ticket": ticket}))
-
-    def finish(
-        self,
-        window: int,
-        outcome: str | None = None,
-        outcomes: dict[str, str] | None = None,
-        ticket: str | None = None,
-    ) -> TicketOut:
-        return self._run(self._finish(window, outcome, outcomes, ticket))
-
-    def transfer(
-        self,
-        window: int,
-        *,
-        to_window: int | None = None,
-        to_domain: str | None = None,
-        reason: str = "",
-        ticket: str | None = None,
-    ) -> TicketOut:
-        return self._run(self._transfer(window, to_window, to_domain, reason, ticket))
-
-    def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
-        return self._run(self._window(window, "no-show", {"ticket": ticket}))
-
-    def open_window(self, window: int) -> WindowStateOut:
-        return self._run(self._window_state(window, "open"))
-
-    def close_window(self, window: int) -> WindowStateOut:
-        return self._run(self._window_state(window, "close"))
-
-    def pause(self, window: int, reason: str) -> WindowStateOut:
-        return self._run(self._window_state(window, "pause", {"reason": reason}))
-
-    def resume(self, window: int) -> WindowStateOut:
-        return self._run(self._window_state(window, "resume"))
-
-    def hall_profiles(self) -> list[ProfileChoice]:
-        return self._run(self._PROFILES)
-
-    def set_profile(self, window: int, profile: WindowProfile | None) -> WindowProfile:
-        """Change what ``window`` serves; None restores the layout file's profile."""
-        return self._run(self._set_profile(window, profile))
-
-    def set_targets(self, targets: Targets | None) -> Targets:
-        """Change the hall's targets; None restores the layout file's."""
-        return self._run(self._set_targets(targets))
-
-    def cancel(self, number: str, reason: str = "") -> TicketOut:
-        return self._run(self._cancel(number, reason))
-
-    def requeue(self, number: str) -> TicketOut:
-        return self._run(self._requeue(number))
-
-    def close_day(self, force: bool = False, day: str | None = None) -> CloseDayOut:
-        return self._run(self._close_day(force, day))
-
-    def open_late(self, until: float | None) -> OpenLateOut:
-        return self._run(self._open_late(until))
-
-    def events(self) -> Iterator[ServerEvent]:
-        """The live event stream (a snapshot first); ends when the server closes it."""
-        timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
-        try:
-            with self.http.stream(
-                "GET", "/api/events", timeout=timeout, headers=self._headers(_Call("GET", "", dict))
-            ) as r:
-                if r.status_code >= 400:
-                    r.read()
-                    raise _error(r)
-                yield from parse_sse(r.iter_lines())
-        except httpx.TransportError as exc:
-            raise _unreachable(exc) from None
-
-
-class AsyncHallClient(_Api):
-    """Asynchronous client (the terminal UI): the same requests as ``HallClient``."""
+class AsyncHallClient:
+    """Every operation of the API, once: its request and how its answer is read."""
 
     def __init__(
         self,
@@ -504,51 +196,113 @@ class AsyncHallClient(_Api):
         retry_for: float = RETRY_FOR_S,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        super().__init__(token, retry_for)
-        self.base_url = base_url
+        self.base_url, self.token, self.retry_for = base_url, token, retry_for
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def _run(self, call: _Call[R]) -> R:
-        tries = _Tries(call, self.retry_for)
+    async def __aenter__(self) -> AsyncHallClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------ sending
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        read: Read[R],
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        keyed: bool,
+    ) -> R:
+        """One request, tried again as ``_Tries`` says; its answer read, or its refusal
+        raised. A keyed request carries one ``Idempotency-Key`` through all its tries."""
+        headers = self._auth()
+        if keyed:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+        tries = _Tries(method != "POST" or keyed, self.retry_for)
         while True:
             try:
                 outcome = await self.http.request(
-                    call.method, call.path, **self._request_kwargs(call)
+                    method, path, json=body, params=params, headers=headers
                 )
             except httpx.TransportError as exc:
                 outcome = exc
             step = tries.after(outcome)
             if isinstance(step, httpx.Response):
-                return self._result(call, step)
+                if step.status_code >= 400:
+                    raise _error(step)
+                return read(step)
             await asyncio.sleep(step)
 
+    async def _post(self, path: str, read: Read[R], body: Any = None) -> R:
+        return await self._send("POST", path, read, body=body, keyed=True)
+
+    async def _get(self, path: str, read: Read[R], **params: Any) -> R:
+        query = {k: v for k, v in params.items() if v is not None}
+        return await self._send("GET", path, read, params=query or None, keyed=False)
+
+    async def _window(self, window: int, action: str, body: Any = None) -> TicketOut:
+        return await self._post(f"/api/windows/{window}/{action}", _as(TicketOut), body)
+
+    async def _window_state(self, window: int, action: str, body: Any = None) -> WindowStateOut:
+        return await self._post(f"/api/windows/{window}/{action}", _as(WindowStateOut), body)
+
+    # ------------------------------------------------------------ accounts
     async def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
-        s = await self._run(self._sign_in(username, password, window))
+        body = {"username": username, "password": password, "window": window}
+        s: SessionOut = await self._send(
+            "POST", "/api/auth/sign-in", _as(SessionOut), body=body, keyed=False
+        )
         self.token = s.token
         return s
 
     async def sign_out(self) -> None:
-        await self._run(self._sign_out())
+        """End this client's session (its token stops working)."""
+        await self._post("/api/auth/sign-out", _nothing)
         self.token = None
 
     async def me(self) -> SessionOut:
-        return await self._run(self._ME)
+        return await self._get("/api/auth/me", _as(SessionOut))
 
+    async def staff(self) -> list[StaffOut]:
+        """Every staff account (a manager's read)."""
+        return await self._get("/api/staff", _as(list[StaffOut]))
+
+    # ------------------------------------------------------------ the hall
     async def health(self) -> dict[str, str]:
-        return await self._run(self._HEALTH)
+        return await self._get("/api/health", _as(dict[str, str]))
 
     async def hall(self) -> Hall:
-        return await self._run(self._HALL)
+        return await self._get("/api/hall", _as(Hall))
+
+    async def hall_profiles(self) -> list[ProfileChoice]:
+        return await self._get("/api/hall/profiles", _as(list[ProfileChoice]))
+
+    async def set_profile(self, window: int, profile: WindowProfile | None) -> WindowProfile:
+        """Change what ``window`` serves; None restores the layout file's profile."""
+        body = {"profile": profile.model_dump(mode="json") if profile else None}
+        return await self._post(f"/api/windows/{window}/profile", _as(WindowProfile), body)
+
+    async def set_targets(self, targets: Targets | None) -> Targets:
+        """Change the hall's targets; None restores the layout file's."""
+        body = {"targets": targets.model_dump(mode="json") if targets else None}
+        return await self._post("/api/hall/targets", _as(Targets), body)
 
     async def catalog(self) -> Catalog:
-        return await self._run(self._CATALOG)
+        return await self._get("/api/catalog", _as(Catalog))
 
     async def search(self, q: str, limit: int = 10) -> list[HitOut]:
-        return await self._run(self._search(q, limit))
+        return await self._get("/api/catalog/search", _as(list[HitOut]), q=q, limit=limit)
 
+    # ------------------------------------------------------------ tickets
     async def issue(
         self,
         matters: Iterable[str] = (),
@@ -557,49 +311,49 @@ class AsyncHallClient(_Api):
         priority: str | None = None,
         appointment_at: float | None = None,
     ) -> IssuedOut:
-        return await self._run(self._issue(matters, bundle, priority, appointment_at))
+        body = {
+            "matters": list(matters),
+            "bundle": bundle,
+            "priority": priority,
+            "appointment_at": appointment_at,
+        }
+        return await self._post("/api/tickets", _as(IssuedOut), body)
 
     async def tickets(
         self, window: int | None = None, domain: str | None = None
     ) -> list[TicketOut]:
-        return await self._run(self._tickets(window, domain))
+        return await self._get("/api/tickets", _as(list[TicketOut]), window=window, domain=domain)
 
     async def ticket(self, number: str, day: str | None = None) -> TicketOut:
-        return await self._run(self._ticket(number, day))
+        return await self._get(f"/api/tickets/{number}", _as(TicketOut), day=day)
 
-    async def windows(self) -> list[WindowOut]:
-        return await self._run(self._WINDOWS)
+    async def history(self, number: str, day: str | None = None) -> list[EventOut]:
+        """A ticket's history, oldest first, with who acted (a manager's read)."""
+        return await self._get(f"/api/tickets/{number}/events", _as(list[EventOut]), day=day)
 
-    async def stats(self) -> CountsOut:
-        return await self._run(self._STATS)
+    async def cancel(self, number: str, reason: str = "") -> TicketOut:
+        return await self._post(f"/api/tickets/{number}/cancel", _as(TicketOut), {"reason": reason})
 
-    async def window_stats(self) -> WindowStatsOut:
-        return await self._run(self._WINDOW_STATS)
-
-    async def domain_waits(self) -> DomainWaitsOut:
-        return await self._run(self._DOMAIN_WAITS)
+    async def requeue(self, number: str) -> TicketOut:
+        return await self._post(f"/api/tickets/{number}/requeue", _as(TicketOut))
 
     async def slip_status(self, token: str) -> StatusOut:
         """A ticket as its citizen's status page shows it (the slip's token)."""
-        return await self._run(self._slip_status(token))
+        return await self._get(f"/api/status/{token}", _as(StatusOut))
 
-    async def staffing(self) -> StaffingOut:
-        return await self._run(self._STAFFING)
-
-    async def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
-        return await self._run(self._queue_series(bucket_minutes))
-
-    async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
-        return await self._run(self._rate(window, ticket, level))
+    # ------------------------------------------------------------ windows
+    async def windows(self) -> list[WindowOut]:
+        return await self._get("/api/windows", _as(list[WindowOut]))
 
     async def call_next(self, window: int) -> TicketOut | None:
-        return (await self._run(self._call_next(window))).ticket
+        called = await self._post(f"/api/windows/{window}/call-next", _as(CallOut))
+        return called.ticket
 
     async def recall(self, window: int, ticket: str | None = None) -> TicketOut:
-        return await self._run(self._window(window, "recall", {"ticket": ticket}))
+        return await self._window(window, "recall", {"ticket": ticket})
 
     async def start(self, window: int, ticket: str | None = None) -> TicketOut:
-        return await self._run(self._window(window, "start", {"ticket": ticket}))
+        return await self._window(window, "start", {"ticket": ticket})
 
     async def finish(
         self,
@@ -608,7 +362,8 @@ class AsyncHallClient(_Api):
         outcomes: dict[str, str] | None = None,
         ticket: str | None = None,
     ) -> TicketOut:
-        return await self._run(self._finish(window, outcome, outcomes, ticket))
+        body = {"outcome": outcome, "outcomes": outcomes, "ticket": ticket}
+        return await self._window(window, "finish", body)
 
     async def transfer(
         self,
@@ -619,51 +374,69 @@ class AsyncHallClient(_Api):
         reason: str = "",
         ticket: str | None = None,
     ) -> TicketOut:
-        return await self._run(self._transfer(window, to_window, to_domain, reason, ticket))
+        body = {"to_window": to_window, "to_domain": to_domain, "reason": reason, "ticket": ticket}
+        return await self._window(window, "transfer", body)
 
     async def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
-        return await self._run(self._window(window, "no-show", {"ticket": ticket}))
+        return await self._window(window, "no-show", {"ticket": ticket})
+
+    async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
+        """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
+        return await self._window(window, "rating", {"ticket": ticket, "level": level})
 
     async def open_window(self, window: int) -> WindowStateOut:
-        return await self._run(self._window_state(window, "open"))
+        return await self._window_state(window, "open")
 
     async def close_window(self, window: int) -> WindowStateOut:
-        return await self._run(self._window_state(window, "close"))
+        return await self._window_state(window, "close")
 
     async def pause(self, window: int, reason: str) -> WindowStateOut:
-        return await self._run(self._window_state(window, "pause", {"reason": reason}))
+        return await self._window_state(window, "pause", {"reason": reason})
 
     async def resume(self, window: int) -> WindowStateOut:
-        return await self._run(self._window_state(window, "resume"))
+        return await self._window_state(window, "resume")
 
-    async def hall_profiles(self) -> list[ProfileChoice]:
-        return await self._run(self._PROFILES)
-
-    async def set_profile(self, window: int, profile: WindowProfile | None) -> WindowProfile:
-        """Change what ``window`` serves; None restores the layout file's profile."""
-        return await self._run(self._set_profile(window, profile))
-
-    async def set_targets(self, targets: Targets | None) -> Targets:
-        """Change the hall's targets; None restores the layout file's."""
-        return await self._run(self._set_targets(targets))
-
-    async def cancel(self, number: str, reason: str = "") -> TicketOut:
-        return await self._run(self._cancel(number, reason))
-
-    async def requeue(self, number: str) -> TicketOut:
-        return await self._run(self._requeue(number))
-
+    # ------------------------------------------------------------ the day
     async def close_day(self, force: bool = False, day: str | None = None) -> CloseDayOut:
-        return await self._run(self._close_day(force, day))
+        return await self._post("/api/day/close", _as(CloseDayOut), {"force": force, "day": day})
 
     async def open_late(self, until: float | None) -> OpenLateOut:
-        return await self._run(self._open_late(until))
+        return await self._post("/api/day/open-late", _as(OpenLateOut), {"until": until})
+
+    # ------------------------------------------------------------ figures
+    async def stats(self) -> CountsOut:
+        return await self._get("/api/stats/today", _as(CountsOut))
+
+    async def window_stats(self) -> WindowStatsOut:
+        return await self._get("/api/stats/windows", _as(WindowStatsOut))
+
+    async def domain_waits(self) -> DomainWaitsOut:
+        return await self._get("/api/stats/domains", _as(DomainWaitsOut))
+
+    async def staffing(self) -> StaffingOut:
+        return await self._get("/api/stats/staffing", _as(StaffingOut))
+
+    async def queue_series(self, bucket_minutes: int = 10) -> QueueSeriesOut:
+        return await self._get(
+            "/api/stats/queue", _as(QueueSeriesOut), bucket_minutes=bucket_minutes
+        )
+
+    # ------------------------------------------------------------ public
+    async def display(self) -> DisplayOut:
+        """The display board's figures (public: numbers and windows only)."""
+        return await self._get("/api/display", _as(DisplayOut))
+
+    async def voice(self, number: str, window: int) -> bytes:
+        """The call of ``number`` to ``window`` spoken, as a WAV file (when the server can)."""
+        return await self._get(f"/api/voice/{number}/{window}.wav", _raw)
 
     async def events(self) -> AsyncIterator[ServerEvent]:
         """The live event stream (a snapshot first); ends when the server closes it."""
         timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
         try:
-            async with self.http.stream("GET", "/api/events", timeout=timeout) as r:
+            async with self.http.stream(
+                "GET", "/api/events", timeout=timeout, headers=self._auth()
+            ) as r:
                 if r.status_code >= 400:
                     await r.aread()
                     raise _error(r)
@@ -676,3 +449,118 @@ class AsyncHallClient(_Api):
                         lines = []
         except httpx.TransportError as exc:
             raise _unreachable(exc) from None
+
+
+def _blocking(
+    op: Callable[Concatenate[AsyncHallClient, P], Awaitable[R]],
+) -> Callable[Concatenate[HallClient, P], R]:
+    """``AsyncHallClient``'s ``op`` as a method of ``HallClient``: run to its end on the
+    client's event loop, its answer returned and its refusal raised here."""
+
+    def run(self: HallClient, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._portal.call(functools.partial(op, self.core, *args, **kwargs))
+
+    return functools.update_wrapper(run, op)
+
+
+async def _next(stream: AsyncIterator[ServerEvent]) -> ServerEvent | None:
+    try:
+        return await anext(stream)
+    except StopAsyncIteration:
+        return None
+
+
+class HallClient:
+    """The same operations for code without an event loop (command line, scripts, tests):
+    each runs ``AsyncHallClient``'s on an event loop of this client's own thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        retry_for: float = RETRY_FOR_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        core = AsyncHallClient(
+            base_url, token, timeout=timeout, retry_for=retry_for, transport=transport
+        )
+        self._enter(core)
+
+    def _enter(self, core: AbstractAsyncContextManager[AsyncHallClient]) -> None:
+        self._exits = ExitStack()
+        try:
+            self._portal: BlockingPortal = self._exits.enter_context(start_blocking_portal())
+            self.core = self._exits.enter_context(self._portal.wrap_async_context_manager(core))
+        except BaseException:
+            self._exits.close()
+            raise
+
+    def close(self) -> None:
+        """Close the core client (and whatever its context holds) and stop the thread."""
+        self._exits.close()
+
+    def __enter__(self) -> HallClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    sign_in = _blocking(AsyncHallClient.sign_in)
+    sign_out = _blocking(AsyncHallClient.sign_out)
+    me = _blocking(AsyncHallClient.me)
+    staff = _blocking(AsyncHallClient.staff)
+    health = _blocking(AsyncHallClient.health)
+    hall = _blocking(AsyncHallClient.hall)
+    hall_profiles = _blocking(AsyncHallClient.hall_profiles)
+    set_profile = _blocking(AsyncHallClient.set_profile)
+    set_targets = _blocking(AsyncHallClient.set_targets)
+    catalog = _blocking(AsyncHallClient.catalog)
+    search = _blocking(AsyncHallClient.search)
+    issue = _blocking(AsyncHallClient.issue)
+    tickets = _blocking(AsyncHallClient.tickets)
+    ticket = _blocking(AsyncHallClient.ticket)
+    history = _blocking(AsyncHallClient.history)
+    cancel = _blocking(AsyncHallClient.cancel)
+    requeue = _blocking(AsyncHallClient.requeue)
+    slip_status = _blocking(AsyncHallClient.slip_status)
+    windows = _blocking(AsyncHallClient.windows)
+    call_next = _blocking(AsyncHallClient.call_next)
+    recall = _blocking(AsyncHallClient.recall)
+    start = _blocking(AsyncHallClient.start)
+    finish = _blocking(AsyncHallClient.finish)
+    transfer = _blocking(AsyncHallClient.transfer)
+    no_show = _blocking(AsyncHallClient.no_show)
+    rate = _blocking(AsyncHallClient.rate)
+    open_window = _blocking(AsyncHallClient.open_window)
+    close_window = _blocking(AsyncHallClient.close_window)
+    pause = _blocking(AsyncHallClient.pause)
+    resume = _blocking(AsyncHallClient.resume)
+    close_day = _blocking(AsyncHallClient.close_day)
+    open_late = _blocking(AsyncHallClient.open_late)
+    stats = _blocking(AsyncHallClient.stats)
+    window_stats = _blocking(AsyncHallClient.window_stats)
+    domain_waits = _blocking(AsyncHallClient.domain_waits)
+    staffing = _blocking(AsyncHallClient.staffing)
+    queue_series = _blocking(AsyncHallClient.queue_series)
+    display = _blocking(AsyncHallClient.display)
+    voice = _blocking(AsyncHallClient.voice)
+
+    def events(self) -> Iterator[ServerEvent]:
+        """The live event stream (a snapshot first); ends when the server closes it."""
+        stream = self.core.events()
+        try:
+            while (ev := self._portal.call(_next, stream)) is not None:
+                yield ev
+        finally:
+            self._portal.call(stream.aclose)  # type: ignore[attr-defined]
+
+
+def sync_client(core: AbstractAsyncContextManager[AsyncHallClient]) -> HallClient:
+    """A ``HallClient`` over the client ``core`` yields, its context entered on the new
+    client's event loop (e.g. an app run in process, whose lifespan needs that loop) and
+    left when it closes."""
+    client = HallClient.__new__(HallClient)
+    client._enter(core)
+    return client

@@ -11,9 +11,8 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel
 
-from queue_app.api_models import Look, StatusOut
+from queue_app.api_models import BoardCall, ClassWaiting, DisplayOut, Look, StatusOut
 from queue_app.domain.errors import Refused
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
@@ -39,35 +38,6 @@ def _voice(request: Request) -> Voice:
 
 
 Svc = Annotated[HallService, Depends(_service)]
-
-
-# ------------------------------------------------------------------ models
-class BoardCall(BaseModel):
-    ticket: str
-    window: int
-    at: float
-    recall: bool = False
-
-
-class ClassWaiting(BaseModel):
-    prefix: str
-    name: str
-    waiting: int
-
-
-class DisplayOut(BaseModel):
-    look: Look
-    speak: bool
-    server_voice: bool  # GET /api/voice/{number}/{window}.wav renders calls
-    timezone: str
-    day: str
-    now: float
-    version: int  # the newest event already reflected here (compare with the stream's ids)
-    windows: list[int]  # the windows this board shows
-    current: list[BoardCall]  # windows calling now (called, not yet served), newest first
-    recent: list[BoardCall]  # the last ten calls, newest first
-    waiting: list[ClassWaiting]
-    waiting_total: int
 
 
 # ------------------------------------------------------------------ reads

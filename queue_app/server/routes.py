@@ -14,6 +14,7 @@ from queue_app.api_models import (
     CloseDayOut,
     CountsOut,
     DomainWaitsOut,
+    EventOut,
     ExpectIn,
     FinishIn,
     HitOut,
@@ -46,8 +47,9 @@ from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.idempotency import REPLAYED, Keyed
 from queue_app.server.service import HallService
-from queue_app.store import Issued
+from queue_app.store import Issued, Store
 from queue_app.store.idempotency import Replay
+from queue_app.store.uow import EventInfo
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422)
@@ -369,6 +371,21 @@ async def ticket(
     return _out(svc, await svc.read(svc.store.ticket, number, day))
 
 
+@api.get("/tickets/{number}/events")
+async def ticket_events(
+    svc: Svc,
+    who: Manager,
+    number: str,
+    day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> list[EventOut]:
+    """A ticket's history, oldest first: what happened, at which window, by whom (a
+    manager's read: it names the staff)."""
+    return [
+        EventOut(kind=e.kind, window=e.window, actor=e.actor, at=e.at)
+        for e in await svc.read(_history, svc.store, number, day)
+    ]
+
+
 @api.get("/windows")
 async def windows(svc: Svc, who: SignedIn) -> list[WindowOut]:
     return [WindowOut.of(w, svc.names) for w in await svc.read(svc.store.windows)]
@@ -429,6 +446,11 @@ async def events(svc: Svc) -> StreamingResponse:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _history(store: Store, number: str, day: str | None) -> list[EventInfo]:
+    t = store.ticket(number, day)
+    return store.events(day=t.day, ticket=t.number)
 
 
 def _state(w: WindowState) -> WindowStateOut:

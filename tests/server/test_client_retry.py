@@ -43,18 +43,6 @@ class Sent:
             assert self.changed.wait_for(lambda: len(self.keys) >= attempts, WAIT_S)
 
 
-class NotingTransport(httpx.HTTPTransport):
-    def __init__(self, sent: Sent) -> None:
-        super().__init__()
-        self.sent = sent
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return super().handle_request(request)
-        finally:
-            self.sent.note(request)
-
-
 class AsyncNotingTransport(httpx.AsyncHTTPTransport):
     def __init__(self, sent: Sent) -> None:
         super().__init__()
@@ -91,7 +79,7 @@ class Call(threading.Thread):
         self.seconds = time.monotonic() - started
 
     def _sync(self) -> Any:
-        transport = NotingTransport(self.sent)
+        transport = AsyncNotingTransport(self.sent)  # the sync client runs the async one
         with HallClient(self.url, self.token, retry_for=self.retry_for, transport=transport) as c:
             return getattr(c, self.method)(*self.args)
 

@@ -36,6 +36,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/staff"): (MANAGER, None),
     ("GET", "/api/tickets"): (ANY, None),
     ("GET", "/api/tickets/{number}"): (ANY, None),
+    ("GET", "/api/tickets/{number}/events"): (MANAGER, None),  # names the staff who acted
     ("GET", "/api/windows"): (ANY, None),
     ("GET", "/api/stats/today"): (ANY, None),
     ("GET", "/api/stats/windows"): (ANY, None),

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from queue_app.client import ApiError, AsyncHallClient, HallClient, ServerEvent
@@ -90,9 +91,10 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
         assert "没有号" in e.value.zh
         boss = HallClient(live.url)
         boss.sign_in("boss", PW)
-        call = boss._issue(["M-SBK"], None, None, None)
-        first, again = boss._run(call), boss._run(call)  # a retry with the same key
-        assert first.ticket.number == again.ticket.number == "A001"
+        auth = {"Authorization": f"Bearer {boss.core.token}", "Idempotency-Key": "k-1"}
+        with httpx.Client(base_url=live.url, headers=auth) as raw:  # a retry with the same key
+            first, again = [raw.post("/api/tickets", json={"matters": ["M-SBK"]}) for _ in "12"]
+            assert first.json()["ticket"]["number"] == again.json()["ticket"]["number"] == "A001"
         assert [t.number for t in boss.tickets()] == ["A001"]
         boss.close()
     with HallClient("http://127.0.0.1:9", retry_for=0.3) as nowhere, pytest.raises(ApiError) as e:

@@ -17,7 +17,14 @@ import json
 import random
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from contextlib import AbstractAsyncContextManager, ExitStack
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -165,7 +172,8 @@ class _Tries:
 
 def parse_sse(lines: Iterable[str]) -> Iterator[ServerEvent]:
     """Server-sent events from a stream of text lines (comments and retry hints skipped)."""
-    event, data, eid = "message", [], None
+    event, eid = "message", None
+    data: list[str] = []
     for line in lines:
         if line == "":
             if data:
@@ -228,6 +236,7 @@ class AsyncHallClient:
         if keyed:
             headers["Idempotency-Key"] = uuid.uuid4().hex
         tries = _Tries(method != "POST" or keyed, self.retry_for)
+        outcome: httpx.Response | httpx.TransportError
         while True:
             try:
                 outcome = await self.http.request(
@@ -346,7 +355,7 @@ class AsyncHallClient:
         return await self._get("/api/windows", _as(list[WindowOut]))
 
     async def call_next(self, window: int) -> TicketOut | None:
-        called = await self._post(f"/api/windows/{window}/call-next", _as(CallOut))
+        called: CallOut = await self._post(f"/api/windows/{window}/call-next", _as(CallOut))
         return called.ticket
 
     async def recall(self, window: int, ticket: str | None = None) -> TicketOut:
@@ -430,7 +439,7 @@ class AsyncHallClient:
         """The call of ``number`` to ``window`` spoken, as a WAV file (when the server can)."""
         return await self._get(f"/api/voice/{number}/{window}.wav", _raw)
 
-    async def events(self) -> AsyncIterator[ServerEvent]:
+    async def events(self) -> AsyncGenerator[ServerEvent, None]:
         """The live event stream (a snapshot first); ends when the server closes it."""
         timeout = httpx.Timeout(10.0, read=STREAM_READ_TIMEOUT_S)
         try:
@@ -457,10 +466,11 @@ def _blocking(
     """``AsyncHallClient``'s ``op`` as a method of ``HallClient``: run to its end on the
     client's event loop, its answer returned and its refusal raised here."""
 
-    def run(self: HallClient, *args: P.args, **kwargs: P.kwargs) -> R:
+    def run(self: HallClient, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return self._portal.call(functools.partial(op, self.core, *args, **kwargs))
 
-    return functools.update_wrapper(run, op)
+    functools.update_wrapper(run, op)
+    return run
 
 
 async def _next(stream: AsyncIterator[ServerEvent]) -> ServerEvent | None:
@@ -554,7 +564,7 @@ class HallClient:
             while (ev := self._portal.call(_next, stream)) is not None:
                 yield ev
         finally:
-            self._portal.call(stream.aclose)  # type: ignore[attr-defined]
+            self._portal.call(stream.aclose)
 
 
 def sync_client(core: AbstractAsyncContextManager[AsyncHallClient]) -> HallClient:

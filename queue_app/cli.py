@@ -29,6 +29,7 @@ from queue_app.domain import hours
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall, Targets
+from queue_app.domain.refusals import BadOutcomeEntry, BadRole
 from queue_app.domain.ticket import (
     STATUS_LABELS,
     Outcome,
@@ -169,7 +170,10 @@ def _user_errors() -> Iterator[None]:
     except LoadError as exc:
         _fail(f"error: cannot load file\n{exc}", 2)
     except Refused as exc:
-        _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
+        from queue_app.i18n import messages
+
+        zh, en = messages(exc)
+        _fail(f"refused ({exc.code}): {zh}\n  {en}", 1)
     except ApiError as exc:
         if exc.code == "unreachable":
             _fail(f"error: {exc.en} ({settings.server})", 1)
@@ -511,12 +515,7 @@ def _parse_outcomes(given: list[str]) -> Outcome | dict[str, Outcome]:
     for entry in given:
         code, sep, value = entry.partition("=")
         if not sep:
-            raise Refused(
-                "bad_outcome",
-                f"请写成 事项编码=结果：{entry!r}",
-                f"expected CODE=OUTCOME, got {entry!r}",
-                "outcome",
-            )
+            raise BadOutcomeEntry(entry=entry)
         outcomes[code] = parse_outcome(value)
     return outcomes
 
@@ -709,12 +708,7 @@ def staff_add(
         try:
             r = Role(role)
         except ValueError:
-            raise Refused(
-                "bad_role",
-                f"无效角色：{role}",
-                f"unknown role {role!r}; expected desk, clerk, manager or display",
-                "role",
-            ) from None
+            raise BadRole(role=role) from None
         pw = (
             password
             if password is not None

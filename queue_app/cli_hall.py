@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 from queue_app.api_models import IssuedOut, TicketOut, WindowOut, WindowStateOut
 from queue_app.client import HallClient
-from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Targets
 from queue_app.domain.profiles import WindowProfile
+from queue_app.domain.refusals import NoSuchWindow
 from queue_app.domain.ticket import Outcome, Priority
 from queue_app.store import Store
 
@@ -58,10 +58,8 @@ class HallOps(Protocol):
     def set_targets(self, targets: Targets | None) -> Targets: ...
 
 
-def _no_window(number: int) -> Refused:
-    return Refused(
-        "no_such_window", f"本大厅没有 {number} 号窗口", f"this hall has no window {number}", "like"
-    )
+def _no_window(number: int) -> NoSuchWindow:
+    return NoSuchWindow(number=number, field="like")
 
 
 class LocalHall:

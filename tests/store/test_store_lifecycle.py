@@ -147,6 +147,13 @@ def test_refusals_at_the_window_change_nothing(store: Store) -> None:
         with pytest.raises(Refused) as e:
             action()
         assert e.value.code == code, code
+    with pytest.raises(Refused) as e:
+        store.transfer(1, to_domain="出入境")  # its window serves 出入境 only, not 社保
+    assert (e.value.code, message(e.value, "en")) == (
+        "no_window",
+        "No window serving 出入境 can accept every matter of A001",
+    )
+    assert message(e.value, "zh") == "没有“出入境”窗口能受理 A001 的全部事项"
     assert snapshot(store) == before
     store.close_window(3)
     with pytest.raises(Refused) as e:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 Path = tuple[str | int, ...]
 
@@ -112,3 +112,10 @@ class Refused(Exception):
     @property
     def params(self) -> dict[str, Param]:
         return self.text.params
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled across processes: keyword arguments
+        return _restore, (type(self), self.field, self.params)
+
+
+def _restore(cls: type[Refused], field: str | None, params: dict[str, Param]) -> Refused:
+    return cls(field=field, **params)

@@ -3,6 +3,7 @@ with a code, an HTTP status and a message in both languages."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import string
 from pathlib import Path
@@ -14,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from queue_app import i18n
 from queue_app.domain import refusals
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import Refused, Text
 from queue_app.domain.ticket import STATUS_LABELS, STATUS_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +107,20 @@ def test_a_code_keeps_one_status() -> None:
     status: dict[str, int] = {}
     for cls in REFUSALS:
         assert status.setdefault(cls.code, cls.status) == cls.status, cls.__name__
+
+
+def test_a_refusal_survives_pickling() -> None:
+    """Refusals may cross a process boundary (a worker pool) with their parameters."""
+    exc = refusals.StillServing(
+        tickets=[Text("{number} at window {window}", number="A1", window="3")]
+    )
+    back = pickle.loads(pickle.dumps(exc))
+    assert (type(back), back.field, back.text, str(back)) == (
+        type(exc),
+        exc.field,
+        exc.text,
+        str(exc),
+    )
 
 
 def test_ticket_status_words_are_the_status_labels_in_chinese() -> None:

@@ -30,6 +30,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.profiles import WindowProfile
+from queue_app.domain.refusals import BadOutcomeEntry, BadRole, NoSuchWindow
 from queue_app.domain.ticket import (
     STATUS_LABELS,
     Outcome,
@@ -170,7 +171,10 @@ def _user_errors() -> Iterator[None]:
     except LoadError as exc:
         _fail(f"error: cannot load file\n{exc}", 2)
     except Refused as exc:
-        _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
+        from queue_app.i18n import messages
+
+        zh, en = messages(exc)
+        _fail(f"refused ({exc.code}): {zh}\n  {en}", 1)
     except ApiError as exc:
         if exc.code == "unreachable":
             _fail(f"error: {exc.en} ({settings.server})", 1)
@@ -524,12 +528,7 @@ def _parse_outcomes(given: list[str]) -> Outcome | dict[str, Outcome]:
     for entry in given:
         code, sep, value = entry.partition("=")
         if not sep:
-            raise Refused(
-                "bad_outcome",
-                f"请写成 事项编码=结果：{entry!r}",
-                f"expected CODE=OUTCOME, got {entry!r}",
-                "outcome",
-            )
+            raise BadOutcomeEntry(entry=entry)
         outcomes[code] = parse_outcome(value)
     return outcomes
 
@@ -635,9 +634,7 @@ def _profile_of(hall: HallClient, like: int) -> WindowProfile:
     for choice in hall.hall_profiles():
         if like in choice.windows:
             return choice.profile
-    raise Refused(
-        "no_such_window", f"本大厅没有 {like} 号窗口", f"this hall has no window {like}", "like"
-    )
+    raise NoSuchWindow(number=like, field="like")
 
 
 @window_app.command("list")
@@ -743,12 +740,7 @@ def staff_add(
         try:
             r = Role(role)
         except ValueError:
-            raise Refused(
-                "bad_role",
-                f"无效角色：{role}",
-                f"unknown role {role!r}; expected desk, clerk, manager or display",
-                "role",
-            ) from None
+            raise BadRole(role=role) from None
         pw = (
             password
             if password is not None

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall
+from queue_app.domain.refusals import OutsideHours
+
+WEEKDAYS = tuple(  # ISO order, Monday first
+    Text(day)
+    for day in (
+        N_("Monday"),
+        N_("Tuesday"),
+        N_("Wednesday"),
+        N_("Thursday"),
+        N_("Friday"),
+        N_("Saturday"),
+        N_("Sunday"),
+    )
+)
 
 
 def at(hall: Hall, day: str, hhmm: str) -> float:
@@ -37,12 +51,5 @@ def require_issuing(hall: Hall, now: float, open_until: float | None) -> None:
     until = h.issue_until or h.close
     if weekday in h.weekdays and at(hall, day, h.open) <= now < at(hall, day, until):
         return
-    days = "、".join("一二三四五六日"[d - 1] for d in h.weekdays)
-    raise Refused(
-        "outside_hours",
-        f"现在不在取号时间（周{days} {h.open}–{until}），请在办公时间取号；"
-        "如需延时，请大厅经理开启延时取号",
-        f"tickets are issued {h.open}-{until} on weekdays {h.weekdays} (ISO); a manager may "
-        "open issuing late",
-        "day",
-    )
+    days = [WEEKDAYS[d - 1] for d in h.weekdays]
+    raise OutsideHours(start=h.open, until=until, weekdays=days)

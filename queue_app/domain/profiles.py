@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, eligible
-from queue_app.domain.errors import Problem, Refused, format_path
+from queue_app.domain.errors import Problem, format_path
 from queue_app.domain.hall import (
     EMPTY_SERVES,
     Hall,
@@ -26,6 +26,7 @@ from queue_app.domain.hall import (
     WindowKind,
     check_serves,
 )
+from queue_app.domain.refusals import BadProfile, WouldStrand
 
 
 class WindowProfile(BaseModel):
@@ -90,12 +91,7 @@ def require_valid(profile: WindowProfile, catalog: Catalog) -> None:
     problems = check_profile(profile, catalog)
     if problems:
         p = problems[0]
-        raise Refused(
-            "bad_profile",
-            f"窗口服务范围有误：{p}",
-            f"invalid window profile: {p}",
-            format_path(p.path),
-        )
+        raise BadProfile(problem=str(p), field=format_path(p.path))
 
 
 def stranded(waiting: Iterable[Candidate], windows: Iterable[DispatchWindow]) -> list[Candidate]:
@@ -108,13 +104,5 @@ def refuse_stranding(numbers: list[str], window: int) -> None:
     """Refuse a change that would leave waiting tickets with no window to call them."""
     if not numbers:
         return
-    shown = numbers[:8]
-    more = "…" if len(numbers) > 8 else ""
-    raise Refused(
-        "would_strand",
-        f"调整 {window} 号窗口后，没有窗口能受理仍在等候的 {'、'.join(shown)}{more}，"
-        "请先另调一个窗口",
-        f"after this change no window could serve the waiting tickets {', '.join(shown)}{more}; "
-        "change another window first",
-        "serves",
-    )
+    shown = numbers[:8] + (["…"] if len(numbers) > 8 else [])
+    raise WouldStrand(window=window, numbers=shown)

@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import (
+    AmbiguousMatter,
+    DuplicateMatter,
+    NoMatters,
+    UnknownBundle,
+    UnknownMatter,
+)
+
+MAX_SHOWN = 8  # candidates named in a refusal
 
 
 def resolve_matter(catalog: Catalog, ref: str) -> str:
@@ -18,18 +26,9 @@ def resolve_matter(catalog: Catalog, ref: str) -> str:
     if len(hits) == 1:
         return hits[0]
     if not hits:
-        raise Refused(
-            "unknown_matter",
-            f"目录中没有编码为 {ref!r} 的事项",
-            f"no matter with code {ref!r} in the catalog",
-            "matters",
-        )
-    raise Refused(
-        "ambiguous_matter",
-        f"编码 {ref!r} 对应多个事项，请写完整",
-        f"code {ref!r} matches {len(hits)} matters; give more of it",
-        "matters",
-    )
+        raise UnknownMatter(code=ref)
+    shown = sorted(hits)[:MAX_SHOWN]
+    raise AmbiguousMatter(code=ref, matches=[*shown, "…"] if len(hits) > MAX_SHOWN else shown)
 
 
 def resolve(
@@ -40,26 +39,14 @@ def resolve(
     if bundle is not None:
         b = catalog.bundle_by_code.get(bundle.strip().upper())
         if b is None:
-            raise Refused(
-                "unknown_bundle",
-                f"没有编码为 {bundle!r} 的一件事套餐",
-                f"no bundle with code {bundle!r}",
-                "bundle",
-            )
+            raise UnknownBundle(code=bundle)
         codes.extend(b.matters)
         bundle = b.code
     for ref in matters:
         code = resolve_matter(catalog, ref)
         if code in codes:
-            raise Refused(
-                "duplicate_matter", f"事项 {code} 重复", f"matter {code} is listed twice", "matters"
-            )
+            raise DuplicateMatter(code=code)
         codes.append(code)
     if not codes:
-        raise Refused(
-            "no_matters",
-            "请至少选择一个事项或一件事套餐",
-            "a ticket needs at least one matter or a bundle",
-            "matters",
-        )
+        raise NoMatters()
     return codes, bundle

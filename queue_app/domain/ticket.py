@@ -12,7 +12,19 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
+from queue_app.domain.refusals import (
+    BadStatus,
+    NotYourTicket,
+    OutcomeForUnknownMatter,
+    OutcomeMissing,
+    RecallLimit,
+    TransferredElsewhere,
+    TransferTarget,
+    TransferToItself,
+    UnknownOutcome,
+    UnknownPriority,
+)
 
 
 class Status(StrEnum):
@@ -58,6 +70,31 @@ class Priority(StrEnum):
     MILITARY = "military"  # 军人依法优先
 
 
+STATUS_WORDS = {  # in the catalogs: their Chinese is STATUS_LABELS
+    Status.WAITING: Text(N_("waiting")),
+    Status.CALLED: Text(N_("called")),
+    Status.SERVING: Text(N_("being served")),
+    Status.DONE: Text(N_("finished")),
+    Status.NO_SHOW: Text(N_("a no-show")),
+    Status.CANCELLED: Text(N_("cancelled")),
+    Status.EXPIRED: Text(N_("expired")),
+}
+
+# What a clerk or the desk does to a ticket, as refusals name it
+CALL, RECALL, START, FINISH = (
+    Text(N_("call")),
+    Text(N_("recall")),
+    Text(N_("start")),
+    Text(N_("finish")),
+)
+TRANSFER, MARK_NO_SHOW, REQUEUE = (
+    Text(N_("transfer")),
+    Text(N_("mark as a no-show")),
+    Text(N_("re-queue")),
+)
+CANCEL, EXPIRE = Text(N_("cancel")), Text(N_("expire"))
+
+
 PRIORITY_LABELS = {
     Priority.ELDERLY: "老年人",
     Priority.DISABLED: "残疾人",
@@ -69,28 +106,27 @@ PRIORITY_LABELS = {
 _E = TypeVar("_E", bound=StrEnum)
 
 
-def _parse_label(enum: type[_E], labels: Mapping[_E, str], text: str, what: str) -> _E:
+def _parse_label(
+    enum: type[_E],
+    labels: Mapping[_E, str],
+    text: str,
+    refused: type[UnknownOutcome | UnknownPriority],
+) -> _E:
     t = text.strip()
     for member in enum:
         if t.lower() == member.value or t == labels[member]:
             return member
-    choices = ", ".join(f"{m.value} ({labels[m]})" for m in enum)
-    raise Refused(
-        f"bad_{what}",
-        f"无法识别的{what}：{text!r}",
-        f"unknown {what} {text!r}; expected one of {choices}",
-        what,
-    )
+    raise refused(given=text, choices=[f"{m.value} ({labels[m]})" for m in enum])
 
 
 def parse_outcome(text: str) -> Outcome:
     """Accept ``completed`` or ``办结`` (and so on)."""
-    return _parse_label(Outcome, OUTCOME_LABELS, text, "outcome")
+    return _parse_label(Outcome, OUTCOME_LABELS, text, UnknownOutcome)
 
 
 def parse_priority(text: str) -> Priority:
     """Accept ``elderly`` or ``老年人`` (and so on)."""
-    return _parse_label(Priority, PRIORITY_LABELS, text, "priority")
+    return _parse_label(Priority, PRIORITY_LABELS, text, UnknownPriority)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,36 +173,20 @@ class Change:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _refuse_status(t: Ticket, action_zh: str, action_en: str, allowed: tuple[Status, ...]) -> None:
+def _refuse_status(t: Ticket, action: Text, allowed: tuple[Status, ...]) -> None:
     if t.status not in allowed:
-        want = " or ".join(s.value for s in allowed)
-        raise Refused(
-            "bad_status",
-            f"{t.number} 当前状态为“{STATUS_LABELS[t.status]}”，不能{action_zh}",
-            f"cannot {action_en} {t.number}: it is {t.status.value}, expected {want}",
-            "ticket",
-        )
+        raise BadStatus(action=action, number=t.number, state=STATUS_WORDS[t.status])
 
 
-def _refuse_window(t: Ticket, window: int, action_zh: str, action_en: str) -> None:
+def _refuse_window(t: Ticket, window: int, action: Text) -> None:
     if t.window != window:
-        raise Refused(
-            "not_your_ticket",
-            f"{t.number} 不在 {window} 号窗口办理，不能{action_zh}",
-            f"cannot {action_en} {t.number} at window {window}: it belongs to window {t.window}",
-            "window",
-        )
+        raise NotYourTicket(window=window, action=action, number=t.number, holder=t.window or 0)
 
 
 def call(t: Ticket, window: int, now: float) -> Change:
-    _refuse_status(t, "叫号", "call", (Status.WAITING,))
+    _refuse_status(t, CALL, (Status.WAITING,))
     if t.target_window is not None and t.target_window != window:
-        raise Refused(
-            "not_for_this_window",
-            f"{t.number} 已转至 {t.target_window} 号窗口",
-            f"{t.number} was transferred to window {t.target_window}",
-            "window",
-        )
+        raise TransferredElsewhere(number=t.number, target=t.target_window)
     return Change(
         replace(t, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None),
         "called",
@@ -175,30 +195,25 @@ def call(t: Ticket, window: int, now: float) -> Change:
 
 
 def recall(t: Ticket, window: int, now: float, limit: int) -> Change:
-    _refuse_status(t, "重呼", "recall", (Status.CALLED,))
-    _refuse_window(t, window, "重呼", "recall")
+    _refuse_status(t, RECALL, (Status.CALLED,))
+    _refuse_window(t, window, RECALL)
     if t.recalls >= limit:
-        raise Refused(
-            "recall_limit",
-            f"{t.number} 已重呼 {limit} 次，请标记过号",
-            f"{t.number} was recalled {limit} times already; mark it no-show",
-            "ticket",
-        )
+        raise RecallLimit(number=t.number, limit=limit)
     return Change(
         replace(t, recalls=t.recalls + 1), "recalled", {"window": window, "recalls": t.recalls + 1}
     )
 
 
 def start(t: Ticket, window: int, now: float) -> Change:
-    _refuse_status(t, "开始办理", "start", (Status.CALLED,))
-    _refuse_window(t, window, "开始办理", "start")
+    _refuse_status(t, START, (Status.CALLED,))
+    _refuse_window(t, window, START)
     return Change(replace(t, status=Status.SERVING, started_at=now), "started", {"window": window})
 
 
 def finish(t: Ticket, window: int, outcomes: Mapping[str, Outcome], now: float) -> Change:
     """Finish with one outcome per matter on the ticket."""
-    _refuse_status(t, "办结", "finish", (Status.SERVING,))
-    _refuse_window(t, window, "办结", "finish")
+    _refuse_status(t, FINISH, (Status.SERVING,))
+    _refuse_window(t, window, FINISH)
     _refuse_outcomes(t, [i.matter for i in t.items], outcomes)
     items = tuple(replace(i, outcome=outcomes[i.matter]) for i in t.items)
     return Change(
@@ -212,20 +227,10 @@ def _refuse_outcomes(t: Ticket, matters: list[str], outcomes: Mapping[str, Outco
     """Refuse outcomes for a matter not on the ticket, else outcomes missing for one."""
     unknown = sorted(set(outcomes).difference(matters))
     if unknown:
-        raise Refused(
-            "unknown_matter",
-            f"{t.number} 不含事项 {', '.join(unknown)}",
-            f"{t.number} has no matter {', '.join(unknown)}",
-            "outcomes",
-        )
+        raise OutcomeForUnknownMatter(number=t.number, matters=unknown)
     missing = [m for m in matters if m not in outcomes]
     if missing:
-        raise Refused(
-            "outcome_missing",
-            f"每个事项都需要办理结果，缺少：{', '.join(missing)}",
-            f"every matter needs an outcome; missing: {', '.join(missing)}",
-            "outcomes",
-        )
+        raise OutcomeMissing(matters=missing)
 
 
 def transfer(
@@ -238,19 +243,12 @@ def transfer(
     reason: str = "",
 ) -> Change:
     """Send the ticket back to the line for another window or domain; it keeps its place."""
-    _refuse_status(t, "转办", "transfer", (Status.CALLED, Status.SERVING))
-    _refuse_window(t, window, "转办", "transfer")
+    _refuse_status(t, TRANSFER, (Status.CALLED, Status.SERVING))
+    _refuse_window(t, window, TRANSFER)
     if (to_window is None) == (to_domain is None):
-        raise Refused(
-            "transfer_target",
-            "请指定转往的窗口或领域（二选一）",
-            "give exactly one of a target window or a target domain",
-            "to",
-        )
+        raise TransferTarget()
     if to_window == window:
-        raise Refused(
-            "transfer_target", "不能转给本窗口", "cannot transfer to the same window", "to_window"
-        )
+        raise TransferToItself(window=window)
     return Change(
         replace(
             t,
@@ -268,8 +266,8 @@ def transfer(
 
 
 def no_show(t: Ticket, window: int, now: float) -> Change:
-    _refuse_status(t, "标记过号", "mark no-show", (Status.CALLED,))
-    _refuse_window(t, window, "标记过号", "mark no-show")
+    _refuse_status(t, MARK_NO_SHOW, (Status.CALLED,))
+    _refuse_window(t, window, MARK_NO_SHOW)
     return Change(
         replace(t, status=Status.NO_SHOW, finished_at=now),
         "no_show",
@@ -279,7 +277,7 @@ def no_show(t: Ticket, window: int, now: float) -> Change:
 
 def requeue(t: Ticket, now: float) -> Change:
     """A latecomer back in line (at the end: the place is taken from now)."""
-    _refuse_status(t, "重新排队", "re-queue", (Status.NO_SHOW,))
+    _refuse_status(t, REQUEUE, (Status.NO_SHOW,))
     return Change(
         replace(
             t,
@@ -297,7 +295,7 @@ def requeue(t: Ticket, now: float) -> Change:
 
 
 def cancel(t: Ticket, now: float, reason: str = "") -> Change:
-    _refuse_status(t, "取消", "cancel", (Status.WAITING,))
+    _refuse_status(t, CANCEL, (Status.WAITING,))
     return Change(
         replace(t, status=Status.CANCELLED, finished_at=now), "cancelled", {"reason": reason}
     )
@@ -310,7 +308,7 @@ def expire(t: Ticket, now: float, *, force: bool = False) -> Change:
         if force
         else (Status.WAITING, Status.CALLED)
     )
-    _refuse_status(t, "日终关闭", "expire", allowed)
+    _refuse_status(t, EXPIRE, allowed)
     return Change(
         replace(t, status=Status.EXPIRED, finished_at=now), "expired", {"from": t.status.value}
     )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
+from queue_app.domain.refusals import (
+    NoCurrentTicket,
+    OpenWindowFirst,
+    ReasonRequired,
+    WindowBusy,
+    WindowClosed,
+    WindowNotOpen,
+    WindowNotPaused,
+    WindowOpen,
+    WindowPaused,
+)
 
 
 class WindowStatus(StrEnum):
@@ -24,6 +35,13 @@ class WindowView(StrEnum):
     PAUSED = "paused"
 
 
+STATUS_WORDS = {
+    WindowStatus.CLOSED: Text(N_("closed")),
+    WindowStatus.OPEN: Text(N_("open")),
+    WindowStatus.PAUSED: Text(N_("paused")),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class WindowState:
     number: int
@@ -32,89 +50,49 @@ class WindowState:
     current_ticket: int | None = None
 
 
-def _busy(w: WindowState, zh: str, en: str) -> None:
+def _busy(w: WindowState, action: Text) -> None:
     if w.current_ticket is not None:
-        raise Refused(
-            "window_busy",
-            f"{w.number} 号窗口还有未完成的号，不能{zh}",
-            f"window {w.number} still holds a ticket; finish, transfer or mark "
-            f"it no-show before you {en}",
-            "window",
-        )
+        raise WindowBusy(window=w.number, action=action)
 
 
 def open_window(w: WindowState) -> WindowState:
     if w.status is WindowStatus.OPEN:
-        raise Refused(
-            "window_open", f"{w.number} 号窗口已开放", f"window {w.number} is open", "window"
-        )
+        raise WindowOpen(window=w.number)
     return replace(w, status=WindowStatus.OPEN, reason="")
 
 
 def close_window(w: WindowState) -> WindowState:
     if w.status is WindowStatus.CLOSED:
-        raise Refused(
-            "window_closed", f"{w.number} 号窗口已关闭", f"window {w.number} is closed", "window"
-        )
-    _busy(w, "关闭", "close it")
+        raise WindowClosed(window=w.number)
+    _busy(w, Text(N_("close the window")))
     return replace(w, status=WindowStatus.CLOSED, reason="")
 
 
 def pause(w: WindowState, reason: str) -> WindowState:
     if w.status is not WindowStatus.OPEN:
-        raise Refused(
-            "window_not_open",
-            f"{w.number} 号窗口未开放，不能暂停",
-            f"window {w.number} is {w.status.value}; only an open window can pause",
-            "window",
-        )
+        raise WindowNotOpen(window=w.number, state=STATUS_WORDS[w.status])
     if not reason.strip():
-        raise Refused(
-            "reason_required",
-            "暂停需要填写原因（如：休息、会议）",
-            "a pause needs a reason (break, meeting ...)",
-            "reason",
-        )
-    _busy(w, "暂停", "pause")
+        raise ReasonRequired()
+    _busy(w, Text(N_("pause")))
     return replace(w, status=WindowStatus.PAUSED, reason=reason.strip())
 
 
 def resume(w: WindowState) -> WindowState:
     if w.status is not WindowStatus.PAUSED:
-        raise Refused(
-            "window_not_paused",
-            f"{w.number} 号窗口未暂停",
-            f"window {w.number} is {w.status.value}, not paused",
-            "window",
-        )
+        raise WindowNotPaused(window=w.number, state=STATUS_WORDS[w.status])
     return replace(w, status=WindowStatus.OPEN, reason="")
 
 
 def require_can_call(w: WindowState) -> None:
     """Call next needs an open window with no ticket in hand."""
     if w.status is WindowStatus.PAUSED:
-        raise Refused(
-            "window_paused",
-            f"{w.number} 号窗口暂停中（{w.reason}），请先恢复",
-            f"window {w.number} is paused ({w.reason}); resume it first",
-            "window",
-        )
+        raise WindowPaused(window=w.number, reason=w.reason)
     if w.status is WindowStatus.CLOSED:
-        raise Refused(
-            "window_closed",
-            f"{w.number} 号窗口未开放",
-            f"window {w.number} is closed; open it first",
-            "window",
-        )
-    _busy(w, "叫下一位", "call the next one")
+        raise OpenWindowFirst(window=w.number)
+    _busy(w, Text(N_("call the next one")))
 
 
 def require_ticket(w: WindowState) -> int:
     if w.current_ticket is None:
-        raise Refused(
-            "no_current_ticket",
-            f"{w.number} 号窗口当前没有号",
-            f"window {w.number} has no current ticket",
-            "window",
-        )
+        raise NoCurrentTicket(window=w.number)
     return w.current_ticket

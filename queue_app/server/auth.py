@@ -8,19 +8,26 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
+from queue_app.domain.refusals import (
+    Forbidden,
+    NotSignedIn,
+    NotYourWindow,
+    OtherWindowsClerk,
+    SessionExpired,
+)
 from queue_app.server.service import HallService
 from queue_app.store.staff import Role, Session, session_for
 
 bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/sign-in")
 
 
-class NotSignedIn(Refused):
-    pass
-
-
-class Forbidden(Refused):
-    pass
+ROLE_WORDS = {  # as refusals name them
+    Role.DESK: Text(N_("desk")),
+    Role.CLERK: Text(N_("clerk")),
+    Role.MANAGER: Text(N_("manager")),
+    Role.DISPLAY: Text(N_("display")),
+}
 
 
 async def signed_in(
@@ -28,12 +35,7 @@ async def signed_in(
 ) -> Session:
     """Any signed-in account (display included)."""
     if cred is None:
-        raise NotSignedIn(
-            "not_signed_in",
-            "请先登录",
-            "sign in first (Authorization: Bearer <token>)",
-            "Authorization",
-        )
+        raise NotSignedIn()
     svc: HallService = request.app.state.service
     token = cred.credentials
     session = svc.sessions.get(token, svc.store.clock())
@@ -42,12 +44,7 @@ async def signed_in(
         if session is not None:
             svc.sessions.put(token, session)
     if session is None:
-        raise NotSignedIn(
-            "not_signed_in",
-            "登录已失效，请重新登录",
-            "the token is unknown or has expired; sign in again",
-            "Authorization",
-        )
+        raise SessionExpired()
     return session
 
 
@@ -57,13 +54,7 @@ SignedIn = Annotated[Session, Depends(signed_in)]
 def roles(*allowed: Role) -> Callable[[Session], Awaitable[Session]]:
     async def check(who: SignedIn) -> Session:
         if who.role not in allowed:
-            names = ", ".join(r.value for r in allowed)
-            raise Forbidden(
-                "forbidden",
-                "当前账号无权执行此操作",
-                f"a {who.role.value} account may not do this (needs {names})",
-                "Authorization",
-            )
+            raise Forbidden(role=ROLE_WORDS[who.role], roles=[ROLE_WORDS[r] for r in allowed])
         return who
 
     return check
@@ -73,14 +64,9 @@ async def window_operator(who: SignedIn, window: Annotated[int, Path(ge=1, le=99
     """A manager, or the clerk signed in at this very window."""
     if who.role is Role.MANAGER or (who.role is Role.CLERK and who.window == window):
         return who
-    raise Forbidden(
-        "forbidden",
-        f"当前账号不能操作 {window} 号窗口",
-        f"a {who.role.value} account"
-        + (f" signed in at window {who.window}" if who.window else "")
-        + f" may not operate window {window}",
-        "window",
-    )
+    if who.role is Role.CLERK and who.window is not None:
+        raise OtherWindowsClerk(own=who.window, window=window)
+    raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
 
 
 Desk = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER))]

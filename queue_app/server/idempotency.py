@@ -12,10 +12,11 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request, Response
 from pydantic import BaseModel
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import BadIdempotencyKey
 from queue_app.store.idempotency import Once, Replay
 
 HEADER = "idempotency-key"
+MAX_KEY = 128  # characters
 REPLAYED = "Idempotent-Replayed"
 
 
@@ -42,13 +43,8 @@ async def request_key(request: Request) -> Key | None:
     raw = request.headers.get(HEADER)
     if raw is None or request.method != "POST":
         return None
-    if not 1 <= len(raw) <= 128:
-        raise Refused(
-            "invalid_request",
-            "幂等键长度应为 1 到 128 个字符",
-            "Idempotency-Key must be 1 to 128 characters",
-            "Idempotency-Key",
-        )
+    if not 1 <= len(raw) <= MAX_KEY:
+        raise BadIdempotencyKey(most=MAX_KEY)
     body = await request.body()
     auth = request.headers.get("authorization", "").encode()
     scope = hashlib.sha256(auth).hexdigest()[:32] if auth else "-"

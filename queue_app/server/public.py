@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse
 
 from queue_app.api_models import BoardCall, ClassWaiting, DisplayOut, Look, StatusOut
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
+from queue_app.domain.refusals import NotATicketNumber, NoVoice, UnknownSlip
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
 from queue_app.server.errors import ErrorResponse, known_query_only
@@ -123,18 +124,9 @@ def _status(svc: HallService, token: str) -> StatusOut:
     )
 
 
-def _no_voice(en: str) -> Refused:
-    return Refused("no_voice", "服务器语音合成不可用（espeak-ng）", en, None)
-
-
-def _no_slip() -> Refused:
+def _no_slip() -> UnknownSlip:
     # one answer for a malformed, unknown or old token: it reveals nothing
-    return Refused(
-        "no_such_ticket",
-        "此号票已失效或不存在（号票仅在取号当日有效）",
-        "unknown or expired ticket (a slip is valid on its business day only)",
-        "token",
-    )
+    return UnknownSlip()
 
 
 # ------------------------------------------------------------------ routes
@@ -170,16 +162,16 @@ async def voice(
     without speech synthesis; 404 when the server has no espeak-ng."""
     v = _voice(request)
     if not v.available:
-        raise _no_voice("this server has no voice (espeak-ng is not installed)")
+        raise NoVoice(reason=Text(N_("espeak-ng is not installed")))
     if not NUMBER.match(number):
-        raise Refused(
-            "no_such_ticket", f"无效的号码：{number}", f"not a ticket number: {number}", "number"
-        )
+        raise NotATicketNumber(number=number)
     svc.store.require_window(window)
     try:
         path = await svc.read(v.wav, number, window)
     except (OSError, subprocess.SubprocessError) as exc:  # the page goes on without it
-        raise _no_voice(f"espeak-ng failed: {type(exc).__name__}") from None
+        raise NoVoice(
+            reason=Text(N_("espeak-ng failed: {error}"), error=type(exc).__name__)
+        ) from None
     return FileResponse(
         path, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"}
     )

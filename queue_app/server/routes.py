@@ -37,9 +37,9 @@ from queue_app.api_models import (
     WindowStatsOut,
 )
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile, layout_profiles
+from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
@@ -162,12 +162,7 @@ async def finish(
     svc: Svc, who: Operator, window: WindowNo, body: FinishIn, key: Keyed
 ) -> TicketOut:
     if (body.outcome is None) == (body.outcomes is None):
-        raise Refused(
-            "bad_outcome",
-            "请给出一个总结果（outcome）或逐项结果（outcomes）",
-            "give either outcome (for every matter) or outcomes (per matter)",
-            "outcome",
-        )
+        raise OutcomeOrOutcomes()
     given = body.outcome if body.outcome is not None else body.outcomes
     return await svc.act(
         key,
@@ -351,12 +346,7 @@ async def tickets(
     """Today's waiting tickets in the order they will be called (optionally only those a
     window may serve, or of a domain)."""
     if status is not Status.WAITING:
-        raise Refused(
-            "unsupported_filter",
-            "目前只能列出等候中的号",
-            "only waiting tickets can be listed",
-            "status",
-        )
+        raise UnsupportedFilter()
     found = await svc.read(svc.store.waiting, window=window, domain=domain)
     return [_out(svc, t) for t in found]
 

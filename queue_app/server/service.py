@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_app.domain.errors import Refused
 from queue_app.search import CatalogSearch
-from queue_app.server.errors import error_body, status_for
+from queue_app.server.errors import error_body
 from queue_app.server.events import Broadcaster, message
 from queue_app.server.idempotency import Key
 from queue_app.server.sessions import SessionCache
@@ -162,8 +162,8 @@ class HallService:
         try:
             return out(await self.write(fn, *args, once=key.once(status, out), **kwargs))
         except Refused as exc:
-            body = error_body(exc.code, exc.zh, exc.en, exc.field)
-            status = status_for(exc.code)
+            body = error_body(exc)
+            status = exc.status
             refused = key.once(status, lambda _: None)
             await self.write(remember_refusal, self.store.uow, refused, status, body)
             raise

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam as bp
 from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import IdempotencyKeyReused
 from queue_app.store.tables import idempotency_t as t
 from queue_app.store.uow import Conflict, Tx, UnitOfWork
 
@@ -59,12 +60,7 @@ def lookup(conn: Connection, once: Once) -> Stored | None:
     if row is None:
         return None
     if row.fingerprint != once.fingerprint:
-        raise Refused(
-            "idempotency_key_reused",
-            "该幂等键已用于另一个请求",
-            "this Idempotency-Key was used for a different request",
-            "Idempotency-Key",
-        )
+        raise IdempotencyKeyReused()
     return Stored(int(row.status_code), row.body)
 
 

@@ -13,7 +13,14 @@ from enum import StrEnum
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import (
+    BadCredentials,
+    BadUsername,
+    NoSuchStaff,
+    StaffExists,
+    WeakPassword,
+    WindowRequired,
+)
 from queue_app.store.sessions import purge_sessions
 from queue_app.store.store import Store
 from queue_app.store.tables import session_t, staff_t
@@ -21,6 +28,7 @@ from queue_app.store.uow import Tx
 
 SESSION_HOURS = 12
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD = 8  # characters
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,39}$")
 
 
@@ -80,16 +88,9 @@ def add_staff(
     store: Store, username: str, role: Role, password: str, full_name: str = ""
 ) -> StaffInfo:
     if not _USERNAME.match(username):
-        raise Refused(
-            "bad_username",
-            "账号应为 2-40 位小写字母、数字或 _ . -，以字母开头",
-            "a username is 2-40 small letters, digits, _ . or -, starting with a letter",
-            "username",
-        )
-    if len(password) < 8:
-        raise Refused(
-            "weak_password", "密码至少 8 位", "a password needs at least 8 characters", "password"
-        )
+        raise BadUsername()
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(least=MIN_PASSWORD)
     values = {
         "username": username,
         "full_name": full_name.strip(),
@@ -102,9 +103,7 @@ def add_staff(
             lambda tx: tx.conn.execute(insert(staff_t).values(**values, created_at=tx.now))
         )
     except IntegrityError:
-        raise Refused(
-            "staff_exists", f"账号 {username} 已存在", f"account {username} exists", "username"
-        ) from None
+        raise StaffExists(username=username) from None
     return StaffInfo(username, full_name.strip(), role, False)
 
 
@@ -122,9 +121,7 @@ def disable_staff(store: Store, username: str) -> None:
             update(staff_t).where(staff_t.c.username == username).values(disabled=True)
         )
         if found.rowcount != 1:
-            raise Refused(
-                "no_such_staff", f"没有账号 {username}", f"no account {username}", "username"
-            )
+            raise NoSuchStaff(username=username)
         tx.conn.execute(delete(session_t).where(session_t.c.username == username))
 
     store.uow.run(op)
@@ -134,20 +131,10 @@ def sign_in(store: Store, username: str, password: str, window: int | None) -> S
     with store.uow.read() as tx:
         row = tx.conn.execute(select(staff_t).where(staff_t.c.username == username)).one_or_none()
     if row is None or not verify_password(password, row.password_hash) or row.disabled:
-        raise Refused(
-            "bad_credentials",
-            "账号或密码错误，或账号已停用",
-            "wrong username or password, or the account is disabled",
-            "password",
-        )
+        raise BadCredentials()
     role = Role(row.role)
     if role is Role.CLERK and window is None:
-        raise Refused(
-            "window_required",
-            "窗口人员登录需选择窗口",
-            "a clerk signs in at a window: give its number",
-            "window",
-        )
+        raise WindowRequired()
     if window is not None:
         store.require_window(window)
     token = secrets.token_urlsafe(32)

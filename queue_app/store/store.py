@@ -24,7 +24,7 @@ from queue_app.domain import ticket as rules
 from queue_app.domain import window_state as wrules
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, eligible, oldest_first
-from queue_app.domain.errors import Refused
+from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.numbering import format_number
 from queue_app.domain.profiles import (
@@ -35,6 +35,20 @@ from queue_app.domain.profiles import (
     stranded,
 )
 from queue_app.domain.rating import check_rating
+from queue_app.domain.refusals import (
+    BadUntil,
+    DayClosed,
+    DayClosedNoTickets,
+    DomainCannotAccept,
+    FutureDay,
+    NoSuchWindow,
+    NotSetUp,
+    NoWindowForAll,
+    StillServing,
+    UnknownDomain,
+    WindowCannotAccept,
+    WindowHoldsAnother,
+)
 from queue_app.domain.request import resolve, resolve_matter
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
@@ -134,12 +148,7 @@ class Store:
         """The hall's state, rolled over to today if a day has passed, and the layout."""
         state = settings.state(tx.conn)
         if state is None:
-            raise Refused(
-                "not_set_up",
-                "数据库尚未初始化，请先运行 queue-app db upgrade",
-                "the database is not set up: run queue-app db upgrade",
-                "db",
-            )
+            raise NotSetUp()
         today = self.day_of(tx.now)
         if state.day < today:
             self._roll_over(tx, state.day, today)
@@ -251,24 +260,18 @@ class Store:
         def op(tx: Tx, state: HallState, layout: Layout) -> dict[str, int]:
             d = day or state.day
             if d > state.day:
-                raise Refused(
-                    "future_day", f"{d} 尚未开始", f"business day {d} has not begun", "day"
-                )
+                raise FutureDay(day=d)
             if tx.conn.execute(select(day_t.c.day).where(day_t.c.day == d)).first():
-                raise Refused("day_closed", f"{d} 已日终关闭", f"business day {d} is closed", "day")
+                raise DayClosed(day=d)
             ids = tickets.open_on(tx.conn, d)
             if not force and d == state.day:
                 serving = [
                     t for t in tickets.many(tx.conn, ids).values() if t.status is Status.SERVING
                 ]
                 if serving:
-                    zh = "、".join(f"{t.number}（{t.window} 号窗口）" for t in serving)
-                    en = ", ".join(f"{t.number} at window {t.window}" for t in serving)
-                    raise Refused(
-                        "still_serving",
-                        f"仍有号在办理中：{zh}",
-                        f"tickets are still being served: {en}",
-                        "force",
+                    at = N_("{number} at window {window}")
+                    raise StillServing(
+                        tickets=[Text(at, number=t.number, window=str(t.window)) for t in serving]
                     )
             expired = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
             tx.conn.execute(day_t.insert().values(day=d, closed_at=tx.now, closed_by=actor))
@@ -289,12 +292,7 @@ class Store:
 
         def op(tx: Tx, state: HallState, layout: Layout) -> float | None:
             if until is not None and (until <= tx.now or self.day_of(until) != state.day):
-                raise Refused(
-                    "bad_until",
-                    "延时取号的截止时间应在今天、现在之后",
-                    "open late until a time later today",
-                    "until",
-                )
+                raise BadUntil()
             settings.open_until(tx.conn, until)
             events.append(tx, "opened_late", actor, state.day, detail={"until": until})
             return until
@@ -326,12 +324,7 @@ class Store:
     def require_window(self, number: int, field: str = "window") -> None:
         """Refuse a window number this hall does not have."""
         if number not in self.hall.window_by_number:
-            raise Refused(
-                "no_such_window",
-                f"本大厅没有 {number} 号窗口",
-                f"this hall has no window {number}",
-                field,
-            )
+            raise NoSuchWindow(number=number, field=field)
 
     def windows(self) -> list[WindowInfo]:
         """Every window with its state and current ticket."""
@@ -455,22 +448,11 @@ class Store:
 
         def op(tx: Tx, state: HallState, layout: Layout) -> Issued:
             if state.day_closed:
-                raise Refused(
-                    "day_closed",
-                    f"{state.day} 已日终关闭，不能再取号",
-                    f"business day {state.day} is closed; no more tickets",
-                    "day",
-                )
+                raise DayClosedNoTickets(day=state.day)
             hours.require_issuing(self.hall, tx.now, state.open_until)
             allowed = tuple(layout.coverage.windows_for(set(codes)))
             if not allowed:
-                names = "、".join(m.name for m in objs)
-                raise Refused(
-                    "no_window",
-                    f"本大厅没有窗口能一次受理：{names}",
-                    "no window of this hall accepts all of these matters together",
-                    "matters",
-                )
+                raise NoWindowForAll(matters=[m.name for m in objs])
             seq = tickets.next_seq(tx.conn, state.day, tclass.prefix)
             new = Ticket(
                 id=0,
@@ -603,12 +585,7 @@ class Store:
             ws = windows.state(tx.conn, window, lock=True)
             t, version = tickets.load(tx.conn, wrules.require_ticket(ws))
             if number is not None and t.number != number.strip().upper():
-                raise Refused(
-                    "not_your_ticket",
-                    f"{window} 号窗口当前是 {t.number}，不是 {number}",
-                    f"window {window} holds {t.number}, not {number}",
-                    "ticket",
-                )
+                raise WindowHoldsAnother(window=window, current=t.number, number=number)
             new = tickets.save(tx, t, version, apply(t, tx, layout), actor)
             if release:
                 windows.put(tx.conn, WindowState(window, ws.status, ws.reason, None), tx.now)
@@ -671,12 +648,7 @@ class Store:
         if to_window is not None:
             self.require_window(to_window, "to_window")
         if to_domain is not None and to_domain not in self.catalog.domains:
-            raise Refused(
-                "unknown_domain",
-                f"没有领域“{to_domain}”",
-                f"unknown domain {to_domain!r}",
-                "to_domain",
-            )
+            raise UnknownDomain(domain=to_domain)
 
         def apply(t: Ticket, tx: Tx, layout: Layout) -> rules.Change:
             change = rules.transfer(
@@ -684,14 +656,9 @@ class Store:
             )
             c = tickets.as_candidate(change.ticket, self._matter_sets(t.matters)[1])
             if not any(eligible(c, dw) for dw in layout.dispatch.values()):
-                zh = f"{to_window} 号窗口" if to_window is not None else f"“{to_domain}”窗口"
-                en = f"window {to_window}" if to_window is not None else f"no {to_domain} window"
-                raise Refused(
-                    "no_window",
-                    f"{zh}不能受理 {t.number} 的全部事项",
-                    f"{en} cannot accept every matter of {t.number}",
-                    "to",
-                )
+                if to_window is not None:
+                    raise WindowCannotAccept(window=to_window, number=t.number)
+                raise DomainCannotAccept(domain=to_domain or "", number=t.number)
             return change
 
         return self._at_window(window, actor, number, apply, True, once)

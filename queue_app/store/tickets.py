@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_app.domain import ticket as rules
 from queue_app.domain.dispatch import Candidate
-from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import NoSuchTicket, NoSuchTicketOn
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.store import events
 from queue_app.store.tables import counter_t, item_t, ticket_t
@@ -134,8 +134,8 @@ def _ticket(rows: Sequence[Any]) -> Ticket:
     )
 
 
-def no_such_ticket(what: str) -> Refused:
-    return Refused("no_such_ticket", f"没有 {what} 号", f"no ticket {what}", "ticket")
+def no_such_ticket(what: str) -> NoSuchTicket:
+    return NoSuchTicket(number=what)
 
 
 def load(conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
@@ -172,9 +172,7 @@ def find(conn: Connection, day: str, number: str) -> int:
     number = number.strip().upper()
     tid = conn.execute(_FIND, {"day": day, "number": number}).scalar()
     if tid is None:
-        raise Refused(
-            "no_such_ticket", f"{day} 没有 {number} 号", f"no ticket {number} on {day}", "ticket"
-        )
+        raise NoSuchTicketOn(number=number, day=day)
     return int(tid)
 
 

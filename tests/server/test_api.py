@@ -232,7 +232,7 @@ async def test_a_manager_changes_what_a_window_serves_and_the_targets(
     bad = {**enterprise, "serves": {"domains": ["火星"]}}
     assert_error(
         await api.post("/api/windows/2/profile", json={"profile": bad}),
-        409,
+        422,
         "bad_profile",
         "serves.domains[0]",
     )

@@ -42,7 +42,7 @@ async def test_a_key_reused_for_another_request_is_refused(api: httpx.AsyncClien
     h = {"Idempotency-Key": "k1"}
     await api.post("/api/tickets", json={"matters": ["M-SBK"]}, headers=h)
     r = await api.post("/api/tickets", json={"matters": ["M-YL"]}, headers=h)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "idempotency_key_reused"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "idempotency_key_reused"
     r = await api.post(
         "/api/tickets", json={"matters": ["M-SBK"]}, headers={"Idempotency-Key": "x" * 200}
     )

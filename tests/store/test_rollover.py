@@ -13,6 +13,7 @@ from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.errors import Refused
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
+from queue_app.i18n import message
 from queue_app.store import Store
 from queue_app.store.idempotency import Once, Replay
 from queue_app.store.staff import Role, add_staff, sign_in
@@ -98,7 +99,7 @@ def test_issuing_outside_hours_is_refused_unless_a_manager_opens_late(
     late_clock.advance(hours=1, minutes=45)  # 17:45, after closing
     with pytest.raises(Refused) as e:
         served.issue(["M-SBK"])
-    assert e.value.code == "outside_hours" and "17:30" in e.value.zh
+    assert e.value.code == "outside_hours" and "17:30" in message(e.value, "zh")
     until = late_clock.now + 3600
     assert served.open_late(until, actor="mgr") == until
     assert served.issue(["M-SBK"]).ticket.number == "A004"

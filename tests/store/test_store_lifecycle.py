@@ -9,6 +9,7 @@ from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
 from queue_app.domain.ticket import Outcome, Priority, Status
 from queue_app.domain.window_state import WindowStatus, WindowView
+from queue_app.i18n import message
 from queue_app.store import Store
 from tests.conftest import Clock
 
@@ -146,6 +147,13 @@ def test_refusals_at_the_window_change_nothing(store: Store) -> None:
         with pytest.raises(Refused) as e:
             action()
         assert e.value.code == code, code
+    with pytest.raises(Refused) as e:
+        store.transfer(1, to_domain="出入境")  # its window serves 出入境 only, not 社保
+    assert (e.value.code, message(e.value, "en")) == (
+        "no_window",
+        "No window serving 出入境 can accept every matter of A001",
+    )
+    assert message(e.value, "zh") == "没有“出入境”窗口能受理 A001 的全部事项"
     assert snapshot(store) == before
     store.close_window(3)
     with pytest.raises(Refused) as e:
@@ -279,7 +287,7 @@ def test_close_day(store: Store, clock: Clock) -> None:
     store.call_next(2)
     with pytest.raises(Refused) as e:
         store.close_day()
-    assert e.value.code == "still_serving" and "A001" in e.value.en
+    assert e.value.code == "still_serving" and "A001" in message(e.value, "en")
     store.finish(1, Outcome.COMPLETED)
     result = store.close_day(actor="manager1")
     assert result == {"expired": 2}

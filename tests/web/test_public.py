@@ -173,7 +173,9 @@ async def test_a_bad_unknown_or_old_token_is_404_alike(
         assert r.json()["error"] == {
             "code": "no_such_ticket",
             "message_zh": "此号票已失效或不存在（号票仅在取号当日有效）",
-            "message_en": "unknown or expired ticket (a slip is valid on its business day only)",
+            "message_en": (
+                "This ticket is unknown or has expired (a slip is valid on its business day only)"
+            ),
             "field": "token",
         }
 

@@ -1,0 +1,349 @@
+"""Every kind of refusal: its code, HTTP status, input field and English message (the msgid
+of its translations in ``queue_app/locale``). Raised with the message's parameters, e.g.
+``NoSuchTicket(number="A001")``; the edges render it in the reader's language."""
+
+from __future__ import annotations
+
+from queue_app.domain.errors import N_, Refused
+
+BAD_INPUT, NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND, CONFLICT = 422, 401, 403, 404, 409
+
+
+# ------------------------------------------------------------------ who may act
+class NotSignedIn(Refused):
+    code, status, field = "not_signed_in", NOT_SIGNED_IN, "Authorization"
+    message = N_("Sign in first (Authorization: Bearer <token>)")
+
+
+class SessionExpired(NotSignedIn):
+    message = N_("The sign-in token is unknown or has expired: sign in again")
+
+
+class BadCredentials(Refused):
+    code, status, field = "bad_credentials", NOT_SIGNED_IN, "password"
+    message = N_("Wrong username or password, or the account is disabled")
+
+
+class Forbidden(Refused):
+    code, status, field = "forbidden", FORBIDDEN, "Authorization"
+    message = N_("A {role} account may not do this (it needs {roles})")
+
+
+class NotYourWindow(Forbidden):
+    field = "window"
+    message = N_("A {role} account may not operate window {window}")
+
+
+class OtherWindowsClerk(Forbidden):
+    field = "window"
+    message = N_("A clerk signed in at window {own} may not operate window {window}")
+
+
+class WindowRequired(Refused):
+    code, status, field = "window_required", BAD_INPUT, "window"
+    message = N_("A clerk signs in at a window: give its number")
+
+
+# ------------------------------------------------------------------ staff accounts
+class BadUsername(Refused):
+    code, status, field = "bad_username", BAD_INPUT, "username"
+    message = N_("A username has 2 to 40 small letters, digits, _ . or -, and starts with a letter")
+
+
+class WeakPassword(Refused):
+    code, status, field = "weak_password", BAD_INPUT, "password"
+    message = N_("A password needs at least {least} characters")
+
+
+class BadRole(Refused):
+    code, status, field = "bad_role", BAD_INPUT, "role"
+    message = N_('Unknown role "{role}": expected desk, clerk, manager or display')
+
+
+class StaffExists(Refused):
+    code, status, field = "staff_exists", CONFLICT, "username"
+    message = N_("The account {username} exists already")
+
+
+class NoSuchStaff(Refused):
+    code, status, field = "no_such_staff", NOT_FOUND, "username"
+    message = N_("There is no account {username}")
+
+
+# ------------------------------------------------------------------ requests
+class UnknownParameter(Refused):
+    code, status = "unknown_parameter", BAD_INPUT
+    message = N_('Unknown query parameter "{name}"')
+
+
+class InvalidRequest(Refused):
+    code, status = "invalid_request", BAD_INPUT
+    message = N_("Invalid request: {where}: {problem}")
+
+
+class BadIdempotencyKey(InvalidRequest):
+    field = "Idempotency-Key"
+    message = N_("An Idempotency-Key has 1 to {most} characters")
+
+
+class IdempotencyKeyReused(Refused):
+    code, status, field = "idempotency_key_reused", BAD_INPUT, "Idempotency-Key"
+    message = N_("This Idempotency-Key was used for a different request")
+
+
+class UnsupportedFilter(Refused):
+    code, status, field = "unsupported_filter", BAD_INPUT, "status"
+    message = N_("Only waiting tickets can be listed")
+
+
+class NotSetUp(Refused):
+    code, status, field = "not_set_up", CONFLICT, "db"
+    message = N_("The database is not set up: run queue-app db upgrade")
+
+
+# ------------------------------------------------------------------ issuing tickets
+class UnknownMatter(Refused):
+    code, status, field = "unknown_matter", BAD_INPUT, "matters"
+    message = N_('No matter in the catalog has the code "{code}"')
+
+
+class AmbiguousMatter(Refused):
+    code, status, field = "ambiguous_matter", BAD_INPUT, "matters"
+    message = N_('The code "{code}" matches more than one matter ({matches}): give more of it')
+
+
+class UnknownBundle(Refused):
+    code, status, field = "unknown_bundle", BAD_INPUT, "bundle"
+    message = N_('No bundle has the code "{code}"')
+
+
+class DuplicateMatter(Refused):
+    code, status, field = "duplicate_matter", BAD_INPUT, "matters"
+    message = N_("Matter {code} is listed twice")
+
+
+class NoMatters(Refused):
+    code, status, field = "no_matters", BAD_INPUT, "matters"
+    message = N_("A ticket needs at least one matter or a bundle")
+
+
+class UnknownPriority(Refused):
+    code, status, field = "bad_priority", BAD_INPUT, "priority"
+    message = N_('Unknown priority "{given}": expected one of {choices}')
+
+
+class NoWindowForAll(Refused):
+    code, status, field = "no_window", BAD_INPUT, "matters"
+    message = N_("No window of this hall accepts all of these matters together: {matters}")
+
+
+class OutsideHours(Refused):
+    code, status, field = "outside_hours", CONFLICT, "day"
+    message = N_(
+        "No tickets are issued now: the hours are {start} to {until} on {weekdays} "
+        "(a manager may open issuing late)"
+    )
+
+
+class BadUntil(Refused):
+    code, status, field = "bad_until", BAD_INPUT, "until"
+    message = N_("Late issuing must end at a time later today")
+
+
+# ------------------------------------------------------------------ the business day
+class FutureDay(Refused):
+    code, status, field = "future_day", BAD_INPUT, "day"
+    message = N_("Business day {day} has not begun")
+
+
+class DayClosed(Refused):
+    code, status, field = "day_closed", CONFLICT, "day"
+    message = N_("Business day {day} is closed already")
+
+
+class DayClosedNoTickets(DayClosed):
+    message = N_("Business day {day} is closed: no more tickets today")
+
+
+class StillServing(Refused):
+    code, status, field = "still_serving", CONFLICT, "force"
+    message = N_("Tickets are still being served: {tickets}")
+
+
+# ------------------------------------------------------------------ tickets
+class NoSuchTicket(Refused):
+    code, status, field = "no_such_ticket", NOT_FOUND, "ticket"
+    message = N_("There is no ticket {number}")
+
+
+class NoSuchTicketOn(NoSuchTicket):
+    message = N_("There is no ticket {number} on {day}")
+
+
+class NotATicketNumber(NoSuchTicket):
+    field = "number"
+    message = N_('"{number}" is not a ticket number')
+
+
+class UnknownSlip(NoSuchTicket):
+    field = "token"
+    message = N_("This ticket is unknown or has expired (a slip is valid on its business day only)")
+
+
+class BadStatus(Refused):
+    code, status, field = "bad_status", CONFLICT, "ticket"
+    message = N_("Cannot {action} {number}: it is {state}")
+
+
+class NotYourTicket(Refused):
+    code, status, field = "not_your_ticket", CONFLICT, "window"
+    message = N_("Window {window} cannot {action} {number}: it is at window {holder}")
+
+
+class WindowHoldsAnother(NotYourTicket):
+    field = "ticket"
+    message = N_("Window {window} holds {current}, not {number}")
+
+
+class TransferredElsewhere(Refused):
+    code, status, field = "not_for_this_window", CONFLICT, "window"
+    message = N_("{number} was transferred to window {target}")
+
+
+class RecallLimit(Refused):
+    code, status, field = "recall_limit", CONFLICT, "ticket"
+    message = N_("{number} has been recalled the most times allowed ({limit}): mark it a no-show")
+
+
+class OutcomeForUnknownMatter(Refused):
+    code, status, field = "unknown_matter", BAD_INPUT, "outcomes"
+    message = N_("{number} has no matter {matters}")
+
+
+class OutcomeMissing(Refused):
+    code, status, field = "outcome_missing", BAD_INPUT, "outcomes"
+    message = N_("Every matter needs an outcome; missing: {matters}")
+
+
+class UnknownOutcome(Refused):
+    code, status, field = "bad_outcome", BAD_INPUT, "outcome"
+    message = N_('Unknown outcome "{given}": expected one of {choices}')
+
+
+class OutcomeOrOutcomes(UnknownOutcome):
+    message = N_("Give either outcome (for every matter) or outcomes (one per matter)")
+
+
+class BadOutcomeEntry(UnknownOutcome):
+    message = N_('Expected CODE=OUTCOME, not "{entry}"')
+
+
+class TransferTarget(Refused):
+    code, status, field = "transfer_target", BAD_INPUT, "to"
+    message = N_("Give exactly one of a target window or a target domain")
+
+
+class TransferToItself(TransferTarget):
+    field = "to_window"
+    message = N_("Window {window} cannot transfer a ticket to itself")
+
+
+class UnknownDomain(Refused):
+    code, status, field = "unknown_domain", BAD_INPUT, "to_domain"
+    message = N_('There is no domain "{domain}"')
+
+
+class WindowCannotAccept(Refused):
+    code, status, field = "no_window", BAD_INPUT, "to"
+    message = N_("Window {window} cannot accept every matter of {number}")
+
+
+class DomainCannotAccept(WindowCannotAccept):
+    message = N_("No window serving {domain} can accept every matter of {number}")
+
+
+class BadRating(Refused):
+    code, status, field = "bad_rating", BAD_INPUT, "level"
+    message = N_("A rating is 1 (very dissatisfied) to 5 (very satisfied), not {level}")
+
+
+class NotFinishedHere(Refused):
+    code, status, field = "not_finished_here", CONFLICT, "ticket"
+    message = N_("{number} was not finished at window {window}, so it cannot be rated there")
+
+
+class AlreadyRated(Refused):
+    code, status, field = "already_rated", CONFLICT, "ticket"
+    message = N_("{number} has been rated already")
+
+
+# ------------------------------------------------------------------ windows
+class NoSuchWindow(Refused):
+    code, status, field = "no_such_window", NOT_FOUND, "window"
+    message = N_("This hall has no window {number}")
+
+
+class WindowBusy(Refused):
+    code, status, field = "window_busy", CONFLICT, "window"
+    message = N_(
+        "Window {window} still holds a ticket: finish it, transfer it or mark it a no-show "
+        "before you {action}"
+    )
+
+
+class WindowOpen(Refused):
+    code, status, field = "window_open", CONFLICT, "window"
+    message = N_("Window {window} is open already")
+
+
+class WindowClosed(Refused):
+    code, status, field = "window_closed", CONFLICT, "window"
+    message = N_("Window {window} is closed already")
+
+
+class OpenWindowFirst(WindowClosed):
+    message = N_("Window {window} is closed: open it first")
+
+
+class WindowNotOpen(Refused):
+    code, status, field = "window_not_open", CONFLICT, "window"
+    message = N_("Window {window} is {state}: only an open window can pause")
+
+
+class WindowNotPaused(Refused):
+    code, status, field = "window_not_paused", CONFLICT, "window"
+    message = N_("Window {window} is {state}, not paused")
+
+
+class WindowPaused(Refused):
+    code, status, field = "window_paused", CONFLICT, "window"
+    message = N_("Window {window} is paused ({reason}): resume it first")
+
+
+class ReasonRequired(Refused):
+    code, status, field = "reason_required", BAD_INPUT, "reason"
+    message = N_("A pause needs a reason (a break, a meeting …)")
+
+
+class NoCurrentTicket(Refused):
+    code, status, field = "no_current_ticket", CONFLICT, "window"
+    message = N_("Window {window} has no current ticket")
+
+
+class BadProfile(Refused):
+    code, status = "bad_profile", BAD_INPUT
+    message = N_("Invalid window profile: {problem}")
+
+
+class WouldStrand(Refused):
+    code, status, field = "would_strand", CONFLICT, "serves"
+    message = N_(
+        "After this change to window {window} no window could serve the waiting tickets "
+        "{numbers}: change another window first"
+    )
+
+
+# ------------------------------------------------------------------ the server's voice
+class NoVoice(Refused):
+    code, status = "no_voice", NOT_FOUND
+    message = N_("This server cannot speak the calls: {reason}")

@@ -26,10 +26,21 @@ def resolve_matter(catalog: Catalog, ref: str) -> str:
         )
     raise Refused(
         "ambiguous_matter",
-        f"编码 {ref!r} 对应多个事项，请写完整",
-        f"code {ref!r} matches {len(hits)} matters; give more of it",
+        f"编码 {ref!r} 对应 {len(hits)} 个事项，请写完整：{_candidates(catalog, hits)}",
+        f"code {ref!r} matches {len(hits)} matters; give more of it: "
+        f"{_candidates(catalog, hits, '; ')}",
         "matters",
     )
+
+
+SHOWN_CANDIDATES = 5
+
+
+def _candidates(catalog: Catalog, codes: list[str], sep: str = "；") -> str:
+    """The first few matters a prefix names, code and name, for the user to pick from."""
+    shown = sep.join(f"{c} {catalog.matter(c).name}" for c in sorted(codes)[:SHOWN_CANDIDATES])
+    more = len(codes) - SHOWN_CANDIDATES
+    return shown + (f"{sep}… (+{more})" if more > 0 else "")
 
 
 def resolve(

@@ -16,7 +16,7 @@ from queue_app.client import ApiError
 from queue_app.domain.ticket import PRIORITY_LABELS, Priority
 from queue_app.tui.guide import bundle_guide, matter_guide
 from queue_app.tui.live import LiveScreen
-from queue_app.tui.widgets import OfflineBanner, qr_text
+from queue_app.tui.widgets import ConfirmScreen, OfflineBanner, qr_text
 
 HITS = 30
 
@@ -273,7 +273,13 @@ class SlipScreen(ModalScreen[None]):
             yield Static(qr_text(url), id="qr")
 
     def action_cancel_ticket(self) -> None:
-        self.run_worker(self._cancel(), group="cancel")
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._cancel(), group="cancel")
+
+        w = self.app.words  # type: ignore[attr-defined]
+        question = w["desk.confirm_cancel"].format(number=self.issued.ticket.number)
+        self.app.push_screen(ConfirmScreen(question, w), confirmed)
 
     async def _cancel(self) -> None:
         client = self.app.client  # type: ignore[attr-defined]

@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rich.cells import cell_len
 from rich.console import Console
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from queue_app.client import AsyncHallClient
 from queue_app.domain.hall import Hall
+from queue_app.domain.rating import RATING_LABELS
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
 from queue_app.tui.app import HallApp
-from queue_app.tui.desk import DeskScreen
+from queue_app.tui.clerk import ClerkScreen, RatingScreen, TransferScreen
+from queue_app.tui.desk import DeskScreen, SlipScreen
+from queue_app.tui.widgets import ConfirmScreen
 from tests.conftest import FIXTURES, Clock
 from tests.tui.helpers import on, quiet, until
 from tests.tui.inprocess import InProcessHall, in_process_hall
@@ -120,3 +124,140 @@ async def test_desk_gtgsh_enter_adds_the_setting_up_not_the_closing(
         await pilot.press("enter")
         assert app.screen.matters == ["M-GT"]  # type: ignore[attr-defined]
         await quiet(pilot)
+
+
+# ----------------------------------------------------------------------------- clerk
+
+
+async def test_clerk_panel_shows_a_paused_or_closed_window_and_the_key_that_opens_it(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#number"))
+        await until(pilot, lambda: "窗口未开放：按 O 开窗" in text_of(app, "#number"))
+        assert "按 N 叫下一位" not in text_of(app, "#number")
+        await pilot.press("o")  # the clerk opens their own window
+        await until(pilot, lambda: window_state(hall, 1) == "idle")
+        await until(pilot, lambda: "空闲：按 N 叫下一位" in text_of(app, "#number"))
+        await boss.pause(1, "会议")
+        await until(pilot, lambda: "暂停中（会议）：按 P 恢复" in text_of(app, "#number"))
+        await pilot.press("p")
+        await until(pilot, lambda: "空闲：按 N 叫下一位" in text_of(app, "#number"))
+        await pilot.press("c")  # and closes it
+        await until(pilot, lambda: window_state(hall, 1) == "closed")
+        await until(pilot, lambda: "窗口未开放：按 O 开窗" in text_of(app, "#number"))
+
+
+def window_state(hall: InProcessHall, number: int) -> str:
+    return next(str(w.state) for w in hall.store.windows() if w.number == number)
+
+
+async def test_clerk_no_show_and_desk_cancel_ask_first(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#number"))
+        await pilot.press("n")
+        await until(pilot, lambda: "A001" in text_of(app, "#number"))
+        await pilot.press("x")
+        await until(pilot, lambda: on(app, ConfirmScreen, "#yes"))
+        assert "A001" in str(app.screen.query_one("#question", Static).content)
+        await pilot.press("n")  # not now: nothing changes
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await quiet(pilot)
+        assert hall.store.ticket("A001").status == "called"
+        await pilot.press("x", "enter")  # Enter alone is "no" (the focused button)
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await quiet(pilot)
+        assert hall.store.ticket("A001").status == "called"
+        await pilot.press("x")
+        await until(pilot, lambda: on(app, ConfirmScreen, "#yes"))
+        await pilot.press("y")
+        await until(pilot, lambda: hall.store.ticket("A001").status == "no_show")
+    issued = await boss.issue(["M-SBK"])
+    desk = hall.terminal("desk", "d1")
+    async with desk.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(desk, DeskScreen, "#hits"))
+        desk.screen.last = issued  # type: ignore[attr-defined]
+        await pilot.press("f3")
+        await until(pilot, lambda: on(desk, SlipScreen, "#slip-text"))
+        await pilot.press("ctrl+x")
+        await until(pilot, lambda: on(desk, ConfirmScreen, "#yes"))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(desk.screen, SlipScreen))
+        await quiet(pilot)
+        assert hall.store.ticket(issued.ticket.number).status == "waiting"
+
+
+async def test_clerk_panel_shows_the_time_since_the_call_and_the_recalls(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#number"))
+        await pilot.press("n")
+        await until(pilot, lambda: "已叫号 0 分钟" in text_of(app, "#number"))
+        hall.clock.advance(minutes=3)
+        for n in (1, 2):
+            await pilot.press("r")
+            await until(pilot, lambda n=n: hall.store.ticket("A001").recalls == n)
+            await quiet(pilot)
+        await until(pilot, lambda: "已叫号 3 分钟 · 已重呼 2 次" in text_of(app, "#number"))
+
+
+async def test_clerk_transfer_to_a_window_that_does_not_exist_keeps_the_dialog(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    await boss.call_next(1)
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#number"))
+        await until(pilot, lambda: "A001" in text_of(app, "#number"))
+        await pilot.press("t")
+        await until(pilot, lambda: on(app, TransferScreen, "#to-window"))
+        box = app.screen.query_one("#to-window", Input)
+        box.value = "99"
+        app.screen.query_one("#reason", Input).value = "需要专窗"
+        await pilot.click("#ok")
+        await until(pilot, lambda: "没有 99 号窗口" in text_of(app, "#error"))
+        assert isinstance(app.screen, TransferScreen) and box.value == "99"
+        box.value = "3"  # exists, but may not serve 社保: the server's refusal, shown here
+        box.focus()
+        await pilot.press("enter")  # Enter in a field sends too (a click within the
+        # button's 0.2 s press effect would be lost)
+        await until(
+            pilot,
+            lambda: text_of(app, "#error").strip() != "" and "99" not in text_of(app, "#error"),
+        )
+        assert isinstance(app.screen, TransferScreen)
+        assert app.screen.query_one("#reason", Input).value == "需要专窗"
+        box.value = "2"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+    assert hall.store.ticket("A001").target_window == 2
+
+
+async def test_rating_buttons_show_their_whole_words_at_160_columns(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#number"))
+        app.push_screen(RatingScreen("A001"))
+        await until(pilot, lambda: on(app, RatingScreen, "#r1"))
+        await pilot.pause()
+        dialog = app.screen.query_one("Vertical").content_region
+        for n in range(1, 6):
+            button = app.screen.query_one(f"#r{n}", Button)
+            label = f"{n} {RATING_LABELS[n]}"
+            assert str(button.label) == label
+            assert button.content_region.width >= cell_len(label), (label, button.content_region)
+            assert dialog.contains_region(button.region), (label, button.region, dialog)

@@ -86,8 +86,14 @@ ZH = {
     "desk.status": "等候 {waiting} · 已叫 {called} · 办理中 {serving} · 已办结 {done}",
     "manager.columns": "窗口|名称|状态|当前号|用时|已办|利用率|原因",
     "manager.domains": "领域|等候|最久等候|今日平均",
+    "manager.windows_title": "窗口",
+    "manager.domains_title": "各领域等候",
+    "manager.alert_uncallable": "无开放窗口可叫：{tickets}",
+    "manager.alert_late": "超出办理目标 {target} 分钟：{windows}",
+    "manager.alert_late_one": "{n} 号窗口 {t}（{m}）",
     "manager.summary": "办理中 {busy} · 空闲 {idle} · 等候 {waiting} · 今日已办结 {done} · "
-    "过号 {no_show} · 一件事一次办 {bundles} · 忙闲均衡度 {balance}（0 为最均衡）",
+    "过号 {no_show} · 一件事一次办 {bundles} · "
+    "忙闲均衡度 {balance}（开窗满 30 分钟的窗口；0 最均衡）",
     "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
     "manager.trend": "等候人数 · 今日每 {m} 分钟 · 峰值 {peak} · 当前 {now}",
     "manager.changed": "（已调整）",
@@ -192,8 +198,14 @@ EN = {
     "desk.status": "waiting {waiting} · called {called} · serving {serving} · done {done}",
     "manager.columns": "Window|Name|State|Ticket|Time|Served|Utilisation|Reason",
     "manager.domains": "Domain|Waiting|Longest wait|Mean today",
+    "manager.windows_title": "Windows",
+    "manager.domains_title": "Waiting by domain",
+    "manager.alert_uncallable": "no open window may call: {tickets}",
+    "manager.alert_late": "past the {target} min service target: {windows}",
+    "manager.alert_late_one": "window {n} {t} ({m})",
     "manager.summary": "serving {busy} · idle {idle} · waiting {waiting} · done today {done} · "
-    "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} (0 = even)",
+    "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} "
+    "(windows open 30 min or more; 0 = even)",
     "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",
     "manager.trend": "Waiting, every {m} minutes today · peak {peak} · now {now}",
     "manager.changed": " (changed)",

@@ -11,19 +11,21 @@ import pytest
 import yaml
 from rich.cells import cell_len
 from rich.console import Console
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Static
 
 from queue_app.client import AsyncHallClient
 from queue_app.domain.hall import Hall
 from queue_app.domain.rating import RATING_LABELS
+from queue_app.domain.ticket import Outcome
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import ClerkScreen, RatingScreen, TransferScreen
 from queue_app.tui.desk import DeskScreen, SlipScreen
-from queue_app.tui.widgets import ConfirmScreen
+from queue_app.tui.manager import ManagerScreen
+from queue_app.tui.widgets import ConfirmScreen, HallClock
 from tests.conftest import FIXTURES, Clock
-from tests.tui.helpers import on, quiet, until
+from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import InProcessHall, in_process_hall
 
 pytestmark = pytest.mark.anyio
@@ -261,3 +263,74 @@ async def test_rating_buttons_show_their_whole_words_at_160_columns(
             assert str(button.label) == label
             assert button.content_region.width >= cell_len(label), (label, button.content_region)
             assert dialog.contains_region(button.region), (label, button.region, dialog)
+
+
+# --------------------------------------------------------------------------- manager
+
+
+async def test_manager_frames_the_window_and_domain_tables_apart(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+        windows = app.screen.query_one("#windows", DataTable)
+        domains = app.screen.query_one("#domains", DataTable)
+        assert (windows.border_title, domains.border_title) == ("窗口", "各领域等候")
+        assert windows.region.right < domains.region.x  # a gap, two frames: not one row
+        assert str(app.screen.query_one(HallClock).render()) == "09:00:00"  # the hall's time
+
+
+async def test_manager_balance_ignores_windows_just_opened(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    store, clock = hall.store, hall.clock
+    for w in (1, 2):
+        store.open_window(w, actor="setup")
+        store.issue(["M-SBK"])
+        store.call_next(w)
+        store.start(w)
+    clock.advance(minutes=20)
+    store.finish(1, Outcome.COMPLETED)
+    clock.advance(minutes=10)
+    store.finish(2, Outcome.COMPLETED)  # busy 20 and 30 of the 40 minutes open
+    clock.advance(minutes=10)
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ManagerScreen, "#summary"))
+        await until(pilot, lambda: "忙闲均衡度 0.20" in text_of(app, "#summary"))
+        await boss.open_window(3)  # two idle windows opened: not yet a sign of imbalance
+        await boss.open_window(4)
+        table = app.screen.query_one("#windows", DataTable)
+        await until(pilot, lambda: "空闲" in [str(c) for c in table.get_row("4")])
+        hall.clock.advance(minutes=10)  # idle ten minutes, the others as before
+        app.screen.reload()  # type: ignore[attr-defined]
+        await quiet(pilot)
+        assert "忙闲均衡度 0.20" in text_of(app, "#summary")
+
+
+async def test_manager_alerts_a_ticket_no_open_window_may_call_and_a_late_window(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    await boss.open_window(3)  # 企业开办 only
+    await boss.issue(["M-SBK"], priority="elderly")  # V001: only windows 1 and 2 serve 社保
+    await boss.issue(["M-GT"])  # B001 (企业开办): window 3 may call it
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ManagerScreen, "#alerts"))
+        await until(pilot, lambda: "无开放窗口可叫：V001（老年人）" in text_of(app, "#alerts"))
+        assert "B001" not in text_of(app, "#alerts")
+        assert app.screen.query_one("#alerts").display
+        await boss.open_window(1)  # now one may call it
+        await until(pilot, lambda: not app.screen.query_one("#alerts").display)
+        await boss.call_next(3)  # B001 at window 3, past the service target soon
+        serve = (await boss.hall()).targets.serve_minutes
+        hall.clock.advance(minutes=serve + 1)
+        app.screen.reload()  # type: ignore[attr-defined]
+        await until(
+            pilot,
+            lambda: (
+                f"超出办理目标 {serve} 分钟：3 号窗口 B001（{serve + 1} 分）"
+                in text_of(app, "#alerts")
+            ),
+        )

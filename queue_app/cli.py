@@ -709,17 +709,12 @@ def day_status() -> None:
     with _user_errors(), _client() as hall:
         c = hall.stats()
         day, counts = c.day, c.counts
-        _emit(
-            counts,
-            lambda: out.print(
-                f"{day}: "
-                + ", ".join(
-                    f"{STATUS_LABELS[s]} {n}"
-                    for s, n in ((k, counts.get(k.value, 0)) for k in STATUS_LABELS)
-                    if n
-                )
-            ),
+        shown = ", ".join(
+            f"{STATUS_LABELS[s]} {n}"
+            for s, n in ((k, counts.get(k.value, 0)) for k in STATUS_LABELS)
+            if n
         )
+        _emit(counts, lambda: out.print(f"{day}: {shown or '今日尚无取号 · no tickets yet today'}"))
 
 
 # -------------------------------------------------------------------- staff
@@ -942,10 +937,18 @@ def _terminal(
     """Open one terminal of the hall against its server (the command's ``--server``, else
     the global one or $QUEUE_APP_SERVER, else the local server)."""
     _check_lang(lang)
+    url = server or settings.server or "http://127.0.0.1:8600"
+    if window is not None:
+        _check_window(url, window)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail(
+            f"error: the {role} terminal draws a screen and needs a terminal (stdin and stdout "
+            "are not one); run it in a terminal window, or use the one-shot commands",
+            2,
+        )
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
 
-    url = server or settings.server or "http://127.0.0.1:8600"
     user = user or settings.user
     password = os.environ.get("QUEUE_APP_PASSWORD") if user else None
     HallApp(
@@ -957,6 +960,21 @@ def _terminal(
         username=user,
         password=password,
     ).run()
+
+
+def _check_window(url: str, window: int) -> None:
+    """Say at once when the hall has no such window, before any sign-in (the display
+    board, public, lists the windows); an unreachable server is the terminal's to show."""
+    import httpx
+
+    try:
+        r = httpx.get(f"{url.rstrip('/')}/api/display", timeout=5)
+        windows = r.json()["windows"] if r.status_code == 200 else None
+    except (httpx.HTTPError, ValueError, KeyError, TypeError):
+        windows = None
+    if windows and window not in windows:
+        shown = ", ".join(map(str, windows))
+        _fail(f"error: 没有 {window} 号窗口 · window {window} does not exist (windows: {shown})", 2)
 
 
 LANG = Annotated[str, typer.Option(help="zh (default) or en.")]
@@ -1244,9 +1262,12 @@ def simulate_cmd(
             "expected_tickets_per_day": round(model.expected_arrivals(), 1),
         }
 
+        # a demand is often named after its hall (区政务服务中心 · 周一): the hall once
+        demand_name = d.demand.name.removeprefix(h.hall.name).lstrip(" ·") or d.demand.name
+
         def render() -> None:
             out.print(
-                f"[bold]{h.hall.name}[/] · {d.demand.name} · {days} days · seed {seed} · "
+                f"[bold]{h.hall.name}[/] · {demand_name} · {days} days · seed {seed} · "
                 f"policy {head['policy']} · about {head['expected_tickets_per_day']:.0f} "
                 "tickets/day"
             )
@@ -1346,6 +1367,22 @@ def staffing_cmd(
                 )
 
         _emit(a.to_dict(), render)
+
+
+def _one_line_summaries(*apps: typer.Typer) -> None:
+    """The command lists of ``--help`` show a command's first paragraph as written, line
+    breaks and all (Typer's rich help keeps them there): give each its paragraph as one
+    line, for the table to wrap at the terminal's width."""
+    import inspect
+
+    for typer_app in apps:
+        for info in typer_app.registered_commands:
+            doc = info.help or (info.callback.__doc__ if info.callback else None)
+            if info.short_help is None and doc:
+                info.short_help = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+
+
+_one_line_summaries(app, catalog_app, hall_app, ticket_app, window_app, day_app, staff_app, db_app)
 
 
 def main() -> None:

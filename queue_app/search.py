@@ -51,6 +51,22 @@ _COLLOQUIAL: tuple[tuple[str, str], ...] = (
 )
 
 
+# where siblings score alike (gtgsh: 个体工商户设立登记, 注销登记), what a citizen comes for
+# most goes first: starting something, then changing it, then ending it
+_LATER_STAGES: tuple[tuple[str, ...], ...] = (
+    ("变更", "补办", "补领", "换领", "延续", "备案"),
+    ("注销", "撤销", "吊销", "终止", "歇业", "停业", "退出"),
+)
+
+
+def _stage(name: str) -> int:
+    """0 for a matter that starts something, 1 for a change, 2 for an end."""
+    for stage, words in enumerate(_LATER_STAGES, start=1):
+        if any(w in name for w in words):
+            return stage
+    return 0
+
+
 def _is_subsequence(needle: str, hay: str) -> bool:
     it = iter(hay)
     return all(ch in it for ch in needle)
@@ -179,5 +195,5 @@ class CatalogSearch:
             else:
                 total = total / len(terms) + (3.0 if e.common else 0.0) - 0.05 * len(e.name)
                 hits.append(Hit(e.kind, e.code, e.name, round(total, 2)))
-        hits.sort(key=lambda h: (-h.score, h.name))
+        hits.sort(key=lambda h: (-h.score, _stage(h.name), h.name))
         return hits[:limit]

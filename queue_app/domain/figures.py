@@ -21,6 +21,21 @@ def load_balance(busy_seconds: Sequence[float]) -> float | None:
     return math.sqrt(var) / mean
 
 
+SETTLED_OPEN_S = 30 * 60.0  # a window open a shorter time says nothing yet of the balance
+
+
+def open_load_balance(
+    windows: Sequence[tuple[float, float]], settled_s: float = SETTLED_OPEN_S
+) -> float | None:
+    """How unevenly work falls on the windows that have been open at least ``settled_s``
+    (busy seconds, open seconds each): the coefficient of variation of their utilisation
+    (busy over open time), so that a window opened later is not counted as idle for the
+    hours it was closed, nor one just opened as idle at all. None for fewer than two such
+    windows or no work at all."""
+    shares = [min(1.0, busy / open_s) for busy, open_s in windows if open_s >= settled_s]
+    return load_balance(shares)
+
+
 # how each logged change moves the waiting line (no-show, start, finish leave it alone)
 WAITING_STEP = {"issued": 1, "transferred": 1, "requeued": 1, "called": -1, "cancelled": -1}
 

@@ -27,8 +27,9 @@ def resolve_matter(catalog: Catalog, ref: str) -> str:
         return hits[0]
     if not hits:
         raise UnknownMatter(code=ref)
-    shown = sorted(hits)[:MAX_SHOWN]
-    raise AmbiguousMatter(code=ref, matches=[*shown, "…"] if len(hits) > MAX_SHOWN else shown)
+    shown = [f"{c} {catalog.matter(c).name}" for c in sorted(hits)[:MAX_SHOWN]]
+    more = len(hits) - MAX_SHOWN
+    raise AmbiguousMatter(code=ref, matches=[*shown, f"… (+{more})"] if more > 0 else shown)
 
 
 def resolve(

@@ -65,3 +65,12 @@ def beside(*parts: str | tuple[str, str, str]) -> tuple[str, str, str]:
             row.append(text)
     top, mid, bottom = ("".join(r) for r in rows)
     return top, mid, bottom
+
+
+def rows(lines: list[str]) -> tuple[str, str, str]:
+    """Up to two lines of plain words beside large type: on its middle and bottom rows,
+    padded to one width."""
+    mid, bottom = ([*lines, "", ""])[:2]
+    width = max(cell_len(mid), cell_len(bottom))
+    pad = " " * width
+    return pad, mid + " " * (width - cell_len(mid)), bottom + " " * (width - cell_len(bottom))

@@ -14,12 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
 from queue_app.api_models import TicketOut, WindowOut
+from queue_app.client import ApiError
 from queue_app.domain.rating import RATING_LABELS
 from queue_app.domain.ticket import OUTCOME_LABELS, Outcome
-from queue_app.tui.bigtype import beside, big
+from queue_app.tui.bigtype import beside, big, rows
 from queue_app.tui.guide import matter_guide
 from queue_app.tui.live import LiveScreen
-from queue_app.tui.widgets import OfflineBanner
+from queue_app.tui.widgets import ConfirmScreen, OfflineBanner
 
 PAUSE_REASONS = ("休息", "会议", "培训", "系统故障")
 
@@ -34,6 +35,8 @@ class ClerkScreen(LiveScreen):
         Binding("t", "transfer", "转办 Transfer"),
         Binding("x", "no_show", "过号 No-show"),
         Binding("p", "pause", "暂停/恢复 Pause"),
+        Binding("o", "open", "开窗 Open"),
+        Binding("c", "close", "关窗 Close"),
     ]
     DEFAULT_CSS = """
     ClerkScreen #current-pane { width: 3fr; }
@@ -117,14 +120,14 @@ class ClerkScreen(LiveScreen):
         guide = self.query_one("#guide", Static)
         t = self.ticket
         if t is None:
-            number.update(self.words("idle"))
+            number.update(self._no_ticket())
             number.set_class(True, "-idle")
             guide.update("")
             return
         number.set_class(False, "-idle")
         label = self.words(f"state.{'serving' if t.status == 'serving' else 'calling'}")
         pri = f"  {t.priority_label}" if t.priority_label else ""
-        block = beside(big(t.number), f"   {t.number}  {label}{pri}")
+        block = beside(big(t.number), "   ", rows([f"{t.number}  {label}{pri}", self._since(t)]))
         number.update(Text("\n".join(block), style="bold"))
         app = self.hall_app
         if app.catalog and app.coverage:
@@ -135,6 +138,26 @@ class ClerkScreen(LiveScreen):
                     *(matter_guide(app.catalog, app.coverage, i.matter, app.words) for i in t.items)
                 )
             )
+
+    def _no_ticket(self) -> str:
+        """With no ticket: the window's real state and the key that moves it on."""
+        state = self.mine.state if self.mine else "idle"
+        if state == "paused":
+            reason = f"（{self.mine.reason}）" if self.mine and self.mine.reason else ""
+            return self.words("clerk.paused").format(reason=reason)
+        if state == "closed":
+            return self.words("clerk.closed")
+        return self.words("idle")
+
+    def _since(self, t: TicketOut) -> str:
+        """Minutes since the call (or the start) and how often it was recalled."""
+        since = t.started_at if t.status == "serving" else t.called_at
+        minutes = f"{max(0.0, self.hall_app.clock() - since) / 60:.0f}" if since else "-"
+        key = "clerk.serving_for" if t.status == "serving" else "clerk.called_ago"
+        text = self.words(key).format(m=minutes)
+        if t.recalls:
+            text += self.words("clerk.recalls").format(n=t.recalls)
+        return text
 
     # --------------------------------------------------------------- actions
     def _do(self, make: Callable[[], Awaitable[object]]) -> None:
@@ -163,11 +186,27 @@ class ClerkScreen(LiveScreen):
         self._do(lambda: self.client.start(self.number))
 
     def action_no_show(self) -> None:
-        self._do(lambda: self.client.no_show(self.number))
+        if self.ticket is None:
+            self.notify(self._no_ticket(), severity="warning")
+            return
+        number = self.ticket.number
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._do(lambda: self.client.no_show(self.number, number))
+
+        question = self.words("clerk.confirm_no_show").format(number=number)
+        self.app.push_screen(ConfirmScreen(question, self.hall_app.words), confirmed)
+
+    def action_open(self) -> None:
+        self._do(lambda: self.client.open_window(self.number))
+
+    def action_close(self) -> None:
+        self._do(lambda: self.client.close_window(self.number))
 
     def action_finish(self) -> None:
         if self.ticket is None:
-            self.notify(self.words("idle"), severity="warning")
+            self.notify(self._no_ticket(), severity="warning")
             return
 
         number = self.ticket.number
@@ -189,20 +228,25 @@ class ClerkScreen(LiveScreen):
 
     def action_transfer(self) -> None:
         if self.ticket is None:
-            self.notify(self.words("idle"), severity="warning")
+            self.notify(self._no_ticket(), severity="warning")
             return
         domains = self.hall_app.catalog.domains if self.hall_app.catalog else []
+        hall = self.hall_app.hall
+        windows = sorted(hall.window_by_number) if hall else []
 
-        def done(target: tuple[int | None, str | None, str] | None) -> None:
-            if target:
-                to_window, to_domain, reason = target
-                self._do(
-                    lambda: self.client.transfer(
-                        self.number, to_window=to_window, to_domain=to_domain, reason=reason
-                    )
+        async def send(to_window: int | None, to_domain: str | None, reason: str) -> str | None:
+            try:
+                await self.client.transfer(
+                    self.number, to_window=to_window, to_domain=to_domain, reason=reason
                 )
+            except ApiError as exc:
+                return exc.zh if self.hall_app.words.lang == "zh" else exc.en
+            return None
 
-        self.app.push_screen(TransferScreen(domains), done)
+        def after(_: bool | None) -> None:
+            self.reload()
+
+        self.app.push_screen(TransferScreen(domains, windows, send), after)
 
     def action_pause(self) -> None:
         if self.mine is not None and self.mine.status == "paused":
@@ -258,10 +302,10 @@ class RatingScreen(ModalScreen[int | None]):
     ]
     DEFAULT_CSS = """
     RatingScreen { align: center middle; }
-    RatingScreen > Vertical { width: 64; height: auto; border: heavy $success;
-                              background: $surface; padding: 1 2; }
-    RatingScreen Horizontal { height: auto; }
-    RatingScreen Button { min-width: 11; margin-right: 1; }
+    RatingScreen > Vertical { width: auto; max-width: 100%; height: auto;
+                              border: heavy $success; background: $surface; padding: 1 2; }
+    RatingScreen Horizontal { width: auto; height: auto; }
+    RatingScreen Button { width: auto; margin-right: 1; }
     """
 
     def __init__(self, number: str) -> None:
@@ -280,17 +324,25 @@ class RatingScreen(ModalScreen[int | None]):
         self.dismiss(int((event.button.id or "r0")[1:]) or None)
 
 
-class TransferScreen(ModalScreen[tuple[int | None, str | None, str] | None]):
+Send = Callable[[int | None, str | None, str], Awaitable[str | None]]
+
+
+class TransferScreen(ModalScreen[bool | None]):
+    """To a window or a domain. The dialog sends the transfer itself and stays open, the
+    input kept, with the reason shown when it is refused (a window that does not exist,
+    one that cannot serve the ticket)."""
+
     BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
     TransferScreen > Vertical { width: 60; height: auto; border: heavy $accent;
                                 background: $surface; padding: 1 2; }
+    TransferScreen #error { color: $error; height: 2; }  /* fixed: the button stays put */
     """
 
-    def __init__(self, domains: list[str]) -> None:
+    def __init__(self, domains: list[str], windows: list[int], send: Send) -> None:
         super().__init__()
-        self.domains = domains
+        self.domains, self.windows, self.send = domains, windows, send
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -298,8 +350,13 @@ class TransferScreen(ModalScreen[tuple[int | None, str | None, str] | None]):
             yield Input(placeholder="转到窗口号 To window", type="integer", id="to-window")
             yield Select([(d, d) for d in self.domains], prompt="或转到领域 or domain", id="domain")
             yield Input(placeholder="原因 Reason", id="reason")
+            yield Static(id="error")
             yield Button("确定 OK", variant="primary", id="ok")
 
+    def _error(self, text: str) -> None:
+        self.query_one("#error", Static).update(text)
+
+    @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         raw = self.query_one("#to-window", Input).value.strip()
@@ -307,9 +364,32 @@ class TransferScreen(ModalScreen[tuple[int | None, str | None, str] | None]):
         reason = self.query_one("#reason", Input).value.strip()
         to_domain = domain if isinstance(domain, str) else None
         if not raw and to_domain is None:
-            self.notify("请填写窗口号或选择领域", severity="warning")
+            self._error("请填写窗口号或选择领域 Give a window or a domain")
             return
-        self.dismiss((int(raw) if raw else None, None if raw else to_domain, reason))
+        if raw and not raw.isdigit():
+            self._error(f"窗口号应为数字 A window number: {raw}")
+            return
+        if raw and self.windows and int(raw) not in self.windows:
+            shown = "、".join(map(str, self.windows))
+            self._error(f"没有 {raw} 号窗口（本厅窗口：{shown}） No window {raw}")
+            self.query_one("#to-window", Input).focus()
+            return
+        to_window = int(raw) if raw else None
+        if not self.sending:  # one transfer in flight at a time
+            self.sending = True
+            self.run_worker(self._send(to_window, None if raw else to_domain, reason))
+
+    sending = False
+
+    async def _send(self, to_window: int | None, to_domain: str | None, reason: str) -> None:
+        try:
+            refused = await self.send(to_window, to_domain, reason)
+        finally:
+            self.sending = False
+        if refused:
+            self._error(refused)
+        else:
+            self.dismiss(True)
 
 
 class PauseScreen(ModalScreen[str | None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +16,7 @@ from queue_app.client import ApiError
 from queue_app.domain.ticket import PRIORITY_LABELS, Priority
 from queue_app.tui.guide import bundle_guide, matter_guide
 from queue_app.tui.live import LiveScreen
-from queue_app.tui.widgets import OfflineBanner, qr_text
+from queue_app.tui.widgets import ConfirmScreen, OfflineBanner, qr_text
 
 HITS = 30
 
@@ -26,6 +27,8 @@ class DeskScreen(LiveScreen):
         Binding("f3", "reprint", "重打 Reprint"),
         Binding("escape", "clear", "清空 Clear"),
         Binding("delete", "remove", "移除 Remove", show=False),
+        Binding("down", "hit(1)", show=False),  # from the search box: through the hits
+        Binding("up", "hit(-1)", show=False),
     ]
     DEFAULT_CSS = """
     DeskScreen #left { width: 3fr; }
@@ -94,6 +97,22 @@ class DeskScreen(LiveScreen):
         )
         if hits:
             options.highlighted = 0
+            return
+        # nothing found: say so, and no guide of an earlier hit stays beside it
+        self.query_one("#guide", Static).update(self.words("guide"))
+        if event.value.strip():
+            missing = self.words("desk.no_hits").format(query=escape(event.value.strip()))
+            options.add_option(Option(f"[dim]{missing}[/]", disabled=True))
+
+    def action_hit(self, step: int) -> None:
+        """Up and Down in the search box move through the hits (Enter takes the one lit)."""
+        options = self.query_one("#hits", OptionList)
+        if not self.query_one("#search", Input).has_focus:
+            return
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def _label(self, kind: str, code: str, name: str) -> str:
         """A hit as the desk reads it: the name, and the department (the codes of a real
@@ -107,8 +126,8 @@ class DeskScreen(LiveScreen):
     @on(Input.Submitted, "#search")
     def _take_first(self) -> None:
         options = self.query_one("#hits", OptionList)
-        if options.option_count:
-            self._choose(options.get_option_at_index(options.highlighted or 0).id or "")
+        if options.option_count and options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted).id or "")
 
     @on(OptionList.OptionHighlighted, "#hits")
     @on(OptionList.OptionHighlighted, "#chosen")
@@ -254,7 +273,13 @@ class SlipScreen(ModalScreen[None]):
             yield Static(qr_text(url), id="qr")
 
     def action_cancel_ticket(self) -> None:
-        self.run_worker(self._cancel(), group="cancel")
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._cancel(), group="cancel")
+
+        w = self.app.words  # type: ignore[attr-defined]
+        question = w["desk.confirm_cancel"].format(number=self.issued.ticket.number)
+        self.app.push_screen(ConfirmScreen(question, w), confirmed)
 
     async def _cancel(self) -> None:
         client = self.app.client  # type: ignore[attr-defined]

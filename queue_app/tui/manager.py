@@ -14,7 +14,9 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from queue_app.api_models import StaffingOut, TicketOut, WindowFiguresOut, WindowOut
-from queue_app.domain.hall import Targets
+from queue_app.domain.dispatch import Candidate, eligible
+from queue_app.domain.hall import Coverage, Hall, Targets
+from queue_app.domain.layouts import dispatch_windows
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
@@ -37,6 +39,33 @@ def settled(f: WindowFiguresOut) -> bool:
     return f.open_minutes >= SETTLED_MINUTES
 
 
+def uncallable(
+    waiting: list[TicketOut],
+    windows: list[WindowOut],
+    hall: Hall | None,
+    coverage: Coverage | None,
+) -> list[TicketOut]:
+    """The waiting tickets no open window may call, by dispatch's own rule (what the window
+    covers, a transfer's target, a priority-only window); a paused window counts as open."""
+    if hall is None or coverage is None:
+        return []
+    rules = dispatch_windows(hall, coverage)
+    open_windows = [rules[w.number] for w in windows if w.state != "closed" and w.number in rules]
+    return [t for t in waiting if not any(eligible(candidate(t), w) for w in open_windows)]
+
+
+def candidate(t: TicketOut) -> Candidate:
+    """A waiting ticket as dispatch sees it (its place in line does not matter here)."""
+    return Candidate(
+        id=0,
+        matters=frozenset(i.matter for i in t.items),
+        queue_key=t.issued_at,
+        priority=t.priority is not None,
+        target_window=t.target_window,
+        target_domain=t.target_domain,
+    )
+
+
 class ManagerScreen(LiveScreen):
     REFRESH_S = 30.0  # the minutes shown run on between events
     BINDINGS = [
@@ -48,8 +77,11 @@ class ManagerScreen(LiveScreen):
         Binding("t", "targets", "目标 Targets"),
     ]
     DEFAULT_CSS = """
-    ManagerScreen #windows { width: 3fr; height: 1fr; }
-    ManagerScreen #domains { width: 2fr; height: 1fr; }
+    ManagerScreen #windows { width: 3fr; height: 1fr; border: round $primary; }
+    ManagerScreen #domains { width: 2fr; height: 1fr; border: round $accent; margin-left: 1; }
+    ManagerScreen #alerts { height: auto; max-height: 3; background: $error 30%;
+                            color: $text; display: none; }
+    ManagerScreen #alerts.-shown { display: block; }
     ManagerScreen #summary { height: 1; background: $boost; }
     ManagerScreen #targets { height: 1; }
     ManagerScreen #staffing { height: 1; }
@@ -60,9 +92,10 @@ class ManagerScreen(LiveScreen):
     def compose(self) -> ComposeResult:
         yield HallHeader()
         yield OfflineBanner()
-        with Horizontal():
+        with Horizontal():  # two tables, each in its own frame: their rows are not one row
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
+        yield Static(id="alerts")
         yield Static(id="targets")
         yield Static(id="staffing")
         yield Static(id="trend-label")
@@ -75,8 +108,12 @@ class ManagerScreen(LiveScreen):
     def on_mount(self) -> None:
         self.windows = {}
         self.sub_title = self.words("manager")
-        self.query_one("#windows", DataTable).add_columns(*self.words("manager.columns").split("|"))
-        self.query_one("#domains", DataTable).add_columns(*self.words("manager.domains").split("|"))
+        windows = self.query_one("#windows", DataTable)
+        windows.border_title = self.words("manager.windows_title")
+        windows.add_columns(*self.words("manager.columns").split("|"))
+        domains = self.query_one("#domains", DataTable)
+        domains.border_title = self.words("manager.domains_title")
+        domains.add_columns(*self.words("manager.domains").split("|"))
         super().on_mount()
 
     async def load(self) -> None:
@@ -97,13 +134,11 @@ class ManagerScreen(LiveScreen):
         now = self.hall_app.clock()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
+        self._show_alerts(windows, waiting, now)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
-        balance = (
-            f"{stats.load_balance:.2f}"
-            if stats.load_balance is not None and any(settled(f) for f in stats.windows)
-            else "-"
-        )
+        # over the windows open long enough to say something (None until two are)
+        balance = f"{stats.load_balance:.2f}" if stats.load_balance is not None else "-"
         self.query_one("#summary", Static).update(
             self.words("manager.summary").format(
                 busy=busy,
@@ -115,6 +150,37 @@ class ManagerScreen(LiveScreen):
                 balance=balance,
             )
         )
+
+    def _show_alerts(self, windows: list[WindowOut], waiting: list[TicketOut], now: float) -> None:
+        """One line for what needs the manager now: tickets no open window may call (they
+        would wait for ever), and windows serving past the service target."""
+        w = self.words
+        parts = []
+        stuck = uncallable(waiting, windows, self.hall_app.hall, self.hall_app.coverage)
+        if stuck:
+            shown = "、".join(
+                f"{t.number}（{t.priority_label}）" if t.priority_label else t.number
+                for t in stuck[:6]
+            )
+            more = f" … +{len(stuck) - 6}" if len(stuck) > 6 else ""
+            parts.append(w("manager.alert_uncallable").format(tickets=shown + more))
+        _, serve_target = self._targets()
+        late = []
+        for x in windows:
+            t = x.ticket
+            since = (t.started_at or t.called_at) if t else None
+            if t and since and now - since > serve_target:
+                minutes = w("minutes_n").format(m=f"{(now - since) / 60:.0f}")
+                late.append(w("manager.alert_late_one").format(n=x.number, t=t.number, m=minutes))
+        if late:
+            parts.append(
+                w("manager.alert_late").format(
+                    target=round(serve_target / 60), windows="、".join(late)
+                )
+            )
+        alerts = self.query_one("#alerts", Static)
+        alerts.update(Text("⚠ " + " · ".join(parts), style="bold") if parts else "")
+        alerts.set_class(bool(parts), "-shown")
 
     def _show_staffing(self, s: StaffingOut) -> None:
         """The latest hour's arrivals against the windows open: red when too few."""

@@ -7,8 +7,12 @@ from typing import Any
 
 import segno
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Header, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Header, Label, Static
 from textual.widgets._header import HeaderClock, HeaderClockSpace
 
 
@@ -58,3 +62,41 @@ class HallHeader(Header):
     def compose(self) -> ComposeResult:
         for widget in super().compose():
             yield HallClock() if type(widget) is HeaderClockSpace else widget
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Asks before a key that cannot be undone acts: Y (or the button) goes ahead, N or
+    Esc leaves things as they are."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "确认 Yes"),
+        Binding("n,escape", "answer(False)", "取消 No"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: auto; max-width: 90%; height: auto;
+                               border: heavy $warning; background: $surface; padding: 1 2; }
+    ConfirmScreen Horizontal { width: auto; height: auto; margin-top: 1; }
+    ConfirmScreen Button { width: auto; margin-right: 2; }
+    """
+
+    def __init__(self, question: str, words: Any) -> None:
+        super().__init__()
+        self.question, self.w = question, words
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, id="question")
+            with Horizontal():
+                yield Button(self.w["confirm.yes"], variant="error", id="yes")
+                yield Button(self.w["confirm.no"], id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # Enter on its own changes nothing
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")

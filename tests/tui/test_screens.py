@@ -25,7 +25,7 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
-from queue_app.tui.widgets import HallClock
+from queue_app.tui.widgets import ConfirmScreen, HallClock
 from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import InProcessHall
 
@@ -108,7 +108,9 @@ async def test_desk_reprints_the_slip_as_the_line_is_now_and_cancels_it(
         await pilot.press("f3")
         await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
         assert "A002" in text_of(app, "#slip-text") and "前面 0 人" in text_of(app, "#slip-text")
-        await pilot.press("ctrl+x")  # cancelled from the slip
+        await pilot.press("ctrl+x")  # cancelled from the slip, once confirmed
+        await until(pilot, lambda: on(app, ConfirmScreen, "#yes"))
+        await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
         await until(pilot, lambda: hall.store.ticket("A002").status == "cancelled")
         await pilot.press("f3")  # nothing to reprint: said, no slip
@@ -177,7 +179,9 @@ async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(
         await until(pilot, lambda: "A001" in text_of(app, "#number"))
         await pilot.press("r")  # 重呼
         await until(pilot, lambda: hall.store.ticket("A001").recalls == 1)
-        await pilot.press("x")  # 过号
+        await pilot.press("x")  # 过号, once confirmed
+        await until(pilot, lambda: on(app, ConfirmScreen, "#yes"))
+        await pilot.press("y")
         await until(pilot, lambda: hall.store.ticket("A001").status == "no_show")
         await until(pilot, lambda: "空闲" in text_of(app, "#number"))
         await pilot.press("n", "s")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from queue_app.domain.errors import Refused
-from queue_app.domain.figures import DomainWait, load_balance, queue_series, waits_by_domain
+from queue_app.domain.figures import (
+    DomainWait,
+    load_balance,
+    open_load_balance,
+    queue_series,
+    waits_by_domain,
+)
 from queue_app.domain.rating import check_rating
 from queue_app.domain.ticket import Item, Status, Ticket
 
@@ -46,6 +52,20 @@ def test_load_balance_is_the_spread_of_busy_time_over_its_mean() -> None:
     assert load_balance([1200, 0]) == pytest.approx(1.0)
     assert load_balance([900, 300]) == pytest.approx(0.5)
     assert load_balance([600]) is None and load_balance([0, 0]) is None
+
+
+def test_the_hall_balance_counts_windows_open_half_an_hour_by_their_utilisation() -> None:
+    hour = 3600.0
+    two = [(0.5 * hour, hour), (0.52 * hour, hour)]  # two windows at work since nine
+    before = open_load_balance(two)
+    assert before == pytest.approx(0.0196, abs=1e-3)
+    # two more just opened, idle: not yet a sign of imbalance
+    assert open_load_balance([*two, (0.0, 600.0), (0.0, 1200.0)]) == before
+    # opened at eleven, as busy for their hour as the others for their two: even
+    assert open_load_balance([(hour, 2 * hour), (0.5 * hour, hour)]) == pytest.approx(0.0)
+    # half an hour open and idle: now it counts
+    assert open_load_balance([*two, (0.0, 1800.0)]) == pytest.approx(0.7, abs=0.01)
+    assert open_load_balance([(0.0, hour), (600.0, 1799.0)]) is None  # one settled window
 
 
 def test_the_queue_over_the_day_is_replayed_from_the_log() -> None:

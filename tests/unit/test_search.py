@@ -134,6 +134,8 @@ FIRST = [
     ("社保卡丢了", "社会保障卡挂失"),
     ("社保卡密码忘了", "社会保障卡密码重置"),
     ("身份证丢了", "居民身份证挂失申报、丢失招领"),
+    # initials shared by siblings (设立, 注销 score alike): the one that starts something first
+    ("gtgsh", "个体工商户设立登记"),
 ]
 
 

@@ -16,7 +16,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.figures import (
     WAITING_STEP,
     DomainWait,
-    load_balance,
+    open_load_balance,
     queue_series,
     waits_by_domain,
 )
@@ -72,7 +72,8 @@ class WindowStats:
 
     @property
     def load_balance(self) -> float | None:
-        return load_balance([f.busy_s for f in self.windows if f.open_s > 0])
+        """Over the windows open at least 30 minutes (see ``open_load_balance``)."""
+        return open_load_balance([(f.busy_s, f.open_s) for f in self.windows])
 
     @property
     def bundles_served(self) -> int:

@@ -13,39 +13,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
-from queue_app.api_models import EventOut, TicketOut, WindowStateOut
-from queue_app.cli_hall import local_client
-from queue_app.client import RETRY_FOR_S, ApiError, HallClient
-from queue_app.domain import hours
-from queue_app.domain.catalog import Catalog
-from queue_app.domain.errors import Refused
-from queue_app.domain.hall import Coverage, Hall, Targets
-from queue_app.domain.profiles import WindowProfile
-from queue_app.domain.refusals import BadOutcomeEntry, BadRole, NoSuchWindow
-from queue_app.domain.ticket import (
-    STATUS_LABELS,
-    Outcome,
-    parse_outcome,
-    parse_priority,
-)
-from queue_app.loaders import (
-    LoadError,
-    default_catalog_path,
-    default_hall_path,
-    load_catalog,
-    load_hall_for,
-)
-from queue_app.search import CatalogSearch
-from queue_app.store import Store, default_database_url, make_engine, schema
+from queue_app.defaults import RETRY_FOR_S
+
+if TYPE_CHECKING:  # the command imports what a command uses when it runs: it starts fast
+    from queue_app.api_models import EventOut, TicketOut, WindowStateOut
+    from queue_app.client import HallClient
+    from queue_app.domain.catalog import Catalog
+    from queue_app.domain.hall import Hall
+    from queue_app.domain.profiles import WindowProfile
+    from queue_app.domain.ticket import Outcome
+    from queue_app.store import Store
 
 app = typer.Typer(
     help="政务服务大厅综合窗口排队叫号 · unified service-window queue manager",
@@ -168,34 +152,67 @@ def _user_errors() -> Iterator[None]:
     """Known failures become a clear message and an exit code, never a traceback."""
     try:
         yield
-    except LoadError as exc:
-        _fail(f"error: cannot load file\n{exc}", 2)
-    except Refused as exc:
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        said = _explained(exc)
+        if said is None:
+            raise
+        _fail(*said)
+
+
+def _explained(exc: Exception) -> tuple[str, int] | None:
+    """The message and exit code for a known failure, else None. A failure can come only
+    from a module already imported: the others are not imported to ask."""
+    from queue_app.domain.errors import Refused
+
+    if "queue_app.loaders" in sys.modules:
+        from queue_app.loaders import LoadError
+
+        if isinstance(exc, LoadError):
+            return f"error: cannot load file\n{exc}", 2
+    if isinstance(exc, Refused):
         from queue_app.i18n import messages
 
         zh, en = messages(exc)
-        _fail(f"refused ({exc.code}): {zh}\n  {en}", 1)
-    except ApiError as exc:
-        if exc.code == "unreachable":
-            _fail(f"error: {exc.en} ({settings.server})", 1)
-        _fail(f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1)
-    except schema.SchemaError as exc:
-        _fail(f"error: {exc}", 1)
-    except SQLAlchemyError as exc:
-        _fail(f"error: database problem: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", 1)
+        return f"refused ({exc.code}): {zh}\n  {en}", 1
+    if "queue_app.client" in sys.modules:
+        from queue_app.client import ApiError
+
+        if isinstance(exc, ApiError):
+            if exc.code == "unreachable":
+                return f"error: {exc.en} ({settings.server})", 1
+            return f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from queue_app.store import schema
+
+        if isinstance(exc, schema.SchemaError):
+            return f"error: {exc}", 1
+        if isinstance(exc, SQLAlchemyError):
+            first = str(exc).splitlines()[0]
+            return f"error: database problem: {exc.__class__.__name__}: {first}", 1
+    return None
 
 
 def _catalog() -> Catalog:
+    from queue_app.loaders import default_catalog_path, load_catalog
+
     return load_catalog(settings.catalog or default_catalog_path())
 
 
 def _hall(catalog: Catalog) -> Hall:
+    from queue_app.loaders import default_hall_path, load_hall_for
+
     return load_hall_for(settings.hall or default_hall_path(), catalog)
 
 
 def _store(clock: Callable[[], float] = time.time) -> Store:
     """The hall's store. A new database is created at this release's schema; one at an
     older revision is refused (``queue-app db upgrade`` upgrades it)."""
+    from queue_app.store import Store, default_database_url, make_engine, schema
+
     catalog = _catalog()
     hall = _hall(catalog)
     engine = make_engine(settings.db or default_database_url())
@@ -220,6 +237,8 @@ def catalog_check(
     file: Annotated[Path | None, typer.Argument(help="Catalog file.")] = None,
 ) -> None:
     """Validate a catalog file; exit 2 with file, line and field on any problem."""
+    from queue_app.loaders import default_catalog_path, load_catalog
+
     with _user_errors():
         path = file or settings.catalog or default_catalog_path()
         cat = load_catalog(path)
@@ -236,6 +255,8 @@ def catalog_stats(
     file: Annotated[Path | None, typer.Argument(help="Catalog file.")] = None,
 ) -> None:
     """Numbers of matters, departments and bundles, by domain and kind."""
+    from queue_app.loaders import default_catalog_path, load_catalog
+
     with _user_errors():
         cat = load_catalog(file or settings.catalog or default_catalog_path())
         s = cat.stats()
@@ -265,6 +286,8 @@ def catalog_stats(
 @catalog_app.command("search")
 def catalog_search(query: str, limit: Annotated[int, typer.Option(min=1, max=100)] = 10) -> None:
     """Find matters and bundles by name, code, keyword, department or pinyin."""
+    from queue_app.search import CatalogSearch
+
     with _user_errors():
         cat = _catalog()
         hits = CatalogSearch(cat).search(query, limit)
@@ -296,6 +319,9 @@ def catalog_search(query: str, limit: Annotated[int, typer.Option(min=1, max=100
 @hall_app.command("check")
 def hall_check(file: Path) -> None:
     """Validate a hall layout against the catalog and show what its windows cover."""
+    from queue_app.domain.hall import Coverage
+    from queue_app.loaders import load_hall_for
+
     with _user_errors():
         cat = _catalog()
         hall = load_hall_for(file, cat)
@@ -333,6 +359,8 @@ def hall_targets(
     restore: Annotated[bool, typer.Option(help="Back to the layout file's targets.")] = False,
 ) -> None:
     """Show the running hall's wait and service targets, or change them."""
+    from queue_app.domain.hall import Targets
+
     if restore and (wait is not None or serve is not None):
         _fail("error: --restore takes no --wait or --serve", 2)
     with _user_errors(), _client() as hall:
@@ -360,7 +388,11 @@ def _client(window: int | None = None) -> Iterator[HallClient]:
     """A client of the hall's app run here on the database (default; acting as
     ``--actor``), or of the server of ``--server`` signed in as ``--user`` (at ``window``
     for window commands: a clerk may operate only its own window)."""
+    from queue_app.client import ApiError, HallClient
+
     if settings.server is None:
+        from queue_app.cli_hall import local_client
+
         store = _store()
         try:
             with local_client(store, settings.actor) as client:
@@ -404,6 +436,8 @@ def ticket_issue(
     ] = None,
 ) -> None:
     """Issue a ticket for one or more matters, or a bundle."""
+    from queue_app.domain.ticket import parse_priority
+
     with _user_errors(), _client() as hall:
         pri = parse_priority(priority) if priority else None
         issued = hall.issue(matters or [], bundle=bundle, priority=pri.value if pri else None)
@@ -446,6 +480,8 @@ def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) 
 
 def _history(hall: HallClient, t: TicketOut) -> list[EventOut] | None:
     """The ticket's history; None for an account that may not read it (it names staff)."""
+    from queue_app.client import ApiError
+
     try:
         return hall.history(t.number, t.day)
     except ApiError as exc:
@@ -522,6 +558,9 @@ def window_start(window: int) -> None:
 
 
 def _parse_outcomes(given: list[str]) -> Outcome | dict[str, Outcome]:
+    from queue_app.domain.refusals import BadOutcomeEntry
+    from queue_app.domain.ticket import parse_outcome
+
     if len(given) == 1 and "=" not in given[0]:
         return parse_outcome(given[0])
     outcomes: dict[str, Outcome] = {}
@@ -546,6 +585,8 @@ def window_finish(
     """Finish the current ticket with one outcome per matter."""
 
     def finish(h: HallClient) -> TicketOut:
+        from queue_app.domain.ticket import Outcome
+
         given = _parse_outcomes(outcome)
         if isinstance(given, Outcome):
             return h.finish(window, outcome=given.value)
@@ -631,6 +672,8 @@ def window_serve(
 
 def _profile_of(hall: HallClient, like: int) -> WindowProfile:
     """What window ``like`` serves in the layout file."""
+    from queue_app.domain.refusals import NoSuchWindow
+
     for choice in hall.hall_profiles():
         if like in choice.windows:
             return choice.profile
@@ -696,6 +739,8 @@ def day_open_late(
 
 def _today_at(hhmm: str) -> float:
     """Today's instant of local time ``hhmm`` in the hall's zone."""
+    from queue_app.domain import hours
+
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", hhmm):
         _fail(f"error: until {hhmm!r}: expected a time as HH:MM, or off", 2)
     hall = _hall(_catalog())
@@ -706,6 +751,8 @@ def _today_at(hhmm: str) -> float:
 @day_app.command("status")
 def day_status() -> None:
     """Today's tickets by status."""
+    from queue_app.domain.ticket import STATUS_LABELS
+
     with _user_errors(), _client() as hall:
         c = hall.stats()
         day, counts = c.day, c.counts
@@ -729,6 +776,7 @@ def staff_add(
     ] = None,
 ) -> None:
     """Add a staff account."""
+    from queue_app.domain.refusals import BadRole
     from queue_app.store.staff import Role, add_staff
 
     with _user_errors():
@@ -798,12 +846,16 @@ DB = Annotated[
 
 
 def _database(db: str | None) -> str:
+    from queue_app.store import default_database_url
+
     return db or settings.db or default_database_url()
 
 
 @db_app.command("upgrade")
 def db_upgrade(db: DB = None) -> None:
     """Upgrade the database to this release's schema (an empty one is created)."""
+    from queue_app.store import make_engine, schema
+
     url = _database(db)
     with _user_errors():
         engine = make_engine(url)
@@ -833,6 +885,10 @@ def db_upgrade(db: DB = None) -> None:
 @db_app.command("current")
 def db_current(db: DB = None) -> None:
     """The database's schema revision, and whether this release needs an upgrade."""
+    from sqlalchemy.engine import make_url
+
+    from queue_app.store import make_engine, schema
+
     url = _database(db)
     with _user_errors():
         file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
@@ -875,6 +931,8 @@ def db_current(db: DB = None) -> None:
 @db_app.command("history")
 def db_history() -> None:
     """The schema's revisions, newest first."""
+    from queue_app.store import schema
+
     with _user_errors():
         revisions = schema.history()
         head = schema.head()
@@ -889,6 +947,8 @@ def db_history() -> None:
 
 def _shown(url: str) -> str:
     """The URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -1091,7 +1151,12 @@ def _sim_inputs(
     """Catalog, hall, demand, demand model and policy for the simulation commands; bad
     input is a message and exit 2."""
     from queue_app.domain.dispatch import Policy
-    from queue_app.loaders import default_demand_path, load_demand_for
+    from queue_app.loaders import (
+        default_demand_path,
+        default_hall_path,
+        load_demand_for,
+        load_hall_for,
+    )
     from queue_app.sim import DemandModel, ScenarioError
 
     pol = None

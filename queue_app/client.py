@@ -54,13 +54,13 @@ from queue_app.api_models import (
     WindowStateOut,
     WindowStatsOut,
 )
+from queue_app.defaults import RETRY_FOR_S
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile
 
 R = TypeVar("R")
 P = ParamSpec("P")
-RETRY_FOR_S = 30.0  # a server restart takes seconds: keep trying this long
 BACKOFF_START_S, BACKOFF_CAP_S = 0.1, 2.0
 GATEWAY_STATUSES = frozenset({502, 503, 504})  # a proxy's: the hall server behind it is away
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # never left here

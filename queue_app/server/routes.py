@@ -329,10 +329,9 @@ async def catalog_search(
     q: Annotated[str, Query(min_length=1, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[HitOut]:
-    return [
-        HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score)
-        for h in svc.search.search(q, limit)
-    ]
+    # on a thread: the first search builds the pinyin index, which takes a while
+    hits = await svc.read(lambda: svc.search.search(q, limit))
+    return [HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score) for h in hits]
 
 
 @api.get("/tickets")

@@ -19,14 +19,13 @@ import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from typing import Any, TypeVar
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from queue_app.domain.errors import Refused
-from queue_app.search import CatalogSearch
 from queue_app.server.errors import error_body
 from queue_app.server.events import Broadcaster, message
 from queue_app.server.idempotency import Key
@@ -36,6 +35,9 @@ from queue_app.store.feed import PgListener
 from queue_app.store.idempotency import remember_refusal
 from queue_app.store.uow import EventInfo
 
+if TYPE_CHECKING:
+    from queue_app.search import CatalogSearch
+
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel | None)
 POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
@@ -44,7 +46,6 @@ POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
 class HallService:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.search = CatalogSearch(store.catalog)
         self.names = {m.code: m.name for m in store.catalog.matters}
         self.events = Broadcaster()
         self.sessions = SessionCache()
@@ -56,6 +57,14 @@ class HallService:
         self._cursor_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         store.uow.on_commit(self._committed)
+
+    @cached_property
+    def search(self) -> CatalogSearch:
+        """The catalog's search, built on the first search (the pinyin of every matter takes
+        a while, which a one-shot command acting on the hall in process should not pay)."""
+        from queue_app.search import CatalogSearch
+
+        return CatalogSearch(self.store.catalog)
 
     # ------------------------------------------------------------------ feed
     async def start(self) -> None:

@@ -1,0 +1,4 @@
+"""Defaults shared by the command line and the client, in a module that imports nothing, so
+that ``queue-app --help`` need not import the client to show them."""
+
+RETRY_FOR_S = 30.0  # a server restart takes seconds: keep trying this long

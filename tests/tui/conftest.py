@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from queue_app.client import AsyncHallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.store import Store
@@ -27,3 +28,15 @@ def hall(
     finally:
         hall.app.state.service.close()  # its writer thread (a snapshot test runs no lifespan)
         store.dispose()
+
+
+@pytest.fixture()
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture()
+async def boss(hall: InProcessHall) -> AsyncIterator[AsyncHallClient]:
+    """The hall's app running (its lifespan begun) and the manager signed in to it."""
+    async with hall.running(), hall.signed_in("boss") as c:
+        yield c

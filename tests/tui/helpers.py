@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 
+from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from queue_app.tui.app import HallApp
 from queue_app.tui.live import LiveScreen
@@ -59,3 +61,11 @@ async def quiet(pilot: Pilot[object]) -> None:
             )
         else:
             return
+
+
+def text_of(app: App[object], selector: str) -> str:
+    """The plain text a Static shows (rendered as rich would print it)."""
+    content = app.screen.query_one(selector, Static).content
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(content)
+    return console.export_text()

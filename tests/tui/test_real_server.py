@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from queue_app.client import AsyncHallClient, HallClient
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import ClerkScreen
 from tests.server.live import LiveServer, sqlite_url
-from tests.tui.helpers import on, until
+from tests.tui.helpers import on, text_of, until
 
 pytestmark = pytest.mark.anyio
 PW = "s3cret-pass"
 SIZE = (120, 36)
-
-
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture()
@@ -32,13 +25,6 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
     server.add_accounts((("boss", "manager"), ("c1", "clerk")), PW)
     yield server.start()
     server.stop()
-
-
-def text_of(app: HallApp, selector: str) -> str:
-    content = app.screen.query_one(selector, Static).content
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(content)
-    return console.export_text()
 
 
 async def test_offline_banner_then_recovery(live: LiveServer) -> None:

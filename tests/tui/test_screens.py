@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import io
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList
 
 from queue_app.client import AsyncHallClient
 from queue_app.tui.app import HallApp
@@ -26,31 +23,11 @@ from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.widgets import ConfirmScreen, HallClock
-from tests.tui.helpers import has_rows, on, quiet, until
+from tests.tui.helpers import has_rows, on, quiet, text_of, until
 from tests.tui.inprocess import InProcessHall
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)
-
-
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture()
-async def boss(hall: InProcessHall) -> AsyncIterator[AsyncHallClient]:
-    """The hall's app running (its lifespan begun) and the manager signed in to it."""
-    async with hall.running(), hall.signed_in("boss") as c:
-        yield c
-
-
-def text_of(app: HallApp, selector: str) -> str:
-    """The plain text a Static shows (rendered as rich would print it)."""
-    content = app.screen.query_one(selector, Static).content
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(content)
-    return console.export_text()
 
 
 async def desk_finds(pilot: Pilot[object], app: HallApp, query: str) -> OptionList:

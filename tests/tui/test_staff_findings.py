@@ -3,14 +3,12 @@ against the hall's app in this process, the hall's clock standing still (see ``i
 
 from __future__ import annotations
 
-import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from rich.cells import cell_len
-from rich.console import Console
 from textual.widgets import Button, DataTable, Input, OptionList, Static
 
 from queue_app.client import AsyncHallClient
@@ -19,35 +17,16 @@ from queue_app.domain.rating import RATING_LABELS
 from queue_app.domain.ticket import Outcome
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
-from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import ClerkScreen, RatingScreen, TransferScreen
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.widgets import ConfirmScreen, HallClock
 from tests.conftest import FIXTURES, Clock
-from tests.tui.helpers import has_rows, on, quiet, until
+from tests.tui.helpers import has_rows, on, quiet, text_of, until
 from tests.tui.inprocess import InProcessHall, in_process_hall
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)
-
-
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture()
-async def boss(hall: InProcessHall) -> AsyncIterator[AsyncHallClient]:
-    async with hall.running(), hall.signed_in("boss") as c:
-        yield c
-
-
-def text_of(app: HallApp, selector: str) -> str:
-    content = app.screen.query_one(selector, Static).content
-    console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(content)
-    return console.export_text()
 
 
 def prompts(options: OptionList) -> list[str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +50,8 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0, echo: bool = False) -
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        _use_wal(cur, busy_timeout_s)
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -60,3 +62,21 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0, echo: bool = False) -
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _use_wal(cur: sqlite3.Cursor, timeout_s: float) -> None:
+    """Put the file in WAL mode. Switching takes an exclusive lock and SQLite answers
+    "database is locked" at once, without its busy handler, while another process opens the
+    same new file: try again until one of them has switched it (WAL then stays on the file)."""
+    deadline = time.monotonic() + timeout_s
+    pause = 0.005
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode in ("wal", "memory") or time.monotonic() > deadline:
+                return  # a database in memory keeps its journal there
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)

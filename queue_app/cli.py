@@ -1115,6 +1115,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the hall server (HTTP API; OpenAPI at /docs)."""
+    clock = time.time if clock_start is None else _clock_from(clock_start)  # before the imports
     import uvicorn
 
     from queue_app.server import create_app
@@ -1122,7 +1123,6 @@ def serve(
     settings.db = db or settings.db
     settings.hall = hall or settings.hall
     settings.catalog = catalog or settings.catalog
-    clock = time.time if clock_start is None else _clock_from(clock_start)
     with _user_errors():
         store = _store(clock)
         out.print(

@@ -7,8 +7,11 @@ are required: a missing server fails them rather than skipping them.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +29,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PG_ENV = "QUEUE_APP_TEST_PG"
+
+# parsed catalogs are kept in a cache of the test run's own (this process's and the commands
+# it starts), not in the user's
+_CACHE = tempfile.mkdtemp(prefix="queue-app-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ["QUEUE_APP_CACHE_DIR"] = _CACHE
 
 
 class Clock:

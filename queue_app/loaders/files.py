@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from queue_app.domain.catalog import Catalog, parse_catalog
 from queue_app.domain.errors import InvalidData, Problem, format_path
 from queue_app.domain.hall import Hall, check_against_catalog, parse_hall
+from queue_app.loaders import parse_cache
 from queue_app.loaders.yaml_lines import Path, YamlProblem, line_of, parse_with_lines
 
 T = TypeVar("T")
@@ -67,12 +68,17 @@ def _read(file: FsPath) -> tuple[Any, dict[Path, int]]:
         raise LoadError([FileProblem(name, 0, "", f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise LoadError([FileProblem(name, 0, "", f"cannot read: {exc.strerror}")]) from None
+    kept = parse_cache.load(text)
+    if kept is not None:
+        return kept
     try:
-        return parse_with_lines(text)
+        parsed = parse_with_lines(text)
     except YamlProblem as p:
         raise LoadError(
             [FileProblem(name, p.line, format_path(p.path) if p.path else "", p.message)]
         ) from None
+    parse_cache.save(text, parsed)
+    return parsed
 
 
 def _located(

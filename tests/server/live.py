@@ -79,8 +79,9 @@ class LiveServer:
         finally:
             store.dispose()
 
-    def start(self, within_s: float = 30) -> LiveServer:
-        """Run the server; return once it answers (fail after ``within_s`` seconds)."""
+    def start(self, within_s: float = 180) -> LiveServer:
+        """Run the server; return once it answers. Fails at once if the process ends, and
+        after ``within_s`` seconds only as a last resort (a loaded machine starts slowly)."""
         self.proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "queue_app", "serve", "--port", str(self.port)),
@@ -92,7 +93,7 @@ class LiveServer:
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + within_s
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
                     return self

@@ -23,8 +23,7 @@ PW = "s3cret-pass"
 @pytest.fixture()
 def live(tmp_path: Path):
     server = LiveServer(sqlite_url(tmp_path))
-    server.add_staff("boss", "manager", PW)
-    server.add_staff("c1", "clerk", PW)
+    server.add_accounts([("boss", "manager"), ("c1", "clerk")], PW)
     yield server.start()
     server.stop()
 

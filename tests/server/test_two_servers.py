@@ -1,6 +1,6 @@
 """Two hall servers on one database, reached over HTTP by many clerks at once.
 
-PostgreSQL: 32 clerks call next over 1,200 tickets issued meanwhile through both servers;
+PostgreSQL: 16 clerks call next over 320 tickets issued meanwhile through both servers;
 every ticket is called exactly once, and the live-event subscribers of both servers see
 every event the database logged (LISTEN/NOTIFY). SQLite: a change made by another process
 on the same file reaches a server's subscribers too.
@@ -25,7 +25,7 @@ from tests.server.live import LiveServer, queue_app
 
 pytestmark = pytest.mark.slow
 PW = "s3cret-pass"
-CLERKS, TICKETS, DESKS = 32, 1200, 4
+CLERKS, TICKETS, DESKS = 16, 320, 4
 
 
 class Subscriber(threading.Thread):

@@ -75,9 +75,7 @@ def tmux() -> Iterator[Tmux]:
 
 def test_a_ticket_issued_at_the_desk_is_called_at_the_window(tmp_path: Path, tmux: Tmux) -> None:
     server = LiveServer(sqlite_url(tmp_path))
-    server.add_staff("d1", "desk", PW)
-    server.add_staff("c1", "clerk", PW)
-    server.add_staff("boss", "manager", PW)
+    server.add_accounts([("d1", "desk"), ("c1", "clerk"), ("boss", "manager")], PW)
     server.start()
     try:
         with HallClient(server.url) as boss:

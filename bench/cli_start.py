@@ -6,7 +6,13 @@ each against ``python3 -c pass`` in the same run.
 The commands run in turn (pass, help, one-shot, pass, help, ...) after one warm-up each,
 so a machine that slows down mid-run slows all three alike; each figure is the median
 of the runs. The one-shot command is ``queue-app --db sqlite:///FILE window list`` on a
-file made once with ``db upgrade``. Limits (issue 12): ``--help`` 0.3 s, one-shot 1 s.
+file made once with ``db upgrade``, on the default 615-matter catalog.
+
+Limits (issue 12): ``--help`` 0.3 s, one-shot 1 s, set on the machine where ``--help``
+took 2.5 s, 152 times ``python3 -c pass`` (so ``pass`` took 16.4 ms there). Machines
+here are shared and differ several-fold, so the verdict is on the ratio to ``pass`` in
+the same run: ``--help`` at most 0.3 / 0.0164 = 18x, the one-shot 61x. The seconds
+are printed too.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 QUEUE_APP = [sys.executable, "-m", "queue_app"]
+PASS_S_WHERE_SET = 2.5 / 152  # python3 -c pass on the machine the limits were set on
 
 
 @dataclass
@@ -69,13 +76,15 @@ def main() -> None:
                 r.run()
     ref = statistics.median(base.wall)
     print(f"{args.runs} runs each, in turn; medians (python3 -c pass: {ref:.3f} s wall)")
-    print(f"{'command':<32}{'wall s':>9}{'cpu s':>9}{'MiB':>8}{'× pass':>9}  limit")
+    print(f"{'command':<32}{'wall s':>9}{'cpu s':>9}{'MiB':>8}{'× pass':>9}  limit as a ratio")
     for r in (base, *cmds):
         wall = statistics.median(r.wall)
+        limit = None if r.limit_s is None else r.limit_s / PASS_S_WHERE_SET
         verdict = (
             ""
-            if r.limit_s is None
-            else f"{r.limit_s:g} s " + ("ok" if wall <= r.limit_s else "OVER")
+            if limit is None
+            else f"{r.limit_s:g} s there = {limit:.0f}x: "
+            + ("ok" if wall / ref <= limit else "OVER")
         )
         print(
             f"{r.name:<32}{wall:>9.3f}{statistics.median(r.cpu):>9.3f}"

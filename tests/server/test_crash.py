@@ -26,10 +26,10 @@ from tests.server.live import LiveServer
 
 pytestmark = pytest.mark.slow
 PW = "desk-pass-42"
-DESKS, ISSUES_PER_DESK = 16, 16
+DESKS, ISSUES_PER_DESK = 16, 12
 CALLS = DESKS * ISSUES_PER_DESK
 SEED = 11
-KILLS = (3, 5)
+KILLS = (2, 3)
 # a restart on a loaded 2-core machine can take most of the clients' default 30 s
 DESK_RETRY_S = RESTART_WITHIN_S = 60.0
 WAIT_S = DESK_RETRY_S + 120  # bound on waiting for the desks

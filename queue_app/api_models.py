@@ -20,6 +20,8 @@ from pydantic import (
 
 from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
+from queue_app.domain.refusals import BadText
+from queue_app.domain.text import first_bad_text
 from queue_app.domain.ticket import (
     OUTCOME_LABELS,
     PRIORITY_LABELS,
@@ -34,6 +36,15 @@ from queue_app.domain.window_state import WindowStatus, WindowView
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        """Every text in a request body, however deep: no NUL, no half surrogate."""
+        where = first_bad_text(data)
+        if where is not None:
+            raise BadText(where=where, field=where)
+        return data
 
 
 class IssueIn(_In):

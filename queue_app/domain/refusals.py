@@ -7,6 +7,7 @@ from __future__ import annotations
 from queue_app.domain.errors import N_, Refused
 
 BAD_INPUT, NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND, CONFLICT = 422, 401, 403, 404, 409
+SERVER_FAILED, UNAVAILABLE = 500, 503
 
 
 # ------------------------------------------------------------------ who may act
@@ -83,7 +84,15 @@ class InvalidRequest(Refused):
 
 class BadIdempotencyKey(InvalidRequest):
     field = "Idempotency-Key"
-    message = N_("An Idempotency-Key has 1 to {most} characters")
+    message = N_("An Idempotency-Key has 1 to {most} printable ASCII characters")
+
+
+class BadText(Refused):
+    """Text no database can store the same way (PostgreSQL refuses NUL) or that is not
+    Unicode text at all (half of a surrogate pair)."""
+
+    code, status = "bad_text", BAD_INPUT
+    message = N_("{where}: text may not hold a NUL character or half of a surrogate pair")
 
 
 class IdempotencyKeyReused(Refused):
@@ -347,3 +356,29 @@ class WouldStrand(Refused):
 class NoVoice(Refused):
     code, status = "no_voice", NOT_FOUND
     message = N_("This server cannot speak the calls: {reason}")
+
+
+# ------------------------------------------------------------------ the server itself
+class ServerFailed(Refused):
+    code, status = "server_error", SERVER_FAILED
+    message = N_(
+        "The server failed on this request (request {request_id}); nothing was changed. "
+        "Tell the hall's administrator this request number"
+    )
+
+
+class StorageReadOnly(Refused):
+    code, status = "storage_read_only", UNAVAILABLE
+    message = N_(
+        "The hall's database cannot be written (read-only file, directory or disk): "
+        "nothing was changed. The administrator must make it writable; the server "
+        "goes on by itself once it is"
+    )
+
+
+class StorageFull(Refused):
+    code, status = "storage_full", UNAVAILABLE
+    message = N_(
+        "The hall's disk is full: nothing was changed. The administrator must free space "
+        "(old logs, backups); the server goes on by itself once there is room"
+    )

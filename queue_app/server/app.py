@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from queue_app import __version__
-from queue_app.server import errors, idempotency
+from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.pages import pages
 from queue_app.server.public import public
@@ -25,7 +25,13 @@ def create_app(store: Store) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await svc.start()
+        try:
+            await svc.start()
+        except Exception as exc:  # e.g. a read-only or full database: requests are 503
+            refusal = failures.storage_refusal(exc)  # and the first change tries again
+            if refusal is None:
+                raise
+            failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
         yield
         svc.close()
         voice.close()
@@ -40,6 +46,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.service = svc
     app.state.voice = voice
     errors.install(app)
+    app.add_middleware(failures.CatchAll)
     idempotency.install(app)
     app.include_router(auth_router)
     app.include_router(api)

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_app.domain.errors import N_, Refused, Text
-from queue_app.domain.refusals import InvalidRequest, UnknownParameter
+from queue_app.domain.refusals import BadText, InvalidRequest, UnknownParameter
+from queue_app.domain.text import bad_text
 from queue_app.i18n import messages, render
 
 
@@ -41,13 +42,17 @@ HTTP_OTHER = N_("The request is wrong")
 
 
 async def known_query_only(request: Request) -> None:
-    """Refuse query parameters the route does not declare (a typo must not pass unseen)."""
+    """Refuse query parameters the route does not declare (a typo must not pass unseen),
+    and a path or query value with a NUL or half a surrogate pair (as in request bodies)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     allowed = {p.alias for p in dependant.query_params} if dependant is not None else set()
     unknown = sorted(set(request.query_params) - allowed)
     if unknown:
         raise UnknownParameter(name=unknown[0], field=unknown[0])
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        if isinstance(value, str) and bad_text(value):
+            raise BadText(where=name, field=name)
 
 
 def _body(code: str, zh: str, en: str, field: str | None) -> dict[str, Any]:

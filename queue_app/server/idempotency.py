@@ -39,11 +39,12 @@ class Key:
 
 
 async def request_key(request: Request) -> Key | None:
-    """The request's ``Idempotency-Key``, if it has one (1 to 128 characters)."""
+    """The request's ``Idempotency-Key``, if it has one (1 to 128 printable ASCII
+    characters: the server reads headers as Latin-1, so other bytes come out non-ASCII)."""
     raw = request.headers.get(HEADER)
     if raw is None or request.method != "POST":
         return None
-    if not 1 <= len(raw) <= MAX_KEY:
+    if not (1 <= len(raw) <= MAX_KEY and raw.isascii() and raw.isprintable()):
         raise BadIdempotencyKey(most=MAX_KEY)
     body = await request.body()
     auth = request.headers.get("authorization", "").encode()

@@ -69,10 +69,13 @@ class HallService:
     # ------------------------------------------------------------------ feed
     async def start(self) -> None:
         """Begin following the event log (once; every caller waits until it is in place,
-        so no change made after this returns goes unpublished)."""
-        if self._starting is None:
-            self._starting = asyncio.get_running_loop().create_task(self._start())
-        await asyncio.shield(self._starting)
+        so no change made after this returns goes unpublished). A start that failed is
+        tried again by the next caller."""
+        task = self._starting
+        if task is None or (task.done() and not task.cancelled() and task.exception()):
+            # first, or again after a start that failed (a read-only or full database)
+            self._starting = task = asyncio.get_running_loop().create_task(self._start())
+        await asyncio.shield(task)
 
     async def _start(self) -> None:
         loop = self._loop = asyncio.get_running_loop()

@@ -213,6 +213,7 @@ async def test_the_desk_in_english(hall: InProcessHall, boss: AsyncHallClient) -
         assert_english(app, "desk with a bundle and a priority chosen")
         await pilot.press("f2")
         await settle(pilot, app, SlipScreen, "#slip-text")
+        number = app.screen.issued.ticket.number  # type: ignore[attr-defined]
         assert_english(app, "the slip")
         await pilot.press("ctrl+x")
         await settle(pilot, app, ConfirmScreen, "#yes")
@@ -228,7 +229,7 @@ async def test_the_desk_in_english(hall: InProcessHall, boss: AsyncHallClient) -
         await settle(pilot, app, ConfirmScreen, "#yes")
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, DeskScreen))
-        await until(pilot, lambda: hall.store.ticket("A002").status == "cancelled")
+        await until(pilot, lambda: hall.store.ticket(number).status == "cancelled")
         await pilot.press("f3")  # cancelled: nothing to reprint
         await until(pilot, lambda: len(app._notifications) >= 3)
         assert_english(app, "desk after cancelling and reprinting")
@@ -314,7 +315,9 @@ async def test_the_clerk_in_every_state_in_english(
         app.screen.query_one("#ok", Button).press()
         await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
         await quiet(pilot)
-        await until(pilot, lambda: app.screen.mine is not None and app.screen.mine.state == "paused")  # type: ignore[attr-defined]
+        await until(
+            pilot, lambda: app.screen.mine is not None and app.screen.mine.state == "paused"
+        )  # type: ignore[attr-defined]
         assert_english(app, "clerk paused")
         await pilot.press("p")
         await quiet(pilot)

@@ -183,7 +183,8 @@ class DeskScreen(LiveScreen):
             name = cat.matter(code).name if cat else code
             chosen.add_option(Option(self._label("matter", code, name), id=f"matter:{code}"))
         if not (self.bundle or self.matters):
-            chosen.add_option(Option(f"[dim]{escape(self._(NONE_CHOSEN))}[/]", disabled=True))
+            none = escape(self._(NONE_CHOSEN))
+            chosen.add_option(Option(f"[dim]{none}[/]", disabled=True))
 
     def action_remove(self) -> None:
         chosen = self.query_one("#chosen", OptionList)

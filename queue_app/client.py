@@ -56,6 +56,7 @@ from queue_app.api_models import (
 )
 from queue_app.defaults import RETRY_FOR_S
 from queue_app.domain.catalog import Catalog
+from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile
 
@@ -66,6 +67,8 @@ GATEWAY_STATUSES = frozenset({502, 503, 504})  # a proxy's: the hall server behi
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # never left here
 HOPELESS = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)  # a retry fails the same way
 STREAM_READ_TIMEOUT_S = 45.0  # above the server's 15 s keepalive
+UNREACHABLE = N_("the hall server is unreachable")
+UNEXPECTED = N_("unexpected answer from the server")
 
 
 class ApiError(Exception):
@@ -74,6 +77,10 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, zh: str, en: str, field: str | None = None) -> None:
         self.status, self.code, self.zh, self.en, self.field = status, code, zh, en, field
         super().__init__(f"{status} {code}: {en}")
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (``zh`` or ``en``)."""
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +113,7 @@ def _error(r: httpx.Response) -> ApiError:
         e = r.json()["error"]
         return ApiError(r.status_code, e["code"], e["message_zh"], e["message_en"], e.get("field"))
     except (ValueError, KeyError, TypeError):
-        return ApiError(
-            r.status_code,
-            f"http_{r.status_code}",
-            "服务器返回了意外的应答",
-            f"unexpected answer from the server: {r.text[:200]}",
-        )
+        return _local(r.status_code, f"http_{r.status_code}", UNEXPECTED, r.text[:200])
 
 
 def _unreachable(failure: Exception | httpx.Response) -> ApiError:
@@ -120,9 +122,16 @@ def _unreachable(failure: Exception | httpx.Response) -> ApiError:
         if isinstance(failure, httpx.Response)
         else failure.__class__.__name__
     )
-    return ApiError(
-        0, "unreachable", "无法连接大厅服务器", f"the hall server is unreachable: {reason}"
-    )
+    return _local(0, "unreachable", UNREACHABLE, reason)
+
+
+def _local(status: int, code: str, msgid: str, detail: str) -> ApiError:
+    """An error of the client's own (the server said nothing it could read) in both
+    languages, from the message catalogs; the technical detail goes with the English."""
+    from queue_app.i18n import render
+
+    text = Text(msgid)
+    return ApiError(status, code, render(text, "zh"), f"{render(text, 'en')}: {detail}")
 
 
 def _in_progress(r: httpx.Response) -> bool:

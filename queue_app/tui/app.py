@@ -56,7 +56,7 @@ class HallApp(App[None]):
         self.coverage: Coverage | None = None
         self.finder: CatalogSearch | None = None
         self.last_event: ServerEvent | None = None  # the newest from the live stream
-        self.title = self.words["app"]
+        self.title = self.words._("Government service hall · queue")
 
     def on_mount(self) -> None:
         if self._credentials:
@@ -74,7 +74,7 @@ class HallApp(App[None]):
             self.hall = await self.client.hall()
             self.catalog = await self.client.catalog()
         except ApiError as exc:
-            self.notify(exc.zh if self.words.lang == "zh" else exc.en, severity="error")
+            self.notify(exc.message(self.words.lang), severity="error")
             from queue_app.tui.signin import SignInScreen
 
             if not isinstance(self.screen, SignInScreen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,28 +16,34 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 
 from queue_app.api_models import TicketOut, WindowOut
 from queue_app.client import ApiError
-from queue_app.domain.rating import RATING_LABELS
-from queue_app.domain.ticket import OUTCOME_LABELS, Outcome
+from queue_app.domain.ticket import Outcome
 from queue_app.tui.bigtype import beside, big, rows
 from queue_app.tui.guide import matter_guide
+from queue_app.tui.i18n import N_, RATING_WORDS, Words
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import ConfirmScreen, OfflineBanner
 
-PAUSE_REASONS = ("休息", "会议", "培训", "系统故障")
+PAUSE_REASONS = (N_("Break"), N_("Meeting"), N_("Training"), N_("System failure"))
+IDLE = N_("Idle: press N to call the next")
+
+
+def _with_code(label: str, code: str) -> str:
+    """A word and its code, where they differ (what the command line takes)."""
+    return label if code in label else f"{label} ({code})"
 
 
 class ClerkScreen(LiveScreen):
     REFRESH_S = 30.0  # the minutes shown run on between events
     BINDINGS = [
-        Binding("n", "call_next", "叫号 Next"),
-        Binding("r", "recall", "重呼 Recall"),
-        Binding("s", "start", "开始 Start"),
-        Binding("f", "finish", "办结 Finish"),
-        Binding("t", "transfer", "转办 Transfer"),
-        Binding("x", "no_show", "过号 No-show"),
-        Binding("p", "pause", "暂停/恢复 Pause"),
-        Binding("o", "open", "开窗 Open"),
-        Binding("c", "close", "关窗 Close"),
+        Binding("n", "call_next", N_("Call next")),
+        Binding("r", "recall", N_("Recall")),
+        Binding("s", "start", N_("Start")),
+        Binding("f", "finish", N_("Finish")),
+        Binding("t", "transfer", N_("Transfer")),
+        Binding("x", "no_show", N_("No-show")),
+        Binding("p", "pause", N_("Pause/resume")),
+        Binding("o", "open", N_("Open window")),
+        Binding("c", "close", N_("Close window")),
     ]
     DEFAULT_CSS = """
     ClerkScreen #current-pane { width: 3fr; }
@@ -59,26 +66,23 @@ class ClerkScreen(LiveScreen):
         return int(self.hall_app.window or 0)
 
     def compose(self) -> ComposeResult:
-        w = self.words
         yield Header()
         yield OfflineBanner()
         with Horizontal():
             with Vertical(id="current-pane"):
-                yield Static(w("idle"), id="number", classes="-idle")
+                yield Static(self._(IDLE), id="number", classes="-idle")
                 with VerticalScroll(id="matters"):
                     yield Static(id="guide")
             with Vertical(id="line-pane"):
-                yield Label(w("waiting_line"))
+                yield Label(self._("Waiting tickets this window may serve"))
                 yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
         yield Static(id="figures")
         yield Footer()
 
     def on_mount(self) -> None:
-        w = self.words
-        self.sub_title = f"{w('clerk')} · {w('window_n').format(n=self.number)}"
-        self.query_one("#line", DataTable).add_columns(
-            w("col.number"), w("col.matters"), w("col.waited")
-        )
+        w = self.w
+        self.sub_title = w.role("clerk") + " · " + w._("window {n}", n=self.number)
+        self.query_one("#line", DataTable).add_columns(w._("No."), w._("Matters"), w._("Waited"))
         super().on_mount()
 
     async def load(self) -> None:
@@ -90,29 +94,37 @@ class ClerkScreen(LiveScreen):
         table = self.query_one("#line", DataTable)
         table.clear()
         now = self.hall_app.clock()
+        w = self.w
         for t in waiting:
-            names = "、".join(i.name for i in t.items)
-            pri = f"[{t.priority_label}] " if t.priority_label else ""
-            waited = self.words("minutes_n").format(m=f"{(now - t.issued_at) / 60:.0f}")
+            names = w.join([i.name for i in t.items])
+            pri = escape(f"[{w.priority(t.priority)}] ") if t.priority else ""
+            waited = w._("{m} min", m=f"{(now - t.issued_at) / 60:.0f}")
             table.add_row(t.number, pri + names, waited)
         stats = await self.client.window_stats()
         mine = next((f for f in stats.windows if f.window == self.number), None)
-        state = self.words(f"state.{self.mine.state}") if self.mine else "?"
-        w = self.words
+        state = w.window_state(self.mine.state) if self.mine else "?"
         figures = ""
         if mine is not None:
             handling = (
-                w("minutes_n").format(m=f"{mine.mean_handling_minutes:.1f}")
+                w._("{m} min", m=f"{mine.mean_handling_minutes:.1f}")
                 if mine.mean_handling_minutes
                 else "-"
             )
-            figures = w("clerk.figures").format(served=mine.served, handling=handling)
+            figures = " · " + w._(
+                "served today {served} · mean handling {handling}",
+                served=mine.served,
+                handling=handling,
+            )
             if mine.ratings and mine.mean_rating is not None:
-                figures += w("clerk.rating").format(rating=mine.mean_rating, n=mine.ratings)
+                figures += " · " + w._(
+                    "rating {rating:.1f} ({n})", rating=mine.mean_rating, n=mine.ratings
+                )
+        callable_ = w._("{n} waiting for this window", n=len(waiting))
         self.query_one("#figures", Static).update(
-            f"{w('window_n').format(n=self.number)} · {state}"
+            w._("window {n}", n=self.number)
+            + f" · {state}"
             + (f" ({self.mine.reason})" if self.mine and self.mine.reason else "")
-            + f" · {w('clerk.callable').format(n=len(waiting))}{figures}"
+            + f" · {callable_}{figures}"
         )
 
     def _show_current(self) -> None:
@@ -125,8 +137,8 @@ class ClerkScreen(LiveScreen):
             guide.update("")
             return
         number.set_class(False, "-idle")
-        label = self.words(f"state.{'serving' if t.status == 'serving' else 'calling'}")
-        pri = f"  {t.priority_label}" if t.priority_label else ""
+        label = self.w.window_state("serving" if t.status == "serving" else "calling")
+        pri = f"  {self.w.priority(t.priority)}" if t.priority else ""
         block = beside(big(t.number), "   ", rows([f"{t.number}  {label}{pri}", self._since(t)]))
         number.update(Text("\n".join(block), style="bold"))
         app = self.hall_app
@@ -143,20 +155,23 @@ class ClerkScreen(LiveScreen):
         """With no ticket: the window's real state and the key that moves it on."""
         state = self.mine.state if self.mine else "idle"
         if state == "paused":
-            reason = f"（{self.mine.reason}）" if self.mine and self.mine.reason else ""
-            return self.words("clerk.paused").format(reason=reason)
+            if self.mine and self.mine.reason:
+                return self._("Paused ({reason}): press P to resume", reason=self.mine.reason)
+            return self._("Paused: press P to resume")
         if state == "closed":
-            return self.words("clerk.closed")
-        return self.words("idle")
+            return self._("Window closed: press O to open it")
+        return self._(IDLE)
 
     def _since(self, t: TicketOut) -> str:
         """Minutes since the call (or the start) and how often it was recalled."""
         since = t.started_at if t.status == "serving" else t.called_at
         minutes = f"{max(0.0, self.hall_app.clock() - since) / 60:.0f}" if since else "-"
-        key = "clerk.serving_for" if t.status == "serving" else "clerk.called_ago"
-        text = self.words(key).format(m=minutes)
+        if t.status == "serving":
+            text = self._("serving for {m} min", m=minutes)
+        else:
+            text = self._("called {m} min ago", m=minutes)
         if t.recalls:
-            text += self.words("clerk.recalls").format(n=t.recalls)
+            text += " · " + self._("recalled {n}×", n=t.recalls)
         return text
 
     # --------------------------------------------------------------- actions
@@ -173,7 +188,7 @@ class ClerkScreen(LiveScreen):
     async def _call_next_request(self) -> TicketOut | None:
         t = await self.client.call_next(self.number)
         if t is None:
-            self.notify(self.words("nobody"), severity="warning")
+            self.notify(self._("No ticket waiting for this window"), severity="warning")
         return t
 
     def action_call_next(self) -> None:
@@ -195,8 +210,10 @@ class ClerkScreen(LiveScreen):
             if yes:
                 self._do(lambda: self.client.no_show(self.number, number))
 
-        question = self.words("clerk.confirm_no_show").format(number=number)
-        self.app.push_screen(ConfirmScreen(question, self.hall_app.words), confirmed)
+        question = self._(
+            "Mark {number} as a no-show? It would have to queue again.", number=number
+        )
+        self.app.push_screen(ConfirmScreen(question, self.w), confirmed)
 
     def action_open(self) -> None:
         self._do(lambda: self.client.open_window(self.number))
@@ -240,7 +257,7 @@ class ClerkScreen(LiveScreen):
                     self.number, to_window=to_window, to_domain=to_domain, reason=reason
                 )
             except ApiError as exc:
-                return exc.zh if self.hall_app.words.lang == "zh" else exc.en
+                return exc.message(self.w.lang)
             return None
 
         def after(_: bool | None) -> None:
@@ -263,7 +280,7 @@ class ClerkScreen(LiveScreen):
 class FinishScreen(ModalScreen[dict[str, str] | None]):
     """One outcome per matter (办结 by default)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
     DEFAULT_CSS = """
     FinishScreen { align: center middle; }
     FinishScreen > Vertical { width: 70; height: auto; border: heavy $accent;
@@ -273,15 +290,18 @@ class FinishScreen(ModalScreen[dict[str, str] | None]):
     def __init__(self, ticket: TicketOut) -> None:
         super().__init__()
         self.ticket = ticket
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
 
     def compose(self) -> ComposeResult:
-        options = [(f"{OUTCOME_LABELS[o]} ({o.value})", o.value) for o in Outcome]
+        w = self.w
+        options = [(_with_code(w.outcome(o), o.value), o.value) for o in Outcome]
         with Vertical():
-            yield Label(f"{self.ticket.number} · 办理结果 Outcome")
+            yield Label(w._("{number} · Outcome", number=self.ticket.number))
             for i, item in enumerate(self.ticket.items):
                 yield Label(item.name)
                 yield Select(options, value=Outcome.COMPLETED.value, allow_blank=False, id=f"o{i}")
-            yield Button("确定 OK", variant="primary", id="ok")
+            yield Button(w._("OK"), variant="primary", id="ok")
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -297,8 +317,8 @@ class RatingScreen(ModalScreen[int | None]):
     """The citizen's 好差评 on the window's pad: 5 非常满意 … 1 非常不满意; Esc skips."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "跳过 Skip"),
-        *(Binding(str(n), f"dismiss({n})", RATING_LABELS[n], show=False) for n in range(1, 6)),
+        Binding("escape", "dismiss(None)", N_("Skip")),
+        *(Binding(str(n), f"dismiss({n})", RATING_WORDS[n], show=False) for n in range(1, 6)),
     ]
     DEFAULT_CSS = """
     RatingScreen { align: center middle; }
@@ -311,13 +331,20 @@ class RatingScreen(ModalScreen[int | None]):
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
 
     def compose(self) -> ComposeResult:
+        w = self.w
         with Vertical():
-            yield Label(f"{self.number} · 请对本次服务评价（好差评）· 按 1–5，Esc 跳过")
+            yield Label(
+                w._(
+                    "{number} · Please rate this service · press 1–5, Esc skips", number=self.number
+                )
+            )
             with Horizontal():
                 for n in range(5, 0, -1):
-                    yield Button(f"{n} {RATING_LABELS[n]}", id=f"r{n}")
+                    yield Button(f"{n} {w.rating(n)}", id=f"r{n}")
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -332,7 +359,7 @@ class TransferScreen(ModalScreen[bool | None]):
     input kept, with the reason shown when it is refused (a window that does not exist,
     one that cannot serve the ticket)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
     DEFAULT_CSS = """
     TransferScreen { align: center middle; }
     TransferScreen > Vertical { width: 60; height: auto; border: heavy $accent;
@@ -343,15 +370,18 @@ class TransferScreen(ModalScreen[bool | None]):
     def __init__(self, domains: list[str], windows: list[int], send: Send) -> None:
         super().__init__()
         self.domains, self.windows, self.send = domains, windows, send
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
 
     def compose(self) -> ComposeResult:
+        w = self.w
         with Vertical():
-            yield Label("转办 Transfer")
-            yield Input(placeholder="转到窗口号 To window", type="integer", id="to-window")
-            yield Select([(d, d) for d in self.domains], prompt="或转到领域 or domain", id="domain")
-            yield Input(placeholder="原因 Reason", id="reason")
+            yield Label(w._("Transfer"))
+            yield Input(placeholder=w._("To window"), type="integer", id="to-window")
+            yield Select([(d, d) for d in self.domains], prompt=w._("or to a domain"), id="domain")
+            yield Input(placeholder=w._("Reason"), id="reason")
             yield Static(id="error")
-            yield Button("确定 OK", variant="primary", id="ok")
+            yield Button(w._("OK"), variant="primary", id="ok")
 
     def _error(self, text: str) -> None:
         self.query_one("#error", Static).update(text)
@@ -364,14 +394,16 @@ class TransferScreen(ModalScreen[bool | None]):
         reason = self.query_one("#reason", Input).value.strip()
         to_domain = domain if isinstance(domain, str) else None
         if not raw and to_domain is None:
-            self._error("请填写窗口号或选择领域 Give a window or a domain")
+            self._error(self.w._("Give a window or a domain"))
             return
         if raw and not raw.isdigit():
-            self._error(f"窗口号应为数字 A window number: {raw}")
+            self._error(self.w._("A window number: {raw}", raw=raw))
             return
         if raw and self.windows and int(raw) not in self.windows:
-            shown = "、".join(map(str, self.windows))
-            self._error(f"没有 {raw} 号窗口（本厅窗口：{shown}） No window {raw}")
+            shown = self.w.join([str(n) for n in self.windows])
+            self._error(
+                self.w._("No window {raw} (this hall's windows: {shown})", raw=raw, shown=shown)
+            )
             self.query_one("#to-window", Input).focus()
             return
         to_window = int(raw) if raw else None
@@ -393,23 +425,32 @@ class TransferScreen(ModalScreen[bool | None]):
 
 
 class PauseScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    """Why the window pauses, from a short list (in the terminal's language)."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
     DEFAULT_CSS = """
     PauseScreen { align: center middle; }
     PauseScreen > Vertical { width: 40; height: auto; border: heavy $warning;
                              background: $surface; padding: 1 2; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
+
     def compose(self) -> ComposeResult:
+        w = self.w
+        reasons = [w._(r) for r in PAUSE_REASONS]
         with Vertical():
-            yield Label("暂停原因 Reason")
+            yield Label(w._("Reason for the pause"))
             yield Select(
-                [(r, r) for r in PAUSE_REASONS],
-                value=PAUSE_REASONS[0],
+                [(r, r) for r in reasons],
+                value=reasons[0],
                 id="reason",
                 allow_blank=False,
             )
-            yield Button("暂停 Pause", variant="warning", id="ok")
+            yield Button(w._("Pause"), variant="warning", id="ok")
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

@@ -13,20 +13,28 @@ from textual.widgets.option_list import Option
 
 from queue_app.api_models import IssuedOut, StatusOut
 from queue_app.client import ApiError
-from queue_app.domain.ticket import PRIORITY_LABELS, Priority
+from queue_app.domain.ticket import Priority
 from queue_app.tui.guide import bundle_guide, matter_guide
+from queue_app.tui.i18n import N_, Words
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import ConfirmScreen, OfflineBanner, qr_text
 
 HITS = 30
+NONE_CHOSEN = N_("No matter chosen yet (Enter adds, Del removes)")
+
+
+def _priority_option(w: Words, p: Priority) -> str:
+    """A priority group as the desk picks it: its words, and its code where they differ."""
+    label = w.priority(p)
+    return label if p.value in label else f"{label} ({p.value})"
 
 
 class DeskScreen(LiveScreen):
     BINDINGS = [
-        Binding("f2", "issue", "取号 Issue"),
-        Binding("f3", "reprint", "重打 Reprint"),
-        Binding("escape", "clear", "清空 Clear"),
-        Binding("delete", "remove", "移除 Remove", show=False),
+        Binding("f2", "issue", N_("Issue")),
+        Binding("f3", "reprint", N_("Reprint")),
+        Binding("escape", "clear", N_("Clear")),
+        Binding("delete", "remove", N_("Remove"), show=False),
         Binding("down", "hit(1)", show=False),  # from the search box: through the hits
         Binding("up", "hit(-1)", show=False),
     ]
@@ -47,37 +55,43 @@ class DeskScreen(LiveScreen):
         self.last: IssuedOut | None = None
 
     def compose(self) -> ComposeResult:
-        w = self.words
+        w = self.w
         yield Header()
         yield OfflineBanner()
         with Horizontal():
             with Vertical(id="left"):
-                yield Input(placeholder=w("search"), id="search")
+                yield Input(
+                    placeholder=w._(
+                        "Find a matter: name, code, department, keyword or pinyin initials (gtgsh)"
+                    ),
+                    id="search",
+                )
                 yield OptionList(id="hits")
-                yield Label(w("chosen"))
+                yield Label(w._("Chosen"))
                 yield OptionList(id="chosen")
                 with Horizontal(id="issue-row"):
                     yield Select(
-                        [(f"{PRIORITY_LABELS[p]} ({p.value})", p.value) for p in Priority],
-                        prompt=f"{w('priority')}: {w('no_priority')}",
+                        [(_priority_option(w, p), p.value) for p in Priority],
+                        prompt=w._("Priority: none"),
                         id="priority",
                     )
-                    yield Button(f"{w('issue')} (F2)", id="issue", variant="success")
+                    yield Button(w._("Issue (F2)"), id="issue", variant="success")
             with VerticalScroll(id="guide-pane"):
-                yield Static(w("guide"), id="guide")
+                yield Static(self._("Guide"), id="guide")
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.sub_title = self.words("desk")
+        self.sub_title = self.w.role("desk")
         self.query_one("#search", Input).focus()
         self._show_chosen()
 
     async def load(self) -> None:
         counts = (await self.client.stats()).counts
         self.query_one("#status", Static).update(
-            self.words("desk.status").format(
+            self._(
+                "waiting {waiting} · called {called} · serving {serving} · done {done}",
                 waiting=counts.get("waiting", 0),
                 called=counts.get("called", 0),
                 serving=counts.get("serving", 0),
@@ -99,9 +113,12 @@ class DeskScreen(LiveScreen):
             options.highlighted = 0
             return
         # nothing found: say so, and no guide of an earlier hit stays beside it
-        self.query_one("#guide", Static).update(self.words("guide"))
+        self.query_one("#guide", Static).update(self._("Guide"))
         if event.value.strip():
-            missing = self.words("desk.no_hits").format(query=escape(event.value.strip()))
+            missing = self._(
+                "Nothing found for “{query}”: try other words, pinyin initials or a code",
+                query=escape(event.value.strip()),
+            )
             options.add_option(Option(f"[dim]{missing}[/]", disabled=True))
 
     def action_hit(self, step: int) -> None:
@@ -119,7 +136,8 @@ class DeskScreen(LiveScreen):
         catalog run to 50 characters; the guide shows them)."""
         cat = self.hall_app.catalog
         if kind == "bundle":
-            return f"[b]一件事[/b] {name}"
+            one_visit = escape(self._("One visit"))
+            return f"[b]{one_visit}[/b] {name}"
         dept = cat.department_by_code.get(cat.matter(code).department) if cat else None
         return f"{name}  [dim]{dept.name if dept else ''}[/]"
 
@@ -165,7 +183,8 @@ class DeskScreen(LiveScreen):
             name = cat.matter(code).name if cat else code
             chosen.add_option(Option(self._label("matter", code, name), id=f"matter:{code}"))
         if not (self.bundle or self.matters):
-            chosen.add_option(Option(f"[dim]{self.words('none_chosen')}[/]", disabled=True))
+            none = escape(self._(NONE_CHOSEN))
+            chosen.add_option(Option(f"[dim]{none}[/]", disabled=True))
 
     def action_remove(self) -> None:
         chosen = self.query_one("#chosen", OptionList)
@@ -194,7 +213,7 @@ class DeskScreen(LiveScreen):
         if self.bundle or self.matters:
             self.run_worker(self._issue(), group="issue")
         else:
-            self.notify(self.words("none_chosen"), severity="warning")
+            self.notify(self._(NONE_CHOSEN), severity="warning")
 
     async def _issue(self) -> None:
         pri = self.query_one("#priority", Select).value
@@ -218,9 +237,12 @@ class DeskScreen(LiveScreen):
         if not isinstance(now, StatusOut):
             return  # refused or unreachable: said already
         if now.status != "waiting":
-            state = now.status_label if self.hall_app.words.lang == "zh" else now.status
             self.notify(
-                self.words("reprint_not_waiting").format(number=now.number, state=state),
+                self._(
+                    "{number} is no longer waiting ({state}): nothing to reprint",
+                    number=now.number,
+                    state=self.w.ticket_status(now.status),
+                ),
                 severity="warning",
             )
             return
@@ -235,8 +257,8 @@ class SlipScreen(ModalScreen[None]):
     for the citizen's status page."""
 
     BINDINGS = [
-        Binding("escape", "dismiss", "关闭 Close"),
-        Binding("ctrl+x", "cancel_ticket", "作废 Cancel ticket"),
+        Binding("escape", "dismiss", N_("Close")),
+        Binding("ctrl+x", "cancel_ticket", N_("Cancel ticket")),
     ]
     DEFAULT_CSS = """
     SlipScreen { align: center middle; }
@@ -249,23 +271,28 @@ class SlipScreen(ModalScreen[None]):
     def __init__(self, issued: IssuedOut) -> None:
         super().__init__()
         self.issued = issued
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
 
     def compose(self) -> ComposeResult:
         app = self.app
-        w = app.words  # type: ignore[attr-defined]
+        w = self.w
         i = self.issued
         wait = (
-            f"{i.estimated_wait_minutes:.0f} {w['minutes']}"
+            w._("{m} minutes", m=f"{i.estimated_wait_minutes:.0f}")
             if i.estimated_wait_minutes is not None
-            else w["no_open_window"]
+            else w._("no window open")
         )
         names = "\n".join(f"  · {item.name}" for item in i.ticket.items)
-        pri = f" · {i.ticket.priority_label}" if i.ticket.priority_label else ""
+        pri = f" · {w.priority(i.ticket.priority)}" if i.ticket.priority else ""
+        windows = w._("Windows: {windows}", windows=", ".join(map(str, i.windows)))
+        ahead = w._("{n} ahead · estimated wait {wait}", n=i.ahead, wait=wait)
+        keys = w._("Esc closes · Ctrl+X cancels")
+        title = w._("Ticket slip")
         text = (
-            f"[b]{w['slip']}[/b]\n\n[b reverse] {i.ticket.number} [/]  {i.class_name}{pri}\n\n"
-            f"{names}\n\n{w['windows_ok']}: {', '.join(map(str, i.windows))}\n"
-            f"{w['ahead']} {i.ahead} {w['people']} · {w['wait']} {wait}\n\n"
-            "[dim]Esc 关闭 · Ctrl+X 作废[/]"
+            f"[b]{escape(title)}[/b]\n\n"
+            f"[b reverse] {i.ticket.number} [/]  {escape(i.class_name)}{escape(pri)}\n\n"
+            f"{escape(names)}\n\n{escape(windows)}\n{escape(ahead)}\n\n[dim]{escape(keys)}[/]"
         )
         url = f"{app.server}/t/{i.token}"  # type: ignore[attr-defined]
         with Horizontal():
@@ -277,16 +304,17 @@ class SlipScreen(ModalScreen[None]):
             if yes:
                 self.run_worker(self._cancel(), group="cancel")
 
-        w = self.app.words  # type: ignore[attr-defined]
-        question = w["desk.confirm_cancel"].format(number=self.issued.ticket.number)
-        self.app.push_screen(ConfirmScreen(question, w), confirmed)
+        question = self.w._(
+            "Cancel ticket {number}? This cannot be undone.", number=self.issued.ticket.number
+        )
+        self.app.push_screen(ConfirmScreen(question, self.w), confirmed)
 
     async def _cancel(self) -> None:
         client = self.app.client  # type: ignore[attr-defined]
         try:
-            await client.cancel(self.issued.ticket.number, "导办台作废")
+            await client.cancel(self.issued.ticket.number, self.w._("cancelled at the front desk"))
         except ApiError as exc:  # shown; the slip stays
-            self.notify(exc.zh, severity="error")
+            self.notify(exc.message(self.w.lang), severity="error")
             return
-        self.notify(f"{self.issued.ticket.number} 已作废")
+        self.notify(self.w._("{number} cancelled", number=self.issued.ticket.number))
         self.dismiss()

@@ -18,10 +18,12 @@ from textual.widgets import Static
 
 from queue_app.client import ServerEvent
 from queue_app.tui.bigtype import beside, big
+from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import HallHeader, OfflineBanner
 
 LATEST = 10
+PLEASE = N_("{number} to window {window}")  # the call, shown and spoken
 FRESH_S = 4.0  # how long a new call stands out
 
 
@@ -76,12 +78,12 @@ class DisplayScreen(LiveScreen):
             yield Static(id="classes")
 
     def on_mount(self) -> None:
-        self.sub_title = self.words("display")
+        self.sub_title = self.w.role("display")
         self.run_worker(self.speaker.run(), group="speech")
         super().on_mount()
 
     def sentence(self, number: str, window: int) -> str:
-        return self.words("please").format(number=number, window=window)
+        return self._(PLEASE, number=number, window=window)
 
     def hall_changed(self, event: ServerEvent) -> None:
         if event.event == "ticket_called" and event.data.get("ticket"):
@@ -102,9 +104,7 @@ class DisplayScreen(LiveScreen):
         hall = self.hall_app.hall
         names = {c.prefix: c.name for c in hall.ticket_classes} if hall else {}
         by_class = Counter(t.number.rstrip("0123456789") for t in waiting)
-        table = Table(
-            title=self.words("waiting_by_class"), expand=True, show_header=False, box=None
-        )
+        table = Table(title=self._("Waiting by class"), expand=True, show_header=False, box=None)
         table.add_column("")
         table.add_column("", justify="right")
         for prefix, name in names.items():
@@ -123,7 +123,7 @@ class DisplayScreen(LiveScreen):
         """The call in large type: the number and the window big, the words between plain."""
         values = {"number": number, "window": str(window)}
         parts: list[str | tuple[str, str, str]] = []
-        for literal, field, _, _ in Formatter().parse(self.words("please")):
+        for literal, field, _, _ in Formatter().parse(self._(PLEASE)):
             if literal:
                 parts.append(literal)
             if field:
@@ -136,9 +136,9 @@ class DisplayScreen(LiveScreen):
             number, window = self.calls[0]
             lines = [*self.big_sentence(number, window), "", self.sentence(number, window)]
             newest.update(Text("\n".join(lines), style="bold"))
-        table = Table(title=self.words("latest_calls"), expand=True, show_header=False, box=None)
+        table = Table(title=self._("Latest calls"), expand=True, show_header=False, box=None)
         table.add_column("")
         table.add_column("", justify="right")
         for number, window in list(self.calls)[1:]:
-            table.add_row(number, self.words("window_n").format(n=window))
+            table.add_row(number, self._("window {n}", n=window))
         self.query_one("#calls", Static).update(table)

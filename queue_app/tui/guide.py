@@ -13,8 +13,8 @@ from queue_app.tui.i18n import Words
 
 def _kind(m: Matter, w: Words) -> str:
     if m.kind is MatterKind.IMMEDIATE:
-        return w["kind.immediate"]
-    return f"{w['kind.promised']} · {m.promised_days} {w['days']}"
+        return w._("on the spot")
+    return w._("promised · {days} working days", days=m.promised_days)
 
 
 def matter_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> RenderableType:
@@ -24,21 +24,22 @@ def matter_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> R
     head = Text()
     head.append(f"{m.name}\n", style="bold")
     head.append(f"{m.code} · {dept.name if dept else m.department} · {m.type.value}\n")
-    head.append(f"{_kind(m, w)} · {m.domain} · ~{m.minutes:g} {w['minutes']}\n")
+    minutes = w._("{m} minutes", m=f"{m.minutes:g}")
+    head.append(f"{_kind(m, w)} · {m.domain} · ~{minutes}\n")
     head.append(
-        f"{w['windows_ok']}: {', '.join(map(str, windows)) or '-'}\n",
+        w._("Windows: {windows}", windows=", ".join(map(str, windows)) or "-") + "\n",
         style="bold green" if windows else "bold red",
     )
     if not m.materials:
         return head
     table = Table(
-        title=w["materials"], expand=True, show_header=False, box=None, title_justify="left"
+        title=w._("Materials"), expand=True, show_header=False, box=None, title_justify="left"
     )
     table.add_column("", ratio=6)
     table.add_column("", ratio=2)
     table.add_column("", ratio=1, justify="right")
     for mat in m.materials:
-        name = mat.name + ("" if mat.required else " (如有)")
+        name = mat.name if mat.required else w._("{material} (if any)", material=mat.name)
         table.add_row(name, mat.form, f"{mat.copies}")
     return Group(head, table)
 
@@ -48,11 +49,11 @@ def bundle_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> R
     windows = coverage.windows_for(frozenset(b.matters))
     text = Text()
     text.append(f"{b.name}\n", style="bold")
-    text.append(f"{w['bundle']} · {b.code}\n")
+    text.append(w._("One visit, several matters") + f" · {b.code}\n")
     if b.description:
         text.append(f"{b.description}\n")
     text.append(
-        f"{w['windows_ok']}: {', '.join(map(str, windows)) or '-'}\n",
+        w._("Windows: {windows}", windows=", ".join(map(str, windows)) or "-") + "\n",
         style="bold green" if windows else "bold red",
     )
     for i, mc in enumerate(b.matters, 1):

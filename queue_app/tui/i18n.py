@@ -1,242 +1,113 @@
-"""The UI's words in Chinese (default) and English."""
+"""The terminals' words in the chosen language, from the gettext catalogs (``queue_app.i18n``).
+
+The source holds the English msgid at each call, ``w._("...", name=...)`` (or
+``w.pgettext(context, "...")`` where one English word has two Chinese ones), so
+``pybabel extract`` finds it; a word chosen at run time (a key's description, a window's
+state) is marked where it is written, with ``N_`` or in a function that names each.
+"""
 
 from __future__ import annotations
 
-ZH = {
-    "app": "政务服务大厅 · 排队叫号",
-    "offline": "与大厅服务器的连接已断开，正在重连……（显示的是最后状态）",
-    "sign_in": "登录",
-    "username": "账号",
-    "password": "密码",
-    "window": "窗口号",
-    "desk": "咨询导办台",
-    "clerk": "综合窗口",
-    "manager": "大厅管理",
-    "display": "叫号显示屏",
-    "search": "搜索事项：名称、编码、部门、关键词或拼音首字母（如 gtgsh）",
-    "guide": "办事指南",
-    "desk.no_hits": "未找到「{query}」：换个说法、拼音首字母或事项编码试试",
-    "materials": "申请材料",
-    "chosen": "已选",
-    "none_chosen": "尚未选择事项（回车加入，Del 移除）",
-    "reprint_not_waiting": "{number} 已不在等候（{state}），无需重打",
-    "priority": "优先",
-    "no_priority": "普通",
-    "issue": "取号",
-    "slip": "取号凭条",
-    "ahead": "前面",
-    "people": "人",
-    "wait": "预计等候",
-    "minutes": "分钟",
-    "no_open_window": "暂无开放窗口",
-    "windows_ok": "可办理窗口",
-    "reprint": "重打",
-    "cancel_ticket": "作废此号",
-    "close": "关闭",
-    "current": "当前号",
-    "idle": "空闲：按 N 叫下一位",
-    "waiting_line": "本窗口可办理的等候队列",
-    "call_next": "叫号",
-    "recall": "重呼",
-    "start": "开始办理",
-    "finish": "办结",
-    "transfer": "转办",
-    "no_show": "过号",
-    "pause": "暂停",
-    "resume": "恢复",
-    "nobody": "没有可叫的号",
-    "outcome": "办理结果",
-    "rating": "好差评",
-    "reason": "原因",
-    "to_window": "转到窗口",
-    "to_domain": "或转到领域",
-    "ok": "确定",
-    "served_today": "今日已办",
-    "mean_handling": "平均办理",
-    "latest_calls": "最近叫号",
-    "waiting_by_class": "各类等候人数",
-    "please": "请 {number} 号 到 {window} 号窗口",
-    "picker": "演示：选择角色",
-    "state.closed": "关闭",
-    "state.idle": "空闲",
-    "state.calling": "叫号中",
-    "state.serving": "办理中",
-    "state.paused": "暂停",
-    "kind.immediate": "即办件",
-    "kind.promised": "承诺件",
-    "days": "个工作日",
-    "bundle": "一件事一次办",
-    "window_n": "{n} 号窗口",
-    "minutes_n": "{m} 分",
-    "col.number": "号",
-    "col.matters": "事项",
-    "col.waited": "等候",
-    "clerk.callable": "本窗口可叫 {n} 人",
-    "clerk.paused": "暂停中{reason}：按 P 恢复",
-    "clerk.closed": "窗口未开放：按 O 开窗",
-    "clerk.called_ago": "已叫号 {m} 分钟",
-    "clerk.serving_for": "已办理 {m} 分钟",
-    "clerk.recalls": " · 已重呼 {n} 次",
-    "clerk.confirm_no_show": "{number} 号按过号处理？过号后须重新排队。",
-    "desk.confirm_cancel": "作废 {number} 号？作废后不能恢复。",
-    "confirm.yes": "确认 (Y)",
-    "confirm.no": "取消 (N)",
-    "clerk.figures": " · 今日已办 {served} · 平均办理 {handling}",
-    "clerk.rating": " · 好差评 {rating:.1f} ({n})",
-    "desk.status": "等候 {waiting} · 已叫 {called} · 办理中 {serving} · 已办结 {done}",
-    "manager.columns": "窗口|名称|状态|当前号|用时|已办|利用率|原因",
-    "manager.domains": "领域|等候|最久等候|今日平均",
-    "manager.windows_title": "窗口",
-    "manager.domains_title": "各领域等候",
-    "manager.alert_uncallable": "无开放窗口可叫：{tickets}",
-    "manager.alert_late": "超出办理目标 {target} 分钟：{windows}",
-    "manager.alert_late_one": "{n} 号窗口 {t}（{m}）",
-    "manager.summary": "办理中 {busy} · 空闲 {idle} · 等候 {waiting} · 今日已办结 {done} · "
-    "过号 {no_show} · 一件事一次办 {bundles} · "
-    "忙闲均衡度 {balance}（开窗满 30 分钟的窗口；0 最均衡）",
-    "manager.trend_few": "等候人数 · 今日每 {m} 分钟（数据尚少）",
-    "manager.trend": "等候人数 · 今日每 {m} 分钟 · 峰值 {peak} · 当前 {now}",
-    "manager.changed": "（已调整）",
-    "manager.staffing": "人员测算 {hour} 起：每小时到达 {rate} 人 · 每号 {hold} 分 · "
-    "九成等候≤{target} 分需 {needed} 窗 · 现开 {open} 窗，九成等候 {p90}（厄朗C）",
-    "manager.staffing_few": "人员测算：今日到达数据尚少",
-    "manager.p90_never": "持续增长",
-    "manager.targets": "等候目标 {wait} 分钟 · 办理目标 {serve} 分钟（超出标红）",
-    "profile.title": "{n} 号窗口（现为 {name}）改为受理：",
-    "profile.is_changed": "本窗口今日已调整，日终关闭后恢复布局设置",
-    "profile.option": "{name}（同布局中 {windows} 号窗口）",
-    "profile.restore": "恢复布局文件的设置",
-    "profile.done": "{n} 号窗口现为 {name}",
-    "targets.wait": "等候目标（分钟）：等候超过即标红",
-    "targets.serve": "办理目标（分钟）：办理超过即标红",
-    "targets.ok": "确定",
-    "targets.bad": "请填写 1 到 600 之间的分钟数",
-    "targets.done": "等候目标 {wait} 分钟，办理目标 {serve} 分钟",
-}
+from dataclasses import replace
+from typing import Any
 
-EN = {
-    "app": "Government service hall · queue",
-    "offline": "Lost the hall server; reconnecting... (showing the last state)",
-    "sign_in": "Sign in",
-    "username": "Account",
-    "password": "Password",
-    "window": "Window",
-    "desk": "Front desk",
-    "clerk": "Window clerk",
-    "manager": "Hall manager",
-    "display": "Hall display",
-    "search": "Find a matter: name, code, department, keyword or pinyin initials (gtgsh)",
-    "guide": "Guide",
-    "desk.no_hits": "Nothing found for “{query}”: try other words, pinyin initials or a code",
-    "materials": "Materials",
-    "chosen": "Chosen",
-    "none_chosen": "No matter chosen yet (Enter adds, Del removes)",
-    "reprint_not_waiting": "{number} is no longer waiting ({state}): nothing to reprint",
-    "priority": "Priority",
-    "no_priority": "None",
-    "issue": "Issue",
-    "slip": "Ticket slip",
-    "ahead": "Ahead",
-    "people": "people",
-    "wait": "Estimated wait",
-    "minutes": "min",
-    "no_open_window": "no window open",
-    "windows_ok": "Windows",
-    "reprint": "Reprint",
-    "cancel_ticket": "Cancel ticket",
-    "close": "Close",
-    "current": "Current",
-    "idle": "Idle: press N to call the next",
-    "waiting_line": "Waiting tickets this window may serve",
-    "call_next": "Call next",
-    "recall": "Recall",
-    "start": "Start",
-    "finish": "Finish",
-    "transfer": "Transfer",
-    "no_show": "No-show",
-    "pause": "Pause",
-    "resume": "Resume",
-    "nobody": "No ticket waiting for this window",
-    "outcome": "Outcome",
-    "rating": "Rating",
-    "reason": "Reason",
-    "to_window": "To window",
-    "to_domain": "or to domain",
-    "ok": "OK",
-    "served_today": "Served today",
-    "mean_handling": "Mean handling",
-    "latest_calls": "Latest calls",
-    "waiting_by_class": "Waiting by class",
-    "please": "{number} to window {window}",
-    "picker": "Demo: choose a role",
-    "state.closed": "closed",
-    "state.idle": "idle",
-    "state.calling": "calling",
-    "state.serving": "serving",
-    "state.paused": "paused",
-    "kind.immediate": "on the spot",
-    "kind.promised": "promised",
-    "days": "working days",
-    "bundle": "One visit, several matters",
-    "window_n": "window {n}",
-    "minutes_n": "{m} min",
-    "col.number": "No.",
-    "col.matters": "Matters",
-    "col.waited": "Waited",
-    "clerk.callable": "{n} waiting for this window",
-    "clerk.paused": "Paused{reason}: press P to resume",
-    "clerk.closed": "Window closed: press O to open it",
-    "clerk.called_ago": "called {m} min ago",
-    "clerk.serving_for": "serving for {m} min",
-    "clerk.recalls": " · recalled {n}×",
-    "clerk.confirm_no_show": "Mark {number} as a no-show? It would have to queue again.",
-    "desk.confirm_cancel": "Cancel ticket {number}? This cannot be undone.",
-    "confirm.yes": "Yes (Y)",
-    "confirm.no": "No (N)",
-    "clerk.figures": " · served today {served} · mean handling {handling}",
-    "clerk.rating": " · rating {rating:.1f} ({n})",
-    "desk.status": "waiting {waiting} · called {called} · serving {serving} · done {done}",
-    "manager.columns": "Window|Name|State|Ticket|Time|Served|Utilisation|Reason",
-    "manager.domains": "Domain|Waiting|Longest wait|Mean today",
-    "manager.windows_title": "Windows",
-    "manager.domains_title": "Waiting by domain",
-    "manager.alert_uncallable": "no open window may call: {tickets}",
-    "manager.alert_late": "past the {target} min service target: {windows}",
-    "manager.alert_late_one": "window {n} {t} ({m})",
-    "manager.summary": "serving {busy} · idle {idle} · waiting {waiting} · done today {done} · "
-    "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} "
-    "(windows open 30 min or more; 0 = even)",
-    "manager.trend_few": "Waiting, every {m} minutes today (too few points yet)",
-    "manager.trend": "Waiting, every {m} minutes today · peak {peak} · now {now}",
-    "manager.changed": " (changed)",
-    "manager.staffing": "staffing from {hour}: {rate} arrivals/h · {hold} min/ticket · "
-    "p90 <= {target} min needs {needed} windows · {open} open: p90 {p90} (Erlang C)",
-    "manager.staffing_few": "staffing: too few arrivals today yet",
-    "manager.p90_never": "growing",
-    "manager.targets": "wait target {wait} min · service target {serve} min (beyond: red)",
-    "profile.title": "Window {n} (now {name}) is to serve:",
-    "profile.is_changed": "Changed today; the day's close restores the layout",
-    "profile.option": "{name} (as windows {windows} of the layout)",
-    "profile.restore": "What the layout file says",
-    "profile.done": "Window {n} is now {name}",
-    "targets.wait": "Wait target (minutes): longer waits show red",
-    "targets.serve": "Service target (minutes): longer service shows red",
-    "targets.ok": "OK",
-    "targets.bad": "Enter minutes between 1 and 600",
-    "targets.done": "wait target {wait} min, service target {serve} min",
-}
+from textual.dom import DOMNode
 
-LANGS = {"zh": ZH, "en": EN}
+from queue_app.domain.errors import LIST_SEPARATOR, N_
+from queue_app.domain.ticket import STATUS_WORDS, Outcome, Priority, Status
+from queue_app.i18n import LOCALES, render, translations
+
+__all__ = ["N_", "Words"]
+
+# their Chinese is the domain's PRIORITY_LABELS, OUTCOME_LABELS and RATING_LABELS
+PRIORITY_WORDS = {
+    Priority.ELDERLY: N_("elderly"),
+    Priority.DISABLED: N_("disabled"),
+    Priority.PREGNANT: N_("pregnant"),
+    Priority.MILITARY: N_("military"),
+}
+OUTCOME_WORDS = {
+    Outcome.COMPLETED: N_("completed"),
+    Outcome.ACCEPTED: N_("accepted"),
+    Outcome.CORRECTION: N_("correction needed"),
+    Outcome.REJECTED: N_("not accepted"),
+}
+RATING_WORDS = {
+    5: N_("very satisfied"),
+    4: N_("satisfied"),
+    3: N_("fairly satisfied"),
+    2: N_("dissatisfied"),
+    1: N_("very dissatisfied"),
+}
 
 
 class Words:
-    """``words["key"]`` in the chosen language (English fills any gap)."""
+    """The terminals' words in ``lang`` (``zh`` or ``en``)."""
 
     def __init__(self, lang: str = "zh") -> None:
-        if lang not in LANGS:
-            raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
+        if lang not in LOCALES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LOCALES)}")
         self.lang = lang
-        self._table = LANGS[lang]
 
-    def __getitem__(self, key: str) -> str:
-        return self._table.get(key) or EN[key]
+    def _(self, msgid: str, /, **params: Any) -> str:
+        """``msgid`` translated, its ``{params}`` filled in."""
+        text = translations(self.lang).gettext(msgid)
+        return text.format(**params) if params else text
+
+    def pgettext(self, context: str, msgid: str, /, **params: Any) -> str:
+        """``msgid`` as it is meant in ``context``, translated and filled in."""
+        text = translations(self.lang).pgettext(context, msgid)
+        return text.format(**params) if params else text
+
+    def join(self, items: list[str]) -> str:
+        """``items`` as a list in this language ("a, b" or "甲、乙")."""
+        return self._(LIST_SEPARATOR).join(items)
+
+    def role(self, role: str) -> str:
+        """A terminal's role (desk, clerk, manager, display) as its title names it."""
+        names = {
+            "desk": self._("Front desk"),
+            "clerk": self._("Window clerk"),
+            "manager": self._("Hall manager"),
+            "display": self._("Hall display"),
+        }
+        return names[role]
+
+    def window_state(self, state: str) -> str:
+        """A window's state (``idle``, ``calling`` ...) as the terminals show it."""
+        words = {
+            "closed": self.pgettext("window", "closed"),
+            "idle": self.pgettext("window", "idle"),
+            "calling": self.pgettext("window", "calling"),
+            "serving": self.pgettext("window", "serving"),
+            "paused": self.pgettext("window", "paused"),
+        }
+        return words.get(state, state)
+
+    def ticket_status(self, status: str) -> str:
+        """A ticket's status (``waiting``, ``done`` ...) in words."""
+        return render(STATUS_WORDS[Status(status)], self.lang)
+
+    def priority(self, priority: str | None) -> str:
+        """A priority group (``elderly`` ...) in words; empty for none."""
+        return self._(PRIORITY_WORDS[Priority(priority)]) if priority else ""
+
+    def outcome(self, outcome: Outcome) -> str:
+        """The outcome of a matter, as the clerk chooses it."""
+        return self._(OUTCOME_WORDS[outcome])
+
+    def rating(self, level: int) -> str:
+        """A level of the citizen's rating (5 very satisfied … 1 very dissatisfied)."""
+        return self._(RATING_WORDS[level])
+
+    def bindings(self, node: DOMNode) -> None:
+        """Translate the descriptions of ``node``'s key bindings (written with ``N_``), for
+        its footer. Textual has no hook for it: the node's own copy of its class's
+        bindings is replaced (the lists are shared with the class, so never changed)."""
+        keys = node._bindings.key_to_bindings
+        node._bindings.key_to_bindings = {
+            key: [
+                replace(b, description=self._(b.description) if b.description else "") for b in bs
+            ]
+            for key, bs in keys.items()
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from queue_app.client import ApiError, AsyncHallClient, ServerEvent
 
 if TYPE_CHECKING:
     from queue_app.tui.app import HallApp
+    from queue_app.tui.i18n import Words
 
 T = TypeVar("T")
 BACKOFF_START_S, BACKOFF_MAX_S = 0.5, 10.0
@@ -64,8 +65,18 @@ class LiveScreen(Screen[None]):
     def client(self) -> AsyncHallClient:
         return self.hall_app.client
 
-    def words(self, key: str) -> str:
-        return self.hall_app.words[key]
+    @property
+    def w(self) -> Words:
+        """The terminal's words in its language."""
+        return self.hall_app.words
+
+    def _(self, msgid: str, /, **params: Any) -> str:
+        """``msgid`` in the terminal's language, its ``{params}`` filled in."""
+        return self.hall_app.words._(msgid, **params)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w.bindings(self)
 
     def on_mount(self) -> None:
         self.reload()
@@ -91,7 +102,7 @@ class LiveScreen(Screen[None]):
             await self.load()
         except ApiError as exc:
             if exc.code != "unreachable":  # unreachable: the banner says so already
-                self.notify(exc.zh if self.hall_app.words.lang == "zh" else exc.en)
+                self.notify(exc.message(self.w.lang))
 
     async def load(self) -> None:
         raise NotImplementedError
@@ -105,8 +116,7 @@ class LiveScreen(Screen[None]):
         try:
             return await action()
         except ApiError as exc:
-            zh = self.hall_app.words.lang == "zh"
-            self.notify(exc.zh if zh else exc.en, severity="error", timeout=6)
+            self.notify(exc.message(self.w.lang), severity="error", timeout=6)
             return None
         finally:
             self.busy = False

@@ -18,6 +18,7 @@ from queue_app.domain.dispatch import Candidate, eligible
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.layouts import dispatch_windows
 from queue_app.tui.clerk import PauseScreen
+from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
 from queue_app.tui.widgets import HallHeader, OfflineBanner
@@ -69,12 +70,12 @@ def candidate(t: TicketOut) -> Candidate:
 class ManagerScreen(LiveScreen):
     REFRESH_S = 30.0  # the minutes shown run on between events
     BINDINGS = [
-        Binding("o", "open", "开启 Open"),
-        Binding("c", "close", "关闭 Close"),
-        Binding("p", "pause", "暂停 Pause"),
-        Binding("u", "resume", "恢复 Resume"),
-        Binding("s", "profile", "服务范围 Serves"),
-        Binding("t", "targets", "目标 Targets"),
+        Binding("o", "open", N_("Open")),
+        Binding("c", "close", N_("Close")),
+        Binding("p", "pause", N_("Pause")),
+        Binding("u", "resume", N_("Resume")),
+        Binding("s", "profile", N_("Serves")),
+        Binding("t", "targets", N_("Targets")),
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 3fr; height: 1fr; border: round $primary; }
@@ -107,13 +108,23 @@ class ManagerScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.windows = {}
-        self.sub_title = self.words("manager")
+        w = self.w
+        self.sub_title = w.role("manager")
         windows = self.query_one("#windows", DataTable)
-        windows.border_title = self.words("manager.windows_title")
-        windows.add_columns(*self.words("manager.columns").split("|"))
+        windows.border_title = w._("Windows")
+        windows.add_columns(
+            w.pgettext("column", "Window"),
+            w._("Name"),
+            w._("State"),
+            w._("Ticket"),
+            w._("Time"),
+            w._("Served"),
+            w._("Utilisation"),
+            w.pgettext("column", "Reason"),
+        )
         domains = self.query_one("#domains", DataTable)
-        domains.border_title = self.words("manager.domains_title")
-        domains.add_columns(*self.words("manager.domains").split("|"))
+        domains.border_title = w._("Waiting by domain")
+        domains.add_columns(w._("Domain"), w._("Waiting"), w._("Longest wait"), w._("Mean today"))
         super().on_mount()
 
     async def load(self) -> None:
@@ -127,8 +138,10 @@ class ManagerScreen(LiveScreen):
         self._show_trend(series.waiting)
         wait_target, serve_target = self._targets()
         self.query_one("#targets", Static).update(
-            self.words("manager.targets").format(
-                wait=round(wait_target / 60), serve=round(serve_target / 60)
+            self._(
+                "wait target {wait} min · service target {serve} min (beyond: red)",
+                wait=round(wait_target / 60),
+                serve=round(serve_target / 60),
             )
         )
         now = self.hall_app.clock()
@@ -140,7 +153,10 @@ class ManagerScreen(LiveScreen):
         # over the windows open long enough to say something (None until two are)
         balance = f"{stats.load_balance:.2f}" if stats.load_balance is not None else "-"
         self.query_one("#summary", Static).update(
-            self.words("manager.summary").format(
+            self._(
+                "serving {busy} · idle {idle} · waiting {waiting} · done today {done} · "
+                "no-show {no_show} · bundles in one visit {bundles} · load balance {balance} "
+                "(windows open 30 min or more; 0 = even)",
                 busy=busy,
                 idle=idle,
                 waiting=len(waiting),
@@ -154,28 +170,34 @@ class ManagerScreen(LiveScreen):
     def _show_alerts(self, windows: list[WindowOut], waiting: list[TicketOut], now: float) -> None:
         """One line for what needs the manager now: tickets no open window may call (they
         would wait for ever), and windows serving past the service target."""
-        w = self.words
+        w = self.w
         parts = []
         stuck = uncallable(waiting, windows, self.hall_app.hall, self.hall_app.coverage)
         if stuck:
-            shown = "、".join(
-                f"{t.number}（{t.priority_label}）" if t.priority_label else t.number
-                for t in stuck[:6]
+            shown = w.join(
+                [
+                    w._("{number} ({priority})", number=t.number, priority=w.priority(t.priority))
+                    if t.priority
+                    else t.number
+                    for t in stuck[:6]
+                ]
             )
             more = f" … +{len(stuck) - 6}" if len(stuck) > 6 else ""
-            parts.append(w("manager.alert_uncallable").format(tickets=shown + more))
+            parts.append(w._("no open window may call: {tickets}", tickets=shown + more))
         _, serve_target = self._targets()
         late = []
         for x in windows:
             t = x.ticket
             since = (t.started_at or t.called_at) if t else None
             if t and since and now - since > serve_target:
-                minutes = w("minutes_n").format(m=f"{(now - since) / 60:.0f}")
-                late.append(w("manager.alert_late_one").format(n=x.number, t=t.number, m=minutes))
+                minutes = w._("{m} min", m=f"{(now - since) / 60:.0f}")
+                late.append(w._("window {n} {t} ({m})", n=x.number, t=t.number, m=minutes))
         if late:
             parts.append(
-                w("manager.alert_late").format(
-                    target=round(serve_target / 60), windows="、".join(late)
+                w._(
+                    "past the {target} min service target: {windows}",
+                    target=round(serve_target / 60),
+                    windows=w.join(late),
                 )
             )
         alerts = self.query_one("#alerts", Static)
@@ -187,15 +209,15 @@ class ManagerScreen(LiveScreen):
         line = self.query_one("#staffing", Static)
         hall = self.hall_app.hall
         if not s.hours or hall is None:
-            line.update(self.words("manager.staffing_few"))
+            line.update(self._("staffing: too few arrivals today yet"))
             return
         h = s.hours[-1]
         p90 = (
-            self.words("minutes_n").format(m=f"{s.p90_now:.0f}")
-            if s.p90_now is not None
-            else self.words("manager.p90_never")
+            self._("{m} min", m=f"{s.p90_now:.0f}") if s.p90_now is not None else self._("growing")
         )
-        text = self.words("manager.staffing").format(
+        text = self._(
+            "staffing from {hour}: {rate} arrivals/h · {hold} min/ticket · "
+            "p90 <= {target} min needs {needed} windows · {open} open: p90 {p90} (Erlang C)",
             target=f"{s.target_minutes:.0f}",
             hour=dt.datetime.fromtimestamp(h.start, hall.zone).strftime("%H:%M"),
             rate=f"{h.rate_per_hour:.0f}",
@@ -211,12 +233,20 @@ class ManagerScreen(LiveScreen):
         label = self.query_one("#trend-label", Static)
         trend = self.query_one("#trend", Sparkline)
         if len(waiting) < 3:
-            label.update(self.words("manager.trend_few").format(m=TREND_BUCKET_MINUTES))
+            label.update(
+                self._(
+                    "Waiting, every {m} minutes today (too few points yet)",
+                    m=TREND_BUCKET_MINUTES,
+                )
+            )
             trend.data = []
             return
         label.update(
-            self.words("manager.trend").format(
-                m=TREND_BUCKET_MINUTES, peak=max(waiting), now=waiting[-1]
+            self._(
+                "Waiting, every {m} minutes today · peak {peak} · now {now}",
+                m=TREND_BUCKET_MINUTES,
+                peak=max(waiting),
+                now=waiting[-1],
             )
         )
         trend.data = [float(x) for x in waiting]
@@ -242,11 +272,13 @@ class ManagerScreen(LiveScreen):
             late = elapsed is not None and elapsed > serve_target
             table.add_row(
                 str(w.number),
-                Text(w.name + self.words("manager.changed"), style="bold") if w.changed else w.name,
-                Text(self.words(f"state.{w.state}"), style=STATE_STYLE.get(w.state, "")),
+                Text(self._("{name} (changed)", name=w.name), style="bold")
+                if w.changed
+                else w.name,
+                Text(self.w.window_state(w.state), style=STATE_STYLE.get(w.state, "")),
                 t.number if t else "",
                 Text(
-                    self.words("minutes_n").format(m=f"{elapsed / 60:.0f}") if elapsed else "",
+                    self._("{m} min", m=f"{elapsed / 60:.0f}") if elapsed else "",
                     style="bold red" if late else "",
                 ),
                 str(f.served) if (f := figures.get(w.number)) else "",
@@ -276,7 +308,7 @@ class ManagerScreen(LiveScreen):
             if seconds is None:
                 return Text("")
             return Text(
-                self.words("minutes_n").format(m=f"{seconds / 60:.0f}"),
+                self._("{m} min", m=f"{seconds / 60:.0f}"),
                 style="bold red" if seconds > wait_target else "",
             )
 
@@ -342,9 +374,7 @@ class ManagerScreen(LiveScreen):
                     self.run_worker(self._set_profile(window.number, choice), group="action")
 
             self.app.push_screen(
-                ProfileScreen(
-                    window.number, window.name, window.changed, choices, self.hall_app.words
-                ),
+                ProfileScreen(window.number, window.name, window.changed, choices, self.w),
                 chosen,
             )
 
@@ -353,7 +383,7 @@ class ManagerScreen(LiveScreen):
     async def _set_profile(self, number: int, choice: ProfileChosen) -> None:
         done = await self.act(lambda: self.client.set_profile(number, choice.profile))
         if done is not None:
-            self.notify(self.words("profile.done").format(n=number, name=done.name))
+            self.notify(self._("Window {n} is now {name}", n=number, name=done.name))
         self.reload()
 
     def action_targets(self) -> None:
@@ -365,11 +395,15 @@ class ManagerScreen(LiveScreen):
             if targets is not None:
                 self.run_worker(self._set_targets(targets), group="action")
 
-        self.app.push_screen(TargetsScreen(hall.targets, self.hall_app.words), chosen)
+        self.app.push_screen(TargetsScreen(hall.targets, self.w), chosen)
 
     async def _set_targets(self, targets: Targets) -> None:
         done = await self.act(lambda: self.client.set_targets(targets))
         if done is not None:
             self.notify(
-                self.words("targets.done").format(wait=done.wait_minutes, serve=done.serve_minutes)
+                self._(
+                    "wait target {wait} min, service target {serve} min",
+                    wait=done.wait_minutes,
+                    serve=done.serve_minutes,
+                )
             )

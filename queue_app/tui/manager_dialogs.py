@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from queue_app.api_models import ProfileChoice
 from queue_app.domain.hall import Targets
 from queue_app.domain.profiles import WindowProfile
-from queue_app.tui.i18n import Words
+from queue_app.tui.i18n import N_, Words
 
 RESTORE = "restore"
 
@@ -28,16 +28,16 @@ class ProfileChosen:
     profile: WindowProfile | None
 
 
-def _windows(numbers: list[int]) -> str:
+def _windows(numbers: list[int], w: Words) -> str:
     if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
         return f"{numbers[0]}–{numbers[-1]}"
-    return "、".join(str(n) for n in numbers)
+    return w.join([str(n) for n in numbers])
 
 
 class ProfileScreen(ModalScreen[ProfileChosen | None]):
     """Pick what window ``number`` serves from now on."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
     DEFAULT_CSS = """
     ProfileScreen { align: center middle; }
     ProfileScreen > Vertical { width: 72; height: auto; max-height: 80%;
@@ -52,20 +52,28 @@ class ProfileScreen(ModalScreen[ProfileChosen | None]):
         self.number, self.current, self.changed = number, current, changed
         self.choices = choices
         self.w = w
+        w.bindings(self)
 
     def compose(self) -> ComposeResult:
+        w = self.w
         options = [
             Option(
-                self.w["profile.option"].format(name=c.profile.name, windows=_windows(c.windows)),
+                w._(
+                    "{name} (windows {windows} in the layout)",
+                    name=c.profile.name,
+                    windows=_windows(c.windows, w),
+                ),
                 id=str(i),
             )
             for i, c in enumerate(self.choices)
         ]
-        options.append(Option(self.w["profile.restore"], id=RESTORE))
+        options.append(Option(w._("What the layout file says"), id=RESTORE))
         with Vertical():
-            yield Label(self.w["profile.title"].format(n=self.number, name=self.current))
+            yield Label(
+                w._("Window {n} (now {name}) is to serve:", n=self.number, name=self.current)
+            )
             if self.changed:
-                yield Label(self.w["profile.is_changed"])
+                yield Label(w._("Changed today; the day's close restores the layout"))
             yield OptionList(*options, id="profiles")
 
     @on(OptionList.OptionSelected, "#profiles")
@@ -80,7 +88,7 @@ class ProfileScreen(ModalScreen[ProfileChosen | None]):
 class TargetsScreen(ModalScreen[Targets | None]):
     """Set the minutes a ticket may wait, and be served, before it shows in colour."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "取消 Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
     DEFAULT_CSS = """
     TargetsScreen { align: center middle; }
     TargetsScreen > Vertical { width: 56; height: auto; border: heavy $accent;
@@ -91,14 +99,15 @@ class TargetsScreen(ModalScreen[Targets | None]):
         super().__init__()
         self.current = current
         self.w = w
+        w.bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.w["targets.wait"])
+            yield Label(self.w._("Wait target (minutes): longer waits show red"))
             yield Input(str(self.current.wait_minutes), type="integer", id="wait")
-            yield Label(self.w["targets.serve"])
+            yield Label(self.w._("Service target (minutes): longer service shows red"))
             yield Input(str(self.current.serve_minutes), type="integer", id="serve")
-            yield Button(self.w["targets.ok"], variant="primary", id="ok")
+            yield Button(self.w.pgettext("targets", "OK"), variant="primary", id="ok")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
@@ -107,7 +116,7 @@ class TargetsScreen(ModalScreen[Targets | None]):
         for field in ("wait", "serve"):
             raw = self.query_one(f"#{field}", Input).value.strip()
             if not raw.isdigit() or not 1 <= int(raw) <= 600:
-                self.notify(self.w["targets.bad"], severity="warning")
+                self.notify(self.w._("Enter minutes between 1 and 600"), severity="warning")
                 self.query_one(f"#{field}", Input).focus()
                 return
             values.append(int(raw))

@@ -9,7 +9,9 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from queue_app.domain.hall import Hall
-from queue_app.tui.i18n import Words
+from queue_app.tui.i18n import N_, Words
+
+DEMO_PASSWORD = "demo-pass"  # the demo's accounts (queue_app.demo_live)
 
 
 class Account(Protocol):
@@ -19,7 +21,7 @@ class Account(Protocol):
 
 
 class RolePicker(App[Account | None]):
-    BINDINGS = [("q", "quit_demo", "退出 Quit"), ("ctrl+q", "quit_demo", "")]
+    BINDINGS = [("q", "quit_demo", N_("Quit")), ("ctrl+q", "quit_demo", "")]
     CSS = """
     RolePicker OptionList { height: 1fr; }
     RolePicker #hint { height: 3; padding: 0 1; }
@@ -29,21 +31,26 @@ class RolePicker(App[Account | None]):
         super().__init__()
         self.server, self.hall, self.accounts = server, hall, accounts
         self.words = Words(lang)
-        self.title = f"{hall.hall.name} · {self.words['picker']}"
+        self.words.bindings(self)
+        self.title = f"{hall.hall.name} · " + self.words._("Demo: choose a role")
 
     def compose(self) -> ComposeResult:
         w = self.words
         names = {x.number: x.name for x in self.hall.windows}
         options = []
         for i, a in enumerate(self.accounts):
-            label = w[a.role]
+            label = w.role(a.role)
             if a.window is not None:
-                label = f"{w['clerk']} {a.window} 号 · {names.get(a.window, '')}"
+                label = w._("Window clerk {n}", n=a.window) + f" · {names.get(a.window, '')}"
             options.append(Option(f"{label}  [dim]({a.username})[/]", id=str(i)))
         yield Header()
         yield Static(
-            f"服务器 server: {self.server}  ·  演示账号密码 demo password: demo-pass\n"
-            "回车打开，终端内 Ctrl+Q 返回此处 · Enter opens; Ctrl+Q in a terminal comes back",
+            w._(
+                "Server: {server}  ·  demo password: {password}\n"
+                "Enter opens a terminal; Ctrl+Q in it comes back here",
+                server=self.server,
+                password=DEMO_PASSWORD,
+            ),
             id="hint",
         )
         yield OptionList(*options, id="roles")

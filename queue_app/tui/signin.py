@@ -7,6 +7,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label
 
+from queue_app.tui.i18n import Words
+
 
 class SignInScreen(Screen[None]):
     DEFAULT_CSS = """
@@ -15,15 +17,15 @@ class SignInScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        w = self.app.words  # type: ignore[attr-defined]
+        w: Words = self.app.words  # type: ignore[attr-defined]
         role = self.app.role  # type: ignore[attr-defined]
         window = self.app.window  # type: ignore[attr-defined]
-        where = f" · {w['window_n'].format(n=window)}" if window else ""
+        where = " · " + w._("window {n}", n=window) if window else ""
         with Vertical():
-            yield Label(f"{w['sign_in']} · {w[role]}{where}")
-            yield Input(placeholder=w["username"], id="username")
-            yield Input(placeholder=w["password"], password=True, id="password")
-            yield Button(w["sign_in"], variant="primary", id="go")
+            yield Label(w._("Sign in") + f" · {w.role(role)}{where}")
+            yield Input(placeholder=w._("Account"), id="username")
+            yield Input(placeholder=w._("Password"), password=True, id="password")
+            yield Button(w._("Sign in"), variant="primary", id="go")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "username":

@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Label, Static
 from textual.widgets._header import HeaderClock, HeaderClockSpace
 
+from queue_app.tui.i18n import N_, Words
+
 
 def qr_text(data: str) -> Text:
     """A QR code in half-block characters, dark on light (scannable from a screen)."""
@@ -38,7 +40,8 @@ class OfflineBanner(Static):
     """
 
     def on_mount(self) -> None:
-        self.update(self.app.words["offline"])  # type: ignore[attr-defined]
+        w = self.app.words  # type: ignore[attr-defined]
+        self.update(w._("Lost the hall server; reconnecting... (showing the last state)"))
         self.watch(self.app, "online", self._online, init=True)
 
     def _online(self, online: Any) -> None:
@@ -69,8 +72,8 @@ class ConfirmScreen(ModalScreen[bool]):
     Esc leaves things as they are."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "确认 Yes"),
-        Binding("n,escape", "answer(False)", "取消 No"),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
@@ -80,16 +83,17 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { width: auto; margin-right: 2; }
     """
 
-    def __init__(self, question: str, words: Any) -> None:
+    def __init__(self, question: str, words: Words) -> None:
         super().__init__()
         self.question, self.w = question, words
+        words.bindings(self)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.question, id="question")
             with Horizontal():
-                yield Button(self.w["confirm.yes"], variant="error", id="yes")
-                yield Button(self.w["confirm.no"], id="no")
+                yield Button(self.w._("Yes (Y)"), variant="error", id="yes")
+                yield Button(self.w._("No (N)"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # Enter on its own changes nothing

@@ -136,10 +136,10 @@ const Hall = (() => {
     return e;
   }
 
-  // "Ticket A023, please go to window 5", the number and the window in the accent colour
+  // "A023 to window 5", the number and the window in the accent colour
   function callLine(ticket, win) {
     const p = el("span", "call-line");
-    const text = _("Ticket {number}, please go to window {window}");
+    const text = _("{number} to window {window}");
     p.append(...fill(text, { number: el("b", "num", ticket), window: el("b", "win", String(win)) }));
     return p;
   }

@@ -36,7 +36,7 @@
   function minutes(m) {
     if (m === null || m === undefined) return _("No window open now");
     if (m < 1) return _("Almost your turn");
-    return _("About {minutes} min", { minutes: Math.round(m) });
+    return _("{minutes} min", { minutes: Math.round(m) });
   }
 
   function show(d) {

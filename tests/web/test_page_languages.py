@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from queue_app.client import HallClient
 from tests.server.live import LiveServer
+from tests.web.conftest import shot
 from tests.web.test_pages import BLOCKED
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "pages_zh.json")
@@ -52,10 +53,13 @@ def _walk(live: LiveServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[
     """Every state of both pages, seen in each mode; and the hall's data."""
     seen: Seen = {mode: [] for mode in MODES}
 
-    def record(state: str, pages: dict[str, Any]) -> None:
+    def record(state: str, pages: dict[str, Any], name: str = "") -> None:
+        """What each mode's page shows; ``name``: a screenshot of the English one too."""
         for mode, page in pages.items():
             lang = page.evaluate("document.documentElement.lang")
             seen[mode].append((state, lang, page.evaluate(SEEN)))
+        if name:
+            shot(pages["?lang=en, Chinese browser"], f"{name}-en")
 
     def open_all(path: str, *size: int, spy: str | None = None) -> dict[str, Any]:
         pages = {}
@@ -82,7 +86,7 @@ def _walk(live: LiveServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[
         expect(board.locator("#current .chip")).to_have_count(2)
         expect(board.locator("#unlock")).to_be_visible()  # speech waits for a click
         expect(board.locator("#waiting-total")).to_have_text("5")
-    record("board, three calls, speech blocked", boards)
+    record("board, three calls, speech blocked", boards, "display-calls-1920x1080")
 
     hall.start(1)
     hall.finish(1, "completed")  # A001 done
@@ -117,7 +121,7 @@ def _walk(live: LiveServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[
             expect(page.locator("#badge")).to_have_attribute("data-status", status)
             if status == "waiting":
                 expect(page.locator("#wait")).not_to_be_empty()
-        record(f"status A00{i + 1} {status}", slip)
+        record(f"status A00{i + 1} {status}", slip, f"status-A00{i + 1}-{status}-390x844")
     for token, why in (("bad", "malformed"), ("x" * 22, "unknown")):
         visit(f"/t/{token}")
         each(slip, lambda p: expect(p.locator("#gone")).to_be_visible())
@@ -129,7 +133,7 @@ def _walk(live: LiveServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[
     live.stop()
     for state, pages in (("board", boards), ("status A007", waiting)):
         each(pages, lambda p: expect(p.locator("html")).to_have_attribute("data-link", "down"))
-        record(f"{state}, offline", pages)
+        record(f"{state}, offline", pages, f"{state.split()[0]}-offline")
     live.start()  # the same port and database
     for page in waiting.values():  # they reconnect with back-off
         expect(page.locator("html")).to_have_attribute("data-link", "up", timeout=20_000)

@@ -303,7 +303,7 @@ async def test_the_words_of_the_scripts_come_with_the_page(anon: httpx.AsyncClie
     assert set(en) == set(zh) == in_source  # none missed by the extraction
     assert not [v for v in en.values() if CJK.search(v)]
     assert all(CJK.search(v) for v in zh.values())
-    call = "Ticket {number}, please go to window {window}"
+    call = "{number} to window {window}"
     assert zh[call] == "请 {number} 号 到 {window} 号窗口"
     assert (await anon.get("/t/bad?lang=en")).text.count("本页") == 0
 

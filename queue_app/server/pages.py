@@ -4,6 +4,11 @@ citizen's status page (/t/<token>, the QR code on the slip).
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
 Content-Security-Policy below holds every page to its own origin).
+
+Each page is in the reader's language (``?lang=zh|en``, else the browser's Accept-Language,
+else Chinese), from the gettext catalogs of ``queue_app.i18n``: the HTML is a Jinja
+template whose words are ``_("...")``, and the words of the scripts (``_("...")`` in
+``web/*.js``) go into the page as JSON, which ``Hall._`` in common.js looks up.
 """
 
 from __future__ import annotations
@@ -11,10 +16,15 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from queue_app.i18n import LOCALES, translations
 from queue_app.server.public import TOKEN
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 pages = APIRouter(include_in_schema=False)
 
@@ -34,24 +44,108 @@ CSP = (
 )
 
 
+HTML_LANG = {"zh": "zh-CN", "en": "en"}  # the app's languages as the pages' lang attribute
+DEFAULT_LANG = "zh"
+
+
+def _read(name: str) -> bytes:
+    return resources.files("queue_app").joinpath("web", name).read_bytes()
+
+
+def _tagged(body: bytes) -> tuple[bytes, str]:
+    return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+
+
 @cache
 def _file(name: str) -> tuple[bytes, str]:
-    body = resources.files("queue_app").joinpath("web", name).read_bytes()
-    return body, '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    return _tagged(_read(name))
+
+
+# ------------------------------------------------------------------ language
+def _primary(tag: str) -> str:
+    return tag.strip().replace("_", "-").split("-")[0].lower()
+
+
+def _accepted(header: str) -> list[str]:
+    """The language tags of an Accept-Language header, most wanted first (q=0 left out);
+    a malformed weight counts as 0."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if tag.strip() and q > 0:
+            ranked.append((-q, i, tag))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def page_lang(request: Request) -> str:
+    """The page's language: ``?lang=`` when it names one of ours (``zh``, ``en``, also
+    ``zh-CN``, ``en-US``), else the browser's first of ours, else Chinese."""
+    browser = _accepted(request.headers.get("accept-language", ""))
+    wanted = [request.query_params.get("lang", ""), *browser]
+    return next((p for p in map(_primary, wanted) if p in LOCALES), DEFAULT_LANG)
+
+
+@cache
+def script_msgids() -> tuple[str, ...]:
+    """The msgids of the pages' scripts, as ``pybabel extract`` finds them (babel.cfg)."""
+    from babel.messages.extract import extract
+
+    found: dict[str, None] = {}
+    for name in sorted(n for n in ASSETS if n.endswith(".js")):
+        with resources.files("queue_app").joinpath("web", name).open("rb") as f:
+            for _line, msg, _comments, _context in extract("javascript", f):
+                found[msg if isinstance(msg, str) else msg[0]] = None
+    return tuple(found)
+
+
+def _fill(text: str, **parts: str) -> Markup:
+    """``text`` (escaped) with each ``{name}`` replaced by the given markup."""
+    from markupsafe import Markup, escape
+
+    return escape(text).format(**{k: Markup(v) for k, v in parts.items()})
+
+
+@cache
+def _page(name: str, lang: str) -> tuple[bytes, str]:
+    """The page ``name`` rendered in ``lang``."""
+    from jinja2 import Environment
+
+    gettext = translations(lang).gettext
+    template = Environment(autoescape=True).from_string(_read(name).decode("utf-8"))
+    html = template.render(
+        lang=HTML_LANG[lang],
+        _=gettext,
+        fill=_fill,
+        strings={m: gettext(m) for m in script_msgids()},  # {{ strings|tojson }}
+    )
+    return _tagged(html.encode("utf-8"))
 
 
 def _serve(
     request: Request, name: str, status: int = 200, extra: dict[str, str] | None = None
 ) -> Response:
-    body, etag = _file(name)
     headers = {
-        "ETag": etag,
         "Cache-Control": "no-cache",  # revalidate: a new release shows at once
         "X-Content-Type-Options": "nosniff",
         **(extra or {}),
     }
     if name.endswith(".html"):
+        lang = page_lang(request)
+        body, etag = _page(name, lang)
         headers["Content-Security-Policy"] = CSP
+        headers["Content-Language"] = HTML_LANG[lang]
+        headers["Vary"] = "Accept-Language"
+    else:
+        body, etag = _file(name)
+    headers["ETag"] = etag
     if status == 200 and request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(

@@ -82,7 +82,9 @@ class ClerkScreen(LiveScreen):
     def on_mount(self) -> None:
         w = self.w
         self.sub_title = w.role("clerk") + " · " + w._("window {n}", n=self.number)
-        self.query_one("#line", DataTable).add_columns(w._("No."), w._("Matters"), w._("Waited"))
+        self.query_one("#line", DataTable).add_columns(
+            w._("No."), w.pgettext("column", "Matters"), w._("Waited")
+        )
         super().on_mount()
 
     async def load(self) -> None:

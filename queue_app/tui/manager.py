@@ -124,7 +124,9 @@ class ManagerScreen(LiveScreen):
         )
         domains = self.query_one("#domains", DataTable)
         domains.border_title = w._("Waiting by domain")
-        domains.add_columns(w._("Domain"), w._("Waiting"), w._("Longest wait"), w._("Mean today"))
+        domains.add_columns(
+            w._("Domain"), w.pgettext("column", "Waiting"), w._("Longest wait"), w._("Mean today")
+        )
         super().on_mount()
 
     async def load(self) -> None:

@@ -1,10 +1,40 @@
-// Shared by the display board and the status page: the hall's look, JSON reads, and the
-// live connection to /api/events that reconnects by itself. No dependencies, no build.
+// Shared by the display board and the status page: the page's words, the hall's look,
+// JSON reads, and the live connection to /api/events that reconnects by itself. No
+// dependencies, no build.
 "use strict";
 
 const Hall = (() => {
   function $(id) {
     return document.getElementById(id);
+  }
+
+  // The page's words in its language: the server puts the translation of each _(msgid)
+  // of the scripts into #strings (pybabel extracts them into the catalogs).
+  const STRINGS = (() => {
+    try {
+      return JSON.parse($("strings").textContent);
+    } catch (e) {
+      return {};
+    }
+  })();
+  const lang = document.documentElement.lang || "zh-CN"; // for dates and times
+
+  // _("Window {window}") is the translation; _("Window {window}", {window: 5}) filled in
+  function _(msgid, params) {
+    const text = STRINGS[msgid] || msgid;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+  }
+
+  // a translation as nodes, each {name} replaced by params[name] (an element, say)
+  function fill(text, params) {
+    return text
+      .split(/(\{\w+\})/)
+      .filter((s) => s !== "")
+      .map((s) => {
+        const key = s.slice(1, -1);
+        return /^\{\w+\}$/.test(s) && key in params ? params[key] : s;
+      });
   }
 
   function applyLook(look) {
@@ -38,12 +68,12 @@ const Hall = (() => {
     };
   }
 
-  // The connection indicator: hidden while connected, "正在重新连接…" otherwise.
+  // The connection indicator: hidden while connected, "Reconnecting…" otherwise.
   function showLink(connected) {
     const el = $("link");
     if (!el) return;
     el.classList.toggle("off", !connected);
-    el.textContent = connected ? "已连接" : "正在重新连接…";
+    el.textContent = connected ? _("Connected") : _("Reconnecting…");
     document.documentElement.dataset.link = connected ? "up" : "down";
   }
 
@@ -106,19 +136,20 @@ const Hall = (() => {
     return e;
   }
 
-  // "请 A023 号 到 5 号窗口", the number and the window in the accent colour
+  // "A023 to window 5", the number and the window in the accent colour
   function callLine(ticket, win) {
     const p = el("span", "call-line");
-    p.append("请 ", el("b", "num", ticket), " 号 到 ", el("b", "win", String(win)), " 号窗口");
+    const text = _("{number} to window {window}");
+    p.append(...fill(text, { number: el("b", "num", ticket), window: el("b", "win", String(win)) }));
     return p;
   }
 
   function clockParts(tz) {
     const opts = (o) => {
       try {
-        return new Intl.DateTimeFormat("zh-CN", { ...o, timeZone: tz });
+        return new Intl.DateTimeFormat(lang, { ...o, timeZone: tz });
       } catch (e) {
-        return new Intl.DateTimeFormat("zh-CN", o);
+        return new Intl.DateTimeFormat(lang, o);
       }
     };
     return {
@@ -127,5 +158,5 @@ const Hall = (() => {
     };
   }
 
-  return { $, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
+  return { $, _, fill, lang, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
 })();

@@ -1,13 +1,13 @@
 // The hall display board: the calls now in large type, the last ten, the waiting line by
-// class, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口), one
-// at a time, none skipped. Follows /api/events; refetches /api/display on every
+// class, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口, in
+// Mandarin whatever the page's language), one at a time, none skipped. Follows /api/events; refetches /api/display on every
 // (re)connection and, throttled, after any change. A call the board learns of from a
 // refetch (made while it was disconnected or resyncing) is spoken too; the calls already
 // on the screen when the page opens are not.
 "use strict";
 
 (() => {
-  const { $, el } = Hall;
+  const { $, el, _ } = Hall;
   const RECENT = 10;
   const state = {
     cfg: null,
@@ -225,7 +225,9 @@
   function renderHeadline(fresh) {
     const box = $("now-call");
     const call = state.current[0] || state.recent[0];
-    box.replaceChildren(call ? Hall.callLine(call.ticket, call.window) : el("span", "idle", "请留意叫号"));
+    box.replaceChildren(
+      call ? Hall.callLine(call.ticket, call.window) : el("span", "idle", _("Please watch for your number")),
+    );
     box.classList.toggle("past", !state.current[0]);
     if (fresh) {
       box.classList.remove("fresh");
@@ -240,7 +242,8 @@
     $("current").replaceChildren(
       ...others.map((c) => {
         const chip = el("div", "chip");
-        chip.append(el("b", "num", c.ticket), el("span", "arrow", "→"), el("b", "win", `${c.window}`), "号窗口");
+        const win = el("b", "win", `${c.window}`);
+        chip.append(el("b", "num", c.ticket), el("span", "arrow", "→"), ...Hall.fill(_("window {window}"), { window: win }));
         return chip;
       }),
     );
@@ -253,11 +256,11 @@
       ...state.recent.map((c) => {
         const li = el("li");
         li.dataset.ticket = c.ticket;
-        li.append(el("b", "num", c.ticket), el("span", "win", `${c.window} 号窗口`));
+        li.append(el("b", "num", c.ticket), el("span", "win", _("Window {window}", { window: c.window })));
         return li;
       }),
     );
-    if (state.recent.length === 0) list.append(el("li", "empty", "暂无"));
+    if (state.recent.length === 0) list.append(el("li", "empty", _("None yet")));
   }
 
   function renderWaiting(d) {
@@ -324,7 +327,7 @@
     state.offset = d.now * 1000 - Date.now();
     Hall.applyLook(d.look);
     $("title").textContent = d.look.title;
-    document.title = `${d.look.title} · 叫号`;
+    document.title = d.look.title + " · " + _("Calls");
     clock.tz = d.timezone;
     clock.tick(); // the hall's time now, not at the next second
     state.current = d.current;

@@ -1,11 +1,11 @@
 // The citizen's status page (/t/<token>, from the QR code on the slip): number, matters,
-// people ahead, estimated wait; "请到 5 号窗口" when called. Refetches on hall events
+// people ahead, estimated wait; "Please go to window 5" when called. Refetches on hall events
 // (throttled) and every 15 s besides; stops once the ticket is finished, or the token is
 // unknown or expired.
 "use strict";
 
 (() => {
-  const { $, el } = Hall;
+  const { $, el, _ } = Hall;
   const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
   const url = `/api/status/${encodeURIComponent(token)}`;
   let link = null;
@@ -14,19 +14,29 @@
   let fetching = false;
 
   const NOTES = {
-    waiting: "请留意大厅叫号屏，叫到您的号时本页会提示。",
-    called: "正在叫您的号，请尽快前往。",
-    serving: "正在为您办理。",
-    done: "业务已办结，感谢您的耐心等候。",
-    no_show: "您的号已过号。如仍需办理，请到导办台重新排队。",
-    cancelled: "此号已取消。",
-    expired: "今日业务已结束，此号已失效。",
+    waiting: _("Watch the hall's call board: this page tells you when your number is called."),
+    called: _("Your number is being called: please go now."),
+    serving: _("You are being served."),
+    done: _("All done. Thank you for waiting."),
+    no_show: _("Your number was called and passed. To be served, queue again at the help desk."),
+    cancelled: _("This ticket was cancelled."),
+    expired: _("The hall has closed for the day: this ticket is no longer valid."),
+  };
+
+  const LABELS = {
+    waiting: _("Waiting"),
+    called: _("Called"),
+    serving: _("Being served"),
+    done: _("Finished"),
+    no_show: _("Missed"),
+    cancelled: _("Cancelled"),
+    expired: _("Expired"),
   };
 
   function minutes(m) {
-    if (m === null || m === undefined) return "暂无窗口开放";
-    if (m < 1) return "马上轮到您";
-    return `约 ${Math.round(m)} 分钟`;
+    if (m === null || m === undefined) return _("No window open now");
+    if (m < 1) return _("Almost your turn");
+    return _("{minutes} min", { minutes: Math.round(m) });
   }
 
   function show(d) {
@@ -35,30 +45,38 @@
     $("number").textContent = d.number;
     $("class").textContent = d.class_name;
     const badge = $("badge");
-    badge.textContent = d.status_label;
+    badge.textContent = LABELS[d.status] || d.status;
     badge.dataset.status = d.status;
     document.body.dataset.status = d.status;
 
     const atWindow = d.window !== null && (d.status === "called" || d.status === "serving");
     $("go").hidden = !atWindow;
     if (atWindow) {
-      $("go-window").textContent = String(d.window);
-      $("go-lead").textContent = d.status === "called" ? "请到" : "正在";
-      $("go-tail").textContent = d.status === "called" ? "号窗口" : "号窗口办理";
+      const win = el("b", "win", String(d.window));
+      win.id = "go-window";
+      const line = d.status === "called" ? _("Please go to window {window}") : _("Being served at window {window}");
+      $("go-line").replaceChildren(...Hall.fill(line, { window: win }));
       $("go-sub").textContent =
-        d.status === "called" && d.recalls > 0 ? `第 ${d.recalls + 1} 次呼叫，请尽快前往` : NOTES[d.status];
+        d.status === "called" && d.recalls > 0
+          ? _("Call number {count}: please go now", { count: d.recalls + 1 })
+          : NOTES[d.status];
     }
     const waiting = d.status === "waiting";
     $("queue").hidden = !waiting;
     if (waiting) {
-      $("ahead").textContent = String(d.ahead ?? 0);
+      const n = d.ahead ?? 0;
+      const ahead = el("b", "", String(n));
+      ahead.id = "ahead";
+      $("ahead-line").replaceChildren(...Hall.fill(n === 1 ? _("{count} person") : _("{count} people"), { count: ahead }));
       $("wait").textContent = minutes(d.estimated_wait_minutes);
     }
-    const note = d.target_window ? `已转至 ${d.target_window} 号窗口，请继续等候。` : NOTES[d.status] || "";
+    const note = d.target_window
+      ? _("Transferred to window {window}: please keep waiting.", { window: d.target_window })
+      : NOTES[d.status] || "";
     $("note").textContent = atWindow ? "" : note;
     $("note").hidden = atWindow || !note;
 
-    const items = d.bundle ? [`一件事：${d.bundle}`, ...d.matters] : d.matters;
+    const items = d.bundle ? [_("Bundle: {name}", { name: d.bundle }), ...d.matters] : d.matters;
     $("matters").replaceChildren(...items.map((m) => el("li", "", m)));
 
     if (d.status === "called" && lastStatus !== "called" && navigator.vibrate) {
@@ -69,8 +87,12 @@
       }
     }
     lastStatus = d.status;
-    document.title = atWindow && d.status === "called" ? `请到 ${d.window} 号窗口 · ${d.number}` : `${d.number} · 排队进度`;
-    $("updated").textContent = `更新于 ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
+    document.title =
+      atWindow && d.status === "called"
+        ? _("Please go to window {window}", { window: d.window }) + " · " + d.number
+        : d.number + " · " + _("Queue status");
+    const time = new Date().toLocaleTimeString(Hall.lang, { hour12: false });
+    $("updated").textContent = _("Updated {time}", { time });
     $("main").hidden = false;
     if (d.final) stop();
   }
@@ -78,7 +100,7 @@
   function gone() {
     $("main").hidden = true;
     $("gone").hidden = false;
-    document.title = "号票已失效";
+    document.title = _("Ticket no longer valid");
     stop();
   }
 

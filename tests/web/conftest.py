@@ -96,8 +96,11 @@ def new_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
     errors: list[str] = []
 
-    def make(width: int = 1920, height: int = 1080, spy: str | None = None) -> Any:
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    def make(
+        width: int = 1920, height: int = 1080, spy: str | None = None, locale: str = "zh-CN"
+    ) -> Any:
+        """A page; ``locale`` is the browser's language (Accept-Language and navigator)."""
+        ctx = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
         contexts.append(ctx)
         if spy:
             ctx.add_init_script(spy)

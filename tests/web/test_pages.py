@@ -45,11 +45,11 @@ BLOCKED = (
 )
 
 
-def open_board(new_page: Any, live: LiveServer, **kw: Any) -> Any:
+def open_board(new_page: Any, live: LiveServer, query: str = "", **kw: Any) -> Any:
     """The board, loaded and connected; sound switched on with a click where the browser
     holds it back until one (as staff do once when they set up the TV)."""
     page = new_page(**kw)
-    page.goto(f"{live.url}/display")
+    page.goto(f"{live.url}/display{query}")
     expect(page.locator("html")).to_have_attribute("data-link", "up")
     expect(page.locator("#title")).to_have_text("测试大厅 叫号")
     unlock = page.locator("#unlock")
@@ -263,19 +263,20 @@ def test_screenshots_of_each_page_at_tv_and_phone_size(
     hall.call_next(1)
     hall.start(2)
     outside: list[str] = []
-    for width, height in ((1920, 1080), (390, 844)):
-        board = open_board(new_page, live, width=width, height=height)
+    for (width, height), lang in itertools.product(((1920, 1080), (390, 844)), ("zh", "en")):
+        board = open_board(new_page, live, width=width, height=height, query=f"?lang={lang}")
         board.on("request", lambda r: r.url.startswith(live.url) or outside.append(r.url))
         expect(board.locator("#now-call")).to_have_attribute("data-ticket", "A004")
         expect(board.locator("#waiting-total")).to_have_text("3")
-        shot(board, f"display-{width}x{height}")
+        shot(board, f"display-{width}x{height}-{lang}")
         slip = new_page(width, height)
         slip.on("request", lambda r: r.url.startswith(live.url) or outside.append(r.url))
-        slip.goto(f"{live.url}/t/{tickets[5].token}")
+        slip.goto(f"{live.url}/t/{tickets[5].token}?lang={lang}")
         expect(slip.locator("#ahead")).to_have_text("1")
-        shot(slip, f"status-waiting-{width}x{height}")
-    gone = new_page(390, 844)
-    gone.goto(f"{live.url}/t/not-a-real-token-at-all")
-    expect(gone.locator("#gone")).to_contain_text("此号票已失效或不存在")
-    shot(gone, "status-invalid-390x844")
+        shot(slip, f"status-waiting-{width}x{height}-{lang}")
+    for lang, says in (("zh", "此号票已失效或不存在"), ("en", "no longer valid")):
+        gone = new_page(390, 844)
+        gone.goto(f"{live.url}/t/not-a-real-token-at-all?lang={lang}")
+        expect(gone.locator("#gone")).to_contain_text(says)
+        shot(gone, f"status-invalid-390x844-{lang}")
     assert not outside, outside

@@ -15,6 +15,7 @@ import yaml
 
 from queue_app.domain.errors import InvalidData
 from queue_app.domain.hall import Display, Hall, parse_hall
+from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.server import create_app
 from queue_app.server.pages import ASSETS
 from queue_app.server.voice import Voice, spoken
@@ -234,6 +235,87 @@ async def test_pages_and_files_are_served_with_their_types(anon: httpx.AsyncClie
     for nope in ("/web/nope.js", "/web/..%2Fpages.py", "/web/display.html"):
         r = await anon.get(nope)
         assert r.status_code == 404 and r.json()["error"]["code"] == "http_404"
+
+
+# ------------------------------------------------------------------ the pages' language
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _lang(html: str) -> str:
+    found = re.search(r'<html lang="([^"]+)"', html)
+    assert found, html[:200]
+    return found.group(1)
+
+
+def _strings(html: str) -> dict[str, str]:
+    found = re.search(r'<script type="application/json" id="strings">(.*?)</script>', html, re.S)
+    assert found, html[:400]
+    return dict(json.loads(found.group(1)))
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "lang"),
+    [
+        ("", None, "zh-CN"),  # no word from the browser: Chinese
+        ("", "en-US,en;q=0.9", "en"),
+        ("", "fr-FR, en;q=0.5, zh;q=0.4", "en"),  # the first of ours the browser names
+        ("", "en;q=0.2, zh-TW;q=0.9", "zh-CN"),  # by weight, not by order
+        ("", "en;q=0, de", "zh-CN"),  # q=0: not wanted
+        ("", "en;q=bad, zh", "zh-CN"),  # a malformed weight counts as 0
+        ("?lang=en", "zh-CN", "en"),
+        ("?lang=en-GB", None, "en"),
+        ("?lang=zh", "en-US", "zh-CN"),
+        ("?lang=ZH_cn", "en-US", "zh-CN"),
+        ("?lang=fr", "en-US", "en"),  # unknown: the browser's
+        ("?lang=" + "x" * 300, None, "zh-CN"),  # nonsense: the default, no error
+        ("?lang=", "en", "en"),  # empty: the browser's
+    ],
+)
+async def test_the_page_language_follows_lang_then_the_browser_then_chinese(
+    anon: httpx.AsyncClient, query: str, accept: str | None, lang: str
+) -> None:
+    headers = {"Accept-Language": accept} if accept else {}
+    for path in ("/display", f"/t/{'x' * 22}", "/t/bad"):
+        r = await anon.get(path + query, headers=headers)
+        assert r.status_code in (200, 404), r.text
+        assert _lang(r.text) == lang and r.headers["content-language"] == lang
+        assert r.headers["vary"] == "Accept-Language"
+
+
+async def test_each_language_has_its_own_etag(anon: httpx.AsyncClient) -> None:
+    zh = await anon.get("/display")
+    en = await anon.get("/display?lang=en")
+    assert zh.headers["etag"] != en.headers["etag"]
+    again = await anon.get("/display?lang=en", headers={"If-None-Match": en.headers["etag"]})
+    assert again.status_code == 304
+    other = await anon.get("/display", headers={"If-None-Match": en.headers["etag"]})
+    assert other.status_code == 200 and _lang(other.text) == "zh-CN"
+
+
+async def test_the_words_of_the_scripts_come_with_the_page(anon: httpx.AsyncClient) -> None:
+    """Every _("...") of the scripts is in the page's JSON, in its language; in English
+    not one Chinese character (the states a browser test cannot easily reach included)."""
+    literal = re.compile(r'(?<![\w$.])_\("((?:[^"\\]|\\.)*)"')
+    in_source = {m for f in WEB.glob("*.js") for m in literal.findall(f.read_text("utf-8"))}
+    assert len(in_source) > 30
+    en = _strings((await anon.get("/display?lang=en")).text)
+    zh = _strings((await anon.get("/display?lang=zh")).text)
+    assert set(en) == set(zh) == in_source  # none missed by the extraction
+    assert not [v for v in en.values() if CJK.search(v)]
+    assert all(CJK.search(v) for v in zh.values())
+    call = "{number} to window {window}"
+    assert zh[call] == "请 {number} 号 到 {window} 号窗口"
+    assert (await anon.get("/t/bad?lang=en")).text.count("本页") == 0
+
+
+async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClient) -> None:
+    """The status page's badge in Chinese is the ticket's status label, as before."""
+    zh = _strings((await anon.get(f"/t/{'x' * 22}")).text)
+    source = (WEB / "status.js").read_text("utf-8")
+    block = source[source.index("const LABELS = {") :]
+    block = block[: block.index("};")]
+    labels = dict(re.findall(r'(\w+): _\("([^"]+)"\)', block))
+    assert {Status(k): zh[v] for k, v in labels.items()} == STATUS_LABELS
 
 
 def test_the_pages_reference_nothing_outside_the_server() -> None:

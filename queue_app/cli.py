@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
@@ -585,7 +586,8 @@ def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) 
                 said = _("window {window}, by {actor}").format(
                     window=e.window or "-", actor=e.actor
                 )
-                out.print(f"  {_word(EVENTS, e.kind):<12} {said}")
+                kind = _word(EVENTS, e.kind)
+                out.print(f"  {kind}{' ' * (12 - cell_len(kind))} {said}")
 
         _emit(
             {
@@ -901,7 +903,8 @@ def day_status() -> None:
         shown = _list(
             f"{_status(s)} {n}" for s, n in ((k, counts.get(k.value, 0)) for k in Status) if n
         )
-        _emit(counts, lambda: out.print(f"{day}: {shown or _('no tickets yet today')}"))
+        shown = shown or _("no tickets yet today")
+        _emit(counts, lambda: out.print(f"{day}: {shown}"))
 
 
 # -------------------------------------------------------------------- staff

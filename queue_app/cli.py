@@ -1364,13 +1364,17 @@ def serve(
     )
     clock = time.time if clock_start is None else _clock_from(clock_start)
     port_n = settings.port or DEFAULT_PORT
-    _check_port_free(settings.host, port_n)
     import uvicorn
 
     from queue_app.server import create_app
 
     with _user_errors():
-        store = _store(clock)
+        store = _store(clock)  # a database behind this code is said first
+        try:
+            _check_port_free(settings.host, port_n)
+        except BaseException:
+            store.dispose()
+            raise
         out.print(
             f"{store.hall.hall.name}: http://{settings.host}:{port_n}/docs · "
             + _("database {url}").format(url=store.engine.url.render_as_string(hide_password=True)),

@@ -704,7 +704,8 @@ def window_finish(
     outcome: Annotated[
         list[str],
         typer.Option(
-            help="办结|受理|补正|不予受理 for every matter, or CODE=OUTCOME per matter (repeat)."
+            help="completed 办结 | accepted 受理 | correction 补正 | rejected 不予受理, for "
+            "every matter, or CODE=OUTCOME per matter (repeat)."
         ),
     ],
 ) -> None:

@@ -9,22 +9,34 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from queue_app.defaults import RETRY_FOR_S
+from queue_app.cli_words import (
+    EVENTS,
+    MATTER_KINDS,
+    OUTCOMES,
+    PRIORITIES,
+    ROLES,
+    STAFF_STATES,
+    WINDOW_KINDS,
+    WINDOW_STATES,
+)
+from queue_app.defaults import DEFAULT_PORT, RETRY_FOR_S
 
 if TYPE_CHECKING:  # the command imports what a command uses when it runs: it starts fast
     from queue_app.api_models import EventOut, TicketOut, WindowStateOut
-    from queue_app.client import HallClient
+    from queue_app.cli_settings import Settings
+    from queue_app.client import AsyncHallClient, HallClient
     from queue_app.domain.catalog import Catalog
     from queue_app.domain.hall import Hall
     from queue_app.domain.profiles import WindowProfile
@@ -82,18 +94,54 @@ err = Console(stderr=True)
 
 
 @dataclass
-class Settings:
-    db: str | None = None
-    hall: Path | None = None
-    catalog: Path | None = None
-    actor: str = "cli"
+class _Invocation:
+    """This run of the command: the global flags given (None: not given), and the settings
+    once a command has loaded them (``_settings``), flags over ``QUEUE_APP_*`` variables."""
+
+    flags: dict[str, Any] = field(default_factory=dict)
     as_json: bool = False
-    server: str | None = None
-    user: str | None = None
-    retry_for: float = RETRY_FOR_S
+    loaded: Settings | None = None
 
 
-settings = Settings()
+_run = _Invocation()
+
+
+def _settings(**command_flags: Any) -> Settings:
+    """The settings of this run, loaded on first use; a command with flags of its own
+    (``serve --port``) passes them first. A bad value is a message and exit 2."""
+    if _run.loaded is None or command_flags:
+        from queue_app.cli_settings import BadSettings, load
+
+        try:
+            given = {k: v for k, v in command_flags.items() if v is not None}
+            _run.loaded = load({**_run.flags, **given})
+        except BadSettings as exc:
+            _fail(
+                "\n".join(
+                    _("error: {source}: expected {expected}; got {value}").format(
+                        source=source, expected=_(expected), value=repr(value)
+                    )
+                    for source, expected, value in exc.problems
+                ),
+                2,
+            )
+    return _run.loaded
+
+
+def _lang() -> str:
+    """The language to speak in: the settings', or before they load (or when the language
+    given is not one), the flag's or the variable's, else Chinese."""
+    if _run.loaded is not None:
+        return _run.loaded.lang
+    lang = _run.flags.get("lang") or os.environ.get("QUEUE_APP_LANG") or "zh"
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def _(msgid: str) -> str:
+    """``msgid`` (English, marked for the catalogs) in the run's language."""
+    from queue_app.i18n import translations
+
+    return translations(_lang()).gettext(msgid) if msgid else msgid  # "": the header
 
 
 @app.callback()
@@ -105,41 +153,59 @@ def _root(
         ),
     ] = None,
     hall: Annotated[
-        Path | None, typer.Option(help="Hall layout file (default: windows/default.yaml).")
+        str | None,
+        typer.Option(help="Hall layout file (default: $QUEUE_APP_HALL or windows/default.yaml)."),
     ] = None,
     catalog: Annotated[
-        Path | None, typer.Option(help="Catalog file (default: matters_catalog.yaml).")
+        str | None,
+        typer.Option(help="Catalog file (default: $QUEUE_APP_CATALOG or matters_catalog.yaml)."),
     ] = None,
-    actor: Annotated[str, typer.Option(help="Who is acting, for the event log.")] = "cli",
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Who is acting, for the event log (default: $QUEUE_APP_ACTOR or cli)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Language of the output: zh or en (default: $QUEUE_APP_LANG or zh)."),
+    ] = None,
     server: Annotated[
         str | None,
         typer.Option(
             help="Act on a running hall server (ticket, window and day commands), e.g. "
-            "http://127.0.0.1:8600, instead of the database.",
-            envvar="QUEUE_APP_SERVER",
+            "http://127.0.0.1:8600, instead of the database (default: $QUEUE_APP_SERVER).",
         ),
     ] = None,
     user: Annotated[
         str | None,
         typer.Option(
-            help="Staff account for --server (password: $QUEUE_APP_PASSWORD, else asked for).",
-            envvar="QUEUE_APP_USER",
+            help="Staff account for --server (default: $QUEUE_APP_USER; password: "
+            "$QUEUE_APP_PASSWORD, else asked for).",
         ),
     ] = None,
     retry_for: Annotated[
-        float,
+        str | None,
         typer.Option(
-            min=0,
+            metavar="SECONDS",
             help="Seconds to keep trying an unreachable --server (a restart takes seconds) "
-            "before giving up.",
-            envvar="QUEUE_APP_RETRY_FOR",
+            f"before giving up (default: $QUEUE_APP_RETRY_FOR or {RETRY_FOR_S:g}).",
         ),
-    ] = RETRY_FOR_S,
+    ] = None,
 ) -> None:
-    settings.db, settings.hall, settings.catalog = db, hall, catalog
-    settings.actor, settings.as_json = actor, as_json
-    settings.server, settings.user, settings.retry_for = server, user, retry_for
+    global _run
+    _run = _Invocation(
+        flags={
+            "db": db,
+            "hall": hall,
+            "catalog": catalog,
+            "actor": actor,
+            "lang": lang,
+            "server": server,
+            "user": user,
+            "retry_for": retry_for,
+        },
+        as_json=as_json,
+    )
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -170,42 +236,64 @@ def _explained(exc: Exception) -> tuple[str, int] | None:
         from queue_app.loaders import LoadError
 
         if isinstance(exc, LoadError):
-            return f"error: cannot load file\n{exc}", 2
+            return _("error: cannot load file") + f"\n{exc}", 2
     if isinstance(exc, Refused):
-        from queue_app.i18n import messages
+        from queue_app.i18n import message
 
-        zh, en = messages(exc)
-        return f"refused ({exc.code}): {zh}\n  {en}", 1
+        return _refused(exc.code, message(exc, _lang())), 1
     if "queue_app.client" in sys.modules:
         from queue_app.client import ApiError
 
         if isinstance(exc, ApiError):
+            said = exc.zh if _lang() == "zh" else exc.en
             if exc.code == "unreachable":
-                return f"error: {exc.en} ({settings.server})", 1
-            return f"refused ({exc.code}): {exc.zh}\n  {exc.en}", 1
+                return _error(f"{said} ({_settings().server})"), 1
+            return _refused(exc.code, said), 1
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import SQLAlchemyError
 
         from queue_app.store import schema
 
         if isinstance(exc, schema.SchemaError):
-            return f"error: {exc}", 1
+            return _error(str(exc)), 1
         if isinstance(exc, SQLAlchemyError):
             first = str(exc).splitlines()[0]
-            return f"error: database problem: {exc.__class__.__name__}: {first}", 1
+            return _("error: database problem: {problem}").format(
+                problem=f"{exc.__class__.__name__}: {first}"
+            ), 1
     return None
+
+
+def _word(words: dict[str, str], value: str) -> str:
+    """``value`` (an enumeration's) as the command says it: translated, if it is a word."""
+    return _(words[value]) if value in words else value
+
+
+def _list(items: Iterable[str]) -> str:
+    """``items`` joined as a list is in the run's language (、 in Chinese)."""
+    from queue_app.domain.errors import LIST_SEPARATOR
+
+    return _(LIST_SEPARATOR).join(items)
+
+
+def _error(said: str) -> str:
+    return _("error: {said}").format(said=said)
+
+
+def _refused(code: str, said: str) -> str:
+    return _("refused ({code}): {said}").format(code=code, said=said)
 
 
 def _catalog() -> Catalog:
     from queue_app.loaders import default_catalog_path, load_catalog
 
-    return load_catalog(settings.catalog or default_catalog_path())
+    return load_catalog(_settings().catalog or default_catalog_path())
 
 
 def _hall(catalog: Catalog) -> Hall:
     from queue_app.loaders import default_hall_path, load_hall_for
 
-    return load_hall_for(settings.hall or default_hall_path(), catalog)
+    return load_hall_for(_settings().hall or default_hall_path(), catalog)
 
 
 def _store(clock: Callable[[], float] = time.time) -> Store:
@@ -215,7 +303,7 @@ def _store(clock: Callable[[], float] = time.time) -> Store:
 
     catalog = _catalog()
     hall = _hall(catalog)
-    engine = make_engine(settings.db or default_database_url())
+    engine = make_engine(_settings().db or default_database_url())
     try:
         schema.create_or_require_current(engine)
     except BaseException:
@@ -225,7 +313,7 @@ def _store(clock: Callable[[], float] = time.time) -> Store:
 
 
 def _emit(data: Any, render: Callable[[], None]) -> None:
-    if settings.as_json:
+    if _run.as_json:
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
     else:
         render()
@@ -240,14 +328,14 @@ def catalog_check(
     from queue_app.loaders import default_catalog_path, load_catalog
 
     with _user_errors():
-        path = file or settings.catalog or default_catalog_path()
+        path = file or _settings().catalog or default_catalog_path()
         cat = load_catalog(path)
         s = cat.stats()
-        out.print(
-            f"ok: {path}: {s['matters']} matters, {s['departments']} departments, "
-            f"{s['bundles']} bundles ({s['enterprise_bundles']} enterprise, "
-            f"{s['person_bundles']} personal)"
-        )
+        said = _(
+            "{matters} matters, {departments} departments, {bundles} bundles "
+            "({enterprise_bundles} enterprise, {person_bundles} personal)"
+        ).format(**s)
+        out.print(f"ok: {path}: {said}")
 
 
 @catalog_app.command("stats")
@@ -258,24 +346,27 @@ def catalog_stats(
     from queue_app.loaders import default_catalog_path, load_catalog
 
     with _user_errors():
-        cat = load_catalog(file or settings.catalog or default_catalog_path())
+        cat = load_catalog(file or _settings().catalog or default_catalog_path())
         s = cat.stats()
         by_domain = Counter(m.domain for m in cat.matters)
 
         def render() -> None:
             out.print(f"[bold]{cat.catalog.name}[/] ({cat.catalog.version})")
-            out.print(f"matters: {s['matters']}")
-            out.print(f"departments: {s['departments']}")
+            out.print(_("matters: {matters}").format(**s))
+            out.print(_("departments: {departments}").format(**s))
             out.print(
-                f"bundles: {s['bundles']} (enterprise {s['enterprise_bundles']}, "
-                f"personal {s['person_bundles']})"
+                _(
+                    "bundles: {bundles} (enterprise {enterprise_bundles}, "
+                    "personal {person_bundles})"
+                ).format(**s)
             )
             out.print(
-                f"即办件 {s['immediate']} · 承诺件 {s['promised']} · "
-                f"undifferentiated {s['undifferentiated']} · with materials "
-                f"{s['with_materials']}"
+                _(
+                    "immediate {immediate} · promised {promised} · undifferentiated "
+                    "{undifferentiated} · with materials {with_materials}"
+                ).format(**s)
             )
-            t = Table("domain 领域", "matters", title="by domain")
+            t = Table(_("domain"), _("matters"), title=_("by domain"))
             for d in cat.domains:
                 t.add_row(d, str(by_domain.get(d, 0)))
             out.print(t)
@@ -295,21 +386,27 @@ def catalog_search(query: str, limit: Annotated[int, typer.Option(min=1, max=100
 
         def render() -> None:
             if not hits:
-                out.print(f"no match for {query!r}")
+                out.print(_("no match for {query}").format(query=repr(query)))
                 return
-            t = Table("", "code", "name 名称", "department", "kind", "score")
+            t = Table("", _("code"), _("name"), _("department"), _("kind"), _("score"))
             for h in hits:
                 if h.kind == "matter":
                     m = cat.matter(h.code)
-                    kind = m.kind.value + (f" {m.promised_days}日" if m.promised_days else "")
+                    kind = _word(MATTER_KINDS, m.kind.value)
+                    if m.promised_days:
+                        kind += " " + _("{days} days").format(days=m.promised_days)
                     t.add_row(
-                        "事项", h.code, h.name, depts.get(m.department, ""), kind, f"{h.score:.0f}"
+                        _("matter"),
+                        h.code,
+                        h.name,
+                        depts.get(m.department, ""),
+                        kind,
+                        f"{h.score:.0f}",
                     )
                 else:
                     b = cat.bundle_by_code[h.code]
-                    t.add_row(
-                        "一件事", h.code, h.name, f"{len(b.matters)} matters", "", f"{h.score:.0f}"
-                    )
+                    many = _("{n} matters").format(n=len(b.matters))
+                    t.add_row(_("bundle"), h.code, h.name, many, "", f"{h.score:.0f}")
             out.print(t)
 
         _emit([asdict(h) for h in hits], render)
@@ -328,22 +425,26 @@ def hall_check(file: Path) -> None:
         cov = Coverage(hall, cat)
         unserved = cov.unserved()
         kinds = Counter(w.kind.value for w in hall.windows)
+        said = _("{n} windows ({kinds})").format(
+            n=len(hall.windows),
+            kinds=_list(f"{_word(WINDOW_KINDS, k)} {n}" for k, n in sorted(kinds.items())),
+        )
+        out.print(f"ok: {file}: {hall.hall.name}: {said}")
         out.print(
-            f"ok: {file}: {hall.hall.name}: {len(hall.windows)} windows ("
-            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
-            + ")"
+            _("ticket classes: {classes}").format(
+                classes=_list(f"{c.prefix} {c.name}" for c in hall.ticket_classes)
+            )
         )
         out.print(
-            "ticket classes: " + ", ".join(f"{c.prefix} {c.name}" for c in hall.ticket_classes)
-        )
-        out.print(
-            f"matters this hall can accept: {len(cat.matters) - len(unserved)} of "
-            f"{len(cat.matters)}"
+            _("matters this hall can accept: {n} of {total}").format(
+                n=len(cat.matters) - len(unserved), total=len(cat.matters)
+            )
         )
         if unserved:
             out.print(
-                f"not accepted at any window ({len(unserved)}): "
-                + "、".join(m.name for m in unserved[:10])
+                _("not accepted at any window ({n}): {names}").format(
+                    n=len(unserved), names=_list(m.name for m in unserved[:10])
+                )
                 + (" ..." if len(unserved) > 10 else "")
             )
 
@@ -362,7 +463,7 @@ def hall_targets(
     from queue_app.domain.hall import Targets
 
     if restore and (wait is not None or serve is not None):
-        _fail("error: --restore takes no --wait or --serve", 2)
+        _fail(_error(_("--restore takes no --wait or --serve")), 2)
     with _user_errors(), _client() as hall:
         if restore:
             t = hall.set_targets(None)
@@ -378,7 +479,11 @@ def hall_targets(
             )
         _emit(
             t.model_dump(),
-            lambda: out.print(f"等候目标 {t.wait_minutes} 分钟 · 办理目标 {t.serve_minutes} 分钟"),
+            lambda: out.print(
+                _("wait target {wait} min · service target {serve} min").format(
+                    wait=t.wait_minutes, serve=t.serve_minutes
+                )
+            ),
         )
 
 
@@ -390,6 +495,7 @@ def _client(window: int | None = None) -> Iterator[HallClient]:
     for window commands: a clerk may operate only its own window)."""
     from queue_app.client import ApiError, HallClient
 
+    settings = _settings()
     if settings.server is None:
         from queue_app.cli_hall import local_client
 
@@ -401,9 +507,11 @@ def _client(window: int | None = None) -> Iterator[HallClient]:
             store.dispose()
         return
     if not settings.user:
-        _fail("error: --server needs --user NAME (or $QUEUE_APP_USER)", 2)
-    password = os.environ.get("QUEUE_APP_PASSWORD") or typer.prompt(
-        f"{settings.user} 的密码 (password)", hide_input=True
+        _fail(_error(_("--server needs --user NAME (or $QUEUE_APP_USER)")), 2)
+    password = (
+        settings.password.get_secret_value()
+        if settings.password
+        else typer.prompt(_("password of {user}").format(user=settings.user), hide_input=True)
     )
     with HallClient(settings.server, retry_for=settings.retry_for) as client:
         client.sign_in(settings.user, password, window)
@@ -414,13 +522,21 @@ def _client(window: int | None = None) -> Iterator[HallClient]:
                 client.sign_out()
 
 
+def _status(status: str) -> str:
+    """A ticket's status as the command says it."""
+    from queue_app.domain.ticket import STATUS_WORDS, Status
+    from queue_app.i18n import render
+
+    return render(STATUS_WORDS[Status(status)], _lang())
+
+
 def _show_ticket(t: TicketOut) -> None:
-    names = "、".join(
-        i.name + (f"（{i.outcome_label}）" if i.outcome_label else "") for i in t.items
+    names = _list(
+        i.name + (f" ({_word(OUTCOMES, i.outcome)})" if i.outcome else "") for i in t.items
     )
-    where = f" @ {t.window} 号窗口" if t.window else ""
-    pri = f" [{t.priority_label}]" if t.priority_label else ""
-    out.print(f"[bold]{t.number}[/] {t.status_label}{where}{pri}: ", end="")
+    where = " " + _("at window {window}").format(window=t.window) if t.window else ""
+    pri = f" [{_word(PRIORITIES, t.priority)}]" if t.priority else ""
+    out.print(f"[bold]{t.number}[/] {_status(t.status)}{where}{pri}: ", end="")
     out.print(names, markup=False, highlight=False)
 
 
@@ -445,14 +561,14 @@ def ticket_issue(
         def render() -> None:
             _show_ticket(issued.ticket)
             wait = (
-                f"{issued.estimated_wait_minutes:.0f} 分钟"
+                _("{minutes} minutes").format(minutes=f"{issued.estimated_wait_minutes:.0f}")
                 if issued.estimated_wait_minutes is not None
-                else "暂无开放窗口"
+                else _("no window open yet")
             )
-            out.print(
-                f"{issued.class_name} · 前面 {issued.ahead} 人 · 预计等候 {wait} · "
-                f"可办理窗口 {', '.join(map(str, issued.windows))}"
-            )
+            said = _(
+                "{ahead} ahead · estimated wait {wait} · windows that may serve it: {windows}"
+            ).format(ahead=issued.ahead, wait=wait, windows=", ".join(map(str, issued.windows)))
+            out.print(f"{issued.class_name} · {said}")
 
         _emit(issued.model_dump(mode="json"), render)
 
@@ -467,7 +583,11 @@ def ticket_show(number: str, day: Annotated[str | None, typer.Option()] = None) 
         def render() -> None:
             _show_ticket(t)
             for e in history or []:
-                out.print(f"  {e.kind:<12} window={e.window or '-'} by {e.actor}")
+                said = _("window {window}, by {actor}").format(
+                    window=e.window or "-", actor=e.actor
+                )
+                kind = _word(EVENTS, e.kind)
+                out.print(f"  {kind}{' ' * (12 - cell_len(kind))} {said}")
 
         _emit(
             {
@@ -502,7 +622,7 @@ def ticket_list(
         def render() -> None:
             for t in tickets:
                 _show_ticket(t)
-            out.print(f"{len(tickets)} waiting")
+            out.print(_("{n} waiting").format(n=len(tickets)))
 
         _emit([t.model_dump(mode="json") for t in tickets], render)
 
@@ -535,13 +655,19 @@ def window_call_next(window: int) -> None:
             _emit(
                 None,
                 lambda: out.print(
-                    f"{window} 号窗口：没有可叫的号 (no ticket waiting that this window may serve)"
+                    _("window {window}: no ticket waiting that this window may serve").format(
+                        window=window
+                    )
                 ),
             )
             return
         _emit(
             t.model_dump(mode="json"),
-            lambda: out.print(f"请 [bold]{t.number}[/] 号到 {window} 号窗口"),
+            lambda: out.print(
+                _("{number}, please go to window {window}").format(
+                    number=f"[bold]{t.number}[/]", window=window
+                )
+            ),
         )
 
 
@@ -578,7 +704,8 @@ def window_finish(
     outcome: Annotated[
         list[str],
         typer.Option(
-            help="办结|受理|补正|不予受理 for every matter, or CODE=OUTCOME per matter (repeat)."
+            help="completed 办结 | accepted 受理 | correction 补正 | rejected 不予受理, for "
+            "every matter, or CODE=OUTCOME per matter (repeat)."
         ),
     ],
 ) -> None:
@@ -621,7 +748,10 @@ def _window_op(op: Callable[[HallClient], WindowStateOut], window: int) -> None:
         _emit(
             w.model_dump(mode="json"),
             lambda: out.print(
-                f"{w.number} 号窗口: {w.status}" + (f" ({w.reason})" if w.reason else "")
+                _("window {window}: {state}").format(
+                    window=w.number, state=_word(WINDOW_STATES, w.status)
+                )
+                + (f" ({w.reason})" if w.reason else "")
             ),
         )
 
@@ -661,12 +791,16 @@ def window_serve(
     """Change what a window serves until the day closes: e.g. turn window 5 into an 企业开办
     window for the peak with --like 13, and back with --restore."""
     if (like is None) == (not restore):
-        _fail("error: give exactly one of --like N or --restore", 2)
+        _fail(_error(_("give exactly one of --like N or --restore")), 2)
     with _user_errors(), _client(window) as hall:
         p = hall.set_profile(window, _profile_of(hall, like) if like is not None else None)
         _emit(
             p.model_dump(mode="json"),
-            lambda: out.print(f"{window} 号窗口: {p.name} ({p.kind.value})"),
+            lambda: out.print(
+                _("window {window}: {state}").format(
+                    window=window, state=f"{p.name} ({_word(WINDOW_KINDS, p.kind.value)})"
+                )
+            ),
         )
 
 
@@ -687,10 +821,14 @@ def window_list() -> None:
         ws = hall.windows()
 
         def render() -> None:
-            t = Table("no.", "name", "state", "ticket", "reason")
+            t = Table(_("no."), _("name"), _("state"), _("ticket"), _("reason"))
             for w in ws:
                 t.add_row(
-                    str(w.number), w.name, w.state, w.ticket.number if w.ticket else "", w.reason
+                    str(w.number),
+                    w.name,
+                    _word(WINDOW_STATES, w.state),
+                    w.ticket.number if w.ticket else "",
+                    w.reason,
                 )
             out.print(t)
 
@@ -720,10 +858,13 @@ def day_close(
 ) -> None:
     """Close a business day: open tickets expire, windows close (today's: all of them)."""
     if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        _fail(f"error: day {day!r}: expected a date as YYYY-MM-DD", 2)
+        _fail(_error(_("day {day}: expected a date as YYYY-MM-DD").format(day=repr(day))), 2)
     with _user_errors(), _client() as hall:
         result = hall.close_day(force, day).model_dump()
-        _emit(result, lambda: out.print(f"day closed; {result['expired']} ticket(s) expired"))
+        _emit(
+            result,
+            lambda: out.print(_("day closed; {n} ticket(s) expired").format(n=result["expired"])),
+        )
 
 
 @day_app.command("open-late")
@@ -734,7 +875,10 @@ def day_open_late(
     at = None if until == "off" else _today_at(until)
     with _user_errors(), _client() as hall:
         result = hall.open_late(at).until
-        _emit({"until": result}, lambda: out.print(f"issuing open until {until}"))
+        _emit(
+            {"until": result},
+            lambda: out.print(_("issuing open until {until}").format(until=until)),
+        )
 
 
 def _today_at(hhmm: str) -> float:
@@ -742,7 +886,8 @@ def _today_at(hhmm: str) -> float:
     from queue_app.domain import hours
 
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", hhmm):
-        _fail(f"error: until {hhmm!r}: expected a time as HH:MM, or off", 2)
+        said = _("until {hhmm}: expected a time as HH:MM, or off").format(hhmm=repr(hhmm))
+        _fail(_error(said), 2)
     hall = _hall(_catalog())
     day = hours.business_day(hall, time.time())
     return hours.at(hall, day, hhmm)
@@ -751,17 +896,16 @@ def _today_at(hhmm: str) -> float:
 @day_app.command("status")
 def day_status() -> None:
     """Today's tickets by status."""
-    from queue_app.domain.ticket import STATUS_LABELS
+    from queue_app.domain.ticket import Status
 
     with _user_errors(), _client() as hall:
         c = hall.stats()
         day, counts = c.day, c.counts
-        shown = ", ".join(
-            f"{STATUS_LABELS[s]} {n}"
-            for s, n in ((k, counts.get(k.value, 0)) for k in STATUS_LABELS)
-            if n
+        shown = _list(
+            f"{_status(s)} {n}" for s, n in ((k, counts.get(k.value, 0)) for k in Status) if n
         )
-        _emit(counts, lambda: out.print(f"{day}: {shown or '今日尚无取号 · no tickets yet today'}"))
+        shown = shown or _("no tickets yet today")
+        _emit(counts, lambda: out.print(f"{day}: {shown}"))
 
 
 # -------------------------------------------------------------------- staff
@@ -772,7 +916,7 @@ def staff_add(
     name: Annotated[str, typer.Option(help="Full name (shown to managers only).")] = "",
     password: Annotated[
         str | None,
-        typer.Option(help="Default: asked for, not echoed.", envvar="QUEUE_APP_STAFF_PASSWORD"),
+        typer.Option(help="Default: $QUEUE_APP_STAFF_PASSWORD, else asked for, not echoed."),
     ] = None,
 ) -> None:
     """Add a staff account."""
@@ -784,15 +928,24 @@ def staff_add(
             r = Role(role)
         except ValueError:
             raise BadRole(role=role) from None
+        given = _settings(staff_password=password).staff_password
         pw = (
-            password
-            if password is not None
-            else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+            given.get_secret_value()
+            if given is not None
+            else typer.prompt(
+                _("password"),
+                hide_input=True,
+                confirmation_prompt=_("Repeat for confirmation"),
+            )
         )
         info = add_staff(_store(), username, r, pw, name)
         _emit(
             {"username": info.username, "role": info.role.value},
-            lambda: out.print(f"added {info.username} ({info.role.value})"),
+            lambda: out.print(
+                _("added {username} ({role})").format(
+                    username=info.username, role=_word(ROLES, info.role.value)
+                )
+            ),
         )
 
 
@@ -805,10 +958,13 @@ def staff_list() -> None:
         accounts = list_staff(_store())
 
         def render() -> None:
-            t = Table("username", "name", "role", "state")
+            t = Table(_("username"), _("name"), _("role"), _("state"))
             for a in accounts:
                 t.add_row(
-                    a.username, a.full_name, a.role.value, "disabled" if a.disabled else "active"
+                    a.username,
+                    a.full_name,
+                    _word(ROLES, a.role.value),
+                    _(STAFF_STATES[a.disabled]),
                 )
             out.print(t)
 
@@ -833,7 +989,10 @@ def staff_disable(username: str) -> None:
 
     with _user_errors():
         disable_staff(_store(), username)
-        _emit({"username": username, "disabled": True}, lambda: out.print(f"disabled {username}"))
+        _emit(
+            {"username": username, "disabled": True},
+            lambda: out.print(_("disabled {username}").format(username=username)),
+        )
 
 
 DB = Annotated[
@@ -848,7 +1007,7 @@ DB = Annotated[
 def _database(db: str | None) -> str:
     from queue_app.store import default_database_url
 
-    return db or settings.db or default_database_url()
+    return _settings(db=db).db or default_database_url()
 
 
 @db_app.command("upgrade")
@@ -864,16 +1023,14 @@ def db_upgrade(db: DB = None) -> None:
         finally:
             engine.dispose()
         if before.at_head and not before.unstamped:
-            said = f"at revision {before.head} already, nothing to do"
+            said = _("at revision {head} already, nothing to do")
         elif before.revision is None:
-            said = f"created at revision {before.head}"
+            said = _("created at revision {head}")
         elif before.unstamped:
-            said = (
-                f"release 0.1.0's tables taken for revision {before.revision}, upgraded to "
-                f"{before.head}"
-            )
+            said = _("release 0.1.0's tables taken for revision {revision}, upgraded to {head}")
         else:
-            said = f"upgraded from revision {before.revision} to {before.head}"
+            said = _("upgraded from revision {revision} to {head}")
+        said = said.format(revision=before.revision, head=before.head)
         _emit(
             {"database": _shown(url), "from": before.revision, "to": before.head},
             lambda: out.print(
@@ -893,28 +1050,29 @@ def db_current(db: DB = None) -> None:
     with _user_errors():
         file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
         if file and file != ":memory:" and not Path(file).expanduser().exists():
-            _fail(f"error: no database file at {file}", 1)  # (not made by looking)
+            _fail(_error(_("no database file at {file}").format(file=file)), 1)  # (not made)
         engine = make_engine(url)
         try:
             now = schema.status(engine)
         finally:
             engine.dispose()
         if now.revision is None:
-            said = f"no tables yet (`queue-app db upgrade` creates them at revision {now.head})"
+            said = _("no tables yet (`queue-app db upgrade` creates them at revision {head})")
         elif now.unstamped:
-            said = (
-                f"revision {now.revision}: release 0.1.0's tables, not yet stamped "
+            said = _(
+                "revision {revision}: release 0.1.0's tables, not yet stamped "
                 "(`queue-app db upgrade` stamps them)"
             )
         elif now.at_head:
-            said = f"revision {now.revision} (this release's)"
+            said = _("revision {revision} (this release's)")
         elif not schema.known(now.revision):
-            said = f"revision {now.revision}, unknown to this release (its newest is {now.head})"
+            said = _("revision {revision}, unknown to this release (its newest is {head})")
         else:
-            said = (
-                f"revision {now.revision}, this release needs {now.head}: run "
-                f"`queue-app db upgrade --db {_shown(url)}`"
+            said = _(
+                "revision {revision}, this release needs {head}: run "
+                "`queue-app db upgrade --db {url}`"
             )
+        said = said.format(revision=now.revision, head=now.head, url=_shown(url))
         _emit(
             {
                 "database": _shown(url),
@@ -939,7 +1097,7 @@ def db_history() -> None:
 
         def render() -> None:
             for r in revisions:
-                mark = " (head)" if r.id == head else ""
+                mark = " " + _("(head)") if r.id == head else ""
                 out.print(f"{r.id}{mark}  {r.title}", markup=False, highlight=False, soft_wrap=True)
 
         _emit([asdict(r) for r in revisions], render)
@@ -954,7 +1112,17 @@ def _shown(url: str) -> str:
 
 @app.command("demo")
 def demo(
-    lang: Annotated[str, typer.Option(help="zh (default) or en.")] = "zh",
+    lang: Annotated[
+        str | None, typer.Option(help="zh or en (default: the global --lang, $QUEUE_APP_LANG).")
+    ] = None,
+    port: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PORT",
+            help="The embedded server's port on 127.0.0.1, to open its pages in a browser "
+            "(default: $QUEUE_APP_PORT, else a free one).",
+        ),
+    ] = None,
     plain: Annotated[
         bool, typer.Option(help="No terminal UI: simulate a morning and print its report.")
     ] = False,
@@ -966,60 +1134,105 @@ def demo(
 ) -> None:
     """The embedded hall: a server on 127.0.0.1 over a new SQLite file with the default
     hall, demo staff and the morning so far, and a role picker for the terminals."""
+    settings = _settings(lang=lang, port=port)
     with _user_errors():
-        _check_lang(lang)
+        if not plain and settings.port is not None:
+            _check_port_free("127.0.0.1", settings.port)
         cat = _catalog()
         hall = _hall(cat)
         if plain:
             from queue_app.demo import run_demo
 
-            run_demo(cat, hall, tickets=tickets, seed=seed, db=db, console=out)
+            run_demo(cat, hall, tickets=tickets, seed=seed, db=db, console=out, lang=_lang())
             return
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             _fail(
-                "error: the demo opens terminal screens and needs a terminal; "
-                "`queue-app demo --plain` runs a morning without one",
+                _error(
+                    _(
+                        "the demo opens terminal screens and needs a terminal; "
+                        "`queue-app demo --plain` runs a morning without one"
+                    )
+                ),
                 2,
             )
         from queue_app.demo_live import run
 
-        run(cat, hall, lang=lang, tickets=tickets)
+        run(cat, hall, lang=settings.lang, tickets=tickets, port=settings.port)
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("zh", "en"):
-        _fail(f"error: --lang: expected zh or en, got {lang!r}", 2)
+def _check_port_free(host: str, port: int) -> None:
+    """Say at once when another process listens on ``port``, before anything starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            _fail(
+                _error(
+                    _("cannot listen on {host}:{port}: {reason}").format(
+                        host=host, port=port, reason=exc.strerror or exc
+                    )
+                ),
+                2,
+            )
 
 
 def _terminal(
-    role: str, window: int | None, lang: str, server: str | None, user: str | None
+    role: str, window: int | None, lang: str | None, server: str | None, user: str | None
 ) -> None:
     """Open one terminal of the hall against its server (the command's ``--server``, else
-    the global one or $QUEUE_APP_SERVER, else the local server)."""
-    _check_lang(lang)
-    url = server or settings.server or "http://127.0.0.1:8600"
+    the global one or $QUEUE_APP_SERVER, else the local server). A slip's QR code points
+    at the server's public URL (``serve --public-url``), else at ``--server``'s."""
+    settings = _settings(lang=lang, server=server, user=user)
+    url = settings.server or f"http://127.0.0.1:{DEFAULT_PORT}"
     if window is not None:
         _check_window(url, window)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        roles = {
+            "desk": _("the front desk terminal"),
+            "clerk": _("the window terminal"),
+            "manager": _("the manager's terminal"),
+            "display": _("the hall display"),
+        }
         _fail(
-            f"error: the {role} terminal draws a screen and needs a terminal (stdin and stdout "
-            "are not one); run it in a terminal window, or use the one-shot commands",
+            _error(
+                _(
+                    "{terminal} draws a screen and needs a terminal (stdin and stdout are not "
+                    "one); run it in a terminal window, or use the one-shot commands"
+                ).format(terminal=roles[role])
+            ),
             2,
         )
+    import asyncio
+
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
 
-    user = user or settings.user
-    password = os.environ.get("QUEUE_APP_PASSWORD") if user else None
+    password = settings.password.get_secret_value() if settings.password else None
     HallApp(
         AsyncHallClient(url, retry_for=settings.retry_for),
         role,
-        public_url=url,
+        public_url=asyncio.run(public_url_of(AsyncHallClient(url, retry_for=0), url)),
         window=window,
-        lang=lang,
-        username=user,
-        password=password,
+        lang=settings.lang,
+        username=settings.user,
+        password=password if settings.user else None,
     ).run()
+
+
+async def public_url_of(client: AsyncHallClient, fallback: str) -> str:
+    """The base URL the hall server gives for the pages a citizen's phone opens (its
+    ``--public-url``), else ``fallback``; ``client`` is closed."""
+    from queue_app.client import ApiError
+
+    async with client:
+        try:
+            said = (await client.health()).get("public_url")
+        except ApiError:
+            said = None
+    return said or fallback
 
 
 def _check_window(url: str, window: int) -> None:
@@ -1034,10 +1247,19 @@ def _check_window(url: str, window: int) -> None:
         windows = None
     if windows and window not in windows:
         shown = ", ".join(map(str, windows))
-        _fail(f"error: 没有 {window} 号窗口 · window {window} does not exist (windows: {shown})", 2)
+        _fail(
+            _error(
+                _("window {window} does not exist (windows: {windows})").format(
+                    window=window, windows=shown
+                )
+            ),
+            2,
+        )
 
 
-LANG = Annotated[str, typer.Option(help="zh (default) or en.")]
+LANG = Annotated[
+    str | None, typer.Option(help="zh or en (default: the global --lang, $QUEUE_APP_LANG or zh).")
+]
 SERVER = Annotated[
     str | None,
     typer.Option(help="The hall server, e.g. http://HALL:8600 (as the global --server)."),
@@ -1049,27 +1271,27 @@ USER = Annotated[
 
 
 @app.command("desk")
-def desk(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
+def desk(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
     """The front desk (导办台) terminal: find matters, issue tickets."""
     _terminal("desk", None, lang, server, user)
 
 
 @window_app.command("terminal", hidden=True)
 def window_terminal(
-    window: int, lang: LANG = "zh", server: SERVER = None, user: USER = None
+    window: int, lang: LANG = None, server: SERVER = None, user: USER = None
 ) -> None:
     """A window clerk's terminal (``queue-app window N``)."""
     _terminal("clerk", window, lang, server, user)
 
 
 @app.command("manager")
-def manager(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
+def manager(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
     """The hall manager's terminal: every window live, open, close, pause."""
     _terminal("manager", None, lang, server, user)
 
 
 @app.command("display")
-def display(lang: LANG = "zh", server: SERVER = None, user: USER = None) -> None:
+def display(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
     """The hall display: calls in large type, spoken through espeak-ng when installed."""
     _terminal("display", None, lang, server, user)
 
@@ -1082,30 +1304,53 @@ def _clock_from(start: str) -> Callable[[], float]:
     except ValueError:
         at = None
     if at is None or at.tzinfo is None:
-        err.print(
-            "error: --clock-start: expected an instant with its UTC offset, e.g. "
-            f"2026-12-01T10:30+08:00; got {start!r}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,  # one line, however narrow the terminal
+        _fail(  # one line, however narrow the terminal
+            _error(
+                _(
+                    "--clock-start: expected an instant with its UTC offset, e.g. "
+                    "2026-12-01T10:30+08:00; got {value}"
+                ).format(value=repr(start))
+            ),
+            2,
         )
-        raise typer.Exit(2)
     offset = at.timestamp() - time.time()
     return lambda: time.time() + offset
 
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8600,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on: 0.0.0.0 for every network of this machine (default: "
+            "$QUEUE_APP_HOST or 127.0.0.1, this machine only)."
+        ),
+    ] = None,
+    port: Annotated[
+        str | None,
+        typer.Option(metavar="PORT", help=f"Port (default: $QUEUE_APP_PORT or {DEFAULT_PORT})."),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="The server's address as citizens' phones reach it, e.g. "
+            "http://192.168.1.10:8600: the base of the slip's QR code and status link "
+            "(default: $QUEUE_APP_PUBLIC_URL, else the address each desk connects to).",
+        ),
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option(
             help="Database URL (default: $QUEUE_APP_DB or a SQLite file in your data directory)."
         ),
     ] = None,
-    hall: Annotated[Path | None, typer.Option(help="Hall layout file.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Catalog file.")] = None,
+    hall: Annotated[
+        str | None, typer.Option(help="Hall layout file (default: $QUEUE_APP_HALL).")
+    ] = None,
+    catalog: Annotated[
+        str | None, typer.Option(help="Catalog file (default: $QUEUE_APP_CATALOG).")
+    ] = None,
     clock_start: Annotated[
         str | None,
         typer.Option(
@@ -1116,27 +1361,45 @@ def serve(
 ) -> None:
     """Run the hall server (HTTP API; OpenAPI at /docs)."""
     clock = time.time if clock_start is None else _clock_from(clock_start)  # before the imports
+    settings = _settings(
+        host=host, port=port, public_url=public_url, db=db, hall=hall, catalog=catalog
+    )
+    port_n = settings.port or DEFAULT_PORT
     import uvicorn
 
     from queue_app.server import create_app
 
-    settings.db = db or settings.db
-    settings.hall = hall or settings.hall
-    settings.catalog = catalog or settings.catalog
     with _user_errors():
-        store = _store(clock)
+        store = _store(clock)  # a database behind this code is said first
+        try:
+            _check_port_free(settings.host, port_n)
+        except BaseException:
+            store.dispose()
+            raise
         out.print(
-            f"{store.hall.hall.name}: http://{host}:{port}/docs · database "
-            f"{store.engine.url.render_as_string(hide_password=True)}"
+            f"{store.hall.hall.name}: http://{settings.host}:{port_n}/docs · "
+            + _("database {url}").format(url=store.engine.url.render_as_string(hide_password=True)),
+            markup=False,
+            highlight=False,
         )
+        if settings.public_url:
+            out.print(
+                _("slips link to {url}").format(url=settings.public_url),
+                markup=False,
+                highlight=False,
+            )
         if clock_start is not None:
-            out.print(f"clock: started at {clock_start} · business day {store.today()}")
+            out.print(
+                _("clock: started at {start} · business day {day}").format(
+                    start=clock_start, day=store.today()
+                )
+            )
         try:
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(
-                create_app(store),
-                host=host,
-                port=port,
+                create_app(store, public_url=settings.public_url),
+                host=settings.host,
+                port=port_n,
                 log_level="warning",
                 timeout_graceful_shutdown=2,
             )
@@ -1165,17 +1428,20 @@ def _sim_inputs(
             pol = Policy(policy)
         except ValueError:
             _fail(
-                f"error: --policy: expected one of {', '.join(p.value for p in Policy)}; "
-                f"got {policy!r}",
+                _error(
+                    _("--policy: expected one of {choices}; got {value}").format(
+                        choices=", ".join(p.value for p in Policy), value=repr(policy)
+                    )
+                ),
                 2,
             )
     cat = _catalog()
-    h = load_hall_for(hall or settings.hall or default_hall_path(), cat)
+    h = load_hall_for(hall or _settings().hall or default_hall_path(), cat)
     d = load_demand_for(demand or default_demand_path(), cat)
     try:
         model = DemandModel(d, cat, h, seed)
     except ScenarioError as exc:
-        _fail(f"error: {demand or default_demand_path()}: {exc}", 2)
+        _fail(_error(f"{demand or default_demand_path()}: {exc}"), 2)
     return cat, h, d, model, pol
 
 
@@ -1196,45 +1462,66 @@ def _wait_row(name: str, w: Any) -> list[str]:
     ]
 
 
+def _sim_label(label: str) -> str:
+    """A layout's label or a domain's name in the simulation's tables: the simulator's own
+    words translated, the hall's names (data) as they are."""
+    from queue_app.sim.arrivals import BUNDLE_DOMAIN
+
+    return _("one-stop bundles") if label == BUNDLE_DOMAIN else _(label)
+
+
 def _render_summary(s: Any) -> None:
     t = Table(
         "",
         "n",
-        "mean 平均",
+        _("mean"),
         "p50",
         "p90",
         "p99",
-        "max",
-        f">{s.target_minutes:g} min",
-        title=f"{s.label}: wait 等候 (minutes)",
+        _("max"),
+        _(">{minutes} min").format(minutes=f"{s.target_minutes:g}"),
+        title=_("{label}: wait (minutes)").format(label=_sim_label(s.label)),
     )
-    t.add_row(*_wait_row("all 全部", s.wait))
+    t.add_row(*_wait_row(_("all"), s.wait))
     for k, w in s.by_class.items():
-        t.add_row(*_wait_row(f"class {k}", w))
+        t.add_row(*_wait_row(_("class {name}").format(name=k), w))
     for k, w in s.by_domain.items():
-        t.add_row(*_wait_row(k, w))
+        t.add_row(*_wait_row(_sim_label(k), w))
     out.print(t)
-    u = Table("window 窗口", "utilisation 利用率", title="windows")
+    u = Table(_("window"), _("utilisation"), title=_("windows"))
     for n, v in s.utilisation.items():
         u.add_row(str(n), f"{100 * v:.0f}%")
     out.print(u)
     out.print(
-        f"citizens {s.citizens} · served {s.served} · no-show 过号 {s.no_show} · refused "
-        f"{s.refused} · mean utilisation {100 * s.utilisation_mean:.0f}% · load balance "
-        f"{_fmt(s.load_balance, 3)} · bundles 一件事 {s.bundles} "
-        f"({_fmt(100 * s.bundles_one_visit, 0)}% in one visit) · called after close "
-        f"{s.after_close} · overtime {_fmt(s.overtime_mean_min)} min/day"
+        _(
+            "citizens {citizens} · served {served} · no-show {no_show} · refused {refused} · "
+            "mean utilisation {utilisation} · load balance {balance} · bundles {bundles} "
+            "({one_visit} in one visit) · called after close {after_close} · overtime "
+            "{overtime} min/day"
+        ).format(
+            citizens=s.citizens,
+            served=s.served,
+            no_show=s.no_show,
+            refused=s.refused,
+            utilisation=f"{100 * s.utilisation_mean:.0f}%",
+            balance=_fmt(s.load_balance, 3),
+            bundles=s.bundles,
+            one_visit=f"{_fmt(100 * s.bundles_one_visit, 0)}%",
+            after_close=s.after_close,
+            overtime=_fmt(s.overtime_mean_min),
+        )
     )
     if s.estimates:
         e = Table(
-            "estimate 预计等候",
+            _("estimate"),
             "n",
             "MAE",
-            "MAE/mean",
-            "bias",
-            "within 5 min",
-            title="wait estimates vs actual, same tickets (mean actual "
-            f"{_fmt(next(iter(s.estimates.values())).mean_actual)} min)",
+            _("MAE/mean"),
+            _("bias"),
+            _("within 5 min"),
+            title=_("wait estimates vs actual, same tickets (mean actual {minutes} min)").format(
+                minutes=_fmt(next(iter(s.estimates.values())).mean_actual)
+            ),
         )
         for k, v in s.estimates.items():
             e.add_row(
@@ -1249,21 +1536,21 @@ def _render_summary(s: Any) -> None:
 
 
 def _render_side_by_side(sums: list[Any]) -> None:
-    t = Table("", *[s.label for s in sums], title="same arrivals 相同来客, side by side")
+    t = Table("", *[_sim_label(s.label) for s in sums], title=_("same arrivals, side by side"))
     rows: list[tuple[str, Callable[[Any], str]]] = [
-        ("mean wait 平均等候 (min)", lambda s: _fmt(s.wait.mean, 2)),
+        (_("mean wait (min)"), lambda s: _fmt(s.wait.mean, 2)),
         ("p50", lambda s: _fmt(s.wait.p50)),
         ("p90", lambda s: _fmt(s.wait.p90)),
         ("p99", lambda s: _fmt(s.wait.p99)),
-        ("max", lambda s: _fmt(s.wait.max, 0)),
-        ("over target 超时", lambda s: f"{100 * s.wait.over_target:.1f}%"),
-        ("windows 窗口", lambda s: str(len(s.utilisation))),
-        ("utilisation 利用率", lambda s: f"{100 * s.utilisation_mean:.0f}%"),
-        ("load balance 负载均衡", lambda s: _fmt(s.load_balance, 3)),
-        ("bundles in one visit 一次办结", lambda s: f"{_fmt(100 * s.bundles_one_visit, 0)}%"),
-        ("visits per citizen", lambda s: _fmt(s.visits_per_citizen, 2)),
-        ("called after close", lambda s: str(s.after_close)),
-        ("overtime min/day", lambda s: _fmt(s.overtime_mean_min)),
+        (_("max"), lambda s: _fmt(s.wait.max, 0)),
+        (_("over target"), lambda s: f"{100 * s.wait.over_target:.1f}%"),
+        (_("windows"), lambda s: str(len(s.utilisation))),
+        (_("utilisation"), lambda s: f"{100 * s.utilisation_mean:.0f}%"),
+        (_("load balance"), lambda s: _fmt(s.load_balance, 3)),
+        (_("bundles in one visit"), lambda s: f"{_fmt(100 * s.bundles_one_visit, 0)}%"),
+        (_("visits per citizen"), lambda s: _fmt(s.visits_per_citizen, 2)),
+        (_("called after close"), lambda s: str(s.after_close)),
+        (_("overtime min/day"), lambda s: _fmt(s.overtime_mean_min)),
     ]
     for name, f in rows:
         t.add_row(name, *[f(s) for s in sums])
@@ -1306,10 +1593,17 @@ def simulate_cmd(
     from queue_app.domain.dispatch import Policy
     from queue_app.sim import comparison_layouts, layout_for, simulate
 
-    settings.as_json = settings.as_json or as_json
+    _run.as_json = _run.as_json or as_json
     with _user_errors():
         if compare not in (None, "layouts", "policies"):
-            _fail(f"error: --compare: expected layouts or policies; got {compare!r}", 2)
+            _fail(
+                _error(
+                    _("--compare: expected layouts or policies; got {value}").format(
+                        value=repr(compare)
+                    )
+                ),
+                2,
+            )
         cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy)
         if compare == "layouts":
             layouts = comparison_layouts(h, cat, d, model, policy=pol)
@@ -1332,9 +1626,15 @@ def simulate_cmd(
 
         def render() -> None:
             out.print(
-                f"[bold]{h.hall.name}[/] · {demand_name} · {days} days · seed {seed} · "
-                f"policy {head['policy']} · about {head['expected_tickets_per_day']:.0f} "
-                "tickets/day"
+                f"[bold]{h.hall.name}[/] · {demand_name} · "
+                + _(
+                    "{days} days · seed {seed} · policy {policy} · about {tickets} tickets/day"
+                ).format(
+                    days=days,
+                    seed=seed,
+                    policy=head["policy"],
+                    tickets=f"{head['expected_tickets_per_day']:.0f}",
+                )
             )
             if len(sums) > 1:
                 _render_side_by_side(sums)
@@ -1366,12 +1666,19 @@ def staffing_cmd(
 
     from queue_app.sim import advise
 
-    settings.as_json = settings.as_json or as_json
+    _run.as_json = _run.as_json or as_json
     for name, v in (("--extra-from", extra_from), ("--extra-to", extra_to)):
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
-            _fail(f'error: {name}: expected a time of day as "HH:MM"; got {v!r}', 2)
+            _fail(
+                _error(
+                    _('{flag}: expected a time of day as "HH:MM"; got {value}').format(
+                        flag=name, value=repr(v)
+                    )
+                ),
+                2,
+            )
     with _user_errors():
-        cat, h, d, _, pol = _sim_inputs(hall, demand, seed, policy)
+        cat, h, d, _model, pol = _sim_inputs(hall, demand, seed, policy)
         a = advise(
             h,
             cat,
@@ -1386,20 +1693,22 @@ def staffing_cmd(
 
         def render() -> None:
             out.print(
-                f"[bold]{a.hall}[/] · {a.demand} · target p90 {a.target_p90:g} min · "
-                f"a ticket holds a window {a.mean_minutes:.1f} min on average"
+                f"[bold]{a.hall}[/] · {a.demand} · "
+                + _(
+                    "target p90 {target} min · a ticket holds a window {minutes} min on average"
+                ).format(target=f"{a.target_p90:g}", minutes=f"{a.mean_minutes:.1f}")
             )
             t = Table(
-                "hour 时段",
-                "arrivals 来客",
-                "load (erlangs)",
+                _("hour"),
+                _("arrivals"),
+                _("load (erlangs)"),
                 "Erlang C",
-                "advised 建议",
-                "staffed now 现有",
-                "p90 Erlang",
-                "p90 staffed now",
-                "p90 simulated",
-                title="windows needed per hour 每小时所需窗口",
+                _("advised"),
+                _("staffed now"),
+                _("p90 Erlang"),
+                _("p90 staffed now"),
+                _("p90 simulated"),
+                title=_("windows needed per hour"),
             )
             for x in a.hours:
                 t.add_row(
@@ -1415,20 +1724,41 @@ def staffing_cmd(
                 )
             out.print(t)
             out.print(
-                f"advised staffing, simulated over {a.days} days: mean wait {a.sim_mean:.1f} "
-                f"min, p90 {a.sim_p90:.1f} min · window-hours: Erlang C "
-                f"{a.window_hours_erlang}, advised {a.window_hours_advised}, staffed now "
-                f"{a.window_hours_staffed}"
+                _(
+                    "advised staffing, simulated over {days} days: mean wait {mean} min, p90 "
+                    "{p90} min · window-hours: Erlang C {erlang}, advised {advised}, staffed "
+                    "now {staffed}"
+                ).format(
+                    days=a.days,
+                    mean=f"{a.sim_mean:.1f}",
+                    p90=f"{a.sim_p90:.1f}",
+                    erlang=a.window_hours_erlang,
+                    advised=a.window_hours_advised,
+                    staffed=a.window_hours_staffed,
+                )
             )
             for n in a.notes:
-                out.print(f"note: {n}", markup=False)
+                out.print(_("note: {note}").format(note=n), markup=False)
             if a.what_if:
                 w = a.what_if
                 out.print(
-                    f"what if {w.label}: mean wait {w.base_mean:.1f} → {w.mean:.1f} min, p90 "
-                    f"{w.base_p90:.1f} → {w.p90:.1f} min; arriving {w.start}-{w.end} (+1 h): "
-                    f"mean {w.base_window_mean:.1f} → {w.window_mean:.1f}, p90 "
-                    f"{w.base_window_p90:.1f} → {w.window_p90:.1f}"
+                    _(
+                        "what if {label}: mean wait {mean0} → {mean} min, p90 {p900} → {p90} "
+                        "min; arriving {start}-{end} (+1 h): mean {wmean0} → {wmean}, p90 "
+                        "{wp900} → {wp90}"
+                    ).format(
+                        label=w.label,
+                        mean0=f"{w.base_mean:.1f}",
+                        mean=f"{w.mean:.1f}",
+                        p900=f"{w.base_p90:.1f}",
+                        p90=f"{w.p90:.1f}",
+                        start=w.start,
+                        end=w.end,
+                        wmean0=f"{w.base_window_mean:.1f}",
+                        wmean=f"{w.window_mean:.1f}",
+                        wp900=f"{w.base_window_p90:.1f}",
+                        wp90=f"{w.window_p90:.1f}",
+                    )
                 )
 
         _emit(a.to_dict(), render)
@@ -1454,5 +1784,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print(_("interrupted"))
         sys.exit(130)

@@ -2,3 +2,4 @@
 that ``queue-app --help`` need not import the client to show them."""
 
 RETRY_FOR_S = 30.0  # a server restart takes seconds: keep trying this long
+DEFAULT_PORT = 8600  # where `queue-app serve` listens, and the terminals look for it

@@ -19,9 +19,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from queue_app.cli_words import OUTCOMES, WINDOW_STATES
 from queue_app.domain.catalog import Catalog
+from queue_app.domain.errors import LIST_SEPARATOR
 from queue_app.domain.hall import Coverage, Hall
-from queue_app.domain.ticket import OUTCOME_LABELS, Outcome, Priority, Ticket
+from queue_app.domain.ticket import Outcome, Priority, Ticket
 from queue_app.domain.window_state import WindowStatus
 from queue_app.store import Store
 
@@ -156,8 +158,20 @@ def simulate(
 
 
 def run_demo(
-    catalog: Catalog, hall: Hall, *, tickets: int, seed: int, db: str | None, console: Console
+    catalog: Catalog,
+    hall: Hall,
+    *,
+    tickets: int,
+    seed: int,
+    db: str | None,
+    console: Console,
+    lang: str = "zh",
 ) -> None:
+    """Simulate a morning on ``db`` (default: a temporary SQLite file) and print its report
+    to ``console`` in ``lang``."""
+    from queue_app.i18n import translations
+
+    _ = translations(lang).gettext
     rng = random.Random(seed)
     tmp = None
     if db is None:
@@ -166,8 +180,11 @@ def run_demo(
     clock = SimClock(_morning_start(hall))
     store = Store(db, catalog, hall, clock=clock)
     console.print(
-        f"[bold]{hall.hall.name}[/] · {len(hall.windows)} windows · "
-        f"{len(catalog.matters)} matters · {len(catalog.bundles)} bundles · {db}"
+        f"[bold]{hall.hall.name}[/] · "
+        + _("{windows} windows · {matters} matters · {bundles} bundles").format(
+            windows=len(hall.windows), matters=len(catalog.matters), bundles=len(catalog.bundles)
+        )
+        + f" · {db}"
     )
     open_all_day(store, hall)
     for w in hall.windows:
@@ -179,35 +196,51 @@ def run_demo(
         clock,
         rng,
         tickets=tickets,
-        on_hour=lambda now: _report(console, store, now, hall),
+        on_hour=lambda now: _report(console, store, now, hall, _),
     )
-    _report(console, store, clock.now, hall)
+    _report(console, store, clock.now, hall, _)
     served, waits = morning.served, morning.waits
-    table = Table("window", "name", "served", title="served per window")
+    table = Table(_("window"), _("name"), _("served"), title=_("served per window"))
     for w in hall.windows:
         table.add_row(str(w.number), w.name, str(served[w.number]))
     console.print(table)
     waits_min = sorted(x / 60 for x in waits)
     console.print(
-        f"tickets {tickets} · served {sum(served.values())} · no-show {morning.no_shows} · "
-        f"mean wait {sum(waits_min) / len(waits_min):.1f} min · "
-        f"p90 {waits_min[int(0.9 * (len(waits_min) - 1))]:.1f} min · "
-        f"max {waits_min[-1]:.1f} min"
+        _(
+            "tickets {tickets} · served {served} · no-show {no_show} · mean wait {mean} min · "
+            "p90 {p90} min · max {max} min"
+        ).format(
+            tickets=tickets,
+            served=sum(served.values()),
+            no_show=morning.no_shows,
+            mean=f"{sum(waits_min) / len(waits_min):.1f}",
+            p90=f"{waits_min[int(0.9 * (len(waits_min) - 1))]:.1f}",
+            max=f"{waits_min[-1]:.1f}",
+        )
     )
     console.print(
-        "outcomes: "
-        + ", ".join(f"{OUTCOME_LABELS[o]} {n}" for o, n in morning.outcomes.most_common())
+        _("outcomes: {outcomes}").format(
+            outcomes=_(LIST_SEPARATOR).join(
+                f"{_(OUTCOMES[o])} {n}" for o, n in morning.outcomes.most_common()
+            )
+        )
     )
-    console.print(f"events recorded: {len(store.events(limit=100_000))}")
+    console.print(
+        _("events recorded: {n}").format(n=len(store.events(limit=100_000))), highlight=False
+    )
     store.dispose()
     if tmp is not None:
         tmp.cleanup()
 
 
-def _report(console: Console, store: Store, now: float, hall: Hall) -> None:
+def _report(
+    console: Console, store: Store, now: float, hall: Hall, _: Callable[[str], str]
+) -> None:
     local = dt.datetime.fromtimestamp(now, hall.zone).strftime("%H:%M")
     views = Counter(w.state.value for w in store.windows())
     console.print(
-        f"{local}  waiting {len(store.waiting())}  "
-        + "  ".join(f"{k} {n}" for k, n in sorted(views.items()))
+        f"{local}  "
+        + _("waiting {n}").format(n=len(store.waiting()))
+        + "  "
+        + "  ".join(f"{_(WINDOW_STATES[k])} {n}" for k, n in sorted(views.items()))
     )

@@ -68,10 +68,10 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
 
 
 class EmbeddedServer:
-    """uvicorn on a thread of this process, on a free loopback port."""
+    """uvicorn on a thread of this process, on a loopback port (``port``, else a free one)."""
 
-    def __init__(self, store: Store) -> None:
-        self.port = _free_port()
+    def __init__(self, store: Store, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             create_app(store),
@@ -106,8 +106,9 @@ def accounts(hall: Hall) -> list[Account]:
     ]
 
 
-def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
-    """Seed, serve, and let the user open one terminal after another until they quit."""
+def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int, port: int | None = None) -> None:
+    """Seed, serve (on ``port``, else a free one), and let the user open one terminal after
+    another until they quit."""
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
@@ -117,7 +118,7 @@ def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int) -> None:
         store = Store(f"sqlite:///{Path(tmp) / 'demo.db'}", catalog, hall, clock=clock)
         try:
             seed(store, catalog, hall, clock, tickets)
-            with EmbeddedServer(store) as server:
+            with EmbeddedServer(store, port) as server:
                 choices = accounts(hall)
                 while True:
                     picked = RolePicker(server.url, hall, choices, lang).run()

@@ -138,20 +138,16 @@ def _first_existing(*candidates: FsPath) -> FsPath:
 
 
 def default_catalog_path() -> FsPath:
-    """``$QUEUE_APP_CATALOG``, else the catalog of this checkout or of the installed package."""
-    env = os.environ.get("QUEUE_APP_CATALOG")
-    if env:
-        return FsPath(env)
+    """The catalog of this checkout or of the installed package (the command's settings
+    read ``$QUEUE_APP_CATALOG`` and ``--catalog`` first)."""
     return _first_existing(
         _REPO / "matters_catalog.yaml", _PACKAGE / "data" / "matters_catalog.yaml"
     )
 
 
 def default_hall_path(name: str = "default") -> FsPath:
-    """``$QUEUE_APP_HALL``, else ``windows/<name>.yaml`` of this checkout or the package."""
-    env = os.environ.get("QUEUE_APP_HALL")
-    if env and name == "default":
-        return FsPath(env)
+    """``windows/<name>.yaml`` of this checkout or the package (the command's settings
+    read ``$QUEUE_APP_HALL`` and ``--hall`` first)."""
     return _first_existing(
         _REPO / "windows" / f"{name}.yaml", _PACKAGE / "data" / "windows" / f"{name}.yaml"
     )

@@ -18,8 +18,10 @@ from queue_app.server.voice import Voice
 from queue_app.store import Store
 
 
-def create_app(store: Store) -> FastAPI:
-    """An app serving ``store``'s hall. The caller owns the store (and disposes of it)."""
+def create_app(store: Store, *, public_url: str | None = None) -> FastAPI:
+    """An app serving ``store``'s hall. The caller owns the store (and disposes of it).
+    ``public_url`` is the server's base URL as citizens' phones reach it (the slip's QR code
+    and status link); ``/api/health`` tells the terminals."""
     svc = HallService(store)
     voice = Voice()
 
@@ -45,6 +47,7 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.service = svc
     app.state.voice = voice
+    app.state.public_url = public_url
     errors.install(app)
     app.add_middleware(failures.CatchAll)
     idempotency.install(app)

@@ -294,8 +294,14 @@ async def open_late(svc: Svc, who: Manager, body: OpenLateIn, key: Keyed) -> Ope
 
 # ----------------------------------------------------------------- reads
 @api.get("/health")
-async def health(svc: Svc) -> dict[str, str]:
-    return {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
+async def health(svc: Svc, request: Request) -> dict[str, str]:
+    """The server is up: its hall, business day, and the base URL of the pages a citizen's
+    phone opens (``public_url``, when the server was given one: ``serve --public-url``)."""
+    said = {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
+    public_url: str | None = request.app.state.public_url
+    if public_url:
+        said["public_url"] = public_url
+    return said
 
 
 @api.get("/hall")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand
 from queue_app.domain.dispatch import Policy, eligible
+from queue_app.domain.errors import N_
 from queue_app.domain.estimate import queue_length_wait
 from queue_app.domain.forecast import (
     HandlingModel,
@@ -77,9 +78,9 @@ def comparison_layouts(
     everything (the pooled bound): the same staff, the same hours."""
     old = department_layout(hall, catalog, department_loads(model))
     return [
-        layout_for(old, catalog, demand, policy=policy, label="per-department 分部门"),
+        layout_for(old, catalog, demand, policy=policy, label=N_("per-department")),
         layout_for(hall, catalog, demand, policy=policy, label=hall.hall.code),
-        layout_for(pooled_layout(hall), catalog, demand, policy=policy, label="pooled 全无差别"),
+        layout_for(pooled_layout(hall), catalog, demand, policy=policy, label=N_("fully pooled")),
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -21,10 +20,8 @@ SQLITE_POOL, PG_POOL = 48, 20
 
 
 def default_database_url() -> str:
-    """``$QUEUE_APP_DB``, else a SQLite file in the user's data directory."""
-    env = os.environ.get("QUEUE_APP_DB")
-    if env:
-        return env
+    """A SQLite file in the user's data directory (the command's settings read
+    ``$QUEUE_APP_DB`` and ``--db`` first)."""
     data = Path(platformdirs.user_data_dir("queue_app", appauthor=False))
     return f"sqlite:///{data / 'hall.db'}"
 

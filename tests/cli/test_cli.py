@@ -31,12 +31,12 @@ def run(
 
 
 def test_catalog_stats_and_check() -> None:
-    r = run("catalog", "stats")
+    r = run("--lang", "en", "catalog", "stats")
     assert r.returncode == 0, r.stderr
     assert "matters: 615" in r.stdout and "departments: 25" in r.stdout
     enterprise = int(r.stdout.split("enterprise ")[1].split(",")[0])
     assert enterprise >= 61
-    r = run("catalog", "check")
+    r = run("--lang", "en", "catalog", "check")
     assert r.returncode == 0 and r.stdout.startswith("ok: ")
 
 
@@ -61,7 +61,7 @@ def test_catalog_search_finds_by_pinyin_initials() -> None:
 
 
 def test_hall_check(tmp_path: Path) -> None:
-    r = run("hall", "check", "windows/default.yaml")
+    r = run("--lang", "en", "hall", "check", "windows/default.yaml")
     assert r.returncode == 0, r.stderr
     assert "23 windows" in r.stdout and "matters this hall can accept" in r.stdout
     bad = tmp_path / "hall.yaml"
@@ -128,6 +128,10 @@ def test_refusals_are_clear_and_change_nothing(mini_env: dict[str, str]) -> None
     r = run("--db", db, "ticket", "issue", "NOPE", env=mini_env)
     assert r.returncode == 1 and "unknown_matter" in r.stderr
     r = run("--db", db, "ticket", "issue", "M-SBK", "--priority", "vip", env=mini_env)
+    assert r.returncode == 1 and "无法识别的优先类别" in r.stderr and "Unknown" not in r.stderr
+    r = run(
+        "--lang", "en", "--db", db, "ticket", "issue", "M-SBK", "--priority", "vip", env=mini_env
+    )
     assert r.returncode == 1 and 'Unknown priority "vip"' in r.stderr
     r = run("--db", db, "--json", "day", "status", env=mini_env)
     assert json.loads(r.stdout)["waiting"] == 0
@@ -140,10 +144,10 @@ def test_window_serve_and_hall_targets_on_the_database(mini_env: dict[str, str])
         return run("--db", mini_env["QUEUE_APP_DB"], *args, env=mini_env)
 
     r = q("window", "serve", "1", "--like", "4")
-    assert r.returncode == 0 and "1 号窗口: 出入境窗口 (specialised)" in r.stdout, r.stderr
+    assert r.returncode == 0 and "1 号窗口：出入境窗口 (专业窗口)" in r.stdout, r.stderr
     assert "出入境窗口" in q("window", "list").stdout.splitlines()[3]
     assert q("window", "serve", "1").returncode == 2  # --like or --restore
-    r = q("window", "serve", "1", "--like", "4", "--restore")
+    r = q("--lang", "en", "window", "serve", "1", "--like", "4", "--restore")
     assert r.returncode == 2 and "exactly one of" in r.stderr
     assert q("window", "serve", "1", "--restore").returncode == 0
     assert json.loads(q("--json", "hall", "targets").stdout) == {
@@ -159,7 +163,13 @@ def test_window_serve_and_hall_targets_on_the_database(mini_env: dict[str, str])
 
 def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, str]) -> None:
     r = run(
-        "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none", "window", "list", env=mini_env
+        "--lang",
+        "en",
+        "--db",
+        "postgresql+psycopg://nobody:x@127.0.0.1:1/none",
+        "window",
+        "list",
+        env=mini_env,
     )
     assert r.returncode == 1 and "database problem" in r.stderr
     assert "Traceback" not in r.stderr
@@ -168,43 +178,50 @@ def test_unreachable_database_is_a_message_not_a_traceback(mini_env: dict[str, s
 def test_db_current_upgrade_and_history_on_a_release_0_1_0_file(tmp_path: Path) -> None:
     path = tmp_path / "hall.db"
     url = f"sqlite:///{path}"
-    r = run("db", "current", "--db", url)
+    r = run("--lang", "en", "db", "current", "--db", url)
     assert r.returncode == 1 and r.stderr == f"error: no database file at {path}\n"
     assert not path.exists()  # looking made no file
     shutil.copyfile(FIXTURES / "release_0_1_0.db", path)
-    r = run("db", "current", "--db", url)
+    r = run("--lang", "en", "db", "current", "--db", url)
     assert r.returncode == 0 and "release 0.1.0's tables, not yet stamped" in r.stdout
-    r = run("--db", url, "db", "upgrade")  # the global --db does as well
+    r = run("--lang", "en", "--db", url, "db", "upgrade")  # the global --db does as well
     assert r.returncode == 0, r.stderr
     head = schema.head()
     assert r.stdout == (
         f"{url}: release 0.1.0's tables taken for revision 0001, upgraded to {head}\n"
     )
-    r = run("--json", "db", "current", "--db", url)
+    r = run("--lang", "en", "--json", "db", "current", "--db", url)
     assert json.loads(r.stdout) == {
         "database": url,
         "revision": head,
         "head": head,
         "at_head": True,
     }
-    r = run("db", "upgrade", "--db", url)
+    r = run("--lang", "en", "db", "upgrade", "--db", url)
     assert r.stdout == f"{url}: at revision {head} already, nothing to do\n"
-    r = run("db", "history")
+    r = run("--lang", "en", "db", "history")
     assert r.returncode == 0 and r.stdout.startswith(f"{head} (head)")
     assert "0001  The schema of release 0.1.0" in r.stdout
 
 
 def test_db_upgrade_creates_an_empty_database_and_says_what_went_wrong(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    r = run("db", "upgrade", "--db", url)
+    r = run("--lang", "en", "db", "upgrade", "--db", url)
     assert r.returncode == 0 and r.stdout == f"{url}: created at revision {schema.head()}\n"
-    r = run("db", "upgrade", "--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/none")
+    r = run(
+        "--lang",
+        "en",
+        "db",
+        "upgrade",
+        "--db",
+        "postgresql+psycopg://nobody:secret@127.0.0.1:1/none",
+    )
     assert r.returncode == 1 and r.stderr.startswith("error: database problem: Operational")
     assert "Traceback" not in r.stderr
 
 
 def test_demo_plain_runs_a_morning(tmp_path: Path) -> None:
-    r = run("demo", "--plain", "--tickets", "40", env={"QUEUE_APP_DB": ""})
+    r = run("--lang", "en", "demo", "--plain", "--tickets", "40", env={"QUEUE_APP_DB": ""})
     assert r.returncode == 0, r.stderr
     assert "served per window" in r.stdout and "mean wait" in r.stdout
 

@@ -18,7 +18,7 @@ def cli(tmp_path: Path, *args: str) -> Any:
         "COLUMNS": "200",
     }
     db = f"sqlite:///{tmp_path / 'hall.db'}"
-    return CliRunner().invoke(app, ["--db", db, *args], env=env)
+    return CliRunner().invoke(app, ["--lang", "en", "--db", db, *args], env=env)
 
 
 def test_open_late_and_close_a_day(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_serve_with_clock_start_runs_on_the_shifted_day(tmp_path: Path) -> None:
 def test_serve_refuses_a_clock_start_that_is_not_an_instant(tmp_path: Path) -> None:
     db = tmp_path / "hall.db"
     for bad in ("tomorrow", "2031-06-02T10:30", "2031-13-02T10:30+08:00"):
-        r = queue_app("serve", "--db", f"sqlite:///{db}", "--clock-start", bad)
+        r = queue_app("--lang", "en", "serve", "--db", f"sqlite:///{db}", "--clock-start", bad)
         assert r.returncode == 2, r.stdout + r.stderr
         assert r.stderr.strip().splitlines() == [
             "error: --clock-start: expected an instant with its UTC offset, e.g. "

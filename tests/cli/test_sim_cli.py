@@ -30,7 +30,9 @@ def test_simulate_json_reports_every_figure() -> None:
 
 
 def test_simulate_compares_layouts_side_by_side() -> None:
-    r = run("simulate", "--days", "2", "--compare", "layouts", "--estimate-days", "0")
+    r = run(
+        "--lang", "en", "simulate", "--days", "2", "--compare", "layouts", "--estimate-days", "0"
+    )
     assert r.returncode == 0, r.stderr
     assert "per-department" in r.stdout and "pooled" in r.stdout and "district-hall" in r.stdout
     r = run("--json", "simulate", "--days", "1", "--compare", "policies", "--estimate-days", "0")
@@ -74,5 +76,5 @@ def test_staffing_advises_per_hour_with_a_what_if() -> None:
         assert h["advised"] >= 1 and h["erlang_needed"] >= 0
     assert a["what_if"]["label"] == "+2 windows 09:00-11:00"
     assert a["what_if"]["window_mean"] <= a["what_if"]["base_window_mean"]
-    r = run("staffing", "--days", "2")
+    r = run("--lang", "en", "staffing", "--days", "2")
     assert r.returncode == 0 and "windows needed per hour" in r.stdout and "what if" in r.stdout

@@ -37,12 +37,14 @@ def test_simulate_names_the_hall_once() -> None:
 def test_day_status_on_an_empty_day_says_there_is_nothing_yet(mini_env: dict[str, str]) -> None:
     r = run("day", "status", env=mini_env)
     assert r.returncode == 0, r.stderr
-    assert "no tickets yet today" in r.stdout and "今日尚无取号" in r.stdout
+    assert "今日尚无取号" in r.stdout
+    r = run("--lang", "en", "day", "status", env=mini_env)
+    assert "no tickets yet today" in r.stdout
 
 
 def test_the_terminals_need_a_terminal() -> None:
     for args in (("desk",), ("manager",), ("display",), ("window", "1")):
-        r = run(*args, "--server", "http://127.0.0.1:9")  # nothing listens: no window check
+        r = run("--lang", "en", *args, "--server", "http://127.0.0.1:9")  # nothing listens
         assert r.returncode == 2, (args, r.stdout, r.stderr)
         assert "needs a terminal" in r.stderr and "Traceback" not in r.stderr
 
@@ -53,7 +55,9 @@ def test_a_window_that_does_not_exist_is_said_before_any_sign_in(tmp_path: Path)
     server.start()
     try:
         r = run("window", "99", "--server", server.url, "--user", "c1")
+        en = run("window", "99", "--lang", "en", "--server", server.url, "--user", "c1")
     finally:
         server.stop()
-    assert r.returncode == 2 and "window 99 does not exist" in r.stderr, r.stderr
-    assert "没有 99 号窗口" in r.stderr and "windows: 1, 2" in r.stderr
+    assert r.returncode == 2 and "没有 99 号窗口" in r.stderr and "窗口：1, 2" in r.stderr, r.stderr
+    assert en.returncode == 2 and "window 99 does not exist" in en.stderr, en.stderr
+    assert "windows: 1, 2" in en.stderr

@@ -137,7 +137,7 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     actors = [(e["kind"], e["actor"]) for e in json.loads(local.stdout)["events"]]
     assert actors == [("issued", "d1"), ("called", "c1"), ("started", "c1"), ("finished", "c1")]
     r = cli("d1", "ticket", "list")
-    assert r.returncode == 0 and "0 waiting" in r.stdout
+    assert r.returncode == 0 and "0 人等候" in r.stdout
     # a manager changes what a window serves, and the targets; a clerk may not
     r = cli("boss", "--json", "window", "serve", "2", "--like", "3")
     assert r.returncode == 0 and json.loads(r.stdout)["name"] == "企业开办综合窗口", r.stderr
@@ -153,9 +153,9 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
         cli("d1", "--server", "http://127.0.0.1:9", "--retry-for", "0.3", "day", "status"),
     ):
         assert r.returncode != 0 and "Traceback" not in r.stderr + r.stdout
-    assert "needs --user" in cli("", "window", "list").stderr
+    assert "needs --user" in cli("", "--lang", "en", "window", "list").stderr
     nowhere = ("--server", "http://127.0.0.1:9", "--retry-for", "0.3")
-    assert "unreachable" in cli("d1", *nowhere, "day", "status").stderr
+    assert "unreachable" in cli("d1", *nowhere, "--lang", "en", "day", "status").stderr
 
 
 def test_the_async_client_offers_what_the_sync_client_offers() -> None:

@@ -276,7 +276,7 @@ def cli(*args: str) -> Any:
         "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
         "COLUMNS": "200",
     }
-    return CliRunner().invoke(app, list(args), env=env)
+    return CliRunner().invoke(app, ["--lang", "en", *args], env=env)  # reads its English
 
 
 def test_a_database_behind_the_code_is_refused_until_upgraded(

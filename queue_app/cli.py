@@ -125,6 +125,9 @@ def _settings(**command_flags: Any) -> Settings:
                 ),
                 2,
             )
+        from queue_app.loaders import parse_cache
+
+        parse_cache.use_dir(_run.loaded.cache_dir)
     return _run.loaded
 
 

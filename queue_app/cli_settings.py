@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int | None = Field(None, ge=1, le=65535)
     public_url: BaseUrl | None = None
+    cache_dir: Path | None = None  # parsed catalogs kept between runs (default: user's cache)
 
 
 # What each setting expects, for the message when a value is bad (translated at the edge).

@@ -221,7 +221,7 @@ def run_demo(
     console.print(
         _("outcomes: {outcomes}").format(
             outcomes=_(LIST_SEPARATOR).join(
-                f"{_(OUTCOMES[o])} {n}" for o, n in morning.outcomes.most_common()
+                _(OUTCOMES[o]) + f" {n}" for o, n in morning.outcomes.most_common()
             )
         )
     )
@@ -242,5 +242,5 @@ def _report(
         f"{local}  "
         + _("waiting {n}").format(n=len(store.waiting()))
         + "  "
-        + "  ".join(f"{_(WINDOW_STATES[k])} {n}" for k, n in sorted(views.items()))
+        + "  ".join(_(WINDOW_STATES[k]) + f" {n}" for k, n in sorted(views.items()))
     )

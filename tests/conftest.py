@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
-from queue_app.loaders import load_catalog, load_hall_for
+from queue_app.loaders import load_catalog, load_hall_for, parse_cache
 from queue_app.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -35,6 +35,7 @@ PG_ENV = "QUEUE_APP_TEST_PG"
 _CACHE = tempfile.mkdtemp(prefix="queue-app-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ["QUEUE_APP_CACHE_DIR"] = _CACHE
+parse_cache.use_dir(Path(_CACHE))
 
 
 class Clock:

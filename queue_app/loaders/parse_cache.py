@@ -6,9 +6,9 @@ is parsed afresh, and its problems are found and located as always, since only w
 the parser returns (the values and their lines) is kept, never the validated result.
 Values are stored with ``marshal`` (plain dicts, lists and scalars; nothing is run on
 loading). A file whose values ``marshal`` cannot hold (a YAML date, say) is not kept.
-Small files are quick to parse and are not kept. ``$QUEUE_APP_CACHE_DIR`` moves the
-cache from the user's cache directory; a cache that cannot be read or written is
-simply not used.
+Small files are quick to parse and are not kept. The cache lives in the user's cache
+directory unless ``use_dir`` names another (the command's ``QUEUE_APP_CACHE_DIR``); a
+cache that cannot be read or written is simply not used.
 """
 
 from __future__ import annotations
@@ -29,9 +29,17 @@ MIN_CHARS = 32_000  # smaller files parse in a few milliseconds
 Parsed = tuple[Any, dict[tuple[str | int, ...], int]]
 
 
+_chosen: Path | None = None
+
+
+def use_dir(path: Path | None) -> None:
+    """Keep parsed files in ``path`` from now on (None: the user's cache directory)."""
+    global _chosen
+    _chosen = path
+
+
 def cache_dir() -> Path:
-    env = os.environ.get("QUEUE_APP_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("queue_app", appauthor=False))
+    return _chosen or Path(platformdirs.user_cache_dir("queue_app", appauthor=False))
 
 
 def _file(text: str) -> Path:

@@ -3,6 +3,7 @@ located afresh, and a cache that is damaged or cannot be written changes nothing
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,11 @@ CATALOG = REPO / "matters_catalog.yaml"
 
 
 @pytest.fixture()
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("QUEUE_APP_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache" / "parsed"
+def cache(tmp_path: Path) -> Iterator[Path]:
+    before = parse_cache.cache_dir()
+    parse_cache.use_dir(tmp_path / "cache")
+    yield tmp_path / "cache" / "parsed"
+    parse_cache.use_dir(before)
 
 
 def test_the_second_load_reads_what_the_first_kept(cache: Path) -> None:
@@ -53,12 +56,10 @@ def test_an_edited_file_is_parsed_again_and_its_problem_located(
     assert f"catalog.yaml:{at + 1}" in str(err.value) and "NOPE" in str(err.value)
 
 
-def test_a_cache_that_cannot_be_written_is_not_used(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_cache_that_cannot_be_written_is_not_used(cache: Path, tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the cache directory would be")
-    monkeypatch.setenv("QUEUE_APP_CACHE_DIR", str(blocked))
+    parse_cache.use_dir(blocked)
     assert len(load_catalog(CATALOG).matters) == 615
     assert blocked.read_text() == "a file where the cache directory would be"
 

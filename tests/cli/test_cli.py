@@ -1,4 +1,5 @@
-"""The ``queue-app`` command as a user runs it: a real process, real files, real SQLite."""
+"""The ``queue-app`` command as a user runs it: real files, real SQLite; most commands run
+in this process (``run``), a few as a real process (``run_process``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from queue_app.cli import app
 from queue_app.store import schema
 from tests.conftest import FIXTURES, REPO, midday_hall
 
@@ -18,6 +21,27 @@ from tests.conftest import FIXTURES, REPO, midday_hall
 def run(
     *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
+    """``queue-app ARGS`` run in this process (each command is its own invocation, as from
+    a shell; the process start-up is what ``run_process`` and tests/cli/test_start.py cover).
+    An exception the command did not turn into a message fails the test, as a traceback on
+    a real process's stderr would."""
+    given: dict[str, str | None] = {"COLUMNS": "200", **(env or {})}
+    given["QUEUE_APP_DB"] = None  # as in run_process: --db says which database
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        r = CliRunner().invoke(app, list(args), env=given)
+    finally:
+        os.chdir(before)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
+
+
+def run_process(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """``queue-app ARGS`` as a user runs it: a real process."""
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     full_env.pop("QUEUE_APP_DB", None)
     return subprocess.run(
@@ -47,7 +71,7 @@ def test_catalog_check_rejects_a_broken_file_with_exit_2(tmp_path: Path) -> None
         text.replace("promised_days: 5\n    legal_days: 20", "promised_days: 5\n    legal_days: 2"),
         encoding="utf-8",
     )
-    r = run("catalog", "check", str(bad))
+    r = run_process("catalog", "check", str(bad))  # the exit code of a real process
     assert r.returncode == 2
     assert f"{bad}:" in r.stderr and "legal_days: expected at least promised_days" in r.stderr
     assert "Traceback" not in r.stderr + r.stdout

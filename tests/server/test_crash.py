@@ -1,4 +1,4 @@
-"""Exactly once across crashes: 16 desks issue keyed tickets through a real ``queue-app
+"""Exactly once across crashes: 8 desks issue keyed tickets through a real ``queue-app
 serve`` that is killed (SIGKILL) at seeded random moments and restarted on the same port
 and database, while the desks' clients keep trying each call with its one key. Every call
 must end with its slip, and the database must hold exactly one ticket per call: none issued
@@ -26,7 +26,7 @@ from tests.server.live import LiveServer
 
 pytestmark = pytest.mark.slow
 PW = "desk-pass-42"
-DESKS, ISSUES_PER_DESK = 16, 12
+DESKS, ISSUES_PER_DESK = 8, 12
 CALLS = DESKS * ISSUES_PER_DESK
 SEED = 11
 KILLS = (2, 3)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from queue_app.cli import app
 from queue_app.client import ApiError, AsyncHallClient, HallClient, ServerEvent
 from tests.conftest import REPO
 from tests.server.live import ENV, LiveServer, queue_app, sqlite_url
@@ -103,18 +105,28 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
 
 def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     def cli(user: str, *args: str, password: str = PW) -> subprocess.CompletedProcess[str]:
-        env = {**ENV, "QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password}
-        return subprocess.run(
-            [sys.executable, "-m", "queue_app", "--server", live.url, *args],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        """The command in this process (the first call below is a real process)."""
+        env = {
+            **{k: ENV[k] for k in ("QUEUE_APP_CATALOG", "QUEUE_APP_HALL")},
+            **{"QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password, "QUEUE_APP_DB": None},
+        }
+        r = CliRunner().invoke(app, ["--server", live.url, *args], env=env)
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            raise r.exception
+        return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
 
     live.add_staff("d1", "desk", PW)
-    r = cli("d1", "--json", "ticket", "issue", "M-SBK", "--priority", "老年人")
+    r = subprocess.run(
+        [
+            *(sys.executable, "-m", "queue_app", "--server", live.url, "--json"),
+            *("ticket", "issue", "M-SBK", "--priority", "老年人"),
+        ],
+        cwd=REPO,
+        env={**ENV, "QUEUE_APP_USER": "d1", "QUEUE_APP_PASSWORD": PW},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     slip = json.loads(r.stdout)
     assert slip["ticket"]["number"] == "V001" and slip["token"]

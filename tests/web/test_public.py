@@ -253,6 +253,7 @@ def _strings(html: str) -> dict[str, str]:
     return dict(json.loads(found.group(1)))
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # no database in the choice
 @pytest.mark.parametrize(
     ("query", "accept", "lang"),
     [
@@ -282,6 +283,7 @@ async def test_the_page_language_follows_lang_then_the_browser_then_chinese(
         assert r.headers["vary"] == "Accept-Language"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_each_language_has_its_own_etag(anon: httpx.AsyncClient) -> None:
     zh = await anon.get("/display")
     en = await anon.get("/display?lang=en")
@@ -292,6 +294,7 @@ async def test_each_language_has_its_own_etag(anon: httpx.AsyncClient) -> None:
     assert other.status_code == 200 and _lang(other.text) == "zh-CN"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 async def test_the_words_of_the_scripts_come_with_the_page(anon: httpx.AsyncClient) -> None:
     """Every _("...") of the scripts is in the page's JSON, in its language; in English
     not one Chinese character (the states a browser test cannot easily reach included)."""

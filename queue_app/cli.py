@@ -1361,8 +1361,16 @@ def serve(
             "e.g. 2026-12-01T10:30+08:00, and runs at real speed."
         ),
     ] = None,
+    docs: Annotated[
+        bool,
+        typer.Option(
+            "--docs",
+            help="Serve the API reference at /docs and /redoc (their pages load scripts "
+            "from a CDN; the schema is always at /openapi.json).",
+        ),
+    ] = False,
 ) -> None:
-    """Run the hall server (HTTP API; OpenAPI at /docs)."""
+    """Run the hall server (HTTP API; its schema at /openapi.json)."""
     clock = time.time if clock_start is None else _clock_from(clock_start)  # before the imports
     settings = _settings(
         host=host, port=port, public_url=public_url, db=db, hall=hall, catalog=catalog
@@ -1380,7 +1388,7 @@ def serve(
             store.dispose()
             raise
         out.print(
-            f"{store.hall.hall.name}: http://{settings.host}:{port_n}/docs · "
+            f"{store.hall.hall.name}: http://{settings.host}:{port_n}{'/docs' if docs else ''} · "
             + _("database {url}").format(url=store.engine.url.render_as_string(hide_password=True)),
             markup=False,
             highlight=False,
@@ -1400,7 +1408,7 @@ def serve(
         try:
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(
-                create_app(store, public_url=settings.public_url),
+                create_app(store, public_url=settings.public_url, docs=docs),
                 host=settings.host,
                 port=port_n,
                 log_level="warning",

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from queue_app import __version__
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
+from queue_app.server.headers import SecurityHeaders
 from queue_app.server.pages import pages
 from queue_app.server.public import public
 from queue_app.server.routes import api
@@ -18,10 +19,12 @@ from queue_app.server.voice import Voice
 from queue_app.store import Store
 
 
-def create_app(store: Store, *, public_url: str | None = None) -> FastAPI:
+def create_app(store: Store, *, public_url: str | None = None, docs: bool = False) -> FastAPI:
     """An app serving ``store``'s hall. The caller owns the store (and disposes of it).
     ``public_url`` is the server's base URL as citizens' phones reach it (the slip's QR code
-    and status link); ``/api/health`` tells the terminals."""
+    and status link); ``/api/health`` tells the terminals. ``docs``: the API reference at
+    ``/docs`` and ``/redoc`` (off by default: their pages load scripts from a CDN, which a
+    hall's network may not reach; ``/openapi.json`` is always there)."""
     svc = HallService(store)
     voice = Voice()
 
@@ -44,12 +47,15 @@ def create_app(store: Store, *, public_url: str | None = None) -> FastAPI:
         lifespan=lifespan,
         description="政务服务大厅综合窗口排队叫号 API. Every refusal has the same "
         "shape: {error: {code, message_zh, message_en, field}}.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.service = svc
     app.state.voice = voice
     app.state.public_url = public_url
     errors.install(app)
     app.add_middleware(failures.CatchAll)
+    app.add_middleware(SecurityHeaders, exempt=("/docs", "/redoc") if docs else ())
     idempotency.install(app)
     app.include_router(auth_router)
     app.include_router(api)

@@ -176,6 +176,8 @@ async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(
         await until(
             pilot, lambda: [w.state for w in hall.store.windows() if w.number == 1] == ["paused"]
         )
+        # the screen knows it is paused (the change reaches it as an event): "p" now resumes
+        await until(pilot, lambda: "暂停中" in text_of(app, "#number"))
         await pilot.press("p")  # and back
         await until(
             pilot, lambda: [w.state for w in hall.store.windows() if w.number == 1] == ["idle"]

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from queue_app.cli import app
 from queue_app.client import ApiError, AsyncHallClient, HallClient, ServerEvent
+from tests.cli.test_cli import run
 from tests.conftest import REPO
 from tests.server.live import ENV, LiveServer, queue_app, sqlite_url
 
@@ -106,14 +105,9 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
 def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     def cli(user: str, *args: str, password: str = PW) -> subprocess.CompletedProcess[str]:
         """The command in this process (the first call below is a real process)."""
-        env = {
-            **{k: ENV[k] for k in ("QUEUE_APP_CATALOG", "QUEUE_APP_HALL")},
-            **{"QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password, "QUEUE_APP_DB": None},
-        }
-        r = CliRunner().invoke(app, ["--server", live.url, *args], env=env)
-        if r.exception is not None and not isinstance(r.exception, SystemExit):
-            raise r.exception
-        return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
+        env = {k: ENV[k] for k in ("QUEUE_APP_CATALOG", "QUEUE_APP_HALL")}
+        env |= {"QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password}
+        return run("--server", live.url, *args, env=env)
 
     live.add_staff("d1", "desk", PW)
     r = subprocess.run(

@@ -38,6 +38,28 @@ os.environ["QUEUE_APP_CACHE_DIR"] = _CACHE
 parse_cache.use_dir(Path(_CACHE))
 
 
+# the longest test files run first: two workers then end together rather than one
+# finishing a long browser or multi-process file alone at the end
+LONGEST_FIRST = (
+    "tests/web/test_pages.py",
+    "tests/store/test_concurrency.py",
+    "tests/server/test_crash.py",
+    "tests/server/test_two_servers.py",
+    "tests/web/test_page_languages.py",
+    "tests/cli/test_languages.py",
+    "tests/sim/test_erlang_validation.py",
+    "tests/tui/test_tmux.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file and among the rest is kept
+
+
 class Clock:
     """A clock the test moves by hand; starts 2026-11-23 09:00 in the hall's zone."""
 

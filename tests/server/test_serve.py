@@ -1,4 +1,6 @@
-"""``queue-app serve`` as a real uvicorn process on 127.0.0.1, reached with the client."""
+"""The hall server over real HTTP on 127.0.0.1, reached with the client and the command
+line: ``queue-app serve`` as a process where the process matters (a restart, the live
+events' delay), else uvicorn in a thread of the test process (``ThreadedServer``)."""
 
 from __future__ import annotations
 
@@ -8,23 +10,43 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from queue_app.client import ApiError, AsyncHallClient, HallClient, ServerEvent
+from queue_app.loaders import load_catalog
+from queue_app.store.staff import Role, add_staff
 from tests.cli.test_cli import run
 from tests.conftest import REPO
 from tests.server.live import ENV, LiveServer, queue_app, sqlite_url
+from tests.server.threaded import ThreadedServer
 
 PW = "s3cret-pass"
 
 
 @pytest.fixture()
-def live(tmp_path: Path):
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    """``queue-app serve`` in its own process."""
     server = LiveServer(sqlite_url(tmp_path))
     server.add_accounts([("boss", "manager"), ("c1", "clerk")], PW)
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture()
+def threaded(tmp_path: Path) -> Iterator[ThreadedServer]:
+    """The same server in a thread of this process, on the same catalog and hall."""
+    catalog = load_catalog(Path(ENV["QUEUE_APP_CATALOG"]))
+    server = ThreadedServer(sqlite_url(tmp_path), catalog, Path(ENV["QUEUE_APP_HALL"]))
+    store = server.open_store()
+    try:
+        for username, role in (("boss", Role.MANAGER), ("c1", Role.CLERK), ("d1", Role.DESK)):
+            add_staff(store, username, role, PW)
+    finally:
+        store.dispose()
     yield server.start()
     server.stop()
 
@@ -75,8 +97,8 @@ def test_a_call_reaches_event_subscribers_within_half_a_second(live: LiveServer)
     assert "actor" not in last.data  # the public stream names no staff
 
 
-def test_client_errors_and_retry_safety(live: LiveServer) -> None:
-    with HallClient(live.url) as c:
+def test_client_errors_and_retry_safety(threaded: ThreadedServer) -> None:
+    with HallClient(threaded.url) as c:
         with pytest.raises(ApiError) as e:
             c.windows()
         assert e.value.status == 401 and e.value.code == "not_signed_in"
@@ -89,10 +111,10 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
             c.start(1)
         assert (e.value.status, e.value.code, e.value.field) == (409, "no_current_ticket", "window")
         assert "没有号" in e.value.zh
-        boss = HallClient(live.url)
+        boss = HallClient(threaded.url)
         boss.sign_in("boss", PW)
         auth = {"Authorization": f"Bearer {boss.core.token}", "Idempotency-Key": "k-1"}
-        with httpx.Client(base_url=live.url, headers=auth) as raw:  # a retry with the same key
+        with httpx.Client(base_url=threaded.url, headers=auth) as raw:  # a retry with the same key
             first, again = [raw.post("/api/tickets", json={"matters": ["M-SBK"]}) for _ in "12"]
             assert first.json()["ticket"]["number"] == again.json()["ticket"]["number"] == "A001"
         assert [t.number for t in boss.tickets()] == ["A001"]
@@ -102,17 +124,16 @@ def test_client_errors_and_retry_safety(live: LiveServer) -> None:
     assert e.value.code == "unreachable"
 
 
-def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
+def test_cli_commands_act_on_a_running_server(threaded: ThreadedServer) -> None:
     def cli(user: str, *args: str, password: str = PW) -> subprocess.CompletedProcess[str]:
         """The command in this process (the first call below is a real process)."""
         env = {k: ENV[k] for k in ("QUEUE_APP_CATALOG", "QUEUE_APP_HALL")}
         env |= {"QUEUE_APP_USER": user, "QUEUE_APP_PASSWORD": password}
-        return run("--server", live.url, *args, env=env)
+        return run("--server", threaded.url, *args, env=env)
 
-    live.add_staff("d1", "desk", PW)
     r = subprocess.run(
         [
-            *(sys.executable, "-m", "queue_app", "--server", live.url, "--json"),
+            *(sys.executable, "-m", "queue_app", "--server", threaded.url, "--json"),
             *("ticket", "issue", "M-SBK", "--priority", "老年人"),
         ],
         cwd=REPO,
@@ -139,7 +160,7 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     r = cli("boss", "--json", "day", "status")
     assert r.returncode == 0 and json.loads(r.stdout)["done"] == 1
     # the server logged the signed-in accounts as the actors
-    local = queue_app("--db", live.db, "--json", "ticket", "show", "V001")
+    local = queue_app("--db", threaded.db, "--json", "ticket", "show", "V001")
     actors = [(e["kind"], e["actor"]) for e in json.loads(local.stdout)["events"]]
     assert actors == [("issued", "d1"), ("called", "c1"), ("started", "c1"), ("finished", "c1")]
     r = cli("d1", "ticket", "list")
@@ -151,7 +172,7 @@ def test_cli_commands_act_on_a_running_server(live: LiveServer) -> None:
     r = cli("boss", "window", "serve", "2", "--like", "99")
     assert r.returncode == 1 and "no_such_window" in r.stderr
     assert "等候目标 12 分钟" in cli("boss", "hall", "targets", "--wait", "12").stdout
-    with HallClient(live.url) as c:
+    with HallClient(threaded.url) as c:
         hall = c.hall()
     assert hall.targets.wait_minutes == 12 and hall.window_by_number[2].serves.domains
     for r in (
@@ -171,16 +192,16 @@ def test_the_async_client_offers_what_the_sync_client_offers() -> None:
     assert public(AsyncHallClient) == public(HallClient)
 
 
-def test_async_client_lifecycle_on_a_live_server(live: LiveServer) -> None:
+def test_async_client_lifecycle_on_a_live_server(threaded: ThreadedServer) -> None:
     async def run() -> list[str]:
-        c = AsyncHallClient(live.url)
+        c = AsyncHallClient(threaded.url)
         try:
             await c.sign_in("c1", PW, window=1)
             assert (await c.me()).window == 1
             hall, catalog = await c.hall(), await c.catalog()
             assert hall.windows and catalog.matter("M-SBK").name
             await c.open_window(1)
-            boss = AsyncHallClient(live.url)
+            boss = AsyncHallClient(threaded.url)
             await boss.sign_in("boss", PW)
             issued = await boss.issue(["M-SBK"], priority="elderly")
             assert issued.ticket.priority_label == "老年人"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import threading
 import time
 from collections import Counter
@@ -15,6 +14,7 @@ import yaml
 from queue_app.domain.ticket import Outcome
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
+from tests import processes
 from tests.conftest import FIXTURES, undifferentiated_hall
 
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def _issuer(url: str, hall_path: str, n: int, barrier: Any, out: Any) -> None:
 
 
 def _run(target: Any, args_for: list[tuple]) -> list[Any]:
-    ctx = mp.get_context("spawn")
+    ctx = processes.context()
     barrier = ctx.Barrier(len(args_for))
     out = ctx.Queue()
     procs = [ctx.Process(target=target, args=(*a, barrier, out)) for a in args_for]

@@ -5,7 +5,6 @@ until ``queue-app db upgrade``. Real SQLite files and a real PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import sign_in
+from tests import processes
 from tests.conftest import FIXTURES, Clock
 
 RELEASE_DB = FIXTURES / "release_0_1_0.db"
@@ -165,7 +165,7 @@ def _start(url: str, barrier: Any, out: Any) -> None:
 
 
 def test_concurrent_starts_take_turns(engine: Engine, db_url: str) -> None:
-    ctx = mp.get_context("spawn")
+    ctx = processes.context()
     starts = 4
     barrier, out = ctx.Barrier(starts), ctx.Queue()
     procs = [ctx.Process(target=_start, args=(db_url, barrier, out)) for _ in range(starts)]

@@ -18,7 +18,8 @@ from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from tests.conftest import FIXTURES, REPO, midday_timezone
 from tests.server.conftest import anon, anyio_backend, api, app  # noqa: F401 (fixtures)
-from tests.server.live import LiveServer, sqlite_url
+from tests.server.live import sqlite_url
+from tests.server.threaded import ThreadedServer
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -51,9 +52,9 @@ def web_hall(directory: Path, windows: int = 3, **display: Any) -> Path:
 
 
 @pytest.fixture()
-def live(tmp_path: Path, mini_catalog: Catalog) -> Iterator[LiveServer]:
-    """A hall server (its own SQLite file) with a manager and three open windows (set up
-    in this process, which is quicker than through the command line)."""
+def live(tmp_path: Path, mini_catalog: Catalog) -> Iterator[ThreadedServer]:
+    """A real hall server on 127.0.0.1 (in a thread of this process, over its own SQLite
+    file) with a manager and three open windows."""
     hall_file = web_hall(tmp_path, title="测试大厅 叫号")
     url = sqlite_url(tmp_path)
     store = Store(url, mini_catalog, load_hall_for(hall_file, mini_catalog))
@@ -61,13 +62,13 @@ def live(tmp_path: Path, mini_catalog: Catalog) -> Iterator[LiveServer]:
     for w in (1, 2, 3):
         store.open_window(w, actor="setup")
     store.dispose()
-    server = LiveServer(url, hall=hall_file).start()
+    server = ThreadedServer(url, mini_catalog, hall_file).start()
     yield server
     server.stop()
 
 
 @pytest.fixture()
-def hall(live: LiveServer) -> Iterator[HallClient]:
+def hall(live: ThreadedServer) -> Iterator[HallClient]:
     """The API, signed in as the manager (who may operate every window)."""
     with HallClient(live.url) as c:
         c.sign_in("boss", PW)

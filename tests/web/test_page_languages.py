@@ -14,7 +14,7 @@ import httpx
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
-from tests.server.live import LiveServer
+from tests.server.threaded import ThreadedServer
 from tests.web.conftest import shot
 from tests.web.test_pages import BLOCKED
 
@@ -26,7 +26,7 @@ SEEN = """() => [document.title, document.body.innerText,
 ].join("\\n")"""
 
 
-def _data(live: LiveServer, tokens: list[str]) -> set[str]:
+def _data(live: ThreadedServer, tokens: list[str]) -> set[str]:
     """The hall's own words the pages may show in any language: catalog data."""
     with httpx.Client(base_url=live.url) as c:
         board = c.get("/api/display").json()
@@ -50,7 +50,7 @@ MODES = {
 Seen = dict[str, list[tuple[str, str, str]]]  # mode: [(state, html lang, text seen)]
 
 
-def _walk(live: LiveServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[str]]:
+def _walk(live: ThreadedServer, hall: HallClient, new_page: Any) -> tuple[Seen, set[str]]:
     """Every state of both pages, seen in each mode; and the hall's data."""
     seen: Seen = {mode: [] for mode in MODES}
 
@@ -150,7 +150,7 @@ def _normal(text: str) -> str:
 
 
 def test_each_page_in_each_state_reads_in_the_chosen_language(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     """English: no Chinese but the hall's data, and lang="en". Chinese: the recorded text
     (QUEUE_APP_RECORD_PAGES=1 records it anew, after a deliberate change)."""

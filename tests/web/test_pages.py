@@ -12,10 +12,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
-from queue_app.domain.catalog import Catalog
-from queue_app.loaders import load_hall_for
-from queue_app.store import Store
-from tests.server.live import LiveServer
+from tests.server.threaded import ThreadedServer
 from tests.web.conftest import ARTIFACTS, missing, shot
 
 # speechSynthesis replaced by a recorder: a Chinese voice, each utterance "spoken" in 300 ms
@@ -45,7 +42,7 @@ BLOCKED = (
 )
 
 
-def open_board(new_page: Any, live: LiveServer, query: str = "", **kw: Any) -> Any:
+def open_board(new_page: Any, live: ThreadedServer, query: str = "", **kw: Any) -> Any:
     """The board, loaded and connected; sound switched on with a click where the browser
     holds it back until one (as staff do once when they set up the TV)."""
     page = new_page(**kw)
@@ -60,7 +57,7 @@ def open_board(new_page: Any, live: LiveServer, query: str = "", **kw: Any) -> A
 
 
 def test_a_call_appears_on_the_display_within_a_second(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     hall.issue(["M-SBK"])
     page = open_board(new_page, live, spy=SPY)
@@ -83,7 +80,7 @@ def test_a_call_appears_on_the_display_within_a_second(
 
 
 def test_quick_calls_are_all_shown_and_spoken_in_order(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     for _ in range(3):
         hall.issue(["M-SBK"])
@@ -112,7 +109,7 @@ def test_quick_calls_are_all_shown_and_spoken_in_order(
 
 
 def test_blocked_speech_asks_for_a_click_and_then_speaks(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     hall.issue(["M-SBK"])
     page = open_board(new_page, live, spy=BLOCKED)
@@ -140,7 +137,7 @@ HTMLMediaElement.prototype.play = function () {
 
 
 def test_without_a_chinese_voice_the_board_plays_the_servers(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     if not shutil.which("espeak-ng"):
         missing("espeak-ng")
@@ -154,7 +151,7 @@ def test_without_a_chinese_voice_the_board_plays_the_servers(
 
 
 def test_the_display_recovers_after_a_server_restart(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     hall.issue(["M-SBK"])
     hall.issue(["M-SBK"])
@@ -172,7 +169,7 @@ def test_the_display_recovers_after_a_server_restart(
 
 
 def test_calls_made_while_the_board_was_disconnected_are_spoken_once_in_order(
-    live: LiveServer, hall: HallClient, new_page: Any, mini_catalog: Catalog
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     for _ in range(4):
         hall.issue(["M-SBK"])
@@ -182,7 +179,7 @@ def test_calls_made_while_the_board_was_disconnected_are_spoken_once_in_order(
     live.stop()
     expect(page.locator("html")).to_have_attribute("data-link", "down")
     # calls made while the server is down (another server's clerks, the same database)
-    store = Store(live.db, mini_catalog, load_hall_for(live.env["QUEUE_APP_HALL"], mini_catalog))
+    store = live.open_store()
     try:
         store.call_next(2)
         store.call_next(3)
@@ -222,7 +219,7 @@ def test_calls_made_while_the_board_was_disconnected_are_spoken_once_in_order(
 
 
 def test_the_status_page_shows_the_position_falling_then_the_window(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     for _ in range(2):
         hall.issue(["M-SBK"])
@@ -250,7 +247,7 @@ def test_the_status_page_shows_the_position_falling_then_the_window(
 
 
 def test_screenshots_of_each_page_at_tv_and_phone_size(
-    live: LiveServer, hall: HallClient, new_page: Any
+    live: ThreadedServer, hall: HallClient, new_page: Any
 ) -> None:
     """The pages as a person sees them (test-artifacts/web/*.png), loading nothing but
     the hall server's own files."""

@@ -1,0 +1,53 @@
+"""A real uvicorn hall server on 127.0.0.1 in a thread of the test process: real HTTP and
+the real app (as ``queue-app demo`` serves it), without a process's start-up. Tests of the
+``serve`` command itself, of several processes or of a kill use ``tests.server.live``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from queue_app.demo_live import EmbeddedServer
+from queue_app.domain.catalog import Catalog
+from queue_app.loaders import load_hall_for
+from queue_app.store import Store
+from tests.server.live import free_port
+
+
+class ThreadedServer:
+    """Start, stop and start again on the same port and database, as an operator restarts
+    a hall server; each start opens the store afresh."""
+
+    def __init__(self, db: str, catalog: Catalog, hall_file: Path) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.hall_file = hall_file
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._running: tuple[Store, EmbeddedServer] | None = None
+
+    def open_store(self) -> Store:
+        """The same database as the server's (e.g. another server's clerks acting on it)."""
+        return Store(self.db, self.catalog, load_hall_for(self.hall_file, self.catalog))
+
+    def start(self) -> ThreadedServer:
+        """Serve; return once uvicorn listens (``EmbeddedServer`` fails if it cannot)."""
+        assert self._running is None, "already running"
+        store = self.open_store()
+        try:
+            server = EmbeddedServer(store, self.port).__enter__()
+        except BaseException:
+            store.dispose()
+            raise
+        self._running = (store, server)
+        return self
+
+    def stop(self) -> None:
+        """Shut down as on SIGTERM: open event streams are cut after uvicorn's grace."""
+        if self._running is not None:
+            store, server = self._running
+            self._running = None
+            try:
+                server.__exit__()
+                assert not server.thread.is_alive(), "the server thread did not end"
+            finally:
+                store.dispose()

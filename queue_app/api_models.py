@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -125,6 +125,13 @@ class SignInIn(_In):
     username: Annotated[str, Field(min_length=1, max_length=40)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
     window: Annotated[int, Field(ge=1, le=999)] | None = None
+
+
+class SignInLockOut(BaseModel):
+    kind: Literal["account", "address"]
+    name: str
+    failures: int
+    until: float
 
 
 class SessionOut(BaseModel):

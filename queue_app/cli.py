@@ -931,17 +931,7 @@ def staff_add(
             r = Role(role)
         except ValueError:
             raise BadRole(role=role) from None
-        given = _settings(staff_password=password).staff_password
-        pw = (
-            given.get_secret_value()
-            if given is not None
-            else typer.prompt(
-                _("password"),
-                hide_input=True,
-                confirmation_prompt=_("Repeat for confirmation"),
-            )
-        )
-        info = add_staff(_store(), username, r, pw, name)
+        info = add_staff(_store(), username, r, _new_password(password), name)
         _emit(
             {"username": info.username, "role": info.role.value},
             lambda: out.print(
@@ -949,6 +939,38 @@ def staff_add(
                     username=info.username, role=_word(ROLES, info.role.value)
                 )
             ),
+        )
+
+
+def _new_password(flag: str | None) -> str:
+    """The new password: the flag, else $QUEUE_APP_STAFF_PASSWORD, else asked twice."""
+    given = _settings(staff_password=flag).staff_password
+    if given is not None:
+        return given.get_secret_value()
+    return str(
+        typer.prompt(
+            _("password"), hide_input=True, confirmation_prompt=_("Repeat for confirmation")
+        )
+    )
+
+
+@staff_app.command("passwd")
+def staff_passwd(
+    username: str,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Default: $QUEUE_APP_STAFF_PASSWORD, else asked for, not echoed."),
+    ] = None,
+) -> None:
+    """Set a new password for an account (a reset): its sessions end, and a sign-in lock
+    on its name is lifted."""
+    from queue_app.store.staff import set_password
+
+    with _user_errors():
+        set_password(_store(), username, _new_password(password))
+        _emit(
+            {"username": username, "password_set": True},
+            lambda: out.print(_("new password set for {username}").format(username=username)),
         )
 
 

@@ -46,6 +46,7 @@ from queue_app.api_models import (
     ProfileChoice,
     QueueSeriesOut,
     SessionOut,
+    SignInLockOut,
     StaffingOut,
     StaffOut,
     StatusOut,
@@ -294,6 +295,10 @@ class AsyncHallClient:
         """Every staff account (a manager's read)."""
         return await self._get("/api/staff", _as(list[StaffOut]))
 
+    async def sign_in_locks(self) -> list[SignInLockOut]:
+        """Account names and addresses locked out after failed sign-ins (a manager's read)."""
+        return await self._get("/api/staff/locks", _as(list[SignInLockOut]))
+
     # ------------------------------------------------------------ the hall
     async def health(self) -> dict[str, str]:
         return await self._get("/api/health", _as(dict[str, str]))
@@ -530,6 +535,7 @@ class HallClient:
     sign_out = _blocking(AsyncHallClient.sign_out)
     me = _blocking(AsyncHallClient.me)
     staff = _blocking(AsyncHallClient.staff)
+    sign_in_locks = _blocking(AsyncHallClient.sign_in_locks)
     health = _blocking(AsyncHallClient.health)
     hall = _blocking(AsyncHallClient.hall)
     hall_profiles = _blocking(AsyncHallClient.hall_profiles)

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.loaders import load_catalog, load_hall_for, parse_cache
-from queue_app.store import Store
+from queue_app.store import Store, passwords
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -36,6 +37,12 @@ _CACHE = tempfile.mkdtemp(prefix="queue-app-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 os.environ["QUEUE_APP_CACHE_DIR"] = _CACHE
 parse_cache.use_dir(Path(_CACHE))
+
+# passwords hashed in the test processes with Argon2id's cheapest parameters: a sign-in at
+# the OWASP level costs 70 ms, and the suite signs in thousands of times. The servers the
+# tests start as processes keep the real level (and re-hash these at their first sign-in);
+# tests/server/test_sign_in_limits.py checks the level and the re-hash.
+passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 # the longest test files run first: two workers then end together rather than one

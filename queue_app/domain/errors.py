@@ -113,6 +113,10 @@ class Refused(Exception):
     def params(self) -> dict[str, Param]:
         return self.text.params
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the body (e.g. ``Retry-After``)."""
+        return {}
+
     def __reduce__(self) -> tuple[Any, ...]:  # pickled across processes: keyword arguments
         return _restore, (type(self), self.field, self.params)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from queue_app.domain.errors import N_, Refused
 
 BAD_INPUT, NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND, CONFLICT = 422, 401, 403, 404, 409
+TOO_MANY = 429
 SERVER_FAILED, UNAVAILABLE = 500, 503
 
 
@@ -23,6 +24,14 @@ class SessionExpired(NotSignedIn):
 class BadCredentials(Refused):
     code, status, field = "bad_credentials", NOT_SIGNED_IN, "password"
     message = N_("Wrong username or password, or the account is disabled")
+
+
+class SignInLocked(Refused):
+    code, status, field = "sign_in_locked", TOO_MANY, "password"
+    message = N_("Too many failed sign-ins: try again in {seconds} s")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.params["seconds"])}
 
 
 class Forbidden(Refused):

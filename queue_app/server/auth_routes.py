@@ -7,11 +7,12 @@ from typing import Annotated, cast
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from queue_app.api_models import SessionOut, SignInIn, StaffOut
+from queue_app.api_models import SessionOut, SignInIn, SignInLockOut, StaffOut
+from queue_app.domain.refusals import BadCredentials
 from queue_app.server.auth import Manager, SignedIn, bearer
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
-from queue_app.store import staff
+from queue_app.store import sign_in_limits, staff
 
 router = APIRouter(
     prefix="/api",
@@ -27,10 +28,18 @@ def _svc(request: Request) -> HallService:
 Svc = Annotated[HallService, Depends(_svc)]
 
 
-@router.post("/auth/sign-in")
-async def sign_in(svc: Svc, body: SignInIn) -> SessionOut:
-    """Sign in; a clerk names the window it works at and may operate only that one."""
-    s = await svc.read(staff.sign_in, svc.store, body.username, body.password, body.window)
+@router.post("/auth/sign-in", responses={429: {"model": ErrorResponse}})
+async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
+    """Sign in; a clerk names the window it works at and may operate only that one. After
+    5 failures in a row for an account name or from an address, 429 with Retry-After."""
+    address = request.client.host if request.client else None
+    await svc.read(sign_in_limits.refuse_if_locked, svc.store, body.username, address)
+    found = await svc.read(staff.credentials, svc.store, body.username)
+    check = await svc.hash(staff.check_password, body.password, found)
+    if found is None or not check.ok:
+        await svc.write(sign_in_limits.record_failure, svc.store, body.username, address)
+        raise BadCredentials()
+    s = await svc.write(staff.start_session, svc.store, found, check, body.window, address)
     return SessionOut(
         username=s.username,
         role=s.role.value,
@@ -54,6 +63,15 @@ async def me(who: SignedIn) -> SessionOut:
     return SessionOut(
         username=who.username, role=who.role.value, window=who.window, expires_at=who.expires_at
     )
+
+
+@router.get("/staff/locks")
+async def sign_in_locks(svc: Svc, who: Manager) -> list[SignInLockOut]:
+    """Account names and addresses that may not sign in for now, and until when."""
+    return [
+        SignInLockOut(kind=k.kind, name=k.name, failures=k.failures, until=k.locked_until)
+        for k in await svc.read(sign_in_limits.locks, svc.store)
+    ]
 
 
 @router.get("/staff")

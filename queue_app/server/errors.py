@@ -65,7 +65,11 @@ def error_body(exc: Refused) -> str:
 
 
 def error_json(exc: Refused) -> JSONResponse:
-    return JSONResponse(_body(exc.code, *messages(exc), exc.field), status_code=exc.status)
+    return JSONResponse(
+        _body(exc.code, *messages(exc), exc.field),
+        status_code=exc.status,
+        headers=exc.headers() or None,
+    )
 
 
 def _field(loc: tuple[Any, ...]) -> str:

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel | None)
 POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
+# password hashes at once, on threads of their own: a flood of sign-ins queues for them
+# without holding the request threads that calls and tickets need
+HASHING_AT_ONCE = 2
 
 
 class HallService:
@@ -50,6 +53,7 @@ class HallService:
         self.events = Broadcaster()
         self.sessions = SessionCache()
         self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
+        self._hashing: ThreadPoolExecutor | None = None
         self._starting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self._listener: PgListener | None = None
@@ -86,10 +90,16 @@ class HallService:
             self.events.version = max(self.events.version, self._logged)
             self._poller = loop.create_task(self._poll())
             return
+
+        def on_loop(fn: Callable[..., None], *args: Any) -> None:
+            """From the listener's thread onto the loop (gone once the server stops)."""
+            with contextlib.suppress(RuntimeError):  # the loop closed with a note in flight
+                loop.call_soon_threadsafe(fn, *args)
+
         listener = PgListener(
             self.store.engine,
-            on_event=lambda row: loop.call_soon_threadsafe(self._publish, row),
-            on_gap=lambda: loop.call_soon_threadsafe(self.events.resync_all),
+            on_event=lambda row: on_loop(self._publish, row),
+            on_gap=lambda: on_loop(self.events.resync_all),
         )
         await run_in_threadpool(listener.start)
         self._listener = listener
@@ -183,6 +193,12 @@ class HallService:
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)
 
+    async def hash(self, fn: Callable[..., T], *args: Any) -> T:
+        """Password hashing, ``HASHING_AT_ONCE`` at a time, off the request threads."""
+        if self._hashing is None:
+            self._hashing = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="hashing")
+        return await asyncio.get_running_loop().run_in_executor(self._hashing, fn, *args)
+
     def _writer(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="queue-writer")
@@ -202,3 +218,6 @@ class HallService:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+        if self._hashing is not None:
+            self._hashing.shutdown(wait=True)
+            self._hashing = None

@@ -165,6 +165,19 @@ class SessionRow(SQLModel, table=True):
     expires_at: float
 
 
+class SignInLimitRow(SQLModel, table=True):
+    """Failed sign-ins in a row for one account name or one client address, and until when
+    further tries are refused (shared by every server on the database)."""
+
+    __tablename__ = "sign_in_limit"
+
+    kind: str = Field(primary_key=True, max_length=8)  # "account" or "address"
+    name: str = Field(primary_key=True, max_length=64)  # username (any typed) or address
+    failures: int
+    last_failure_at: float
+    locked_until: float | None = None
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -185,3 +198,4 @@ event_t = _table(EventRow)
 idempotency_t = _table(IdempotencyRow)
 staff_t = _table(StaffRow)
 session_t = _table(SessionRow)
+sign_in_limit_t = _table(SignInLimitRow)

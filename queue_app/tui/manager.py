@@ -13,7 +13,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
-from queue_app.api_models import StaffingOut, TicketOut, WindowFiguresOut, WindowOut
+from queue_app.api_models import (
+    SignInLockOut,
+    StaffingOut,
+    TicketOut,
+    WindowFiguresOut,
+    WindowOut,
+)
 from queue_app.domain.dispatch import Candidate, eligible
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.layouts import dispatch_windows
@@ -149,7 +155,7 @@ class ManagerScreen(LiveScreen):
         now = self.hall_app.clock()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
-        self._show_alerts(windows, waiting, now)
+        self._show_alerts(windows, waiting, now, await self.client.sign_in_locks())
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
         # over the windows open long enough to say something (None until two are)
@@ -169,9 +175,16 @@ class ManagerScreen(LiveScreen):
             )
         )
 
-    def _show_alerts(self, windows: list[WindowOut], waiting: list[TicketOut], now: float) -> None:
+    def _show_alerts(
+        self,
+        windows: list[WindowOut],
+        waiting: list[TicketOut],
+        now: float,
+        locks: list[SignInLockOut],
+    ) -> None:
         """One line for what needs the manager now: tickets no open window may call (they
-        would wait for ever), and windows serving past the service target."""
+        would wait for ever), windows serving past the service target, and accounts and
+        addresses locked out after failed sign-ins (``queue-app staff passwd`` lifts one)."""
         w = self.w
         parts = []
         stuck = uncallable(waiting, windows, self.hall_app.hall, self.hall_app.coverage)
@@ -202,6 +215,21 @@ class ManagerScreen(LiveScreen):
                     windows=w.join(late),
                 )
             )
+        if locks:
+            shown = w.join(
+                [
+                    w._("{name} ({m} min)", name=k.name, m=f"{max(1, (k.until - now) / 60):.0f}")
+                    if k.kind == "account"
+                    else w._(
+                        "address {name} ({m} min)",
+                        name=k.name,
+                        m=f"{max(1, (k.until - now) / 60):.0f}",
+                    )
+                    for k in locks[:6]
+                ]
+            )
+            more = f" … +{len(locks) - 6}" if len(locks) > 6 else ""
+            parts.append(w._("sign-in locked: {who}", who=shown + more))
         alerts = self.query_one("#alerts", Static)
         alerts.update(Text("⚠ " + " · ".join(parts), style="bold") if parts else "")
         alerts.set_class(bool(parts), "-shown")

@@ -25,8 +25,8 @@ def run(
     a shell; the process start-up is what ``run_process`` and tests/cli/test_start.py cover).
     An exception the command did not turn into a message fails the test, as a traceback on
     a real process's stderr would."""
-    given: dict[str, str | None] = {"COLUMNS": "200", **(env or {})}
-    given["QUEUE_APP_DB"] = None  # as in run_process: --db says which database
+    # as in run_process: the test's environment, not this shell's, names the database
+    given: dict[str, str | None] = {"COLUMNS": "200", "QUEUE_APP_DB": None, **(env or {})}
     before = Path.cwd()
     os.chdir(cwd)
     try:
@@ -42,8 +42,9 @@ def run_process(
     *args: str, env: dict[str, str] | None = None, cwd: Path = REPO
 ) -> subprocess.CompletedProcess[str]:
     """``queue-app ARGS`` as a user runs it: a real process."""
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    full_env.pop("QUEUE_APP_DB", None)
+    full_env = {**os.environ, "COLUMNS": "200"}
+    full_env.pop("QUEUE_APP_DB", None)  # the test's environment, not this shell's
+    full_env |= env or {}
     return subprocess.run(
         [sys.executable, "-m", "queue_app", *args],
         capture_output=True,

@@ -34,6 +34,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/auth/sign-out"): (ANY, None),
     ("GET", "/api/auth/me"): (ANY, None),
     ("GET", "/api/staff"): (MANAGER, None),
+    ("GET", "/api/staff/locks"): (MANAGER, None),
     ("GET", "/api/tickets"): (ANY, None),
     ("GET", "/api/tickets/{number}"): (ANY, None),
     ("GET", "/api/tickets/{number}/events"): (MANAGER, None),  # names the staff who acted
@@ -168,14 +169,14 @@ async def test_a_disabled_account_loses_its_sessions(
     assert r.status_code == 401
 
 
-def test_passwords_are_hashed_with_scrypt(store: Store) -> None:
+def test_passwords_are_hashed_with_argon2id(store: Store) -> None:
     from sqlalchemy import select
 
-    from queue_app.store.staff import verify_password
+    from queue_app.store.passwords import verify_password
     from queue_app.store.tables import staff_t
 
     add_staff(store, "hx", Role.DISPLAY, PASSWORD)
     with store.engine.connect() as conn:
         stored = conn.execute(select(staff_t.c.password_hash)).scalar()
-    assert stored.startswith("scrypt$") and PASSWORD not in stored
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert verify_password(PASSWORD, stored) and not verify_password("nope-nope", stored)

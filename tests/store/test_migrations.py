@@ -69,7 +69,8 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert before.revision is None
     assert schema.current(engine) == schema.head()
     assert schema_diff(engine) == []
-    assert set(inspect(engine).get_table_names()) == {*TABLES, "hall_state", schema.VERSION_TABLE}
+    added = {"hall_state", "sign_in_limit"}  # by revisions 0002 and 0003
+    assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
 
@@ -332,3 +333,24 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
             with engine.connect() as conn:  # foreign keys on again for the hall's work
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert rows(engine) == written and schema_diff(engine) == []
+
+
+def test_0003_sign_in_limit_goes_down_and_up_with_rows_in_place(engine: Engine) -> None:
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sign_in_limit (kind, name, failures, last_failure_at, locked_until)"
+                " VALUES ('account', 'boss', 5, 1.0, 31.0)"
+            )
+        )
+        conn.execute(text("INSERT INTO hall_state VALUES (1, '2026-12-02', 3, NULL, false)"))
+    schema.downgrade(engine, "0002")
+    assert "sign_in_limit" not in inspect(engine).get_table_names()
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sign_in_limit")).scalar() == 0
+        assert conn.execute(text("SELECT day, settings_version FROM hall_state")).all() == [
+            ("2026-12-02", 3)
+        ]
+    assert schema_diff(engine) == []

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
 from queue_app.client import AsyncHallClient
+from queue_app.store import sign_in_limits
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import (
     ClerkScreen,
@@ -337,3 +338,16 @@ async def test_every_time_shown_runs_on_the_terminals_clock(
         domains = app.screen.query_one("#domains", DataTable)
         await until(pilot, lambda: [str(c) for c in domains.get_row_at(0)][2] == "25 分")
         assert str(clock.render()) == "09:25:00"
+
+
+async def test_manager_sees_accounts_locked_after_failed_sign_ins(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    for _ in range(5):  # a desk account guessed at from the hall network
+        sign_in_limits.record_failure(hall.store, "d1", "10.1.2.3")
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ManagerScreen, "#alerts"))
+        await until(pilot, lambda: "d1" in text_of(app, "#alerts"))
+        alerts = text_of(app, "#alerts")
+    assert "登录已锁定" in alerts and "d1（1 分）" in alerts and "地址 10.1.2.3" in alerts

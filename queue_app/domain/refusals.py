@@ -7,7 +7,7 @@ from __future__ import annotations
 from queue_app.domain.errors import N_, Refused
 
 BAD_INPUT, NOT_SIGNED_IN, FORBIDDEN, NOT_FOUND, CONFLICT = 422, 401, 403, 404, 409
-TOO_MANY = 429
+TOO_LARGE, TOO_MANY = 413, 429
 SERVER_FAILED, UNAVAILABLE = 500, 503
 
 
@@ -24,6 +24,11 @@ class SessionExpired(NotSignedIn):
 class BadCredentials(Refused):
     code, status, field = "bad_credentials", NOT_SIGNED_IN, "password"
     message = N_("Wrong username or password, or the account is disabled")
+
+
+class BodyTooLarge(Refused):
+    code, status, field = "body_too_large", TOO_LARGE, "body"
+    message = N_("The request body is larger than {most} KiB: nothing was read or changed")
 
 
 class SignInLocked(Refused):

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from queue_app import __version__
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
+from queue_app.server.body_limit import BodyLimit
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.pages import pages
 from queue_app.server.public import public
@@ -55,6 +56,7 @@ def create_app(store: Store, *, public_url: str | None = None, docs: bool = Fals
     app.state.public_url = public_url
     errors.install(app)
     app.add_middleware(failures.CatchAll)
+    app.add_middleware(BodyLimit)  # outside the handlers: a large body is never read
     app.add_middleware(SecurityHeaders, exempt=("/docs", "/redoc") if docs else ())
     idempotency.install(app)
     app.include_router(auth_router)

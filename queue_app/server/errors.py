@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_app.domain.errors import N_, Refused, Text
-from queue_app.domain.refusals import BadText, InvalidRequest, UnknownParameter
+from queue_app.domain.refusals import BadText, BodyTooLarge, InvalidRequest, UnknownParameter
 from queue_app.domain.text import bad_text
 from queue_app.i18n import messages, render
 
@@ -91,6 +91,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413 and str(exc.detail).isdigit():  # body_limit, streamed
+            return error_json(BodyTooLarge(most=int(exc.detail)))
         text = Text(HTTP_MESSAGES.get(exc.status_code, HTTP_OTHER))
         return JSONResponse(
             _body(f"http_{exc.status_code}", render(text, "zh"), render(text, "en"), None),

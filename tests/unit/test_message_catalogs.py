@@ -19,7 +19,7 @@ from queue_app.domain.errors import Refused, Text
 from queue_app.domain.ticket import STATUS_LABELS, STATUS_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
-STATUSES = {400, 401, 403, 404, 409, 422, 429, 500, 503}
+STATUSES = {400, 401, 403, 404, 409, 413, 422, 429, 500, 503}
 
 
 def all_refusals() -> list[type[Refused]]:

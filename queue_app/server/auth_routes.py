@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_app.api_models import SessionOut, SignInIn, SignInLockOut, StaffOut
-from queue_app.domain.refusals import BadCredentials
+from queue_app.domain.refusals import BadCredentials, SignInLocked
 from queue_app.server.auth import Manager, SignedIn, bearer
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.store import sign_in_limits, staff
+
+LOCKED_ANSWER_DELAY_S = 1.0  # before a 429 for a locked account name or address
 
 router = APIRouter(
     prefix="/api",
@@ -33,7 +36,13 @@ async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
     """Sign in; a clerk names the window it works at and may operate only that one. After
     5 failures in a row for an account name or from an address, 429 with Retry-After."""
     address = request.client.host if request.client else None
-    await svc.read(sign_in_limits.refuse_if_locked, svc.store, body.username, address)
+    try:
+        await svc.read(sign_in_limits.refuse_if_locked, svc.store, body.username, address)
+    except SignInLocked:
+        # a guesser that ignores Retry-After waits for each answer (no thread is held):
+        # a flood of tries then costs the hall little
+        await asyncio.sleep(LOCKED_ANSWER_DELAY_S)
+        raise
     found = await svc.read(staff.credentials, svc.store, body.username)
     check = await svc.hash(staff.check_password, body.password, found)
     if found is None or not check.ok:

@@ -16,6 +16,7 @@ from queue_app.server.pages import pages
 from queue_app.server.public import public
 from queue_app.server.routes import api
 from queue_app.server.service import HallService
+from queue_app.server.signed_in_first import SignedInFirst
 from queue_app.server.voice import Voice
 from queue_app.store import Store
 
@@ -55,6 +56,7 @@ def create_app(store: Store, *, public_url: str | None = None, docs: bool = Fals
     app.state.voice = voice
     app.state.public_url = public_url
     errors.install(app)
+    app.add_middleware(SignedInFirst)  # inside CatchAll: its store reads may fail too
     app.add_middleware(failures.CatchAll)
     app.add_middleware(BodyLimit)  # outside the handlers: a large body is never read
     app.add_middleware(SecurityHeaders, exempt=("/docs", "/redoc") if docs else ())

@@ -36,15 +36,19 @@ async def signed_in(
     """Any signed-in account (display included)."""
     if cred is None:
         raise NotSignedIn()
-    svc: HallService = request.app.state.service
-    token = cred.credentials
+    session = await session_of(request.app.state.service, cred.credentials)
+    if session is None:
+        raise SessionExpired()
+    return session
+
+
+async def session_of(svc: HallService, token: str) -> Session | None:
+    """The live session of a bearer token (remembered for a few seconds), or None."""
     session = svc.sessions.get(token, svc.store.clock())
     if session is None:
         session = await svc.read(session_for, svc.store, token)
         if session is not None:
             svc.sessions.put(token, session)
-    if session is None:
-        raise SessionExpired()
     return session
 
 

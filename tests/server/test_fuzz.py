@@ -31,7 +31,9 @@ app = create_app(_store)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
-@schema.exclude(path="/api/events").parametrize()  # endless stream: tested on uvicorn
+# left out: the live events (an endless stream: tested on uvicorn) and signing out, which
+# would end the one session every other case acts with
+@schema.exclude(path_regex="^/api/(events|auth/sign-out)$").parametrize()
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema_and_never_fails(case: schemathesis.Case) -> None:
     # Left out on purpose: positive_data_acceptance (a schema-valid but unknown matter code

@@ -1,0 +1,51 @@
+"""A change to the API (POST, PUT, PATCH, DELETE), other than signing in, is refused
+(401, the JSON error shape) before its body is read unless it carries a live session's
+bearer token: anonymous traffic costs a header check, never a body's reading."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from queue_app.domain.errors import Refused
+from queue_app.domain.refusals import NotSignedIn, SessionExpired
+from queue_app.server.auth import session_of, signed_in
+from queue_app.server.errors import error_json
+
+SIGN_IN = "/api/auth/sign-in"
+CHANGES = {"POST", "PUT", "PATCH", "DELETE"}  # other methods: the router answers
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, if there is one."""
+    raw = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+    scheme, _, token = raw.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class SignedInFirst:
+    """ASGI middleware: sessions checked before the body of a change."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in CHANGES
+            and scope["path"].startswith("/api/")
+            and scope["path"] != SIGN_IN
+        ):
+            app = scope["app"]
+            if signed_in in app.dependency_overrides:  # local mode: the operator acts
+                await self.app(scope, receive, send)
+                return
+            token = bearer_token(scope)
+            refusal: Refused | None = None
+            if token is None:
+                refusal = NotSignedIn()
+            elif await session_of(app.state.service, token) is None:
+                refusal = SessionExpired()
+            if refusal is not None:
+                await error_json(refusal)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_app.api_models import SessionOut, SignInIn, SignInLockOut, StaffOut
-from queue_app.domain.refusals import BadCredentials, SignInLocked
+from queue_app.domain.refusals import SignInLocked
 from queue_app.server.auth import Manager, SignedIn, bearer
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
@@ -45,10 +45,9 @@ async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
         raise
     found = await svc.read(staff.credentials, svc.store, body.username)
     check = await svc.hash(staff.check_password, body.password, found)
-    if found is None or not check.ok:
-        await svc.write(sign_in_limits.record_failure, svc.store, body.username, address)
-        raise BadCredentials()
-    s = await svc.write(staff.start_session, svc.store, found, check, body.window, address)
+    s = await svc.write(
+        staff.conclude_sign_in, svc.store, body.username, found, check, body.window, address
+    )
     return SessionOut(
         username=s.username,
         role=s.role.value,

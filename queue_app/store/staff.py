@@ -193,7 +193,20 @@ def sign_in(
     """Sign in (the whole of it in this thread; the server hashes on a pool of its own)."""
     sign_in_limits.refuse_if_locked(store, username, address)
     found = credentials(store, username)
-    check = check_password(password, found)
+    return conclude_sign_in(
+        store, username, found, check_password(password, found), window, address
+    )
+
+
+def conclude_sign_in(
+    store: Store,
+    username: str,
+    found: Credentials | None,
+    check: PasswordCheck,
+    window: int | None,
+    address: str | None,
+) -> Session:
+    """After the password's check: the failure counted (``BadCredentials``), or a session."""
     if found is None or not check.ok:
         sign_in_limits.record_failure(store, username, address)
         raise BadCredentials()

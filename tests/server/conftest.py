@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from queue_app.domain.catalog import Catalog
 from queue_app.server import create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
+from tests.conftest import midday_hall
+from tests.server.live import sqlite_url
+from tests.server.threaded import ThreadedServer
 
 PASSWORD = "correct-horse-9"
 
@@ -56,3 +61,11 @@ async def api(
         transport=transport, base_url="http://hall", headers={"Authorization": f"Bearer {token}"}
     ) as client:
         yield client
+
+
+@pytest.fixture()
+def threaded_hall(tmp_path: Path, mini_catalog: Catalog) -> Iterator[ThreadedServer]:
+    """A real uvicorn server in this process over a new SQLite file (the mini hall)."""
+    server = ThreadedServer(sqlite_url(tmp_path), mini_catalog, midday_hall(tmp_path)).start()
+    yield server
+    server.stop()

@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-import json
-import socket
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from queue_app.domain.catalog import Catalog
 from queue_app.server.body_limit import MAX_BODY
 from queue_app.store import Store
 from queue_app.store.tables import idempotency_t, ticket_t
-from tests.conftest import midday_hall
-from tests.server.live import sqlite_url
-from tests.server.threaded import ThreadedServer
+from tests.server.threaded import ThreadedServer, answer_without_body
 
 BIG = b'{"matters": ["M-SBK"], "x": "' + b"a" * (1024 * 1024) + b'"}'
 
@@ -60,29 +54,7 @@ async def test_a_large_body_is_refused_declared_or_streamed(
     assert ok.status_code == 201 and len(ok.request.content) < MAX_BODY
 
 
-@pytest.fixture()
-def server(tmp_path: Path, mini_catalog: Catalog) -> Iterator[ThreadedServer]:
-    s = ThreadedServer(sqlite_url(tmp_path), mini_catalog, midday_hall(tmp_path)).start()
-    yield s
-    s.stop()
-
-
-def test_the_server_answers_before_the_body_is_sent(server: ThreadedServer) -> None:
-    """Real HTTP: the request announces a 1 MB body and sends none of it; the 413 comes
-    all the same (nothing waited for the body, let alone read it)."""
-    head = (
-        "POST /api/tickets HTTP/1.1\r\nHost: hall\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {1024 * 1024}\r\nConnection: close\r\n\r\n"
-    )
-    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
-        conn.sendall(head.encode())
-        answer = b""
-        while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    status, _, rest = answer.partition(b"\r\n")
-    assert status.startswith(b"HTTP/1.1 413"), answer[:200]
-    body = rest.split(b"\r\n\r\n", 1)[1]
-    assert json.loads(body)["error"]["code"] == "body_too_large"
+def test_the_server_answers_before_the_body_is_sent(threaded_hall: ThreadedServer) -> None:
+    """Real HTTP: a 1 MB body announced and none of it sent still gets its 413."""
+    status, body = answer_without_body(threaded_hall.port, "/api/tickets", 1024 * 1024)
+    assert status == 413 and body["error"]["code"] == "body_too_large"

@@ -6,6 +6,8 @@ OWASP level, older hashes replaced at the next sign-in; hashing on threads of it
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,15 +116,15 @@ class CountingHasher(PasswordHasher):
         return super().verify(hash, password)
 
 
+TEST_HASHER = passwords._hasher  # the suite's cheap parameters (tests/conftest.py)
+
+
 @pytest.fixture()
 def counting() -> Iterator[CountingHasher]:
     hasher = CountingHasher(time_cost=1, memory_cost=64, parallelism=1)
     passwords.use_hasher(hasher)
     yield hasher
     passwords.use_hasher(TEST_HASHER)
-
-
-TEST_HASHER = passwords._hasher  # the suite's cheap parameters (tests/conftest.py)
 
 
 def test_an_unknown_name_costs_one_verification_like_a_wrong_password(
@@ -143,14 +145,10 @@ def test_older_hashes_are_replaced_at_the_next_sign_in(
     store: Store, counting: CountingHasher
 ) -> None:
     # release 0.1.0's scrypt hash of "boss-password", and one with weaker argon2 parameters
-    scrypt = passwords._verify_scrypt  # the kind it was: still verified
-    import base64
-    import hashlib
-
     salt = b"0123456789abcdef"
     digest = hashlib.scrypt(b"boss-password", salt=salt, n=2**14, r=8, p=1, dklen=32)
     old = f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
-    assert scrypt("boss-password", old)
+    assert passwords.verify_password("boss-password", old)  # the kind it was: still verified
     add_staff(store, "boss", Role.MANAGER, "boss-password")
     add_staff(store, "desk", Role.DESK, "desk-password")
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("desk-password")

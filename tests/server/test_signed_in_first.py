@@ -3,18 +3,10 @@ session (issue 13, item 3): anonymous traffic costs a header check."""
 
 from __future__ import annotations
 
-import json
-import socket
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from queue_app.domain.catalog import Catalog
-from tests.conftest import midday_hall
-from tests.server.live import sqlite_url
-from tests.server.threaded import ThreadedServer
+from tests.server.threaded import ThreadedServer, answer_without_body
 
 NOT_JSON = {"content": b"{not json", "headers": {"Content-Type": "application/json"}}
 
@@ -34,26 +26,6 @@ async def test_a_change_without_a_live_session_is_refused_before_its_body(
     assert (await anon.get("/api/hall")).status_code == 200  # reads stay public
 
 
-@pytest.fixture()
-def server(tmp_path: Path, mini_catalog: Catalog) -> Iterator[ThreadedServer]:
-    s = ThreadedServer(sqlite_url(tmp_path), mini_catalog, midday_hall(tmp_path)).start()
-    yield s
-    s.stop()
-
-
-def test_the_server_answers_401_before_the_body_is_sent(server: ThreadedServer) -> None:
-    head = (
-        "POST /api/windows/1/pause HTTP/1.1\r\nHost: hall\r\nContent-Type: application/json\r\n"
-        "Content-Length: 1000\r\nConnection: close\r\n\r\n"
-    )
-    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
-        conn.sendall(head.encode())
-        answer = b""
-        while not answer.rstrip().endswith(b"}"):
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
-    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
-    body = answer.split(b"\r\n\r\n", 1)[1]
-    assert json.loads(body)["error"]["code"] == "not_signed_in"
+def test_the_server_answers_401_before_the_body_is_sent(threaded_hall: ThreadedServer) -> None:
+    status, body = answer_without_body(threaded_hall.port, "/api/windows/1/pause", 1000)
+    assert status == 401 and body["error"]["code"] == "not_signed_in"

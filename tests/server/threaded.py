@@ -4,7 +4,10 @@ the real app (as ``queue-app demo`` serves it), without a process's start-up. Te
 
 from __future__ import annotations
 
+import json
+import socket
 from pathlib import Path
+from typing import Any
 
 from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
@@ -51,3 +54,20 @@ class ThreadedServer:
                 assert not server.thread.is_alive(), "the server thread did not end"
             finally:
                 store.dispose()
+
+
+def answer_without_body(port: int, path: str, length: int) -> tuple[int, Any]:
+    """POST ``path`` over a raw socket announcing a ``length``-byte body and sending none
+    of it: the answer's status and JSON (an answer at all proves nothing waited for the
+    body)."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: hall\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    )
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(head.encode())
+        while chunk := conn.recv(65536):  # the server closes after its answer
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    return int(status_line.split()[1]), json.loads(rest.split(b"\r\n\r\n", 1)[1])

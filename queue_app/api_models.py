@@ -147,6 +147,25 @@ class StaffOut(BaseModel):
     full_name: str
     role: str
     disabled: bool
+    windows: list[int] | None = None  # the windows the account may sit at; None: any
+
+
+class StaffWindowsIn(_In):
+    """The windows an account may sit at from now on; null: any window."""
+
+    windows: (
+        Annotated[list[Annotated[int, Field(ge=1, le=999)]], Field(min_length=1, max_length=999)]
+        | None
+    )
+
+
+class SeatOut(BaseModel):
+    """Who sits at a window (signed in there): the one session that may operate it."""
+
+    window: int
+    username: str
+    full_name: str
+    since: float
 
 
 def _names(info: ValidationInfo) -> Mapping[str, str]:

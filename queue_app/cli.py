@@ -921,9 +921,14 @@ def staff_add(
         str | None,
         typer.Option(help="Default: $QUEUE_APP_STAFF_PASSWORD, else asked for, not echoed."),
     ] = None,
+    windows: Annotated[
+        str | None,
+        typer.Option(help="The windows the account may sit at, e.g. 1-5,8 (default: any)."),
+    ] = None,
 ) -> None:
     """Add a staff account."""
     from queue_app.domain.refusals import BadRole
+    from queue_app.domain.window_sets import parse_windows
     from queue_app.store.staff import Role, add_staff
 
     with _user_errors():
@@ -931,7 +936,8 @@ def staff_add(
             r = Role(role)
         except ValueError:
             raise BadRole(role=role) from None
-        info = add_staff(_store(), username, r, _new_password(password), name)
+        allowed = parse_windows(windows) if windows is not None else None
+        info = add_staff(_store(), username, r, _new_password(password), name, allowed)
         _emit(
             {"username": info.username, "role": info.role.value},
             lambda: out.print(
@@ -974,6 +980,12 @@ def staff_passwd(
         )
 
 
+def _windows_said(windows: Iterable[int] | None) -> str:
+    from queue_app.domain.window_sets import windows_text
+
+    return _("any") if windows is None else windows_text(set(windows))
+
+
 @staff_app.command("list")
 def staff_list() -> None:
     """Every staff account."""
@@ -983,12 +995,13 @@ def staff_list() -> None:
         accounts = list_staff(_store())
 
         def render() -> None:
-            t = Table(_("username"), _("name"), _("role"), _("state"))
+            t = Table(_("username"), _("name"), _("role"), _("windows"), _("state"))
             for a in accounts:
                 t.add_row(
                     a.username,
                     a.full_name,
                     _word(ROLES, a.role.value),
+                    _windows_said(a.windows),
                     _(STAFF_STATES[a.disabled]),
                 )
             out.print(t)
@@ -999,11 +1012,72 @@ def staff_list() -> None:
                     "username": a.username,
                     "full_name": a.full_name,
                     "role": a.role.value,
+                    "windows": sorted(a.windows) if a.windows is not None else None,
                     "disabled": a.disabled,
                 }
                 for a in accounts
             ],
             render,
+        )
+
+
+@staff_app.command("windows")
+def staff_windows(
+    username: str,
+    windows: Annotated[str, typer.Argument(help="e.g. 1-5,8; or any")],
+) -> None:
+    """Set the windows an account may sit at (sign in at)."""
+    from queue_app.domain.window_sets import parse_windows
+
+    with _user_errors():
+        allowed = None if windows.strip().lower() == "any" else sorted(parse_windows(windows))
+        with _client() as hall:
+            done = hall.set_staff_windows(username, allowed)
+        _emit(
+            done.model_dump(),
+            lambda: out.print(
+                _("{username} may sit at windows: {windows}").format(
+                    username=done.username, windows=_windows_said(done.windows)
+                )
+            ),
+        )
+
+
+@staff_app.command("seats")
+def staff_seats() -> None:
+    """Who sits at which window now (signed in there)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    with _user_errors(), _client() as hall:
+        seated = hall.seats()
+        zone = ZoneInfo(hall.hall().hall.timezone)
+
+        def render() -> None:
+            if not seated:
+                out.print(_("no one is signed in at a window"))
+                return
+            t = Table(_("window"), _("username"), _("name"), _("since"))
+            for s in seated:
+                since = dt.datetime.fromtimestamp(s.since, zone).strftime("%H:%M")
+                t.add_row(str(s.window), s.username, s.full_name, since)
+            out.print(t)
+
+        _emit([s.model_dump() for s in seated], render)
+
+
+@staff_app.command("release")
+def staff_release(window: int) -> None:
+    """Free a window's seat: the session signed in there ends, so another may sit there."""
+    with _user_errors(), _client() as hall:
+        done = hall.release_seat(window)
+        _emit(
+            done.model_dump(),
+            lambda: out.print(
+                _("window {window} released: {username} signed out").format(
+                    window=done.window, username=done.username
+                )
+            ),
         )
 
 

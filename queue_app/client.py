@@ -28,6 +28,7 @@ from collections.abc import (
 from contextlib import AbstractAsyncContextManager, ExitStack
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
+from urllib.parse import quote
 
 import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -45,6 +46,7 @@ from queue_app.api_models import (
     OpenLateOut,
     ProfileChoice,
     QueueSeriesOut,
+    SeatOut,
     SessionOut,
     SignInLockOut,
     StaffingOut,
@@ -299,6 +301,20 @@ class AsyncHallClient:
         """Account names and addresses locked out after failed sign-ins (a manager's read)."""
         return await self._get("/api/staff/locks", _as(list[SignInLockOut]))
 
+    async def set_staff_windows(self, username: str, windows: list[int] | None) -> StaffOut:
+        """The windows an account may sit at from now on (None: any); a manager's change."""
+        return await self._post(
+            f"/api/staff/{quote(username, safe='')}/windows", _as(StaffOut), {"windows": windows}
+        )
+
+    async def seats(self) -> list[SeatOut]:
+        """Who sits at which window now (a manager's read)."""
+        return await self._get("/api/seats", _as(list[SeatOut]))
+
+    async def release_seat(self, window: int) -> SeatOut:
+        """End the session sitting at ``window`` so another may sit there; who sat there."""
+        return await self._post(f"/api/seats/{window}/release", _as(SeatOut))
+
     # ------------------------------------------------------------ the hall
     async def health(self) -> dict[str, str]:
         return await self._get("/api/health", _as(dict[str, str]))
@@ -536,6 +552,9 @@ class HallClient:
     me = _blocking(AsyncHallClient.me)
     staff = _blocking(AsyncHallClient.staff)
     sign_in_locks = _blocking(AsyncHallClient.sign_in_locks)
+    set_staff_windows = _blocking(AsyncHallClient.set_staff_windows)
+    seats = _blocking(AsyncHallClient.seats)
+    release_seat = _blocking(AsyncHallClient.release_seat)
     health = _blocking(AsyncHallClient.health)
     hall = _blocking(AsyncHallClient.hall)
     hall_profiles = _blocking(AsyncHallClient.hall_profiles)

@@ -54,6 +54,29 @@ class OtherWindowsClerk(Forbidden):
     message = N_("A clerk signed in at window {own} may not operate window {window}")
 
 
+class SeatTaken(Refused):
+    code, status, field = "seat_taken", CONFLICT, "window"
+    message = N_(
+        "{username} is signed in at window {window}: they sign out first, or a manager "
+        "releases the seat"
+    )
+
+
+class WindowNotAllowed(Forbidden):
+    code, field = "window_not_allowed", "window"
+    message = N_("The account {username} may sit only at windows {allowed}, not at {window}")
+
+
+class NoOneSeated(Refused):
+    code, status, field = "no_one_seated", CONFLICT, "window"
+    message = N_("No one is signed in at window {window}")
+
+
+class BadWindowList(Refused):
+    code, status, field = "bad_window_list", BAD_INPUT, "windows"
+    message = N_('"{said}" is not a list of windows: write numbers and ranges, e.g. 1-5,8')
+
+
 class WindowRequired(Refused):
     code, status, field = "window_required", BAD_INPUT, "window"
     message = N_("A clerk signs in at a window: give its number")

@@ -5,10 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, cast
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
-from queue_app.api_models import SessionOut, SignInIn, SignInLockOut, StaffOut
+from queue_app.api_models import (
+    SeatOut,
+    SessionOut,
+    SignInIn,
+    SignInLockOut,
+    StaffOut,
+    StaffWindowsIn,
+)
 from queue_app.domain.refusals import SignInLocked
 from queue_app.server.auth import Manager, SignedIn, bearer
 from queue_app.server.errors import ErrorResponse, known_query_only
@@ -31,10 +38,12 @@ def _svc(request: Request) -> HallService:
 Svc = Annotated[HallService, Depends(_svc)]
 
 
-@router.post("/auth/sign-in", responses={429: {"model": ErrorResponse}})
+@router.post("/auth/sign-in", responses={s: {"model": ErrorResponse} for s in (409, 429)})
 async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
-    """Sign in; a clerk names the window it works at and may operate only that one. After
-    5 failures in a row for an account name or from an address, 429 with Retry-After."""
+    """Sign in; a clerk names the window it works at and may operate only that one, and
+    sits there alone (409 while another account sits there; 403 at a window the account
+    may not sit at). After 5 failures in a row for an account name or from an address, 429
+    with Retry-After."""
     address = request.client.host if request.client else None
     try:
         await svc.read(sign_in_limits.refuse_if_locked, svc.store, body.username, address)
@@ -82,9 +91,44 @@ async def sign_in_locks(svc: Svc, who: Manager) -> list[SignInLockOut]:
     ]
 
 
+def _staff_out(s: staff.StaffInfo) -> StaffOut:
+    return StaffOut(
+        username=s.username,
+        full_name=s.full_name,
+        role=s.role.value,
+        disabled=s.disabled,
+        windows=sorted(s.windows) if s.windows is not None else None,
+    )
+
+
 @router.get("/staff")
 async def staff_list(svc: Svc, who: Manager) -> list[StaffOut]:
+    return [_staff_out(s) for s in await svc.read(staff.list_staff, svc.store)]
+
+
+@router.post("/staff/{username}/windows")
+async def set_staff_windows(
+    svc: Svc, who: Manager, username: Annotated[str, Path(max_length=40)], body: StaffWindowsIn
+) -> StaffOut:
+    """Where the account may sit (sign in at) from now on; null: at any window."""
+    windows = frozenset(body.windows) if body.windows is not None else None
+    return _staff_out(await svc.write(staff.set_windows, svc.store, username, windows))
+
+
+@router.get("/seats")
+async def seats(svc: Svc, who: Manager) -> list[SeatOut]:
+    """Who sits at which window now (a window operated by no one is not listed)."""
     return [
-        StaffOut(username=s.username, full_name=s.full_name, role=s.role.value, disabled=s.disabled)
-        for s in await svc.read(staff.list_staff, svc.store)
+        SeatOut(window=s.window, username=s.username, full_name=s.full_name, since=s.since)
+        for s in await svc.read(staff.seats, svc.store)
     ]
+
+
+@router.post("/seats/{window}/release", responses={409: {"model": ErrorResponse}})
+async def release_seat(
+    svc: Svc, who: Manager, window: Annotated[int, Path(ge=1, le=999)]
+) -> SeatOut:
+    """End the session sitting at the window (its clerk's terminal must sign in again), so
+    another may sit there; who sat there."""
+    s = await svc.write(staff.release_seat, svc.store, window, who.username)
+    return SeatOut(window=s.window, username=s.username, full_name=s.full_name, since=s.since)

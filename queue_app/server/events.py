@@ -36,6 +36,8 @@ PUBLIC_NAMES = {
     "rated": "ticket_rated",
     "window_profiled": "hall_changed",  # what a window serves (GET /api/hall again)
     "targets_set": "hall_changed",
+    "signed_in": "seat_changed",  # someone sat down at the window, or left it
+    "signed_out": "seat_changed",
 }
 
 

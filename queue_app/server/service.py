@@ -33,6 +33,7 @@ from queue_app.server.sessions import SessionCache
 from queue_app.store import Store
 from queue_app.store.feed import PgListener
 from queue_app.store.idempotency import remember_refusal
+from queue_app.store.staff import SIGNED_OUT
 from queue_app.store.uow import EventInfo
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ class HallService:
         self.events.version = max(self.events.version, last)
 
     def _publish(self, row: dict[str, Any]) -> None:
+        if row["kind"] == SIGNED_OUT:  # another server's or command's
+            self.sessions.clear()
         self.events.publish(
             message(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
         )
@@ -114,6 +117,8 @@ class HallService:
     def _publish_infos(self, infos: list[EventInfo]) -> None:
         """Hand events to the live-event subscribers."""
         for e in infos:
+            if e.kind == SIGNED_OUT:  # logged by another process on the file
+                self.sessions.clear()
             self.events.publish(message(e.id, e.kind, e.ticket_number, e.window, e.at))
 
     def _drain(self) -> list[EventInfo]:
@@ -151,7 +156,10 @@ class HallService:
     # ---------------------------------------------------------------- access
     def _committed(self, infos: list[EventInfo]) -> None:
         """SQLite: publish a committed change's events (on the committing thread, before
-        the request that made it answers). PostgreSQL publishes through NOTIFY."""
+        the request that made it answers). PostgreSQL publishes through NOTIFY. On both, a
+        session that ended is forgotten before the request that ended it answers."""
+        if any(e.kind == SIGNED_OUT for e in infos):
+            self.sessions.clear()
         loop = self._loop
         if not self.store.sqlite or not infos or loop is None:
             return

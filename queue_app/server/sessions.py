@@ -1,6 +1,7 @@
 """Signed-in sessions remembered for a few seconds, so a request does not read the session
-table each time. A sign-out through this server takes effect at once; a session ended
-elsewhere (another server process, ``queue-app staff disable``) within ``ttl_s``."""
+table each time. Every session that ends logs a ``signed_out`` event; each server empties
+its cache when it hears one (its own changes at commit, other processes' through the event
+feed), so a sign-out, a released seat or a disabled account takes effect at once."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class SessionCache:
             return None
         session, checked = hit
         if self._now() - checked > self.ttl_s or session.expires_at < wall_now:
-            del self._hits[token]
+            self._hits.pop(token, None)
             return None
         return session
 
@@ -39,3 +40,7 @@ class SessionCache:
 
     def forget(self, token: str) -> None:
         self._hits.pop(token, None)
+
+    def clear(self) -> None:
+        """Forget every session (one ended somewhere: each is read afresh when next used)."""
+        self._hits.clear()

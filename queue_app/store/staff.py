@@ -1,4 +1,8 @@
-"""Staff accounts, their passwords (``passwords``) and sign-in sessions."""
+"""Staff accounts, their passwords (``passwords``), sign-in sessions and seats.
+
+A clerk (or a manager) signs in *at* a window and takes its seat: one session per window
+and one seat per account. Every session that ends logs a ``signed_out`` event, so each
+server sharing the database forgets it at once (its session cache is emptied)."""
 
 from __future__ import annotations
 
@@ -7,19 +11,24 @@ import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.refusals import (
     BadCredentials,
     BadUsername,
+    NoOneSeated,
     NoSuchStaff,
+    SeatTaken,
     StaffExists,
     WeakPassword,
+    WindowNotAllowed,
     WindowRequired,
 )
-from queue_app.store import sign_in_limits
+from queue_app.domain.window_sets import parse_windows, windows_text
+from queue_app.store import events, sign_in_limits
 from queue_app.store.passwords import (
     hash_password,
     needs_rehash,
@@ -28,7 +37,7 @@ from queue_app.store.passwords import (
 )
 from queue_app.store.sessions import purge_sessions
 from queue_app.store.store import Store
-from queue_app.store.tables import session_t, staff_t
+from queue_app.store.tables import seat_t, session_t, staff_t
 from queue_app.store.uow import Tx
 
 SESSION_HOURS = 12
@@ -43,12 +52,25 @@ class Role(StrEnum):
     DISPLAY = "display"  # 叫号屏: reads only
 
 
+SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
+SEATED = (Role.CLERK, Role.MANAGER)  # the roles that sit at a window they sign in at
+
+
 @dataclass(frozen=True, slots=True)
 class StaffInfo:
     username: str
     full_name: str
     role: Role
     disabled: bool
+    windows: frozenset[int] | None = None  # where the account may sit; None: anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class SeatInfo:
+    window: int
+    username: str
+    full_name: str
+    since: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +86,22 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _allowed(store: Store, windows: frozenset[int] | None) -> str | None:
+    """The column's form of the windows an account may sit at (each one this hall's)."""
+    if windows is None:
+        return None
+    for n in sorted(windows):
+        store.require_window(n, field="windows")
+    return windows_text(windows)
+
+
 def add_staff(
-    store: Store, username: str, role: Role, password: str, full_name: str = ""
+    store: Store,
+    username: str,
+    role: Role,
+    password: str,
+    full_name: str = "",
+    windows: frozenset[int] | None = None,
 ) -> StaffInfo:
     if not _USERNAME.match(username):
         raise BadUsername()
@@ -77,6 +113,7 @@ def add_staff(
         "role": role.value,
         "password_hash": hash_password(password),
         "disabled": False,
+        "windows": _allowed(store, windows),
     }
     try:
         store.uow.run(
@@ -84,16 +121,66 @@ def add_staff(
         )
     except IntegrityError:
         raise StaffExists(username=username) from None
-    return StaffInfo(username, full_name.strip(), role, False)
+    return StaffInfo(username, full_name.strip(), role, False, windows)
+
+
+def _info(row: Any) -> StaffInfo:
+    windows = parse_windows(row.windows) if row.windows else None
+    return StaffInfo(row.username, row.full_name, Role(row.role), bool(row.disabled), windows)
 
 
 def list_staff(store: Store) -> list[StaffInfo]:
     with store.uow.read() as tx:
         rows = tx.conn.execute(select(staff_t).order_by(staff_t.c.username)).all()
-    return [StaffInfo(r.username, r.full_name, Role(r.role), bool(r.disabled)) for r in rows]
+    return [_info(r) for r in rows]
 
 
-def _change_and_end_sessions(store: Store, username: str, **values: object) -> None:
+def set_windows(store: Store, username: str, windows: frozenset[int] | None) -> StaffInfo:
+    """Where the account may sit from now on (None: at any window); a seat it holds
+    elsewhere is not taken from it (a manager releases that)."""
+    value = _allowed(store, windows)
+
+    def op(tx: Tx) -> StaffInfo:
+        t = staff_t.c
+        if (
+            tx.conn.execute(
+                update(staff_t).where(t.username == username).values(windows=value)
+            ).rowcount
+            != 1
+        ):
+            raise NoSuchStaff(username=username)
+        return _info(tx.conn.execute(select(staff_t).where(t.username == username)).one())
+
+    return store.uow.run(op).result
+
+
+def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> list[str]:
+    """End the sessions ``where`` selects (their seats go with them) and log each end;
+    the usernames whose sessions ended."""
+    ended = tx.conn.execute(
+        select(session_t.c.token_digest, session_t.c.username, seat_t.c.window)
+        .select_from(session_t.outerjoin(seat_t, seat_t.c.token_digest == session_t.c.token_digest))
+        .where(where)
+    ).all()
+    if not ended:
+        return []
+    tx.conn.execute(
+        delete(session_t).where(session_t.c.token_digest.in_([e.token_digest for e in ended]))
+    )
+    day = store.day_of(tx.now)
+    events.append_many(
+        tx,
+        [
+            events.New(
+                SIGNED_OUT, actor or e.username, day, window=e.window, detail={"who": e.username}
+            )
+            for e in ended
+        ],
+    )
+    return [e.username for e in ended]
+
+
+def _change_and_end_sessions(store: Store, username: str, actor: str, **values: object) -> None:
     """Change the account's row and end its sessions, in one transaction."""
 
     def op(tx: Tx) -> None:
@@ -102,14 +189,14 @@ def _change_and_end_sessions(store: Store, username: str, **values: object) -> N
         )
         if found.rowcount != 1:
             raise NoSuchStaff(username=username)
-        tx.conn.execute(delete(session_t).where(session_t.c.username == username))
+        _end_sessions(tx, store, session_t.c.username == username, actor)
 
     store.uow.run(op)
 
 
-def disable_staff(store: Store, username: str) -> None:
-    """Disable an account and end its sessions."""
-    _change_and_end_sessions(store, username, disabled=True)
+def disable_staff(store: Store, username: str, actor: str = "") -> None:
+    """Disable an account and end its sessions (on every server at once)."""
+    _change_and_end_sessions(store, username, actor, disabled=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +205,7 @@ class Credentials:
     role: Role
     password_hash: str
     disabled: bool
+    windows: frozenset[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +219,13 @@ def credentials(store: Store, username: str) -> Credentials | None:
         row = tx.conn.execute(select(staff_t).where(staff_t.c.username == username)).one_or_none()
     if row is None:
         return None
-    return Credentials(row.username, Role(row.role), row.password_hash, bool(row.disabled))
+    return Credentials(
+        row.username,
+        Role(row.role),
+        row.password_hash,
+        bool(row.disabled),
+        parse_windows(row.windows) if row.windows else None,
+    )
 
 
 def check_password(password: str, found: Credentials | None) -> PasswordCheck:
@@ -149,18 +243,23 @@ def start_session(
     store: Store, found: Credentials, check: PasswordCheck, window: int | None, address: str | None
 ) -> Session:
     """A session for credentials whose password was checked: clears the account's and the
-    address's failures and puts a hash of an older kind right."""
+    address's failures and puts a hash of an older kind right. A clerk or manager signing in
+    at a window takes its seat (see ``_take_seat``)."""
     assert check.ok
     role = found.role
     if role is Role.CLERK and window is None:
         raise WindowRequired()
     if window is not None:
         store.require_window(window)
+    seat = window if role in SEATED else None
+    if seat is not None and found.windows is not None and seat not in found.windows:
+        raise WindowNotAllowed(
+            username=found.username, allowed=windows_text(found.windows), window=seat
+        )
     sign_in_limits.clear(store, found.username, address)
     token = secrets.token_urlsafe(32)
     now = store.clock()
     expires = now + SESSION_HOURS * 3600
-    seat = window if role in (Role.CLERK, Role.MANAGER) else None
     values = {
         "token_digest": _digest(token),
         "username": found.username,
@@ -172,7 +271,19 @@ def start_session(
 
     def op(tx: Tx) -> None:
         purge_sessions(tx.conn, now)
+        if seat is not None:
+            _leave_seats(tx, store, found.username, seat)
         tx.conn.execute(insert(session_t).values(**values))
+        if seat is not None:
+            tx.conn.execute(
+                insert(seat_t).values(
+                    window=seat,
+                    token_digest=values["token_digest"],
+                    username=found.username,
+                    since=tx.now,
+                )
+            )
+            events.append(tx, SIGNED_IN, found.username, store.day_of(tx.now), window=seat)
         if check.new_hash is not None:
             tx.conn.execute(
                 update(staff_t)
@@ -183,8 +294,62 @@ def start_session(
                 .values(password_hash=check.new_hash)
             )
 
-    store.uow.run(op)
+    try:
+        store.uow.run(op)
+    except IntegrityError:  # another sign-in took the seat in the same instant
+        assert seat is not None
+        raise SeatTaken(username=_sitting_at(store, seat) or "?", window=seat) from None
     return Session(found.username, role, seat, expires, token)
+
+
+def _leave_seats(tx: Tx, store: Store, username: str, window: int) -> None:
+    """Before ``username`` sits at ``window``: refuse if someone else sits there; end the
+    account's own seated sessions (a terminal signed in again, or a move to another window)."""
+    there = _occupant(tx.conn, window)
+    if there is not None and there != username:
+        raise SeatTaken(username=there, window=window)
+    own = select(seat_t.c.token_digest).where(seat_t.c.username == username)
+    _end_sessions(tx, store, session_t.c.token_digest.in_(own), username)
+
+
+def _occupant(conn: Connection, window: int) -> str | None:
+    return conn.execute(select(seat_t.c.username).where(seat_t.c.window == window)).scalar()
+
+
+def _sitting_at(store: Store, window: int) -> str | None:
+    with store.uow.read() as tx:
+        return _occupant(tx.conn, window)
+
+
+def seats(store: Store) -> list[SeatInfo]:
+    """Who sits at which window now, by window."""
+    with store.uow.read() as tx:
+        rows = tx.conn.execute(
+            select(seat_t, staff_t.c.full_name)
+            .join(staff_t, staff_t.c.username == seat_t.c.username)
+            .join(session_t, session_t.c.token_digest == seat_t.c.token_digest)
+            .where(session_t.c.expires_at >= tx.now)
+            .order_by(seat_t.c.window)
+        ).all()
+    return [SeatInfo(r.window, r.username, r.full_name, r.since) for r in rows]
+
+
+def release_seat(store: Store, window: int, actor: str) -> SeatInfo:
+    """A manager frees a window's seat: the session sitting there ends. Who sat there."""
+    store.require_window(window)
+
+    def op(tx: Tx) -> SeatInfo:
+        sat = tx.conn.execute(
+            select(seat_t, staff_t.c.full_name)
+            .join(staff_t, staff_t.c.username == seat_t.c.username)
+            .where(seat_t.c.window == window)
+        ).one_or_none()
+        if sat is None:
+            raise NoOneSeated(window=window)
+        _end_sessions(tx, store, session_t.c.token_digest == sat.token_digest, actor)
+        return SeatInfo(window, sat.username, sat.full_name, sat.since)
+
+    return store.uow.run(op).result
 
 
 def sign_in(
@@ -213,11 +378,11 @@ def conclude_sign_in(
     return start_session(store, found, check, window, address)
 
 
-def set_password(store: Store, username: str, password: str) -> None:
+def set_password(store: Store, username: str, password: str, actor: str = "") -> None:
     """A new password (a reset): the account's sessions end and its failures are forgotten."""
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(least=MIN_PASSWORD)
-    _change_and_end_sessions(store, username, password_hash=hash_password(password))
+    _change_and_end_sessions(store, username, actor, password_hash=hash_password(password))
     sign_in_limits.clear(store, username)
 
 
@@ -233,7 +398,6 @@ def session_for(store: Store, token: str) -> Session | None:
 
 
 def sign_out(store: Store, token: str) -> None:
+    """End the session of ``token`` (its seat is free again)."""
     digest = _digest(token)
-    store.uow.run(
-        lambda tx: tx.conn.execute(delete(session_t).where(session_t.c.token_digest == digest))
-    )
+    store.uow.run(lambda tx: _end_sessions(tx, store, session_t.c.token_digest == digest, ""))

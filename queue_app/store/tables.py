@@ -150,6 +150,20 @@ class StaffRow(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     disabled: bool = False
     created_at: float
+    windows: str | None = Field(default=None, max_length=200)  # e.g. "1-5,8"; None: any
+
+
+class SeatRow(SQLModel, table=True):
+    """Who sits at a window: the one session that may operate it (ends with the session)."""
+
+    __tablename__ = "window_seat"
+
+    window: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    token_digest: str = Field(
+        foreign_key="staff_session.token_digest", ondelete="CASCADE", unique=True, max_length=64
+    )
+    username: str = Field(max_length=40, index=True)
+    since: float
 
 
 class SessionRow(SQLModel, table=True):
@@ -199,3 +213,4 @@ idempotency_t = _table(IdempotencyRow)
 staff_t = _table(StaffRow)
 session_t = _table(SessionRow)
 sign_in_limit_t = _table(SignInLimitRow)
+seat_t = _table(SeatRow)

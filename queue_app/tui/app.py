@@ -85,6 +85,16 @@ class HallApp(App[None]):
         await self.switch_to_role()
         self.follow_events()
 
+    def signed_out(self, said: str) -> None:
+        """The session ended elsewhere (signed out, the seat released by a manager, the
+        account disabled): back to the sign-in screen, saying so."""
+        from queue_app.tui.signin import SignInScreen
+
+        self.client.token = None
+        self.notify(said, severity="error", timeout=10)
+        if not isinstance(self.screen, SignInScreen):
+            self.switch_screen(SignInScreen())
+
     async def switch_to_role(self) -> None:
         from queue_app.tui.clerk import ClerkScreen
         from queue_app.tui.desk import DeskScreen

@@ -101,7 +101,9 @@ class LiveScreen(Screen[None]):
         try:
             await self.load()
         except ApiError as exc:
-            if exc.code != "unreachable":  # unreachable: the banner says so already
+            if exc.code == "not_signed_in":
+                self.hall_app.signed_out(exc.message(self.w.lang))
+            elif exc.code != "unreachable":  # unreachable: the banner says so already
                 self.notify(exc.message(self.w.lang))
 
     async def load(self) -> None:
@@ -116,7 +118,10 @@ class LiveScreen(Screen[None]):
         try:
             return await action()
         except ApiError as exc:
-            self.notify(exc.message(self.w.lang), severity="error", timeout=6)
+            if exc.code == "not_signed_in":
+                self.hall_app.signed_out(exc.message(self.w.lang))
+            else:
+                self.notify(exc.message(self.w.lang), severity="error", timeout=6)
             return None
         finally:
             self.busy = False

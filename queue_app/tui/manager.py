@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static
 
 from queue_app.api_models import (
+    SeatOut,
     SignInLockOut,
     StaffingOut,
     TicketOut,
@@ -27,7 +28,7 @@ from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
-from queue_app.tui.widgets import HallHeader, OfflineBanner
+from queue_app.tui.widgets import ConfirmScreen, HallHeader, OfflineBanner
 
 STATE_STYLE = {
     "idle": "bold yellow",
@@ -82,10 +83,11 @@ class ManagerScreen(LiveScreen):
         Binding("u", "resume", N_("Resume")),
         Binding("s", "profile", N_("Serves")),
         Binding("t", "targets", N_("Targets")),
+        Binding("r", "release", N_("Release seat")),
     ]
     DEFAULT_CSS = """
-    ManagerScreen #windows { width: 3fr; height: 1fr; border: round $primary; }
-    ManagerScreen #domains { width: 2fr; height: 1fr; border: round $accent; margin-left: 1; }
+    ManagerScreen #windows { width: 1fr; height: 1fr; border: round $primary; }
+    ManagerScreen #domains { width: 38; height: 1fr; border: round $accent; margin-left: 1; }
     ManagerScreen #alerts { height: auto; max-height: 3; background: $error 30%;
                             color: $text; display: none; }
     ManagerScreen #alerts.-shown { display: block; }
@@ -111,9 +113,10 @@ class ManagerScreen(LiveScreen):
         yield Footer()
 
     windows: dict[int, WindowOut]
+    seats: dict[int, SeatOut]  # who sits at which window
 
     def on_mount(self) -> None:
-        self.windows = {}
+        self.windows, self.seats = {}, {}
         w = self.w
         self.sub_title = w.role("manager")
         windows = self.query_one("#windows", DataTable)
@@ -121,6 +124,7 @@ class ManagerScreen(LiveScreen):
         windows.add_columns(
             w.pgettext("column", "Window"),
             w._("Name"),
+            w._("Clerk"),
             w._("State"),
             w._("Ticket"),
             w._("Time"),
@@ -137,6 +141,7 @@ class ManagerScreen(LiveScreen):
 
     async def load(self) -> None:
         windows = await self.client.windows()
+        self.seats = {s.window: s for s in await self.client.seats()}
         waiting = await self.client.tickets()
         counts = (await self.client.stats()).counts
         stats = await self.client.window_stats()
@@ -305,6 +310,7 @@ class ManagerScreen(LiveScreen):
                 Text(self._("{name} (changed)", name=w.name), style="bold")
                 if w.changed
                 else w.name,
+                (s.full_name or s.username) if (s := self.seats.get(w.number)) else "",
                 Text(self.w.window_state(w.state), style=STATE_STYLE.get(w.state, "")),
                 t.number if t else "",
                 Text(
@@ -387,6 +393,32 @@ class ManagerScreen(LiveScreen):
                 self._window_action("pause", reason)
 
         self.app.push_screen(PauseScreen(), done)
+
+    def action_release(self) -> None:
+        """Free the selected window's seat (asked first: its clerk is signed out)."""
+        number = self._selected()
+        seat = self.seats.get(number) if number is not None else None
+        if seat is None:
+            if number is not None:
+                self.notify(self._("No one is signed in at window {n}", n=number))
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self._release(seat), group="action")
+
+        question = self._(
+            "Sign {name} out of window {n}? Their terminal must sign in again.",
+            name=seat.full_name or seat.username,
+            n=seat.window,
+        )
+        self.app.push_screen(ConfirmScreen(question, self.w), confirmed)
+
+    async def _release(self, seat: SeatOut) -> None:
+        done = await self.act(lambda: self.client.release_seat(seat.window))
+        if done is not None:
+            self.notify(self._("Window {n} is free", n=done.window))
+        self.reload()
 
     def action_profile(self) -> None:
         number = self._selected()

@@ -10,12 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from queue_app.cli import app
 from queue_app.store import schema
-from tests.conftest import FIXTURES, REPO, midday_hall
+from tests.conftest import FIXTURES, REPO
 
 
 def run(
@@ -99,15 +98,6 @@ def test_hall_check(tmp_path: Path) -> None:
     r = run("hall", "check", str(bad))
     assert r.returncode == 2
     assert "recall_limit: expected a whole number; got 'many'" in r.stderr
-
-
-@pytest.fixture()
-def mini_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
-        "QUEUE_APP_HALL": str(midday_hall(tmp_path)),  # on the real clock
-        "QUEUE_APP_DB": f"sqlite:///{tmp_path / 'cli.db'}",
-    }
 
 
 def test_ticket_and_window_commands_share_state_through_the_database(

@@ -46,6 +46,8 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "set_targets": (None,),
     "open_late": (None,),
     "voice": ("A001", 1),
+    "set_staff_windows": ("nobody", None),
+    "release_seat": (1,),
 }
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
 from queue_app.loaders import load_hall_for
+from queue_app.server.service import HallService
 from queue_app.store import Store
 from tests.server.live import free_port
 
@@ -31,6 +34,12 @@ class ThreadedServer:
     def open_store(self) -> Store:
         """The same database as the server's (e.g. another server's clerks acting on it)."""
         return Store(self.db, self.catalog, load_hall_for(self.hall_file, self.catalog))
+
+    @property
+    def service(self) -> HallService:
+        """The running app's service (its session cache, its event feed)."""
+        assert self._running is not None, "not running"
+        return cast(HallService, self._running[1].server.config.app.state.service)
 
     def start(self) -> ThreadedServer:
         """Serve; return once uvicorn listens (``EmbeddedServer`` fails if it cannot)."""
@@ -54,6 +63,16 @@ class ThreadedServer:
                 assert not server.thread.is_alive(), "the server thread did not end"
             finally:
                 store.dispose()
+
+
+def wait_until(check: Callable[[], object], within_s: float = 30.0) -> None:
+    """Until ``check()`` is true (a server thread works meanwhile), failing after
+    ``within_s`` seconds: a deadline for a stuck test, not a guess at how long work takes."""
+    deadline = time.monotonic() + within_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {within_s:.0f} s: {check}")
+        time.sleep(0.01)
 
 
 def answer_without_body(port: int, path: str, length: int) -> tuple[int, Any]:

@@ -69,7 +69,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert before.revision is None
     assert schema.current(engine) == schema.head()
     assert schema_diff(engine) == []
-    added = {"hall_state", "sign_in_limit"}  # by revisions 0002 and 0003
+    added = {"hall_state", "sign_in_limit", "window_seat"}  # by revisions 0002 to 0004
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -113,8 +113,10 @@ def load_release(db_url: str, engine: Engine) -> None:
         for table in SQLModel.metadata.sorted_tables:  # parents first
             if table.name not in TABLES:
                 continue  # added after the release
-            with source.connect() as read:
-                found = [dict(r) for r in read.execute(select(table)).mappings()]
+            with source.connect() as read:  # the release's columns (later ones added since)
+                had = {c["name"] for c in inspect(read).get_columns(table.name)}
+                columns = [c for c in table.c if c.name in had]
+                found = [dict(r) for r in read.execute(select(*columns)).mappings()]
             if found:
                 conn.execute(insert(table), found)
             if "id" in table.c:
@@ -140,7 +142,12 @@ def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
     before = schema.upgrade(engine)
     assert before.unstamped and before.revision == schema.RELEASE_0_1_0
     assert schema.status(engine) == schema.Status(schema.head(), schema.head())
-    assert rows(engine) == written
+    after = rows(engine)
+    assert [r[:-1] for r in after.pop("staff")] == written.pop("staff")  # and windows: any
+    assert after == written
+    with engine.connect() as conn:  # the release's clerk signed in at window 1 sits there
+        seated = conn.execute(text('SELECT "window", username FROM window_seat')).all()
+    assert seated == [(1, "clerk1")]
     assert schema_diff(engine) == []  # release 0.1.0's schema is revision 0001
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]  # the release's, not a second
@@ -353,4 +360,47 @@ def test_0003_sign_in_limit_goes_down_and_up_with_rows_in_place(engine: Engine) 
         assert conn.execute(text("SELECT day, settings_version FROM hall_state")).all() == [
             ("2026-12-02", 3)
         ]
+    assert schema_diff(engine) == []
+
+
+def test_0004_seats_the_signed_in_clerks_and_goes_down_and_up(engine: Engine) -> None:
+    """The newest session at each window takes its seat; an older one at the same window
+    (two clerks at once, which 0004 forbids) ends; the rest stay as they were."""
+    schema.upgrade(engine)
+    schema.downgrade(engine, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO staff (username, full_name, role, password_hash, disabled,"
+                " created_at) VALUES ('c1', '', 'clerk', 'x', false, 1.0),"
+                " ('c2', '', 'clerk', 'x', false, 1.0), ('d1', '', 'desk', 'x', false, 1.0)"
+            )
+        )
+        conn.execute(
+            text(
+                'INSERT INTO staff_session (token_digest, username, role, "window",'
+                " created_at, expires_at) VALUES ('t-old', 'c1', 'clerk', 3, 10.0, 9e9),"
+                " ('t-new', 'c2', 'clerk', 3, 20.0, 9e9), ('t-c1', 'c1', 'clerk', 4, 5.0, 9e9),"
+                " ('t-desk', 'd1', 'desk', NULL, 5.0, 9e9)"
+            )
+        )
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        sat = conn.execute(
+            text('SELECT "window", token_digest, username FROM window_seat ORDER BY 1')
+        ).all()
+        left = conn.execute(text("SELECT token_digest FROM staff_session ORDER BY 1")).scalars()
+        assert sat == [(3, "t-new", "c2"), (4, "t-c1", "c1")]
+        assert list(left) == ["t-c1", "t-desk", "t-new"]
+    assert schema_diff(engine) == []
+    with engine.begin() as conn:  # a seat goes with its session
+        conn.execute(text("DELETE FROM staff_session WHERE token_digest = 't-c1'"))
+        assert conn.execute(text("SELECT count(*) FROM window_seat")).scalar() == 1
+    schema.downgrade(engine, "0003")
+    assert "window_seat" not in inspect(engine).get_table_names()
+    assert "windows" not in {c["name"] for c in inspect(engine).get_columns("staff")}
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM window_seat")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM staff")).scalar() == 3
     assert schema_diff(engine) == []

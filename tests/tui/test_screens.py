@@ -9,7 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from queue_app.client import AsyncHallClient
+from queue_app.client import ApiError, AsyncHallClient
 from queue_app.store import sign_in_limits
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import (
@@ -23,9 +23,10 @@ from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
+from queue_app.tui.signin import SignInScreen
 from queue_app.tui.widgets import ConfirmScreen, HallClock
 from tests.tui.helpers import has_rows, on, quiet, text_of, until
-from tests.tui.inprocess import InProcessHall
+from tests.tui.inprocess import PW, InProcessHall
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)
@@ -351,3 +352,40 @@ async def test_manager_sees_accounts_locked_after_failed_sign_ins(
         await until(pilot, lambda: "d1" in text_of(app, "#alerts"))
         alerts = text_of(app, "#alerts")
     assert "登录已锁定" in alerts and "d1（1 分）" in alerts and "地址 10.1.2.3" in alerts
+
+
+async def test_manager_sees_who_sits_where_and_releases_a_seat(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    clerk = hall.client()
+    await clerk.sign_in("c1", PW, window=2)
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+        table = app.screen.query_one("#windows", DataTable)
+        await until(pilot, lambda: "c1" in [str(c) for c in table.get_row("2")])
+        table.move_cursor(row=1)  # window 2
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = text_of(app, "#question")
+        await pilot.press("y")
+        await until(pilot, lambda: "c1" not in [str(c) for c in table.get_row("2")])
+    assert "c1" in question and "2" in question
+    assert await boss.seats() == []
+    with pytest.raises(ApiError) as e:
+        await clerk.me()
+    assert e.value.code == "not_signed_in"
+    await clerk.aclose()
+
+
+async def test_a_clerk_whose_seat_is_released_is_back_at_sign_in(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        assert [s.username for s in await boss.seats()] == ["c1"]
+        await boss.release_seat(1)  # the event reaches the terminal, which finds it out
+        await until(pilot, lambda: isinstance(app.screen, SignInScreen))
+        said = [n.message for n in app._notifications]
+    assert any("重新登录" in m for m in said), said

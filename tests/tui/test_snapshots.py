@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from queue_app.domain.ticket import Priority
+from queue_app.store.staff import Role, add_staff, sign_in
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import ClerkScreen
 from queue_app.tui.desk import DeskScreen
@@ -21,18 +22,21 @@ from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.signin import SignInScreen
 from tests.tui.helpers import has_rows, on, quiet, until
-from tests.tui.inprocess import InProcessHall
+from tests.tui.inprocess import PW, InProcessHall
 
 SIZE = (120, 36)
 
 
 @pytest.fixture()
 def morning(hall: InProcessHall) -> InProcessHall:
-    """A morning begun: windows 1 and 3 open at 09:00, four tickets by 09:12, window 1
-    serving since 09:15, window 3 calling since 09:20; the clock stands at 09:31."""
+    """A morning begun: windows 1 and 3 open at 09:00 (王芳 signed in at window 3), four
+    tickets by 09:12, window 1 serving since 09:15, window 3 calling since 09:20; the
+    clock stands at 09:31."""
     store, clock = hall.store, hall.clock
     store.open_window(1, actor="setup")
     store.open_window(3, actor="setup")
+    add_staff(store, "wang", Role.CLERK, PW, "王芳")
+    sign_in(store, "wang", PW, 3)
     for minutes, matters, bundle, priority in (
         (2, ["M-SBK"], None, Priority.ELDERLY),
         (3, ["M-GT"], None, None),

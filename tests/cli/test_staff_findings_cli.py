@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_cli import mini_env, run
+from tests.cli.test_cli import run
 from tests.server.live import LiveServer, sqlite_url
-
-__all__ = ["mini_env"]  # the fixture, used here
 
 
 def test_an_ambiguous_code_lists_the_matters_it_could_be(tmp_path: Path) -> None:

@@ -101,9 +101,11 @@ async def test_text_in_the_path_and_the_query_refuses_nul(api: httpx.AsyncClient
         "/api/tickets/A%00/events",
         "/api/tickets/A%00/cancel",
         "/api/catalog/search?q=%00",
+        "/api/staff/a%00b/windows",
     ):
-        method = "POST" if url.endswith("cancel") else "GET"
-        r = await api.request(method, url)
+        method = "POST" if url.endswith(("cancel", "windows")) else "GET"
+        body = {"windows": None} if url.endswith("windows") else None
+        r = await api.request(method, url, json=body)
         assert r.status_code == 422, (url, r.text)
         assert r.json()["error"]["code"] == "bad_text", (url, r.text)
 

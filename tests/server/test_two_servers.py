@@ -78,23 +78,32 @@ def test_two_servers_many_clerks_many_tickets(db_url: str, tmp_path: Path) -> No
         errors: list[BaseException] = []
         desks_done = threading.Event()
 
+        more = threading.Condition()  # a ticket was issued, or the desks are done
+
         def desk(n: int) -> None:
             with HallClient(servers[n % 2].url) as c:
                 c.sign_in(f"desk{n}", PW)
                 for _ in range(TICKETS // DESKS):
-                    issued.append(c.issue(["M-SBK"]).ticket.number)
+                    number = c.issue(["M-SBK"]).ticket.number
+                    with more:
+                        issued.append(number)
+                        more.notify_all()
 
         def clerk(window: int) -> None:
             got: list[str] = []
             with HallClient(servers[window % 2].url) as c:
                 c.sign_in(f"c{window}", PW, window=window)
                 while True:
-                    done = desks_done.is_set()  # read before the call: none may be left after
+                    with more:  # read before the call: none may be left after them
+                        done, seen = desks_done.is_set(), len(issued)
                     t = c.call_next(window)
                     if t is None:
                         if done:
                             break
-                        time.sleep(1.0)  # a clerk with no one waiting does not hammer
+                        with more:  # no one waiting: until a desk issues again
+                            more.wait_for(
+                                lambda seen=seen: len(issued) > seen or desks_done.is_set()
+                            )
                         continue
                     got.append(t.number)
                     c.start(window)
@@ -114,7 +123,9 @@ def test_two_servers_many_clerks_many_tickets(db_url: str, tmp_path: Path) -> No
             t.start()
         for t in desks:
             t.join(300)
-        desks_done.set()
+        with more:
+            desks_done.set()
+            more.notify_all()
         for t in clerks:
             t.join(300)
         elapsed = time.monotonic() - started

@@ -8,11 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
 
 from queue_app.client import AsyncHallClient, HallClient, sync_client
-from queue_app.server import create_app
-from queue_app.server.auth import signed_in
+from queue_app.server import HallServer, create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, Session
 
@@ -20,27 +18,21 @@ LOCAL_URL = "http://local.hall"  # requests never leave the process
 A_DAY_S = 24 * 3600.0
 
 
-def local_app(store: Store, actor: str) -> FastAPI:
+def local_app(store: Store, actor: str) -> HallServer:
     """The hall server's app on ``store``, every request made by ``actor`` with a manager's
     rights: whoever may open the database may do anything to it, so there is no sign-in,
     and the event log names ``actor`` as it names a signed-in account."""
-    app = create_app(store)
     until = store.clock() + A_DAY_S  # the command ends long before
     session = Session(username=actor, role=Role.MANAGER, window=None, expires_at=until)
-
-    async def as_actor() -> Session:
-        return session
-
-    app.dependency_overrides[signed_in] = as_actor
-    return app
+    return create_app(store, operator=session)
 
 
 @asynccontextmanager
-async def in_process(app: FastAPI) -> AsyncIterator[AsyncHallClient]:
+async def in_process(app: HallServer) -> AsyncIterator[AsyncHallClient]:
     """A client of ``app`` run in this process: its lifespan (the feed of live events, the
     writer thread) started first and ended after."""
     async with (
-        app.router.lifespan_context(app),
+        app.running(),
         AsyncHallClient(LOCAL_URL, transport=httpx.ASGITransport(app=app)) as client,
     ):
         yield client

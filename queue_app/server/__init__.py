@@ -1,5 +1,5 @@
 """The hall server: FastAPI over the store."""
 
-from queue_app.server.app import create_app
+from queue_app.server.app import HallServer, create_app
 
-__all__ = ["create_app"]
+__all__ = ["HallServer", "create_app"]

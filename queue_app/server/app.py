@@ -1,60 +1,50 @@
-"""The FastAPI application of a hall server."""
+"""The ASGI application of a hall server.
+
+One FastAPI application per process holds the routes, middleware and error handlers
+(``api``): FastAPI builds each route's models on an application's first request, a third
+of a second, which a one-shot command, a second hall or a test would otherwise pay again.
+A ``HallServer`` per hall puts that hall's service in each request's scope and runs its
+lifespan (the feed of live events, the writer thread)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from queue_app import __version__
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.body_limit import BodyLimit
+from queue_app.server.context import KEY, HallContext
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.pages import pages
 from queue_app.server.public import public
-from queue_app.server.routes import api
+from queue_app.server.routes import api as api_routes
 from queue_app.server.service import HallService
 from queue_app.server.signed_in_first import SignedInFirst
 from queue_app.server.voice import Voice
 from queue_app.store import Store
+from queue_app.store.staff import Session
 
 
-def create_app(store: Store, *, public_url: str | None = None, docs: bool = False) -> FastAPI:
-    """An app serving ``store``'s hall. The caller owns the store (and disposes of it).
-    ``public_url`` is the server's base URL as citizens' phones reach it (the slip's QR code
-    and status link); ``/api/health`` tells the terminals. ``docs``: the API reference at
-    ``/docs`` and ``/redoc`` (off by default: their pages load scripts from a CDN, which a
-    hall's network may not reach; ``/openapi.json`` is always there)."""
-    svc = HallService(store)
-    voice = Voice()
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        try:
-            await svc.start()
-        except Exception as exc:  # e.g. a read-only or full database: requests are 503
-            refusal = failures.storage_refusal(exc)  # and the first change tries again
-            if refusal is None:
-                raise
-            failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
-        yield
-        svc.close()
-        voice.close()
-
+@functools.cache
+def api(docs: bool = False) -> FastAPI:
+    """The routes, middleware and error handlers, built once per process. ``docs``: the
+    API reference at ``/docs`` and ``/redoc`` (off by default: their pages load scripts
+    from a CDN, which a hall's network may not reach; ``/openapi.json`` is always there)."""
     app = FastAPI(
-        title=f"queue_app · {store.hall.hall.name}",
+        title="queue_app",
         version=__version__,
-        lifespan=lifespan,
         description="政务服务大厅综合窗口排队叫号 API. Every refusal has the same "
         "shape: {error: {code, message_zh, message_en, field}}.",
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
     )
-    app.state.service = svc
-    app.state.voice = voice
-    app.state.public_url = public_url
     errors.install(app)
     app.add_middleware(SignedInFirst)  # inside CatchAll: its store reads may fail too
     app.add_middleware(failures.CatchAll)
@@ -62,7 +52,75 @@ def create_app(store: Store, *, public_url: str | None = None, docs: bool = Fals
     app.add_middleware(SecurityHeaders, exempt=("/docs", "/redoc") if docs else ())
     idempotency.install(app)
     app.include_router(auth_router)
-    app.include_router(api)
+    app.include_router(api_routes)
     app.include_router(public)
     app.include_router(pages)
     return app
+
+
+class HallServer:
+    """The ASGI application serving one hall's store. The caller owns the store (and
+    disposes of it). ``public_url``: the server's base URL as citizens' phones reach it
+    (the slip's QR code and status link; ``/api/health`` tells the terminals).
+    ``operator``: local mode, every request made by this session (no sign-in)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        public_url: str | None = None,
+        docs: bool = False,
+        operator: Session | None = None,
+    ) -> None:
+        self.state = HallContext(HallService(store), Voice(), public_url, operator)
+        self.api = api(docs)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        scope[KEY] = self.state
+        await self.api(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        return self.api.openapi()
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """The hall's service following the event log, until the block ends."""
+        svc = self.state.service
+        try:
+            await svc.start()
+        except Exception as exc:  # e.g. a read-only or full database: requests are 503
+            refusal = failures.storage_refusal(exc)  # and the first change tries again
+            if refusal is None:
+                raise
+            failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
+        try:
+            yield
+        finally:
+            svc.close()
+            self.state.voice.close()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """The ASGI lifespan protocol around ``running``."""
+        await receive()  # lifespan.startup
+        try:
+            async with self.running():
+                await send({"type": "lifespan.startup.complete"})
+                await receive()  # lifespan.shutdown
+        except Exception as exc:
+            await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+            return
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+def create_app(
+    store: Store,
+    *,
+    public_url: str | None = None,
+    docs: bool = False,
+    operator: Session | None = None,
+) -> HallServer:
+    """The application serving ``store``'s hall (see ``HallServer``)."""
+    return HallServer(store, public_url=public_url, docs=docs, operator=operator)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, cast
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -18,6 +18,7 @@ from queue_app.api_models import (
 )
 from queue_app.domain.refusals import SignInLocked
 from queue_app.server.auth import Manager, SignedIn, bearer
+from queue_app.server.context import service_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.store import sign_in_limits, staff
@@ -32,7 +33,7 @@ router = APIRouter(
 
 
 def _svc(request: Request) -> HallService:
-    return cast(HallService, request.app.state.service)
+    return service_of(request)
 
 
 Svc = Annotated[HallService, Depends(_svc)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -43,6 +43,7 @@ from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn
+from queue_app.server.context import hall_of, service_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.events import stream
 from queue_app.server.idempotency import REPLAYED, Keyed
@@ -58,7 +59,7 @@ api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_que
 
 
 def service(request: Request) -> HallService:
-    return cast(HallService, request.app.state.service)
+    return service_of(request)
 
 
 Svc = Annotated[HallService, Depends(service)]
@@ -298,7 +299,7 @@ async def health(svc: Svc, request: Request) -> dict[str, str]:
     """The server is up: its hall, business day, and the base URL of the pages a citizen's
     phone opens (``public_url``, when the server was given one: ``serve --public-url``)."""
     said = {"status": "ok", "hall": svc.store.hall.hall.name, "day": svc.store.today()}
-    public_url: str | None = request.app.state.public_url
+    public_url = hall_of(request.scope).public_url
     if public_url:
         said["public_url"] = public_url
     return said

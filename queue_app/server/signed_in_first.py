@@ -8,7 +8,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from queue_app.domain.errors import Refused
 from queue_app.domain.refusals import NotSignedIn, SessionExpired
-from queue_app.server.auth import session_of, signed_in
+from queue_app.server.auth import session_of
+from queue_app.server.context import hall_of
 from queue_app.server.errors import error_json
 
 SIGN_IN = "/api/auth/sign-in"
@@ -35,15 +36,15 @@ class SignedInFirst:
             and scope["path"].startswith("/api/")
             and scope["path"] != SIGN_IN
         ):
-            app = scope["app"]
-            if signed_in in app.dependency_overrides:  # local mode: the operator acts
+            hall = hall_of(scope)
+            if hall.operator is not None:  # local mode: the operator acts
                 await self.app(scope, receive, send)
                 return
             token = bearer_token(scope)
             refusal: Refused | None = None
             if token is None:
                 refusal = NotSignedIn()
-            elif await session_of(app.state.service, token) is None:
+            elif await session_of(hall.service, token) is None:
                 refusal = SessionExpired()
             if refusal is not None:
                 await error_json(refusal)(scope, receive, send)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from queue_app.domain.catalog import Catalog
-from queue_app.server import create_app
+from queue_app.server import HallServer, create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from tests.conftest import midday_hall
@@ -26,14 +25,14 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture()
-async def app(store: Store) -> AsyncIterator[FastAPI]:
+async def app(store: Store) -> AsyncIterator[HallServer]:
     application = create_app(store)
     yield application
     application.state.service.close()
 
 
 @pytest.fixture()
-async def anon(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def anon(app: HallServer) -> AsyncIterator[httpx.AsyncClient]:
     """A client that has not signed in."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hall") as client:
@@ -51,7 +50,7 @@ async def sign_in(client: httpx.AsyncClient, username: str, window: int | None =
 
 @pytest.fixture()
 async def api(
-    app: FastAPI, anon: httpx.AsyncClient, store: Store
+    app: HallServer, anon: httpx.AsyncClient, store: Store
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client signed in as a manager (who may do everything)."""
     add_staff(store, "mgr", Role.MANAGER, PASSWORD, "王经理")

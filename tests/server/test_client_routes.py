@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from queue_app.cli_hall import in_process, local_app
 from queue_app.client import ApiError, AsyncHallClient, HallClient
+from queue_app.server import HallServer
 from queue_app.store import Store
 
 # what each method is called with (one without an entry takes no arguments)
@@ -66,7 +66,7 @@ def operations() -> list[str]:
     ]
 
 
-def api_routes(app: FastAPI) -> dict[str, re.Pattern[str]]:
+def api_routes(app: HallServer) -> dict[str, re.Pattern[str]]:
     """ "METHOD /path/{param}" of every ``/api`` route, with the paths it matches."""
     return {
         f"{method.upper()} {path}": re.compile(re.sub(r"\{[^}]+\}", "[^/]+", path))
@@ -85,7 +85,7 @@ def route_of(routes: dict[str, re.Pattern[str]], request: tuple[str, str]) -> st
     return hits[0]
 
 
-async def requests_of(app: FastAPI) -> dict[str, list[tuple[str, str]]]:
+async def requests_of(app: HallServer) -> dict[str, list[tuple[str, str]]]:
     """The requests each client method made, by method name."""
     made: dict[str, list[tuple[str, str]]] = defaultdict(list)
     calling = ""

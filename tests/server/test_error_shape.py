@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import event, text
 
+from queue_app.server import HallServer
 from queue_app.store import Store
 
 pytestmark = pytest.mark.anyio
@@ -61,7 +61,7 @@ def dotted(path: tuple) -> str:
 
 
 @pytest.fixture()
-def bodies(app: FastAPI) -> list[tuple[str, str, tuple]]:
+def bodies(app: HallServer) -> list[tuple[str, str, tuple]]:
     spec = app.openapi()
     found = []
     for route, ops in spec["paths"].items():
@@ -125,7 +125,7 @@ async def test_an_idempotency_key_must_be_printable_ascii(api: httpx.AsyncClient
 
 
 @pytest.fixture()
-async def loose(app: FastAPI, api: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+async def loose(app: HallServer, api: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
     """The manager's client, with app exceptions answered rather than raised in the test."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(
@@ -229,12 +229,12 @@ async def test_a_full_disk_is_503_and_the_server_goes_on_when_there_is_room(
 
 
 async def test_a_server_started_on_a_read_only_database_serves_once_it_is_writable(
-    app: FastAPI, loose: httpx.AsyncClient, store: Store
+    app: HallServer, loose: httpx.AsyncClient, store: Store
 ) -> None:
     storage = Storage(store)
     storage.set(read_only=True)
     app.state.service._starting = None  # as a server that had not started yet
-    async with app.router.lifespan_context(app):  # starts: no exception, a line in the log
+    async with app.running():  # starts: no exception, a line in the log
         r = await loose.post("/api/tickets", json={"matters": ["M-SBK"]})
         assert r.status_code == 503 and r.json()["error"]["code"] == "storage_read_only"
         storage.set()

@@ -10,12 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from starlette.types import Message
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
-from queue_app.server import create_app
+from queue_app.server import HallServer, create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from tests.conftest import Clock
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.anyio
 SLIP = {"matters": ["M-SBK"]}
 
 
-async def _post_and_lose_the_answer(app: FastAPI, path: str, headers: dict[str, str]) -> None:
+async def _post_and_lose_the_answer(app: HallServer, path: str, headers: dict[str, str]) -> None:
     """POST ``SLIP`` to ``app`` as its HTTP server would, the connection breaking as the
     answer is sent (after the server did the work)."""
     body = httpx.Request("POST", "http://hall", json=SLIP).read()
@@ -64,7 +63,7 @@ async def _post_and_lose_the_answer(app: FastAPI, path: str, headers: dict[str, 
 
 
 async def test_an_error_after_the_issue_never_frees_its_key(
-    app: FastAPI, api: httpx.AsyncClient, store: Store
+    app: HallServer, api: httpx.AsyncClient, store: Store
 ) -> None:
     key = {"Idempotency-Key": "desk1-lost-answer"}
     await _post_and_lose_the_answer(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from queue_app.server import HallServer
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from tests.server.conftest import PASSWORD, sign_in
@@ -75,7 +75,7 @@ ACCOUNTS = {
 }
 
 
-def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+def api_routes(app: HallServer) -> set[tuple[str, str]]:
     """Every (method, path) the app serves under /api, from its own OpenAPI schema."""
     return {
         (method.upper(), path)
@@ -154,7 +154,7 @@ async def test_sign_in_rules(anon: httpx.AsyncClient, store: Store) -> None:
 
 
 async def test_a_disabled_account_loses_its_sessions(
-    app: FastAPI, anon: httpx.AsyncClient, store: Store
+    app: HallServer, anon: httpx.AsyncClient, store: Store
 ) -> None:
     from queue_app.store.staff import disable_staff
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.refusals import SeatTaken
+from queue_app.server import HallServer
 from queue_app.store import Store
 from queue_app.store.staff import (
     Role,
@@ -80,7 +80,7 @@ async def test_a_clerk_signing_in_again_at_their_seat_replaces_their_session(
 
 @pytest.mark.anyio
 async def test_a_manager_sees_who_sits_where_and_releases_a_seat(
-    api: httpx.AsyncClient, anon: httpx.AsyncClient, store: Store, app: FastAPI
+    api: httpx.AsyncClient, anon: httpx.AsyncClient, store: Store, app: HallServer
 ) -> None:
     app.state.service.sessions.ttl_s = 3600.0  # only the event can end a remembered session
     add_staff(store, "zhang", Role.CLERK, PASSWORD, "张三")

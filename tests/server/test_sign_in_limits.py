@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from fastapi import FastAPI
 from sqlalchemy import select, update
 
 from queue_app.domain.refusals import BadCredentials, SignInLocked
+from queue_app.server import HallServer
 from queue_app.server.service import HASHING_AT_ONCE
 from queue_app.store import Store, passwords, sign_in_limits
 from queue_app.store.staff import Role, add_staff, set_password, sign_in
@@ -166,7 +166,7 @@ def test_older_hashes_are_replaced_at_the_next_sign_in(
 
 @pytest.mark.anyio
 async def test_the_api_answers_429_with_retry_after_and_the_manager_sees_the_lock(
-    app: FastAPI, anon: httpx.AsyncClient, store: Store
+    app: HallServer, anon: httpx.AsyncClient, store: Store
 ) -> None:
     add_staff(store, "boss", Role.MANAGER, PASSWORD)
     add_staff(store, "d1", Role.DESK, PASSWORD)
@@ -190,7 +190,7 @@ async def test_the_api_answers_429_with_retry_after_and_the_manager_sees_the_loc
 
 @pytest.mark.anyio
 async def test_hashing_runs_on_its_own_threads_a_bounded_number_at_once(
-    app: FastAPI, anon: httpx.AsyncClient, store: Store
+    app: HallServer, anon: httpx.AsyncClient, store: Store
 ) -> None:
     names = [f"desk{n}" for n in range(12)]
     for name in names:

@@ -1,4 +1,4 @@
-"""The hall served in this process for terminal tests: the FastAPI app over a real SQLite
+"""The hall served in this process for terminal tests: the hall server's app over a real SQLite
 file with a clock the test holds, reached through an httpx transport that streams."""
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 
 from queue_app.client import AsyncHallClient
-from queue_app.server import create_app
+from queue_app.server import HallServer, create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
@@ -33,7 +32,7 @@ class StreamingASGITransport(httpx.AsyncBaseTransport):
     tells the app the client has gone. (An app error after the start is the 500 the app
     already sent.)"""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: HallServer) -> None:
         self.app = app
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -117,7 +116,7 @@ class InProcessHall:
 
     store: Store
     clock: Clock
-    app: FastAPI
+    app: HallServer
 
     def client(self) -> AsyncHallClient:
         """A client of the app in this process (no retries: nothing here is unreachable)."""
@@ -145,7 +144,7 @@ class InProcessHall:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[InProcessHall]:
         """The app's lifespan (the service follows the event log, then stops)."""
-        async with self.app.router.lifespan_context(self.app):
+        async with self.app.running():
             yield self
 
     @contextlib.asynccontextmanager

@@ -1,0 +1,33 @@
+"""What a request knows of the hall it is for, put in its ASGI scope by ``HallServer``:
+the hall's service, its voice, the public URL, and in local mode the operator acting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from starlette.requests import Request
+from starlette.types import Scope
+
+from queue_app.server.service import HallService
+from queue_app.server.voice import Voice
+from queue_app.store.staff import Session
+
+KEY = "queue_app.hall"  # the scope's key (an ASGI extension key of this application)
+
+
+@dataclass(slots=True)
+class HallContext:
+    service: HallService
+    voice: Voice
+    public_url: str | None  # the server's base URL as citizens' phones reach it
+    operator: Session | None = None  # local mode: whoever opened the database acts
+
+
+def hall_of(scope: Scope) -> HallContext:
+    return cast(HallContext, scope[KEY])
+
+
+def service_of(request: Request) -> HallService:
+    """The hall's service (a FastAPI dependency)."""
+    return hall_of(request.scope).service

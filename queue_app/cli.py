@@ -1427,17 +1427,17 @@ def serve(
                     start=clock_start, day=store.today()
                 )
             )
-        try:
+        try:  # SIGTERM: requests drain, then the app disposes of the store (a checkpoint)
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(
-                create_app(store, public_url=settings.public_url, docs=docs),
+                create_app(store, public_url=settings.public_url, docs=docs, owns_store=True),
                 host=settings.host,
                 port=port_n,
                 log_level="warning",
                 timeout_graceful_shutdown=2,
             )
         finally:
-            store.dispose()
+            store.dispose()  # again (harmless) when the app did: uvicorn may fail before
 
 
 # ------------------------------------------------------- simulation (issue 5)

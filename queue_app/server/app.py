@@ -21,8 +21,13 @@ from queue_app.server.voice import Voice
 from queue_app.store import Store
 
 
-def create_app(store: Store, *, public_url: str | None = None, docs: bool = False) -> FastAPI:
-    """An app serving ``store``'s hall. The caller owns the store (and disposes of it).
+def create_app(
+    store: Store, *, public_url: str | None = None, docs: bool = False, owns_store: bool = False
+) -> FastAPI:
+    """An app serving ``store``'s hall. The caller owns the store (and disposes of it),
+    unless ``owns_store``: then the app disposes of it when it shuts down (``serve``:
+    uvicorn ends the process by the signal that stopped it, once it has shut down, so that
+    no code after ``uvicorn.run`` runs).
     ``public_url`` is the server's base URL as citizens' phones reach it (the slip's QR code
     and status link); ``/api/health`` tells the terminals. ``docs``: the API reference at
     ``/docs`` and ``/redoc`` (off by default: their pages load scripts from a CDN, which a
@@ -40,8 +45,12 @@ def create_app(store: Store, *, public_url: str | None = None, docs: bool = Fals
                 raise
             failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
         yield
-        svc.close()
-        voice.close()
+        try:
+            svc.close()
+            voice.close()
+        finally:
+            if owns_store:
+                store.dispose()
 
     app = FastAPI(
         title=f"queue_app · {store.hall.hall.name}",

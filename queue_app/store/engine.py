@@ -10,6 +10,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 WRITE = "queue_app_write"  # execution option marking a write transaction
 # A server runs requests on up to 40 threads. Connections are kept, never opened per
@@ -77,3 +78,21 @@ def _use_wal(cur: sqlite3.Cursor, timeout_s: float) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)
+
+
+def checkpoint(engine: Engine) -> bool:
+    """Copy a SQLite database's write-ahead log into its file and empty the log, so that the
+    file alone holds every committed change. True when done; False when it could not be:
+    a reader in another process holds an older state past the busy timeout, or the file
+    cannot be written (nothing is lost: the log stays beside the file, and the next opening
+    reads it). A database of another kind has no such log (True)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    try:
+        with engine.connect() as conn:
+            driver = conn.connection.driver_connection  # outside any transaction
+            assert driver is not None  # an open connection has one
+            busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except (sqlite3.Error, SQLAlchemyError):
+        return False
+    return not busy

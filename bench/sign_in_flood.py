@@ -55,6 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'hall.db'}"
+        cli(db, "db", "upgrade")  # serve and the commands open only a hall made first
         cli(db, "staff", "add", "boss", "--role", "manager", "--password", PW)
         cli(db, "staff", "add", "clerk1", "--role", "clerk", "--password", PW)
         server = Server([*QUEUE_APP, "serve", "--db", db]).wait_ready()

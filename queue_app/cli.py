@@ -75,7 +75,7 @@ window_app = typer.Typer(
 day_app = typer.Typer(help="The business day.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff accounts: desk, clerk, manager, display.", no_args_is_help=True)
 db_app = typer.Typer(
-    help="The database's schema: its revision, and the upgrade to this release's.",
+    help="The database: its schema's revision and upgrade, backups and their restore.",
     no_args_is_help=True,
 )
 for sub, name in (
@@ -252,6 +252,16 @@ def _explained(exc: Exception) -> tuple[str, int] | None:
             if exc.code == "unreachable":
                 return _error(f"{said} ({_settings().server})"), 1
             return _refused(exc.code, said), 1
+    if "queue_app.store.integrity" in sys.modules:
+        from queue_app.store.integrity import Unusable
+
+        if isinstance(exc, Unusable):
+            return _error(_unusable(exc)), 1
+    if "queue_app.store.backup" in sys.modules:
+        from queue_app.store.backup import BackupError
+
+        if isinstance(exc, BackupError):
+            return _error(_not_copied(exc)), 1
     if "sqlalchemy" in sys.modules:
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -265,6 +275,59 @@ def _explained(exc: Exception) -> tuple[str, int] | None:
                 problem=f"{exc.__class__.__name__}: {first}"
             ), 1
     return None
+
+
+def _unusable(exc: Exception) -> str:
+    """Why the hall's database cannot be opened, and what to do (``integrity.Unusable``)."""
+    from queue_app.store import integrity
+
+    assert isinstance(exc, integrity.Unusable)
+    said = {
+        integrity.NoTables: _(
+            "{where} has no tables of queue_app: `queue-app db upgrade --db {url}` makes a "
+            "new hall in it"
+        ),
+        integrity.Missing: _(
+            "no database file at {file}: `queue-app db upgrade --db {url}` makes a new hall "
+            "there, `queue-app db restore BACKUP --db {url}` restores a backup"
+        ),
+        integrity.Empty: _(
+            "{file} is empty (0 bytes), not a hall's database: restore a backup with "
+            "`queue-app db restore BACKUP --db {url}` (or remove the file and make a new hall "
+            "with `queue-app db upgrade --db {url}`)"
+        ),
+        integrity.Damaged: _(
+            "{file} is damaged ({problem}): restore a backup with "
+            "`queue-app db restore BACKUP --db {url}`"
+        ),
+        integrity.Unreadable: _("cannot read {file}: {problem}"),
+    }[type(exc)]
+    return said.format(where=exc.file or exc.url, file=exc.file, url=exc.url, problem=exc.problem)
+
+
+def _not_copied(exc: Exception) -> str:
+    """Why a backup or a restore was not made (``backup.BackupError``)."""
+    from queue_app.store import backup, schema
+
+    assert isinstance(exc, backup.BackupError)
+    said = {
+        backup.NotSQLite: _(
+            "{file} is not a SQLite file: PostgreSQL is backed up with pg_dump and restored "
+            'with pg_restore (README, "Backups and integrity")'
+        ),
+        backup.Exists: _("{file} exists already: name another file, or give --force"),
+        backup.SameFile: _("{file} is the database itself: name another file"),
+        backup.NoBackup: _("no backup file at {file}; nothing was changed"),
+        backup.BadBackup: _("the backup {file} is unusable ({problem}); nothing was changed"),
+        backup.NotAHall: _("{file} is not a queue_app database ({problem}); nothing was changed"),
+        backup.TooNew: _(
+            "the backup {file} is at revision {problem}, unknown to this release (its newest "
+            "is {head}): restore it with a newer release; nothing was changed"
+        ),
+        backup.CopyFailed: _("the copy to {file} failed ({problem}); the database is as it was"),
+    }[type(exc)]
+    problem = exc.problem or _("none of its tables")
+    return said.format(file=exc.file, problem=problem, head=schema.head())
 
 
 def _word(words: dict[str, str], value: str) -> str:
@@ -300,19 +363,15 @@ def _hall(catalog: Catalog) -> Hall:
 
 
 def _store(clock: Callable[[], float] = time.time) -> Store:
-    """The hall's store. A new database is created at this release's schema; one at an
-    older revision is refused (``queue-app db upgrade`` upgrades it)."""
-    from queue_app.store import Store, default_database_url, make_engine, schema
+    """The hall's store on its database as it is: a missing, empty or damaged SQLite file,
+    a database without queue_app's tables or at an older revision is refused with one line
+    saying what to do (only ``queue-app db upgrade`` and the demo make a new one)."""
+    from queue_app.store import Store, default_database_url
+    from queue_app.store.integrity import open_hall
 
     catalog = _catalog()
     hall = _hall(catalog)
-    engine = make_engine(_settings().db or default_database_url())
-    try:
-        schema.create_or_require_current(engine)
-    except BaseException:
-        engine.dispose()
-        raise
-    return Store(engine, catalog, hall, clock=clock)
+    return Store(open_hall(_settings().db or default_database_url()), catalog, hall, clock=clock)
 
 
 def _emit(data: Any, render: Callable[[], None]) -> None:
@@ -1111,11 +1170,13 @@ def _database(db: str | None) -> str:
 
 @db_app.command("upgrade")
 def db_upgrade(db: DB = None) -> None:
-    """Upgrade the database to this release's schema (an empty one is created)."""
+    """Upgrade the database to this release's schema (a new one is created; an empty or
+    damaged SQLite file is refused)."""
     from queue_app.store import make_engine, schema
 
     url = _database(db)
     with _user_errors():
+        _check_existing_file(url)
         engine = make_engine(url)
         try:
             before = schema.upgrade(engine)
@@ -1141,15 +1202,14 @@ def db_upgrade(db: DB = None) -> None:
 @db_app.command("current")
 def db_current(db: DB = None) -> None:
     """The database's schema revision, and whether this release needs an upgrade."""
-    from sqlalchemy.engine import make_url
-
     from queue_app.store import make_engine, schema
+    from queue_app.store.integrity import check_file, sqlite_file
 
     url = _database(db)
     with _user_errors():
-        file = make_url(url).database if make_url(url).get_backend_name() == "sqlite" else None
-        if file and file != ":memory:" and not Path(file).expanduser().exists():
-            _fail(_error(_("no database file at {file}").format(file=file)), 1)  # (not made)
+        file = sqlite_file(url)
+        if file is not None:  # a missing file is said, not made
+            check_file(file, _shown(url))
         engine = make_engine(url)
         try:
             now = schema.status(engine)
@@ -1182,6 +1242,80 @@ def db_current(db: DB = None) -> None:
             lambda: out.print(
                 f"{_shown(url)}: {said}", markup=False, highlight=False, soft_wrap=True
             ),
+        )
+
+
+def _check_existing_file(url: str) -> None:
+    """Refuse an existing SQLite file that is empty or damaged (a missing one is made)."""
+    from queue_app.store.integrity import check_file, sqlite_file
+
+    file = sqlite_file(url)
+    if file is not None and file.exists():
+        check_file(file, _shown(url))
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="The backup's file (a SQLite database).")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    db: DB = None,
+) -> None:
+    """Copy the hall's SQLite database to FILE, checked, while the server runs (SQLite's
+    online backup). PostgreSQL: pg_dump."""
+    from queue_app.store.backup import backup
+
+    url = _database(db)
+    with _user_errors():
+        made = backup(url, file, force=force)
+        said = _("{file}: backup of {url}: revision {revision}, {tickets} tickets, checked")
+        said = said.format(
+            file=made.file, url=_shown(url), revision=made.revision, tickets=made.tickets
+        )
+        _emit(
+            {
+                "backup": str(made.file),
+                "database": _shown(url),
+                "revision": made.revision,
+                "tickets": made.tickets,
+                "bytes": made.size,
+            },
+            lambda: out.print(said, markup=False, highlight=False, soft_wrap=True),
+        )
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by `queue-app db backup`.")],
+    db: DB = None,
+) -> None:
+    """Put the backup FILE in the place of the hall's SQLite database: FILE is checked
+    first, the database it replaces is kept as NAME.before-restore-TIME, and the restored
+    one is upgraded to this release's schema if older. Stop the server first."""
+    from queue_app.store.backup import restore
+
+    url = _database(db)
+    with _user_errors():
+        done = restore(url, file)
+        b, before = done.backup, done.before
+        lines = [
+            _("{url}: restored from {file}: revision {revision}, {tickets} tickets").format(
+                url=_shown(url), file=b.file, revision=b.revision, tickets=b.tickets
+            )
+        ]
+        if not before.at_head or before.unstamped:
+            lines.append(_("upgraded to revision {head}").format(head=before.head))
+        if done.aside is not None:
+            lines.append(_("the database it replaced is kept at {file}").format(file=done.aside))
+        _emit(
+            {
+                "database": _shown(url),
+                "backup": str(b.file),
+                "revision": b.revision,
+                "tickets": b.tickets,
+                "upgraded_to": None if before.at_head and not before.unstamped else before.head,
+                "kept_aside": None if done.aside is None else str(done.aside),
+            },
+            lambda: out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True),
         )
 
 
@@ -1501,17 +1635,17 @@ def serve(
                     start=clock_start, day=store.today()
                 )
             )
-        try:
+        try:  # SIGTERM: requests drain, then the app disposes of the store (a checkpoint)
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(
-                create_app(store, public_url=settings.public_url, docs=docs),
+                create_app(store, public_url=settings.public_url, docs=docs, owns_store=True),
                 host=settings.host,
                 port=port_n,
                 log_level="warning",
                 timeout_graceful_shutdown=2,
             )
         finally:
-            store.dispose()
+            store.dispose()  # again (harmless) when the app did: uvicorn may fail before
 
 
 # ------------------------------------------------------- simulation (issue 5)

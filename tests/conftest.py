@@ -201,6 +201,13 @@ def _sqlite_at_head() -> Path:
     return path
 
 
+def hall_file(path: Path) -> str:
+    """A hall's SQLite file at ``path``, as ``queue-app db upgrade`` makes it (the migrated
+    file copied), and its URL: the commands and ``serve`` open only a database made first."""
+    shutil.copyfile(_sqlite_at_head(), path)
+    return f"sqlite:///{path}"
+
+
 def _truncated_at_head(url: str) -> bool:
     """Empty every table if the database is at the head with exactly the models' tables
     (True); else leave it as it is (False: it must be dropped and made again)."""

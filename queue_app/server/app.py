@@ -60,9 +60,12 @@ def api(docs: bool = False) -> FastAPI:
 
 class HallServer:
     """The ASGI application serving one hall's store. The caller owns the store (and
-    disposes of it). ``public_url``: the server's base URL as citizens' phones reach it
-    (the slip's QR code and status link; ``/api/health`` tells the terminals).
-    ``operator``: local mode, every request made by this session (no sign-in)."""
+    disposes of it), unless ``owns_store``: then the application disposes of it when it
+    shuts down (``serve``: uvicorn ends the process by the signal that stopped it once it
+    has shut down, so no code after ``uvicorn.run`` runs). ``public_url``: the server's
+    base URL as citizens' phones reach it (the slip's QR code and status link;
+    ``/api/health`` tells the terminals). ``operator``: local mode, every request made by
+    this session (no sign-in)."""
 
     def __init__(
         self,
@@ -71,9 +74,11 @@ class HallServer:
         public_url: str | None = None,
         docs: bool = False,
         operator: Session | None = None,
+        owns_store: bool = False,
     ) -> None:
         self.state = HallContext(HallService(store), Voice(), public_url, operator)
         self.api = api(docs)
+        self._store = store if owns_store else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -99,8 +104,12 @@ class HallServer:
         try:
             yield
         finally:
-            svc.close()
-            self.state.voice.close()
+            try:
+                svc.close()
+                self.state.voice.close()
+            finally:
+                if self._store is not None:
+                    self._store.dispose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         """The ASGI lifespan protocol around ``running``."""
@@ -121,6 +130,9 @@ def create_app(
     public_url: str | None = None,
     docs: bool = False,
     operator: Session | None = None,
+    owns_store: bool = False,
 ) -> HallServer:
     """The application serving ``store``'s hall (see ``HallServer``)."""
-    return HallServer(store, public_url=public_url, docs=docs, operator=operator)
+    return HallServer(
+        store, public_url=public_url, docs=docs, operator=operator, owns_store=owns_store
+    )

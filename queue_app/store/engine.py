@@ -10,6 +10,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 WRITE = "queue_app_write"  # execution option marking a write transaction
 # A server runs requests on up to 40 threads. Connections are kept, never opened per
@@ -17,6 +18,9 @@ WRITE = "queue_app_write"  # execution option marking a write transaction
 # thread; PostgreSQL a fixed pool that busy threads wait for (several servers share the
 # database's connection limit).
 SQLITE_POOL, PG_POOL = 48, 20
+# how long closing a store waits for readers in other processes to let the log be emptied:
+# a command run beside a busy server must not wait the busy timeout at its end
+CHECKPOINT_WAIT_S = 1.0
 
 
 def default_database_url() -> str:
@@ -77,3 +81,27 @@ def _use_wal(cur: sqlite3.Cursor, timeout_s: float) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)
+
+
+def checkpoint(engine: Engine, wait_s: float = CHECKPOINT_WAIT_S) -> bool:
+    """Copy a SQLite database's write-ahead log into its file and empty the log, so that the
+    file alone holds every committed change. True when done; False when it could not be
+    within ``wait_s``: a reader in another process still holds an older state (what it
+    could copy is copied), or the file cannot be written. Nothing is lost either way: the
+    log stays beside the file, and the next opening reads it. A database of another kind
+    has no such log (True)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    try:
+        with engine.connect() as conn:
+            driver = conn.connection.driver_connection  # outside any transaction
+            assert driver is not None  # an open connection has one
+            usual = driver.execute("PRAGMA busy_timeout").fetchone()[0]
+            driver.execute(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
+            try:
+                busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={int(usual)}")
+    except (sqlite3.Error, SQLAlchemyError):
+        return False
+    return not busy

@@ -114,15 +114,6 @@ def require_current(engine: Engine) -> None:
         raise SchemaBehind(_shown(engine), now.revision, now.head)
 
 
-def create_or_require_current(engine: Engine) -> None:
-    """Create the schema of a database with none of our tables; refuse one behind the code
-    (an existing hall is upgraded only by ``queue-app db upgrade``)."""
-    if current(engine) is None:
-        upgrade(engine)
-    else:
-        require_current(engine)
-
-
 def upgrade(engine: Engine) -> Status:
     """Bring the database to the head; returns where it stood before."""
     before = status(engine)

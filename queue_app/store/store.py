@@ -53,7 +53,7 @@ from queue_app.domain.request import resolve, resolve_matter
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
 from queue_app.store import events, idempotency, schema, settings, tickets, windows
-from queue_app.store.engine import make_engine
+from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
@@ -134,6 +134,9 @@ class Store:
         self.uow.run(op)
 
     def dispose(self) -> None:
+        """Close the database's connections; on SQLite first fold the write-ahead log into
+        the file (a copy of the file alone, once no process has it open, holds the hall)."""
+        checkpoint(self.engine)
         self.engine.dispose()
 
     # ------------------------------------------------------------------- time

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, midday_hall
+from tests.conftest import FIXTURES, hall_file, midday_hall
 
 
 @pytest.fixture()
@@ -14,5 +14,5 @@ def mini_env(tmp_path: Path) -> dict[str, str]:
     return {
         "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
         "QUEUE_APP_HALL": str(midday_hall(tmp_path)),  # on the real clock
-        "QUEUE_APP_DB": f"sqlite:///{tmp_path / 'cli.db'}",
+        "QUEUE_APP_DB": hall_file(tmp_path / "cli.db"),
     }

@@ -8,7 +8,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from queue_app.cli import app
-from tests.conftest import FIXTURES, midday_hall
+from tests.conftest import FIXTURES, hall_file, midday_hall
 
 
 def cli(tmp_path: Path, *args: str) -> Any:
@@ -22,6 +22,7 @@ def cli(tmp_path: Path, *args: str) -> Any:
 
 
 def test_open_late_and_close_a_day(tmp_path: Path) -> None:
+    hall_file(tmp_path / "hall.db")
     late = cli(tmp_path, "day", "open-late", "23:59")
     assert late.exit_code == 0, late.output
     assert "issuing open until 23:59" in late.output

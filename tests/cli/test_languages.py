@@ -23,7 +23,7 @@ from queue_app.loaders import (
     load_demand_for,
     load_hall_for,
 )
-from tests.conftest import FIXTURES, midday_hall
+from tests.conftest import FIXTURES, hall_file, midday_hall
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
 TYPED = ("休息", "王经理")  # a pause reason and a staff name the test gives
@@ -55,7 +55,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {
         "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
         "QUEUE_APP_HALL": str(midday_hall(tmp_path)),  # on the real clock
-        "QUEUE_APP_DB": f"sqlite:///{tmp_path / 'hall.db'}",
+        "QUEUE_APP_DB": hall_file(tmp_path / "hall.db"),
         "QUEUE_APP_LANG": "",
         "QUEUE_APP_SERVER": "",
         "COLUMNS": "200",

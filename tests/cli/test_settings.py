@@ -26,7 +26,7 @@ from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.widgets import qr_text
-from tests.conftest import FIXTURES, Clock
+from tests.conftest import FIXTURES, Clock, hall_file
 from tests.server.live import LiveServer, sqlite_url
 from tests.tui.helpers import on, text_of, until
 from tests.tui.inprocess import PW, URL, InProcessHall
@@ -161,9 +161,9 @@ def test_a_port_in_use_is_said_before_the_server_or_the_demo_starts(tmp_path: Pa
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
+        db = hall_file(tmp_path / "hall.db")
         for args in (("serve", "--port", port), ("demo", "--port", port)):
-            db = tmp_path / "hall.db"
-            r = cli("--lang", "en", "--db", f"sqlite:///{db}", *args)
+            r = cli("--lang", "en", "--db", db, *args)
             assert r.exit_code == 2, r.output
             assert r.output.startswith(f"error: cannot listen on 127.0.0.1:{port}: "), r.output
             assert "Traceback" not in r.output

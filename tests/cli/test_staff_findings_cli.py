@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.test_cli import run
+from tests.conftest import hall_file
 from tests.server.live import LiveServer, sqlite_url
 
 
 def test_an_ambiguous_code_lists_the_matters_it_could_be(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'hall.db'}"
+    db = hall_file(tmp_path / "hall.db")
     r = run("--db", db, "ticket", "issue", "511A0101", "--priority", "老年人")
     assert r.returncode == 1 and "ambiguous_matter" in r.stderr
     assert "电影放映单位设立审批（内资）" in r.stderr and "公路超限运输许可" in r.stderr

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.conftest import REPO, hall_file
 
 HEAVY = ("sqlalchemy", "sqlmodel", "fastapi", "pypinyin", "textual", "httpx", "pydantic")
 
@@ -45,7 +45,7 @@ def test_help_imports_nothing_heavy() -> None:
 def test_a_one_shot_local_command_does_not_build_the_search(tmp_path: Path) -> None:
     """``window list`` on the database runs the hall's app in process, but never searches:
     the pinyin index of every matter is not built, nor pypinyin imported."""
-    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    url = hall_file(tmp_path / "hall.db")
     code = (
         "from queue_app.cli import app\n"
         "try:\n"

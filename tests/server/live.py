@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import FIXTURES, REPO, midday_hall
+from tests.conftest import FIXTURES, REPO, hall_file, midday_hall
 
 _HALLS = tempfile.TemporaryDirectory(prefix="queue-app-test-halls-")  # removed at exit
 ENV = {
@@ -25,6 +26,14 @@ ENV = {
     # servers run on the real clock: a hall where it is about noon (no day change mid-test)
     "QUEUE_APP_HALL": str(midday_hall(Path(_HALLS.name))),
 }
+
+
+def made_for_test(db: str) -> None:
+    """A SQLite file at ``db``, if there is none, at the schema's head and without rows (what
+    ``queue-app db upgrade`` makes, copied: ``serve`` and the commands make no database)."""
+    path = Path(make_url(db).database or "") if db.startswith("sqlite") else None
+    if path is not None and not path.exists():
+        hall_file(path)
 
 
 def free_port() -> int:
@@ -53,6 +62,7 @@ class LiveServer:
         serve_args: Sequence[str] = (),
     ) -> None:
         self.db = db
+        made_for_test(db)
         self.serve_args = tuple(serve_args)  # more ``serve`` options, e.g. --clock-start
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"

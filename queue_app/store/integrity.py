@@ -74,10 +74,15 @@ def check_file(path: Path, url: str | None = None) -> None:
     except sqlite3.DatabaseError as exc:
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
-            raise Damaged(shown, path, str(exc)) from None
-        raise Unreadable(shown, path, str(exc)) from None
+            raise Damaged(shown, path, _one_line(str(exc))) from None
+        raise Unreadable(shown, path, _one_line(str(exc))) from None
     if report != ["ok"]:
-        raise Damaged(shown, path, "; ".join(report[:PROBLEMS_SHOWN]))
+        raise Damaged(shown, path, "; ".join(_one_line(r) for r in report[:PROBLEMS_SHOWN]))
+
+
+def _one_line(said: str) -> str:
+    """SQLite's report on one line (its lines have breaks in them)."""
+    return " ".join(said.split())
 
 
 def open_hall(url: str) -> Engine:

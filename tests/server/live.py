@@ -92,6 +92,11 @@ class LiveServer:
     def start(self, within_s: float = 180) -> LiveServer:
         """Run the server; return once it answers. Fails at once if the process ends, and
         after ``within_s`` seconds only as a last resort (a loaded machine starts slowly)."""
+        return self.launch().ready(within_s)
+
+    def launch(self) -> LiveServer:
+        """Start the server's process and return at once (``ready`` waits for it: several
+        servers start side by side)."""
         self.proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "queue_app", "serve", "--port", str(self.port)),
@@ -102,6 +107,11 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def ready(self, within_s: float = 180) -> LiveServer:
+        """Once the launched server answers (see ``start``)."""
+        assert self.proc is not None, "not launched"
         deadline = time.monotonic() + within_s
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:

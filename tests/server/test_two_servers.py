@@ -66,8 +66,10 @@ def _prepare(db_url: str, hall: Path) -> Store:
 def test_two_servers_many_clerks_many_tickets(db_url: str, tmp_path: Path) -> None:
     hall = undifferentiated_hall(tmp_path, CLERKS)
     store = _prepare(db_url, hall)
-    servers = [LiveServer(db_url, hall=hall).start() for _ in range(2)]
+    servers = [LiveServer(db_url, hall=hall).launch() for _ in range(2)]  # side by side
     try:
+        for s in servers:
+            s.ready()
         subs = [Subscriber(s.url) for s in servers]
         for sub in subs:
             sub.start()

@@ -182,6 +182,11 @@ class Hall:
 
     def phase(self, subscribers: int, cycles: int, pace: float) -> Phase:
         phase = Phase(subscribers)
+        print(
+            f"phase: {subscribers} subscribers (server pid {self.server.proc.pid})",
+            file=sys.stderr,
+            flush=True,
+        )
         if subscribers:
             self.subs = Subscribers(self.server.port, subscribers)
             phase.refused = self.subs.refused

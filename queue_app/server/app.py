@@ -17,17 +17,25 @@ from queue_app.server.public import public
 from queue_app.server.routes import api
 from queue_app.server.service import HallService
 from queue_app.server.signed_in_first import SignedInFirst
+from queue_app.server.stream_slots import StreamCaps, StreamSlots
 from queue_app.server.voice import Voice
 from queue_app.store import Store
 
 
-def create_app(store: Store, *, public_url: str | None = None, docs: bool = False) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    public_url: str | None = None,
+    docs: bool = False,
+    streams: StreamCaps | None = None,
+) -> FastAPI:
     """An app serving ``store``'s hall. The caller owns the store (and disposes of it).
     ``public_url`` is the server's base URL as citizens' phones reach it (the slip's QR code
     and status link); ``/api/health`` tells the terminals. ``docs``: the API reference at
     ``/docs`` and ``/redoc`` (off by default: their pages load scripts from a CDN, which a
-    hall's network may not reach; ``/openapi.json`` is always there)."""
-    svc = HallService(store)
+    hall's network may not reach; ``/openapi.json`` is always there). ``streams``: how many
+    live-event streams may be open (``StreamCaps``' defaults when not given)."""
+    svc = HallService(store, StreamSlots(streams))
     voice = Voice()
 
     @asynccontextmanager

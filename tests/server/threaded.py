@@ -9,9 +9,12 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
+
 from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
 from queue_app.loaders import load_hall_for
+from queue_app.server.stream_slots import StreamCaps
 from queue_app.store import Store
 from tests.server.live import free_port
 
@@ -20,8 +23,11 @@ class ThreadedServer:
     """Start, stop and start again on the same port and database, as an operator restarts
     a hall server; each start opens the store afresh."""
 
-    def __init__(self, db: str, catalog: Catalog, hall_file: Path) -> None:
+    def __init__(
+        self, db: str, catalog: Catalog, hall_file: Path, streams: StreamCaps | None = None
+    ) -> None:
         self.db = db
+        self.streams = streams
         self.catalog = catalog
         self.hall_file = hall_file
         self.port = free_port()
@@ -37,12 +43,18 @@ class ThreadedServer:
         assert self._running is None, "already running"
         store = self.open_store()
         try:
-            server = EmbeddedServer(store, self.port).__enter__()
+            server = EmbeddedServer(store, self.port, self.streams).__enter__()
         except BaseException:
             store.dispose()
             raise
         self._running = (store, server)
         return self
+
+    @property
+    def app(self) -> FastAPI:
+        """The running server's app (its ``state.service`` is the hall's)."""
+        assert self._running is not None, "not running"
+        return self._running[1].app
 
     def stop(self) -> None:
         """Shut down as on SIGTERM: open event streams are cut after uvicorn's grace."""

@@ -35,9 +35,10 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    """One server process; ``argv`` gets ``--port N`` appended."""
+    """One server process; ``argv`` gets ``--port N`` appended. Its environment is this
+    process's without ``QUEUE_APP_*`` variables, plus ``env`` (the bench's own settings)."""
 
-    def __init__(self, argv: Sequence[str]) -> None:
+    def __init__(self, argv: Sequence[str], env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
@@ -45,7 +46,10 @@ class Server:
             [*argv, "--port", str(self.port)],
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env={k: v for k, v in os.environ.items() if not k.startswith("QUEUE_APP_")},
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("QUEUE_APP_")},
+                **(env or {}),
+            },
         )
 
     def wait_ready(self) -> Server:

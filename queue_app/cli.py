@@ -1609,7 +1609,11 @@ def serve(
     import uvicorn
 
     from queue_app.server import create_app
+    from queue_app.server.stream_slots import StreamCaps
 
+    caps = StreamCaps(
+        settings.event_streams_per_address, settings.event_streams, settings.staff_event_streams
+    )
     with _user_errors():
         store = _store(clock)  # a database behind this code is said first
         try:
@@ -1638,7 +1642,13 @@ def serve(
         try:  # SIGTERM: requests drain, then the app disposes of the store (a checkpoint)
             # live-event streams never end by themselves: give them 2 s at shutdown
             uvicorn.run(
-                create_app(store, public_url=settings.public_url, docs=docs, owns_store=True),
+                create_app(
+                    store,
+                    public_url=settings.public_url,
+                    docs=docs,
+                    streams=caps,
+                    owns_store=True,
+                ),
                 host=settings.host,
                 port=port_n,
                 log_level="warning",

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     port: int | None = Field(None, ge=1, le=65535)
     public_url: BaseUrl | None = None
     cache_dir: Path | None = None  # parsed catalogs kept between runs (default: user's cache)
+    # live-event streams the hall server keeps open: anonymous ones (display boards, status
+    # pages) from one address and in all, and signed-in ones (the terminals)
+    event_streams_per_address: int = Field(10, ge=1)
+    event_streams: int = Field(200, ge=1)
+    staff_event_streams: int = Field(1000, ge=1)
 
 
 # What each setting expects, for the message when a value is bad (translated at the edge).
@@ -63,6 +68,9 @@ EXPECTED = {
     "public_url": N_("a URL such as http://192.168.1.10:8600 (http:// or https:// and a host)"),
     "retry_for": N_("a number of seconds, 0 or more"),
     "port": N_("a port number from 1 to 65535"),
+    "event_streams_per_address": N_("a whole number, 1 or more"),
+    "event_streams": N_("a whole number, 1 or more"),
+    "staff_event_streams": N_("a whole number, 1 or more"),
 }
 # Flags named otherwise than "--" + the setting's name with dashes
 FLAGS = {"password": None, "staff_password": "--password"}

@@ -75,10 +75,20 @@ UNEXPECTED = N_("unexpected answer from the server")
 
 
 class ApiError(Exception):
-    """A refusal from the server, or ``code="unreachable"`` when there is no answer."""
+    """A refusal from the server, or ``code="unreachable"`` when there is no answer;
+    ``retry_after``: the seconds its ``Retry-After`` asks the client to wait, if any."""
 
-    def __init__(self, status: int, code: str, zh: str, en: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        zh: str,
+        en: str,
+        field: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         self.status, self.code, self.zh, self.en, self.field = status, code, zh, en, field
+        self.retry_after = retry_after
         super().__init__(f"{status} {code}: {en}")
 
     def message(self, lang: str) -> str:
@@ -112,9 +122,13 @@ def _raw(r: httpx.Response) -> bytes:
 
 
 def _error(r: httpx.Response) -> ApiError:
+    wait = r.headers.get("Retry-After", "")
+    retry_after = float(wait) if wait.isdigit() else None
     try:
         e = r.json()["error"]
-        return ApiError(r.status_code, e["code"], e["message_zh"], e["message_en"], e.get("field"))
+        return ApiError(
+            r.status_code, e["code"], e["message_zh"], e["message_en"], e.get("field"), retry_after
+        )
     except (ValueError, KeyError, TypeError):
         return _local(r.status_code, f"http_{r.status_code}", UNEXPECTED, r.text[:200])
 

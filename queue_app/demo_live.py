@@ -22,6 +22,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.window_state import WindowStatus
 from queue_app.server import create_app
+from queue_app.server.stream_slots import StreamCaps
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 
@@ -70,11 +71,14 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
 class EmbeddedServer:
     """uvicorn on a thread of this process, on a loopback port (``port``, else a free one)."""
 
-    def __init__(self, store: Store, port: int | None = None) -> None:
+    def __init__(
+        self, store: Store, port: int | None = None, streams: StreamCaps | None = None
+    ) -> None:
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(store, streams=streams)
         config = uvicorn.Config(
-            create_app(store),
+            self.app,
             host="127.0.0.1",
             port=self.port,
             log_level="error",

@@ -39,6 +39,24 @@ class SignInLocked(Refused):
         return {"Retry-After": str(self.params["seconds"])}
 
 
+class TooManyStreams(Refused):
+    """The anonymous live-event streams are at their cap (staff streams have their own)."""
+
+    code, status = "too_many_streams", UNAVAILABLE
+    message = N_("Too many live event streams are open: try again in {seconds} s")
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.params["seconds"])}
+
+
+class TooManyStreamsFromAddress(TooManyStreams):
+    message = N_("Too many live event streams are open from this address: try again in {seconds} s")
+
+
+class TooManyStaffStreams(TooManyStreams):
+    message = N_("Too many signed-in live event streams are open: try again in {seconds} s")
+
+
 class Forbidden(Refused):
     code, status, field = "forbidden", FORBIDDEN, "Authorization"
     message = N_("A {role} account may not do this (it needs {roles})")

@@ -27,6 +27,7 @@ from queue_app.server.public import public
 from queue_app.server.routes import api as api_routes
 from queue_app.server.service import HallService
 from queue_app.server.signed_in_first import SignedInFirst
+from queue_app.server.stream_slots import StreamCaps, StreamSlots
 from queue_app.server.voice import Voice
 from queue_app.store import Store
 from queue_app.store.staff import Session
@@ -65,7 +66,8 @@ class HallServer:
     has shut down, so no code after ``uvicorn.run`` runs). ``public_url``: the server's
     base URL as citizens' phones reach it (the slip's QR code and status link;
     ``/api/health`` tells the terminals). ``operator``: local mode, every request made by
-    this session (no sign-in)."""
+    this session (no sign-in). ``streams``: how many live-event streams may be open
+    (``StreamCaps``' defaults when not given)."""
 
     def __init__(
         self,
@@ -75,8 +77,10 @@ class HallServer:
         docs: bool = False,
         operator: Session | None = None,
         owns_store: bool = False,
+        streams: StreamCaps | None = None,
     ) -> None:
-        self.state = HallContext(HallService(store), Voice(), public_url, operator)
+        service = HallService(store, StreamSlots(streams))
+        self.state = HallContext(service, Voice(), public_url, operator)
         self.api = api(docs)
         self._store = store if owns_store else None
 
@@ -131,8 +135,14 @@ def create_app(
     docs: bool = False,
     operator: Session | None = None,
     owns_store: bool = False,
+    streams: StreamCaps | None = None,
 ) -> HallServer:
     """The application serving ``store``'s hall (see ``HallServer``)."""
     return HallServer(
-        store, public_url=public_url, docs=docs, operator=operator, owns_store=owns_store
+        store,
+        public_url=public_url,
+        docs=docs,
+        operator=operator,
+        owns_store=owns_store,
+        streams=streams,
     )

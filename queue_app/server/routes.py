@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_app.api_models import (
     CallOut,
@@ -42,10 +42,10 @@ from queue_app.domain.profiles import WindowProfile, layout_profiles
 from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
-from queue_app.server.auth import Desk, Manager, Operator, SignedIn
+from queue_app.server.auth import Desk, Manager, Operator, SignedIn, bearer, session_of
 from queue_app.server.context import hall_of, service_of
 from queue_app.server.errors import ErrorResponse, known_query_only
-from queue_app.server.events import stream
+from queue_app.server.event_stream import EventStream
 from queue_app.server.idempotency import REPLAYED, Keyed
 from queue_app.server.service import HallService
 from queue_app.store import Issued, Store
@@ -428,20 +428,24 @@ async def stats_windows(svc: Svc, who: SignedIn) -> WindowStatsOut:
 
 @api.get(
     "/events",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    status_code=200,
+    response_class=EventStream,
+    responses={200: {"content": {"text/event-stream": {}}}, 503: {"model": ErrorResponse}},
 )
-async def events(svc: Svc) -> StreamingResponse:
+async def events(
+    svc: Svc,
+    request: Request,
+    cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> EventStream:
     """Server-sent events: a snapshot version on connect, then ticket_issued,
     ticket_called, ticket_changed, queue_changed, window_changed, day_closed; a keepalive
-    comment every 15 s. Carries numbers and windows only (no names)."""
+    comment every 15 s. Carries numbers and windows only (no names), to anyone; streams
+    without a live sign-in are capped per address and in all, those with one apart:
+    past a cap 503 with ``Retry-After``."""
     await svc.start()
-    sub = svc.events.subscribe()
-    return StreamingResponse(
-        stream(svc.events, sub),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    staff = cred is not None and await session_of(svc, cred.credentials) is not None
+    address = request.client.host if request.client else None
+    return EventStream(svc.events, svc.streams.take(address, staff=staff))
 
 
 def _history(store: Store, number: str, day: str | None) -> list[EventInfo]:

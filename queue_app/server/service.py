@@ -30,6 +30,7 @@ from queue_app.server.errors import error_body
 from queue_app.server.events import Broadcaster, message
 from queue_app.server.idempotency import Key
 from queue_app.server.sessions import SessionCache
+from queue_app.server.stream_slots import StreamSlots
 from queue_app.store import Store
 from queue_app.store.feed import PgListener
 from queue_app.store.idempotency import remember_refusal
@@ -48,10 +49,11 @@ HASHING_AT_ONCE = 2
 
 
 class HallService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, streams: StreamSlots | None = None) -> None:
         self.store = store
         self.names = {m.code: m.name for m in store.catalog.matters}
         self.events = Broadcaster()
+        self.streams = streams or StreamSlots()  # the live-event streams open, under caps
         self.sessions = SessionCache()
         self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
         self._hashing: ThreadPoolExecutor | None = None
@@ -220,6 +222,7 @@ class HallService:
                 with contextlib.suppress(RuntimeError):  # its loop is already closed
                     task.cancel()
         self._poller = self._starting = None
+        self.events.close()
         if self._listener is not None:
             self._listener.stop()
             self._listener = None

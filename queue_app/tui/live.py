@@ -29,9 +29,11 @@ async def follow(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Forever: stream the server's events to ``on_event``; on a snapshot (every connect)
-    report online, when the stream breaks report offline and reconnect with back-off."""
+    report online, when the stream breaks report offline and reconnect with back-off (at
+    least as long as a refusal's ``Retry-After``: too many streams open)."""
     delay = BACKOFF_START_S
     while True:
+        wait = 0.0
         try:
             async for ev in client.events():
                 if ev.event == "snapshot":
@@ -40,10 +42,10 @@ async def follow(
                 if ev.event == "resync":
                     break  # fell behind: reconnect; the snapshot reloads everything
                 on_event(ev)
-        except ApiError:
-            pass
+        except ApiError as exc:
+            wait = exc.retry_after or 0.0
         on_online(False)
-        await sleep(delay)
+        await sleep(max(delay, wait))
         delay = min(delay * 2, BACKOFF_MAX_S)
 
 

@@ -81,7 +81,9 @@ const Hall = (() => {
   // the page refetches what it shows; onEvent(name, data) for each listed event.
   // EventSource retries a dropped connection by itself (the server says retry: 2000); if
   // it gives up (CLOSED: an error status, say, from a restarting server or a proxy), a
-  // new one is opened with back-off.
+  // new one is opened with back-off, and with jitter, so boards refused together do not
+  // come back together. EventSource hides the answer it gave up on: a plain request tells
+  // whether it was 503 (too many streams open) and how long its Retry-After asks to wait.
   function live({ events, onEvent, onSync }) {
     let es = null;
     let timer = null;
@@ -105,10 +107,27 @@ const Hall = (() => {
         if (es.readyState === EventSource.CLOSED) {
           es.close();
           clearTimeout(timer);
-          timer = setTimeout(open, backoff);
-          backoff = Math.min(backoff * 2, 15000);
+          retryAfter().then((ms) => {
+            if (stopped) return;
+            timer = setTimeout(open, Math.max(ms, backoff) * (1 + Math.random() / 2));
+            backoff = Math.min(backoff * 2, 15000);
+          });
         }
       };
+    }
+
+    // The milliseconds a refused stream's Retry-After asks for (0: none). The request is
+    // cut as soon as its answer starts: a stream it opens is closed at once.
+    async function retryAfter() {
+      const ctl = new AbortController();
+      try {
+        const r = await fetch("/api/events", { cache: "no-store", signal: ctl.signal });
+        ctl.abort();
+        const seconds = parseInt(r.headers.get("Retry-After") || "", 10);
+        return r.status === 503 && seconds > 0 ? seconds * 1000 : 0;
+      } catch (e) {
+        return 0;
+      }
     }
 
     function parse(text) {

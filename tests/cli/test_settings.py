@@ -114,6 +114,13 @@ BAD = [
     ),
     (("--server", "127.0.0.1:8600", "day", "status"), {}, "--server", URL_EXPECTED, None),
     (("day", "status"), {"QUEUE_APP_SERVER": "hall:8600"}, "QUEUE_APP_SERVER", URL_EXPECTED, None),
+    (
+        ("serve",),
+        {"QUEUE_APP_EVENT_STREAMS": "0"},
+        "QUEUE_APP_EVENT_STREAMS",
+        "a whole number, 1 or more",
+        "'0'",
+    ),
 ]
 
 

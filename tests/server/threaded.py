@@ -9,12 +9,14 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
 from queue_app.loaders import load_hall_for
+from queue_app.server import HallServer
 from queue_app.server.service import HallService
+from queue_app.server.stream_slots import StreamCaps
 from queue_app.store import Store
 from tests.server.live import free_port
 
@@ -23,8 +25,11 @@ class ThreadedServer:
     """Start, stop and start again on the same port and database, as an operator restarts
     a hall server; each start opens the store afresh."""
 
-    def __init__(self, db: str, catalog: Catalog, hall_file: Path) -> None:
+    def __init__(
+        self, db: str, catalog: Catalog, hall_file: Path, streams: StreamCaps | None = None
+    ) -> None:
         self.db = db
+        self.streams = streams
         self.catalog = catalog
         self.hall_file = hall_file
         self.port = free_port()
@@ -39,19 +44,25 @@ class ThreadedServer:
     def service(self) -> HallService:
         """The running app's service (its session cache, its event feed)."""
         assert self._running is not None, "not running"
-        return cast(HallService, self._running[1].server.config.app.state.service)
+        return self.app.state.service
 
     def start(self) -> ThreadedServer:
         """Serve; return once uvicorn listens (``EmbeddedServer`` fails if it cannot)."""
         assert self._running is None, "already running"
         store = self.open_store()
         try:
-            server = EmbeddedServer(store, self.port).__enter__()
+            server = EmbeddedServer(store, self.port, self.streams).__enter__()
         except BaseException:
             store.dispose()
             raise
         self._running = (store, server)
         return self
+
+    @property
+    def app(self) -> HallServer:
+        """The running server's app (its ``state.service`` is the hall's)."""
+        assert self._running is not None, "not running"
+        return self._running[1].app
 
     def stop(self) -> None:
         """Shut down as on SIGTERM: open event streams are cut after uvicorn's grace."""

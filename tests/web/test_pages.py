@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import socket
 import time
 from typing import Any
 
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
+from queue_app.server.stream_slots import StreamCaps
 from tests.server.threaded import ThreadedServer
 from tests.web.conftest import ARTIFACTS, missing, shot
 
@@ -277,3 +279,40 @@ def test_screenshots_of_each_page_at_tv_and_phone_size(
         expect(gone.locator("#gone")).to_contain_text(says)
         shot(gone, f"status-invalid-390x844-{lang}")
     assert not outside, outside
+
+
+def test_a_refused_board_waits_its_retry_after_then_connects(
+    live: ThreadedServer, new_page: Any
+) -> None:
+    live.stop()
+    live.streams = StreamCaps(per_address=1, retry_after_s=2)  # one board from an address
+    live.start()
+    held = socket.create_connection(("127.0.0.1", live.port), timeout=30)
+    held.sendall(b"GET /api/events HTTP/1.1\r\nHost: hall\r\n\r\n")
+    first = b""
+    while b"event: snapshot" not in first:
+        first += held.recv(4096)
+    assert first.startswith(b"HTTP/1.1 200")
+    asked: list[tuple[float, str]] = []
+    page = new_page(spy=SPY)
+    page.on(
+        "request",
+        lambda r: (
+            asked.append((time.monotonic(), r.resource_type))
+            if r.url.endswith("/api/events")
+            else None
+        ),
+    )
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/events") and r.request.resource_type == "fetch"
+    ) as probe:
+        page.goto(f"{live.url}/display")
+    assert probe.value.status == 503 and probe.value.headers["retry-after"] == "2"
+    expect(page.locator("html")).to_have_attribute("data-link", "down")
+    expect(page.locator("#link")).to_have_text("正在重新连接…")
+    held.close()  # the slot is free: the board comes in after its Retry-After
+    expect(page.locator("html")).to_have_attribute("data-link", "up", timeout=20_000)
+    kinds = [kind for _, kind in asked]
+    assert kinds[:2] == ["eventsource", "fetch"], kinds  # refused; then asked why
+    again = next(t for t, kind in asked[2:] if kind == "eventsource")
+    assert again - asked[1][0] >= 2.0  # not before Retry-After

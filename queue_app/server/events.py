@@ -119,6 +119,11 @@ class Broadcaster:
     def subscribers(self) -> int:
         return len(self._prompt) + len(self._batched)
 
+    @property
+    def gathering(self) -> bool:
+        """A batch is being gathered: the batched subscribers get the next event with it."""
+        return self._window is not None
+
     def publish(self, message: dict[str, Any]) -> None:
         """Hand ``message`` to every subscriber without waiting."""
         self.version = max(self.version, int(message.get("id", 0)))

@@ -300,6 +300,9 @@
   // The calls of a fetched board that the stream did not bring (made while the board was
   // disconnected or resyncing, or not yet through the stream): spoken, oldest first. On
   // the first load they are only noted: the page speaks the calls made after it opened.
+  // A board read ahead of a live stream (which writes to boards in batches) waits a moment:
+  // the stream brings those calls in their order, and only what it did not is spoken then.
+  const CATCH_UP_MS = 1500;
   function catchUp(d) {
     const byKey = new Map();
     for (const c of [...d.current, ...d.recent]) {
@@ -308,8 +311,21 @@
     const calls = [...byKey.values()].sort((a, b) => a.at - b.at);
     const first = !state.loaded;
     state.loaded = true;
+    if (first) {
+      calls.forEach(announce);
+      return;
+    }
+    const streaming = document.documentElement.dataset.link === "up";
+    if (streaming && d.version > state.lastId) {
+      setTimeout(() => speakMissed(calls), CATCH_UP_MS);
+      return;
+    }
+    speakMissed(calls);
+  }
+
+  function speakMissed(calls) {
     for (const c of calls) {
-      if (!announce(c) || first) continue;
+      if (!announce(c)) continue;
       const call = { ticket: c.ticket, window: c.window, at: c.at, recall: !!c.recall };
       state.shown.push({ ...call, shownAt: Date.now() });
       if (state.shown.length > 100) state.shown.shift();

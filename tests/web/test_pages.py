@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from queue_app.client import HallClient
 from queue_app.server.stream_slots import StreamCaps
-from tests.server.threaded import ThreadedServer
+from tests.server.threaded import ThreadedServer, wait_until
 from tests.web.conftest import ARTIFACTS, missing, shot
 
 # speechSynthesis replaced by a recorder: a Chinese voice, each utterance "spoken" in 300 ms
@@ -108,6 +108,33 @@ def test_quick_calls_are_all_shown_and_spoken_in_order(
     for before, after in itertools.pairwise(spoken):
         assert after["start"] >= before["end"], "two calls overlapped"
     assert page.locator("#unlock").is_hidden()
+
+
+def test_a_board_read_ahead_of_its_stream_speaks_every_call_in_order(
+    live: ThreadedServer, hall: HallClient, new_page: Any
+) -> None:
+    """A board's own read may show calls its stream (written to boards in batches) has not
+    brought yet; the stream still speaks them, in their order, and each once."""
+    for _ in range(2):
+        hall.issue(["M-SBK"])
+    page = open_board(new_page, live, spy=SPY)
+    events = live.service.events
+    wait_until(lambda: not events.gathering)  # the issues' batch written
+    events.batch_s = 1.0  # from the next event on, the stream to boards a second behind
+    hall.issue(["M-SBK"])  # goes at once, and a batch begins: the calls below wait in it
+    hall.call_next(1)
+    hall.call_next(2)
+    hall.recall(1)  # the board's read shows A001's latest call only
+    page.evaluate("hallDisplay.onEvent('queue_changed', {})")  # the board reads now
+    page.wait_for_function(
+        "() => window.__spoken.length >= 3 && window.__spoken[2].end", timeout=30_000
+    )
+    spoken = [s["text"] for s in page.evaluate("window.__spoken")]
+    assert spoken == [
+        "请 A 零 零 一 号，到 1 号窗口",
+        "请 A 零 零 二 号，到 2 号窗口",
+        "请 A 零 零 一 号，到 1 号窗口",
+    ]
 
 
 def test_blocked_speech_asks_for_a_click_and_then_speaks(

@@ -86,8 +86,9 @@ class ManagerScreen(LiveScreen):
         Binding("r", "release", N_("Release seat")),
     ]
     DEFAULT_CSS = """
-    ManagerScreen #windows { width: 1fr; height: 1fr; border: round $primary; }
-    ManagerScreen #domains { width: 38; height: 1fr; border: round $accent; margin-left: 1; }
+    ManagerScreen #windows { width: 5fr; height: 1fr; border: round $primary; }
+    ManagerScreen #domains { width: 2fr; min-width: 38; height: 1fr; border: round $accent;
+                             margin-left: 1; }
     ManagerScreen #alerts { height: auto; max-height: 3; background: $error 30%;
                             color: $text; display: none; }
     ManagerScreen #alerts.-shown { display: block; }

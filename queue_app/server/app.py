@@ -128,21 +128,4 @@ class HallServer:
         await send({"type": "lifespan.shutdown.complete"})
 
 
-def create_app(
-    store: Store,
-    *,
-    public_url: str | None = None,
-    docs: bool = False,
-    operator: Session | None = None,
-    owns_store: bool = False,
-    streams: StreamCaps | None = None,
-) -> HallServer:
-    """The application serving ``store``'s hall (see ``HallServer``)."""
-    return HallServer(
-        store,
-        public_url=public_url,
-        docs=docs,
-        operator=operator,
-        owns_store=owns_store,
-        streams=streams,
-    )
+create_app = HallServer  # the application serving a store's hall: see ``HallServer``

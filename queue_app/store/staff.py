@@ -53,7 +53,9 @@ class Role(StrEnum):
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
-SEATED = (Role.CLERK, Role.MANAGER)  # the roles that sit at a window they sign in at
+# a clerk sits at the window it signs in at; a manager may operate any window, so one
+# signed in at a window (a one-shot `--server … window N` command) takes no seat
+AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,18 +245,19 @@ def start_session(
     store: Store, found: Credentials, check: PasswordCheck, window: int | None, address: str | None
 ) -> Session:
     """A session for credentials whose password was checked: clears the account's and the
-    address's failures and puts a hash of an older kind right. A clerk or manager signing in
-    at a window takes its seat (see ``_take_seat``)."""
+    address's failures and puts a hash of an older kind right. A clerk takes the seat of
+    the window it signs in at (``_leave_seats``)."""
     assert check.ok
     role = found.role
     if role is Role.CLERK and window is None:
         raise WindowRequired()
     if window is not None:
         store.require_window(window)
-    seat = window if role in SEATED else None
-    if seat is not None and found.windows is not None and seat not in found.windows:
+    at = window if role in AT_A_WINDOW else None
+    seat = at if role is Role.CLERK else None
+    if at is not None and found.windows is not None and at not in found.windows:
         raise WindowNotAllowed(
-            username=found.username, allowed=windows_text(found.windows), window=seat
+            username=found.username, allowed=windows_text(found.windows), window=at
         )
     sign_in_limits.clear(store, found.username, address)
     token = secrets.token_urlsafe(32)
@@ -264,7 +267,7 @@ def start_session(
         "token_digest": _digest(token),
         "username": found.username,
         "role": role.value,
-        "window": seat,
+        "window": at,
         "created_at": now,
         "expires_at": expires,
     }
@@ -299,7 +302,7 @@ def start_session(
     except IntegrityError:  # another sign-in took the seat in the same instant
         assert seat is not None
         raise SeatTaken(username=_sitting_at(store, seat) or "?", window=seat) from None
-    return Session(found.username, role, seat, expires, token)
+    return Session(found.username, role, at, expires, token)
 
 
 def _leave_seats(tx: Tx, store: Store, username: str, window: int) -> None:

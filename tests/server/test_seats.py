@@ -66,6 +66,23 @@ async def test_two_clerks_on_one_seat(anon: httpx.AsyncClient, store: Store) -> 
 
 
 @pytest.mark.anyio
+async def test_a_manager_at_a_seated_window_takes_no_seat(
+    anon: httpx.AsyncClient, store: Store
+) -> None:
+    """A manager operates any window: a one-shot command signed in at one is not refused,
+    and the clerk sitting there stays."""
+    add_staff(store, "zhang", Role.CLERK, PASSWORD)
+    add_staff(store, "boss", Role.MANAGER, PASSWORD)
+    zhang = bearer(await api_sign_in(anon, "zhang", 1))
+    boss = bearer(await api_sign_in(anon, "boss", 1))
+    assert (
+        await anon.post("/api/windows/1/pause", json={"reason": "会议"}, headers=boss)
+    ).status_code == 200
+    assert (await anon.get("/api/auth/me", headers=zhang)).status_code == 200
+    assert [(s.window, s.username) for s in seats(store)] == [(1, "zhang")]
+
+
+@pytest.mark.anyio
 async def test_a_clerk_signing_in_again_at_their_seat_replaces_their_session(
     anon: httpx.AsyncClient, store: Store
 ) -> None:

@@ -1,4 +1,4 @@
-"""Parsed YAML kept between runs, so a command does not parse the 615-matter catalog
+"""Parsed YAML kept between runs, so a command does not parse the 667-matter catalog
 (about 0.4 s) each time it starts.
 
 Keyed by a hash of the file's text, the parser's version and Python's: an edited file

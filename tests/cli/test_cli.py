@@ -57,7 +57,7 @@ def run_process(
 def test_catalog_stats_and_check() -> None:
     r = run("--lang", "en", "catalog", "stats")
     assert r.returncode == 0, r.stderr
-    assert "matters: 615" in r.stdout and "departments: 25" in r.stdout
+    assert "matters: 667" in r.stdout and "departments: 27" in r.stdout
     enterprise = int(r.stdout.split("enterprise ")[1].split(",")[0])
     assert enterprise >= 61
     r = run("--lang", "en", "catalog", "check")

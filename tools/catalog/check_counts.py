@@ -35,8 +35,8 @@ BUNDLE_KEYS = ["code", "name", "audience", "national", "description", "keywords"
 TYPES = {"行政许可", "行政给付", "行政确认", "行政奖励", "行政裁决", "其他行政权力", "公共服务"}
 FORMS = {"原件", "复印件", "原件及复印件", "电子件"}
 DOMAINS = [
-    "企业开办", "企业经营许可", "工程建设", "社保", "医保", "户籍", "出入境", "交通运输", "不动产",
-    "税务", "民政", "教育", "卫生健康", "文化旅游", "农林水利", "自然资源", "生态环境", "司法公证",
+    "企业开办", "企业经营许可", "工程建设", "社保", "医保", "户籍", "出入境", "交通运输", "车驾管",
+    "不动产", "住房公积金", "税务", "民政", "教育", "卫生健康", "文化旅游", "农林水利", "自然资源", "生态环境", "司法公证",
     "残疾人", "退役军人", "应急消防", "其他",
 ]
 NATIONAL_2024 = {
@@ -69,7 +69,7 @@ def check(doc: dict) -> dict:
     domains = set(DOMAINS)
 
     depts = doc["departments"]
-    assert len(depts) == 25, f"{len(depts)} departments, want 25"
+    assert len(depts) == 27, f"{len(depts)} departments, want 27"
     for d in depts:
         assert list(d) == ["code", "name"], f"department keys {list(d)}"
         assert re.fullmatch(r"[A-Z]{2,6}", d["code"]), f"bad department code {d['code']!r}"
@@ -79,7 +79,7 @@ def check(doc: dict) -> dict:
     assert len({d["name"] for d in depts}) == len(depts), "duplicate department names"
 
     matters = doc["matters"]
-    assert len(matters) == 615, f"{len(matters)} matters, want 615"
+    assert len(matters) == 667, f"{len(matters)} matters, want 667"
     codes = [m["code"] for m in matters]
     assert len(set(codes)) == len(codes), "duplicate matter codes"
     for m in matters:

@@ -1032,7 +1032,7 @@ def staff_passwd(
     from queue_app.store.staff import set_password
 
     with _user_errors():
-        set_password(_store(), username, _new_password(password))
+        set_password(_store(), username, _new_password(password), _settings().actor)
         _emit(
             {"username": username, "password_set": True},
             lambda: out.print(_("new password set for {username}").format(username=username)),
@@ -1146,7 +1146,7 @@ def staff_disable(username: str) -> None:
     from queue_app.store.staff import disable_staff
 
     with _user_errors():
-        disable_staff(_store(), username)
+        disable_staff(_store(), username, _settings().actor)
         _emit(
             {"username": username, "disabled": True},
             lambda: out.print(_("disabled {username}").format(username=username)),

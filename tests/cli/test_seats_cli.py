@@ -49,3 +49,13 @@ def test_windows_seats_and_release(mini_env: dict[str, str]) -> None:
     assert code == 1 and "No one is signed in at window 3" in err
     code, said, _ = q("staff", "windows", "zhang", "any")
     assert code == 0 and "windows: any" in said
+
+    store = Store(mini_env["QUEUE_APP_DB"], catalog, hall)
+    try:
+        sign_in(store, "zhang", PW, 2)
+        assert q("--actor", "wang", "staff", "disable", "zhang")[0] == 0
+        ended = store.events()[-1]
+        assert (ended.kind, ended.window, ended.actor) == ("signed_out", 2, "wang")
+        assert q("staff", "seats")[1] == "no one is signed in at a window\n"
+    finally:
+        store.dispose()

@@ -1,7 +1,9 @@
 """Password guessing against a real ``queue-app serve`` (Argon2id at the OWASP level, as a
-hall runs it): a 429 arrives, and the hall's call-next keeps its pace (median within 2x
-of the quiet one, both measured in this run, quiet and flooded stretches taking turns so
-the machine's other load falls on both alike). ``bench/sign_in_flood.py`` measures more."""
+hall runs it): a 429 arrives, and while the guessing goes on the hall's call-next keeps its
+pace (median within 2x of the quiet one, both measured in this run, quiet and flooded
+stretches taking turns so the machine's other load falls on both alike). The flooded
+stretches begin once the guessers are refused: the few guesses checked before the lock
+(some 20 hashes) are a burst that ``bench/sign_in_flood.py``, with 150 calls, measures."""
 
 from __future__ import annotations
 
@@ -37,9 +39,10 @@ def timed_calls(c: httpx.Client, calls: int) -> list[float]:
 
 
 @contextmanager
-def guessing(url: str, answers: Counter[int]) -> Iterator[None]:
-    """``GUESSERS`` threads posting wrong passwords for the manager as fast as answered."""
-    stop = threading.Event()
+def guessing(url: str, answers: Counter[int]) -> Iterator[threading.Event]:
+    """``GUESSERS`` threads posting wrong passwords for the manager as fast as answered;
+    the event is set once one was refused (429)."""
+    stop, refused = threading.Event(), threading.Event()
     lock = threading.Lock()
 
     def guess() -> None:
@@ -51,12 +54,14 @@ def guessing(url: str, answers: Counter[int]) -> Iterator[None]:
                 code = g.post("/api/auth/sign-in", json=body).status_code
                 with lock:
                     answers[code] += 1
+                if code == 429:
+                    refused.set()
 
     threads = [threading.Thread(target=guess, daemon=True) for _ in range(GUESSERS)]
     for t in threads:
         t.start()
     try:
-        yield
+        yield refused
     finally:
         stop.set()
         for t in threads:
@@ -91,7 +96,8 @@ def test_guessing_gets_429s_and_leaves_the_hall_its_pace(tmp_path: Path) -> None
                 desk.post("/api/tickets", json={"matters": ["M-SBK"]}).raise_for_status()
             for _ in range(ROUNDS):
                 quiet += timed_calls(c, CALLS)
-                with guessing(server.url, answers):
+                with guessing(server.url, answers) as refused:
+                    assert refused.wait(120), f"no 429 while guessing: {dict(answers)}"
                     flooded += timed_calls(c, CALLS)
     finally:
         server.stop()

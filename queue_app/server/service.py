@@ -110,18 +110,21 @@ class HallService:
         self.events.version = max(self.events.version, last)
 
     def _publish(self, row: dict[str, Any]) -> None:
-        if row["kind"] == SIGNED_OUT:  # another server's or command's
-            self.sessions.clear()
-        self.events.publish(
-            message(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
-        )
+        self._hand_on(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
 
     def _publish_infos(self, infos: list[EventInfo]) -> None:
         """Hand events to the live-event subscribers."""
         for e in infos:
-            if e.kind == SIGNED_OUT:  # logged by another process on the file
-                self.sessions.clear()
-            self.events.publish(message(e.id, e.kind, e.ticket_number, e.window, e.at))
+            self._hand_on(e.id, e.kind, e.ticket_number, e.window, e.at)
+
+    def _hand_on(
+        self, event_id: int, kind: str, ticket: str | None, window: int | None, at: float
+    ) -> None:
+        """One event to the subscribers; a session that ended (in another process too) is
+        forgotten, so its next request reads the session table."""
+        if kind == SIGNED_OUT:
+            self.sessions.clear()
+        self.events.publish(message(event_id, kind, ticket, window, at))
 
     def _drain(self) -> list[EventInfo]:
         """SQLite: events logged since the last drain."""

@@ -156,16 +156,15 @@ def set_windows(store: Store, username: str, windows: frozenset[int] | None) -> 
     return store.uow.run(op).result
 
 
-def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> list[str]:
-    """End the sessions ``where`` selects (their seats go with them) and log each end;
-    the usernames whose sessions ended."""
+def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> None:
+    """End the sessions ``where`` selects (their seats go with them) and log each end."""
     ended = tx.conn.execute(
         select(session_t.c.token_digest, session_t.c.username, seat_t.c.window)
         .select_from(session_t.outerjoin(seat_t, seat_t.c.token_digest == session_t.c.token_digest))
         .where(where)
     ).all()
     if not ended:
-        return []
+        return
     tx.conn.execute(
         delete(session_t).where(session_t.c.token_digest.in_([e.token_digest for e in ended]))
     )
@@ -179,7 +178,6 @@ def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> list[str]:
             for e in ended
         ],
     )
-    return [e.username for e in ended]
 
 
 def _change_and_end_sessions(store: Store, username: str, actor: str, **values: object) -> None:

@@ -18,9 +18,8 @@ from queue_app.api_models import (
 )
 from queue_app.domain.refusals import SignInLocked
 from queue_app.server.auth import Manager, SignedIn, bearer
-from queue_app.server.context import service_of
+from queue_app.server.context import Svc
 from queue_app.server.errors import ErrorResponse, known_query_only
-from queue_app.server.service import HallService
 from queue_app.store import sign_in_limits, staff
 
 LOCKED_ANSWER_DELAY_S = 1.0  # before a 429 for a locked account name or address
@@ -30,13 +29,6 @@ router = APIRouter(
     dependencies=[Depends(known_query_only)],
     responses={s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 422)},
 )
-
-
-def _svc(request: Request) -> HallService:
-    return service_of(request)
-
-
-Svc = Annotated[HallService, Depends(_svc)]
 
 
 @router.post("/auth/sign-in", responses={s: {"model": ErrorResponse} for s in (409, 429)})

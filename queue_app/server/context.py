@@ -4,8 +4,9 @@ the hall's service, its voice, the public URL, and in local mode the operator ac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Annotated, cast
 
+from fastapi import Depends
 from starlette.requests import Request
 from starlette.types import Scope
 
@@ -31,3 +32,6 @@ def hall_of(scope: Scope) -> HallContext:
 def service_of(request: Request) -> HallService:
     """The hall's service (a FastAPI dependency)."""
     return hall_of(request.scope).service
+
+
+Svc = Annotated[HallService, Depends(service_of)]  # a route's hall service

@@ -17,7 +17,7 @@ from queue_app.domain.errors import N_, Text
 from queue_app.domain.refusals import NotATicketNumber, NoVoice, UnknownSlip
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
-from queue_app.server.context import hall_of, service_of
+from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.server.voice import NUMBER, Voice
@@ -31,15 +31,8 @@ FINAL = {Status.DONE, Status.CANCELLED, Status.EXPIRED}
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _service(request: Request) -> HallService:
-    return service_of(request)
-
-
 def _voice(request: Request) -> Voice:
     return hall_of(request.scope).voice
-
-
-Svc = Annotated[HallService, Depends(_service)]
 
 
 # ------------------------------------------------------------------ reads

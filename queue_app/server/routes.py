@@ -43,7 +43,7 @@ from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
 from queue_app.server.auth import Desk, Manager, Operator, SignedIn, bearer, session_of
-from queue_app.server.context import hall_of, service_of
+from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.event_stream import EventStream
 from queue_app.server.idempotency import REPLAYED, Keyed
@@ -58,11 +58,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 api = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
 
 
-def service(request: Request) -> HallService:
-    return service_of(request)
-
-
-Svc = Annotated[HallService, Depends(service)]
 WindowNo = Annotated[int, Path(ge=1, le=999)]
 
 

@@ -87,6 +87,7 @@ class Subscriber:
     prompt: bool = False
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(maxsize=QUEUE_SIZE))
     dropped: bool = False
+    joined_at: int = 0  # the batch gathering when it subscribed: what came before it is not its
 
 
 class Broadcaster:
@@ -105,7 +106,7 @@ class Broadcaster:
 
     def subscribe(self, *, prompt: bool = False) -> Subscriber:
         """A new subscriber (call on the event loop: it starts the keepalives)."""
-        sub = Subscriber(prompt)
+        sub = Subscriber(prompt, joined_at=0 if prompt else len(self._pending))
         (self._prompt if prompt else self._batched).add(sub)
         if self._ticker is None or self._ticker.done():
             self._ticker = asyncio.get_running_loop().create_task(self._keep_alive())
@@ -142,8 +143,13 @@ class Broadcaster:
         self._window = None
         if self._pending:
             frame = b"".join(self._pending)
+            late = {sub for sub in self._batched if sub.joined_at}
+            self._offer(frame, self._batched - late)
+            for sub in late:  # subscribed while the batch gathered: only what came after
+                if rest := self._pending[sub.joined_at :]:
+                    self._offer(b"".join(rest), {sub})
+                sub.joined_at = 0
             self._pending.clear()
-            self._offer(frame, self._batched)
             self._window = asyncio.get_running_loop().call_later(self.batch_s, self._batch)
 
     def _offer(self, frame: bytes, subs: set[Subscriber]) -> None:
@@ -152,7 +158,7 @@ class Broadcaster:
                 sub.queue.put_nowait(frame)
             except asyncio.QueueFull:  # fallen behind: its stream ends once drained
                 sub.dropped = True
-                subs.discard(sub)
+                self.unsubscribe(sub)
 
     def resync_all(self) -> None:
         """Events may have been missed (the database connection was lost): end every

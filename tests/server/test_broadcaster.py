@@ -45,6 +45,23 @@ async def test_anonymous_streams_get_a_burst_in_one_write_and_terminals_each_eve
     b.close()
 
 
+async def test_a_stream_opened_while_a_batch_gathers_gets_only_what_came_after() -> None:
+    """Its snapshot version covers what was published before it: a board that opened
+    just after a call must not be told of that call again (it would speak it)."""
+    b = Broadcaster(batch_s=0.05)
+    early = b.subscribe()
+    for i in (1, 2):
+        b.publish(called(i))  # 1 at once, 2 gathering
+    late = b.subscribe()
+    b.publish(called(3))
+    assert re.findall(rb"id: (\d+)", early.queue.get_nowait()) == [b"1"]
+    rest = await asyncio.wait_for(early.queue.get(), 5)
+    assert re.findall(rb"id: (\d+)", rest) == [b"2", b"3"]
+    after = await asyncio.wait_for(late.queue.get(), 5)
+    assert re.findall(rb"id: (\d+)", after) == [b"3"] and late.queue.empty()
+    b.close()
+
+
 async def test_a_slow_subscriber_is_dropped_and_told_to_resync() -> None:
     b = Broadcaster(batch_s=0)
     slow, fast = b.subscribe(), b.subscribe()

@@ -362,6 +362,15 @@ def _hall(catalog: Catalog) -> Hall:
     return load_hall_for(_settings().hall or default_hall_path(), catalog)
 
 
+def _store_beside(first: Store, layout: Path) -> Store:
+    """The store of another hall on ``first``'s database (its engine, its catalog)."""
+    from queue_app.loaders import load_hall_for
+    from queue_app.store import Store
+
+    hall = load_hall_for(layout, first.catalog)
+    return Store(first.engine, first.catalog, hall, clock=first.clock)
+
+
 def _store(clock: Callable[[], float] = time.time) -> Store:
     """The hall's store on its database as it is: a missing, empty or damaged SQLite file,
     a database without queue_app's tables or at an older revision is refused with one line
@@ -1178,8 +1187,8 @@ def db_upgrade(db: DB = None) -> None:
     with _user_errors():
         _check_existing_file(url)
         engine = make_engine(url)
-        try:
-            before = schema.upgrade(engine)
+        try:  # rows from before hall keys become the hall's named by --hall
+            before = schema.upgrade(engine, hall=_hall(_catalog()).hall.code)
         finally:
             engine.dispose()
         if before.at_head and not before.unstamped:
@@ -1295,7 +1304,7 @@ def db_restore(
 
     url = _database(db)
     with _user_errors():
-        done = restore(url, file)
+        done = restore(url, file, _hall(_catalog()).hall.code)
         b, before = done.backup, done.before
         lines = [
             _("{url}: restored from {file}: revision {revision}, {tickets} tickets").format(
@@ -1579,7 +1588,11 @@ def serve(
         ),
     ] = None,
     hall: Annotated[
-        str | None, typer.Option(help="Hall layout file (default: $QUEUE_APP_HALL).")
+        list[str] | None,
+        typer.Option(
+            help="Hall layout file (default: $QUEUE_APP_HALL); repeat it to serve several "
+            "halls on one database, each at /halls/<code>, the first also at /."
+        ),
     ] = None,
     catalog: Annotated[
         str | None, typer.Option(help="Catalog file (default: $QUEUE_APP_CATALOG).")
@@ -1602,13 +1615,15 @@ def serve(
 ) -> None:
     """Run the hall server (HTTP API; its schema at /openapi.json)."""
     clock = time.time if clock_start is None else _clock_from(clock_start)  # before the imports
+    first, *more = hall or [None]  # type: ignore[list-item]
     settings = _settings(
-        host=host, port=port, public_url=public_url, db=db, hall=hall, catalog=catalog
+        host=host, port=port, public_url=public_url, db=db, hall=first, catalog=catalog
     )
     port_n = settings.port or DEFAULT_PORT
     import uvicorn
 
     from queue_app.server import create_app
+    from queue_app.server.city import CityServer, hall_path
     from queue_app.server.stream_slots import StreamCaps
 
     caps = StreamCaps(
@@ -1616,17 +1631,29 @@ def serve(
     )
     with _user_errors():
         store = _store(clock)  # a database behind this code is said first
+        stores = [store]
         try:
+            stores += [_store_beside(store, Path(f)) for f in more]
+            codes = [s.code for s in stores]
+            if len(set(codes)) != len(codes):
+                twice = sorted({c for c in codes if codes.count(c) > 1})
+                _fail(
+                    _("two hall files give one hall code: {codes}").format(codes=", ".join(twice)),
+                    2,
+                )
             _check_port_free(settings.host, port_n)
         except BaseException:
             store.dispose()
             raise
-        out.print(
-            f"{store.hall.hall.name}: http://{settings.host}:{port_n}{'/docs' if docs else ''} · "
-            + _("database {url}").format(url=store.engine.url.render_as_string(hide_password=True)),
-            markup=False,
-            highlight=False,
-        )
+        base = f"http://{settings.host}:{port_n}"
+        for s in stores:
+            where = base + (hall_path(s.code) if more else "")
+            out.print(
+                f"{s.hall.hall.name}: {where}{'/docs' if docs and s is store else ''} · "
+                + _("database {url}").format(url=s.engine.url.render_as_string(hide_password=True)),
+                markup=False,
+                highlight=False,
+            )
         if settings.public_url:
             out.print(
                 _("slips link to {url}").format(url=settings.public_url),
@@ -1641,21 +1668,27 @@ def serve(
             )
         try:  # SIGTERM: requests drain, then the app disposes of the store (a checkpoint)
             # live-event streams never end by themselves: give them 2 s at shutdown
-            uvicorn.run(
+            servers = [
                 create_app(
-                    store,
-                    public_url=settings.public_url,
+                    s,
+                    public_url=settings.public_url
+                    and settings.public_url + (hall_path(s.code) if more else ""),
                     docs=docs,
                     streams=caps,
                     owns_store=True,
-                ),
+                )
+                for s in stores
+            ]
+            uvicorn.run(
+                CityServer(servers) if more else servers[0],
                 host=settings.host,
                 port=port_n,
                 log_level="warning",
                 timeout_graceful_shutdown=2,
             )
         finally:
-            store.dispose()  # again (harmless) when the app did: uvicorn may fail before
+            for s in stores:
+                s.dispose()  # again (harmless) when the app did: uvicorn may fail before
 
 
 # ------------------------------------------------------- simulation (issue 5)

@@ -437,3 +437,14 @@ class StorageFull(Refused):
         "The hall's disk is full: nothing was changed. The administrator must free space "
         "(old logs, backups); the server goes on by itself once there is room"
     )
+
+
+# ------------------------------------------------------------------ halls
+class NoSuchHall(Refused):
+    code, status, field = "no_such_hall", NOT_FOUND, "hall"
+    message = N_("This server serves no hall {hall}")
+
+
+class NotYourHall(Refused):
+    code, status, field = "not_your_hall", FORBIDDEN, "hall"
+    message = N_("Your account is of hall {yours}, not of hall {hall}")

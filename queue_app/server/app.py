@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -79,6 +79,7 @@ class HallServer:
         owns_store: bool = False,
         streams: StreamCaps | None = None,
     ) -> None:
+        self.code = store.code
         service = HallService(store, StreamSlots(streams))
         self.state = HallContext(service, Voice(), public_url, operator)
         self.api = api(docs)
@@ -116,16 +117,22 @@ class HallServer:
                     self._store.dispose()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        """The ASGI lifespan protocol around ``running``."""
-        await receive()  # lifespan.startup
-        try:
-            async with self.running():
-                await send({"type": "lifespan.startup.complete"})
-                await receive()  # lifespan.shutdown
-        except Exception as exc:
-            await send({"type": "lifespan.startup.failed", "message": repr(exc)})
-            return
-        await send({"type": "lifespan.shutdown.complete"})
+        await lifespan(self.running(), receive, send)
+
+
+async def lifespan(
+    running: AbstractAsyncContextManager[None], receive: Receive, send: Send
+) -> None:
+    """The ASGI lifespan protocol around ``running`` (the server's work while it runs)."""
+    await receive()  # lifespan.startup
+    try:
+        async with running:
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+    except Exception as exc:
+        await send({"type": "lifespan.startup.failed", "message": repr(exc)})
+        return
+    await send({"type": "lifespan.shutdown.complete"})
 
 
 create_app = HallServer  # the application serving a store's hall: see ``HallServer``

@@ -12,13 +12,14 @@ from queue_app.domain.errors import N_, Text
 from queue_app.domain.refusals import (
     Forbidden,
     NotSignedIn,
+    NotYourHall,
     NotYourWindow,
     OtherWindowsClerk,
     SessionExpired,
 )
 from queue_app.server.context import hall_of
 from queue_app.server.service import HallService
-from queue_app.store.staff import Role, Session, session_for
+from queue_app.store.staff import Role, Session, manages, session_elsewhere, session_for
 
 bearer = HTTPBearer(auto_error=False, description="the token from POST /api/auth/sign-in")
 
@@ -28,7 +29,9 @@ ROLE_WORDS = {  # as refusals name them
     Role.CLERK: Text(N_("clerk")),
     Role.MANAGER: Text(N_("manager")),
     Role.DISPLAY: Text(N_("display")),
+    Role.CITY: Text(N_("city")),
 }
+READS = frozenset({"GET", "HEAD"})
 
 
 async def signed_in(
@@ -47,20 +50,39 @@ async def signed_in(
 
 
 async def session_of(svc: HallService, token: str) -> Session | None:
-    """The live session of a bearer token (remembered for a few seconds), or None."""
+    """The live session of a bearer token (remembered for a few seconds), or None. A
+    session of another hall on the database is refused (``NotYourHall``) unless it is a
+    city account's: that one reads here, and acts as a manager only if it is one here."""
     session = svc.sessions.get(token, svc.store.clock())
     if session is None:
         session = await svc.read(session_for, svc.store, token)
+        if session is None:
+            session = await _from_elsewhere(svc, token)
         if session is not None:
             svc.sessions.put(token, session)
+    return session
+
+
+async def _from_elsewhere(svc: HallService, token: str) -> Session | None:
+    session = await svc.read(session_elsewhere, svc.store, token)
+    if session is None:
+        return None
+    if session.role is not Role.CITY:
+        raise NotYourHall(yours=session.hall, hall=svc.store.code)
+    if await svc.read(manages, svc.store, session.username):
+        return Session(session.username, Role.MANAGER, None, session.expires_at, hall=session.hall)
     return session
 
 
 SignedIn = Annotated[Session, Depends(signed_in)]
 
 
-def roles(*allowed: Role) -> Callable[[Session], Awaitable[Session]]:
-    async def check(who: SignedIn) -> Session:
+def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
+    """Sessions of the ``allowed`` roles; a city account's too where a manager's read."""
+
+    async def check(request: Request, who: SignedIn) -> Session:
+        if who.role is Role.CITY and Role.MANAGER in allowed and request.method in READS:
+            return who
         if who.role not in allowed:
             raise Forbidden(role=ROLE_WORDS[who.role], roles=[ROLE_WORDS[r] for r in allowed])
         return who

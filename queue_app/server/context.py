@@ -25,6 +25,14 @@ class HallContext:
     operator: Session | None = None  # local mode: whoever opened the database acts
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path within its hall (without ``/halls/<code>`` when a server of
+    several halls put that in the scope's ``root_path``)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
 def hall_of(scope: Scope) -> HallContext:
     return cast(HallContext, scope[KEY])
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from queue_app.server.context import route_path
+
 ALWAYS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -31,7 +33,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exempt = scope["path"] in self.exempt
+        exempt = route_path(scope) in self.exempt
 
         async def add(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -114,14 +114,16 @@ def _fill(text: str, **parts: str) -> Markup:
 
 
 @cache
-def _page(name: str, lang: str) -> tuple[bytes, str]:
-    """The page ``name`` rendered in ``lang``."""
+def _page(name: str, lang: str, root: str) -> tuple[bytes, str]:
+    """The page ``name`` rendered in ``lang``, for the hall at path ``root`` ("" or
+    ``/halls/<code>``: the page's links and requests start with it)."""
     from jinja2 import Environment
 
     gettext = translations(lang).gettext
     template = Environment(autoescape=True).from_string(_read(name).decode("utf-8"))
     html = template.render(
         lang=HTML_LANG[lang],
+        root=root,
         _=gettext,
         fill=_fill,
         strings={m: gettext(m) for m in script_msgids()},  # {{ strings|tojson }}
@@ -139,7 +141,7 @@ def _serve(
     }
     if name.endswith(".html"):
         lang = page_lang(request)
-        body, etag = _page(name, lang)
+        body, etag = _page(name, lang, request.scope.get("root_path", ""))
         headers["Content-Security-Policy"] = CSP
         headers["Content-Language"] = HTML_LANG[lang]
         headers["Vary"] = "Accept-Language"

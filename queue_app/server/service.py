@@ -110,6 +110,10 @@ class HallService:
         self.events.version = max(self.events.version, last)
 
     def _publish(self, row: dict[str, Any]) -> None:
+        """A row the database announced: this hall's are handed on (the channel carries
+        every hall's)."""
+        if row.get("hall") != self.store.code:
+            return
         self._hand_on(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
 
     def _publish_infos(self, infos: list[EventInfo]) -> None:

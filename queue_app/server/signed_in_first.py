@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from queue_app.domain.errors import Refused
 from queue_app.domain.refusals import NotSignedIn, SessionExpired
 from queue_app.server.auth import session_of
-from queue_app.server.context import hall_of
+from queue_app.server.context import hall_of, route_path
 from queue_app.server.errors import error_json
 
 SIGN_IN = "/api/auth/sign-in"
@@ -30,11 +30,12 @@ class SignedInFirst:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = route_path(scope) if scope["type"] == "http" else ""
         if (
             scope["type"] == "http"
             and scope["method"] in CHANGES
-            and scope["path"].startswith("/api/")
-            and scope["path"] != SIGN_IN
+            and path.startswith("/api/")
+            and path != SIGN_IN
         ):
             hall = hall_of(scope)
             if hall.operator is not None:  # local mode: the operator acts
@@ -44,8 +45,12 @@ class SignedInFirst:
             refusal: Refused | None = None
             if token is None:
                 refusal = NotSignedIn()
-            elif await session_of(hall.service, token) is None:
-                refusal = SessionExpired()
+            else:
+                try:
+                    if await session_of(hall.service, token) is None:
+                        refusal = SessionExpired()
+                except Refused as exc:  # a session of another hall
+                    refusal = exc
             if refusal is not None:
                 await error_json(refusal)(scope, receive, send)
                 return

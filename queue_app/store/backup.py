@@ -143,12 +143,13 @@ def describe(file: Path) -> Summary:
     return Summary(file, revision, tickets, file.stat().st_size)
 
 
-def restore(url: str, source: Path) -> Restored:
+def restore(url: str, source: Path, hall: str | None = None) -> Restored:
     """Put the backup ``source`` in the place of the hall's SQLite database at ``url``:
     the backup is checked (``describe``), copied beside the database and checked again;
     the database (and its log files) is renamed ``NAME.before-restore-YYYYmmdd-HHMMSS``;
     the copy takes its name and is upgraded to this code's revision if older. The server
-    must be stopped first: one still running would go on writing to the renamed file."""
+    must be stopped first: one still running would go on writing to the renamed file.
+    ``hall``: the hall whose rows a backup from before hall keys holds."""
     target = sqlite_file(url)
     if target is None:
         raise NotSQLite(_shown(url))
@@ -169,7 +170,7 @@ def restore(url: str, source: Path) -> Restored:
         raise CopyFailed(target, str(exc)) from None
     engine = make_engine(url)
     try:
-        before = schema.upgrade(engine)
+        before = schema.upgrade(engine, hall=hall)
     finally:
         engine.dispose()
     return Restored(summary, aside, before)

@@ -11,13 +11,16 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain.ticket import Ticket
+from queue_app.store import hall_key
+from queue_app.store.hall_key import PARAM, mine, params
 from queue_app.store.tables import event_t
 from queue_app.store.uow import EventInfo, Tx
 
 E = event_t.c
 _INSERT = insert(event_t).returning(E.id)
-_AFTER = select(event_t).where(E.id > bp("after")).order_by(E.id).limit(bp("lim"))
-_LAST = select(func.max(E.id))
+_INSERT_ONE = hall_key.inserting(event_t)
+_AFTER = select(event_t).where(mine(event_t), E.id > bp("after")).order_by(E.id).limit(bp("lim"))
+_LAST = select(func.max(E.id)).where(mine(event_t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +53,10 @@ def append_many(tx: Tx, new: list[New]) -> list[EventInfo]:
     """Log several events in one statement, in order."""
     if not new:
         return []
+    hall = tx.hall
     rows: list[dict[str, Any]] = [
         {
+            "hall": hall,
             "at": tx.now,
             "day": e.day,
             "kind": e.kind,
@@ -63,8 +68,13 @@ def append_many(tx: Tx, new: list[New]) -> list[EventInfo]:
         }
         for e in new
     ]
-    # one multi-row INSERT: an autoincrement key is given in the rows' order
-    ids = sorted(tx.conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows).scalars())
+    if len(rows) == 1:
+        ids = [tx.conn.execute(_INSERT_ONE[tx.dialect], {PARAM: hall, **rows[0]}).scalar_one()]
+    else:  # one multi-row INSERT: a generated key is given in the rows' order
+        given = hall_key.next_id(tx.conn, event_t, len(rows))
+        for row, i in zip(rows, given or (), strict=bool(given)):
+            row["id"] = i
+        ids = sorted(tx.conn.execute(_INSERT, rows).scalars())
     out = [
         EventInfo(
             i,
@@ -99,16 +109,17 @@ def info(row: Any) -> EventInfo:
 
 def after(conn: Connection, event_id: int, limit: int = 1000) -> list[EventInfo]:
     """Events logged after ``event_id`` (by any process), oldest first."""
-    return [info(r) for r in conn.execute(_AFTER, {"after": event_id, "lim": limit})]
+    return [info(r) for r in conn.execute(_AFTER, params(conn, after=event_id, lim=limit))]
 
 
 def last_id(conn: Connection) -> int:
-    return int(conn.execute(_LAST).scalar() or 0)
+    return int(conn.execute(_LAST, params(conn)).scalar() or 0)
 
 
-def select_events(day: str, ticket: str | None, kinds: tuple[str, ...] = ()) -> Any:
-    """The events of ``day`` (of one ticket number, of some kinds), oldest first."""
-    stmt = select(event_t).where(E.day == day)
+def select_events(hall: str, day: str, ticket: str | None, kinds: tuple[str, ...] = ()) -> Any:
+    """The events of ``hall`` on ``day`` (of one ticket number, of some kinds), oldest
+    first."""
+    stmt = select(event_t).where(E.hall == hall, E.day == day)
     if ticket is not None:
         stmt = stmt.where(E.ticket_number == ticket)
     if kinds:

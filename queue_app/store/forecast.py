@@ -35,6 +35,7 @@ from queue_app.domain.line_forecast import LineForecast
 from queue_app.domain.ticket import Status
 from queue_app.domain.window_state import WindowStatus
 from queue_app.store import events, tickets
+from queue_app.store.hall_key import mine, of, params
 from queue_app.store.settings import Layout
 from queue_app.store.tables import ticket_t, window_t
 from queue_app.store.uow import EventInfo
@@ -55,13 +56,15 @@ DONE_BY_WINDOW = (
         func.avg(T.finished_at - T.started_at).label("handling"),
         func.sum(T.finished_at - T.called_at).label("busy"),
     )
-    .where(T.day == bp("day"), T.status == DONE, T.window.is_not(None))
+    .where(mine(ticket_t), T.day == bp("day"), T.status == DONE, T.window.is_not(None))
     .group_by(T.window)
 )
-_IN_HAND = select(T.id, T.matters, T.called_at).where(T.day == bp("day"), T.status.in_(IN_HAND))
+_IN_HAND = select(T.id, T.matters, T.called_at).where(
+    mine(ticket_t), T.day == bp("day"), T.status.in_(IN_HAND)
+)
 _WINDOWS = select(
     window_t.c.number, window_t.c.status, window_t.c.current_ticket, window_t.c.updated_at
-).where(window_t.c.status.in_((OPEN, CLOSED)))
+).where(mine(window_t), window_t.c.status.in_((OPEN, CLOSED)))
 
 
 class LearnedMinutes:
@@ -82,6 +85,7 @@ class LearnedMinutes:
             rows = conn.execute(
                 select(T.id, T.matters, T.called_at, T.finished_at)
                 .where(
+                    T.hall == of(conn),
                     T.day >= self._since,
                     T.status == DONE,
                     T.finished_at >= self._seen_at,
@@ -272,10 +276,10 @@ class Forecasts:
         closed for lunch with when they are back."""
         dispatch = layout.dispatch
         lunch = hours.lunch(self.hall, day)
-        done = {r.window: r for r in conn.execute(DONE_BY_WINDOW, {"day": day})}
-        current = {r.id: r for r in conn.execute(_IN_HAND, {"day": day})}
+        done = {r.window: r for r in conn.execute(DONE_BY_WINDOW, params(conn, day=day))}
+        current = {r.id: r for r in conn.execute(_IN_HAND, params(conn, day=day))}
         windows: list[OpenWindow] = []
-        for w in conn.execute(_WINDOWS):
+        for w in conn.execute(_WINDOWS, params(conn)):
             if w.number not in dispatch:
                 continue
             d = done.get(w.number)

@@ -18,13 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.errors import Refused
 from queue_app.domain.refusals import IdempotencyKeyReused
+from queue_app.store.hall_key import mine, of, params
 from queue_app.store.tables import idempotency_t as t
 from queue_app.store.uow import Conflict, Tx, UnitOfWork
 
 R = TypeVar("R")
 KEEP_S = 24 * 3600.0  # a key is remembered this long, then purged
 _GET = select(t.c.fingerprint, t.c.status_code, t.c.body).where(
-    t.c.scope == bp("scope"), t.c.key == bp("key")
+    mine(t), t.c.scope == bp("scope"), t.c.key == bp("key")
 )
 
 
@@ -56,7 +57,7 @@ class Once:
 def lookup(conn: Connection, once: Once) -> Stored | None:
     """The stored response of ``once``'s key; refused when the key was used for another
     request."""
-    row = conn.execute(_GET, {"scope": once.scope, "key": once.key}).one_or_none()
+    row = conn.execute(_GET, params(conn, scope=once.scope, key=once.key)).one_or_none()
     if row is None:
         return None
     if row.fingerprint != once.fingerprint:
@@ -68,6 +69,7 @@ def record(tx: Tx, once: Once, status_code: int, body: str) -> None:
     """Store the response; a twin request that committed first makes this one run again
     (and then replay)."""
     values = {
+        "hall": tx.hall,
         "scope": once.scope,
         "key": once.key,
         "fingerprint": once.fingerprint,
@@ -99,7 +101,9 @@ def with_once(op: Callable[[Tx], R], once: Once | None) -> Callable[[Tx], R]:
 
 def purge(conn: Connection, now: float) -> int:
     """Forget keys older than ``KEEP_S``."""
-    return conn.execute(delete(t).where(t.c.created_at < now - KEEP_S)).rowcount
+    return conn.execute(
+        delete(t).where(t.c.hall == of(conn), t.c.created_at < now - KEEP_S)
+    ).rowcount
 
 
 def remember_refusal(uow: UnitOfWork, once: Once, status_code: int, body: str) -> None:

@@ -114,8 +114,9 @@ def require_current(engine: Engine) -> None:
         raise SchemaBehind(_shown(engine), now.revision, now.head)
 
 
-def upgrade(engine: Engine) -> Status:
-    """Bring the database to the head; returns where it stood before."""
+def upgrade(engine: Engine, hall: str | None = None) -> Status:
+    """Bring the database to the head; returns where it stood before. ``hall``: the code of
+    the hall whose rows a database from before hall keys holds (revision 0005 keys them)."""
     before = status(engine)
     if before.at_head and not before.unstamped:
         return before
@@ -127,6 +128,7 @@ def upgrade(engine: Engine) -> Status:
         from alembic import command
 
         config = alembic_config(conn)
+        config.attributes["hall"] = hall
         if before.unstamped:
             command.stamp(config, RELEASE_0_1_0)
         command.upgrade(config, "head")

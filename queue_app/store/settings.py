@@ -20,21 +20,22 @@ from queue_app.domain.dispatch import DispatchWindow
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.layouts import dispatch_windows
 from queue_app.domain.profiles import WindowProfile, in_effect
+from queue_app.store.hall_key import mine, of, params
 from queue_app.store.tables import hall_state_t, profile_t, setting_t, ticket_t
 from queue_app.store.uow import Conflict
 
 TARGETS = "targets"
-HALL_ID = 1
 S = hall_state_t.c
-_STATE = select(S.day, S.settings_version, S.open_until, S.day_closed).where(S.id == HALL_ID)
+P = profile_t.c
+_STATE = select(S.day, S.settings_version, S.open_until, S.day_closed).where(mine(hall_state_t))
 _NEXT_DAY = (
     update(hall_state_t)
-    .where(S.id == HALL_ID, S.day == bp("old"))
+    .where(mine(hall_state_t), S.day == bp("old"))
     .values(day=bp("new"), open_until=None, day_closed=False)
 )
 _BUMP = (
     update(hall_state_t)
-    .where(S.id == HALL_ID)
+    .where(mine(hall_state_t))
     .values(settings_version=S.settings_version + 1)
     .returning(S.settings_version)
 )
@@ -60,7 +61,7 @@ class Layout:
 
 
 def state(conn: Connection) -> HallState | None:
-    row = conn.execute(_STATE).one_or_none()
+    row = conn.execute(_STATE, params(conn)).one_or_none()
     if row is None:
         return None
     return HallState(row.day, row.settings_version, row.open_until, bool(row.day_closed))
@@ -69,59 +70,69 @@ def state(conn: Connection) -> HallState | None:
 def ensure_state(conn: Connection, day: str) -> None:
     """The state row, if there is none yet: at the latest day tickets were issued on (a
     database upgraded with a day left open ends it at the next operation), else ``day``."""
-    if conn.execute(_STATE).one_or_none() is None:
-        latest = conn.execute(select(func.max(ticket_t.c.day))).scalar()
+    if state(conn) is None:
+        hall = of(conn)
+        latest = conn.execute(
+            select(func.max(ticket_t.c.day)).where(ticket_t.c.hall == hall)
+        ).scalar()
         day = min(day, latest) if latest else day
         conn.execute(
-            insert(hall_state_t).values(id=HALL_ID, day=day, settings_version=0, day_closed=False)
+            insert(hall_state_t).values(hall=hall, day=day, settings_version=0, day_closed=False)
         )
 
 
 def next_day(conn: Connection, old: str, new: str) -> None:
     """Move the hall from business day ``old`` to ``new`` (a twin roll-over by another
     process makes this one run again)."""
-    if conn.execute(_NEXT_DAY, {"old": old, "new": new}).rowcount != 1:
+    if conn.execute(_NEXT_DAY, params(conn, old=old, new=new)).rowcount != 1:
         raise Conflict(f"day {old} -> {new}")
 
 
 def open_until(conn: Connection, until: float | None) -> None:
-    conn.execute(update(hall_state_t).where(S.id == HALL_ID).values(open_until=until))
+    conn.execute(update(hall_state_t).where(S.hall == of(conn)).values(open_until=until))
 
 
 def close_current_day(conn: Connection) -> None:
-    conn.execute(update(hall_state_t).where(S.id == HALL_ID).values(day_closed=True))
+    conn.execute(update(hall_state_t).where(S.hall == of(conn)).values(day_closed=True))
 
 
 def bump(conn: Connection) -> int:
     """Say the settings changed (every process rebuilds its layout)."""
-    return int(conn.execute(_BUMP).scalar_one())
+    return int(conn.execute(_BUMP, params(conn)).scalar_one())
 
 
 def profile_rows(conn: Connection) -> tuple[tuple[int, str], ...]:
-    rows = conn.execute(
-        select(profile_t.c.number, profile_t.c.profile).order_by(profile_t.c.number)
-    )
+    rows = conn.execute(select(P.number, P.profile).where(P.hall == of(conn)).order_by(P.number))
     return tuple((int(r.number), str(r.profile)) for r in rows)
 
 
 def put_profile(conn: Connection, number: int, profile: str | None, at: float, by: str) -> None:
-    conn.execute(delete(profile_t).where(profile_t.c.number == number))
+    hall = of(conn)
+    conn.execute(delete(profile_t).where(P.hall == hall, P.number == number))
     if profile is not None:
-        conn.execute(insert(profile_t).values(number=number, profile=profile, set_at=at, set_by=by))
+        conn.execute(
+            insert(profile_t).values(
+                hall=hall, number=number, profile=profile, set_at=at, set_by=by
+            )
+        )
 
 
 def clear_profiles(conn: Connection) -> list[int]:
     """Every window back to its layout file's profile; the windows that had another."""
-    changed = list(conn.execute(select(profile_t.c.number)).scalars())
+    hall = of(conn)
+    changed = list(conn.execute(select(P.number).where(P.hall == hall)).scalars())
     if changed:
-        conn.execute(delete(profile_t))
+        conn.execute(delete(profile_t).where(P.hall == hall))
     return changed
 
 
 def put_targets(conn: Connection, targets: str | None, at: float, by: str) -> None:
-    conn.execute(delete(setting_t).where(setting_t.c.key == TARGETS))
+    hall = of(conn)
+    conn.execute(delete(setting_t).where(setting_t.c.hall == hall, setting_t.c.key == TARGETS))
     if targets is not None:
-        conn.execute(insert(setting_t).values(key=TARGETS, value=targets, set_at=at, set_by=by))
+        conn.execute(
+            insert(setting_t).values(hall=hall, key=TARGETS, value=targets, set_at=at, set_by=by)
+        )
 
 
 class Layouts:
@@ -152,7 +163,11 @@ class Layouts:
         with self._lock:
             if version == self._version:
                 return self._current
-        targets = conn.execute(select(setting_t.c.value).where(setting_t.c.key == TARGETS))
+        targets = conn.execute(
+            select(setting_t.c.value).where(
+                setting_t.c.hall == of(conn), setting_t.c.key == TARGETS
+            )
+        )
         layout = self.build(profile_rows(conn), targets.scalar())
         with self._lock:
             self._version, self._current = version, layout

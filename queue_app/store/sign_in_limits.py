@@ -54,6 +54,7 @@ def refuse_if_locked(store: Store, username: str, address: str | None) -> None:
     with store.uow.read() as tx:
         until = tx.conn.execute(
             select(sign_in_limit_t.c.locked_until).where(
+                sign_in_limit_t.c.hall == tx.hall,
                 tuple_(sign_in_limit_t.c.kind, sign_in_limit_t.c.name).in_(keys),
                 sign_in_limit_t.c.locked_until > now,
             )
@@ -70,7 +71,7 @@ def record_failure(store: Store, username: str, address: str | None) -> None:
         t = sign_in_limit_t
         row = tx.conn.execute(
             select(t.c.failures, t.c.last_failure_at)
-            .where(t.c.kind == kind, t.c.name == name)
+            .where(t.c.hall == tx.hall, t.c.kind == kind, t.c.name == name)
             .with_for_update()
         ).one_or_none()
         failures = 1
@@ -83,11 +84,15 @@ def record_failure(store: Store, username: str, address: str | None) -> None:
             "locked_until": tx.now + wait if wait else None,
         }
         if row is not None:
-            tx.conn.execute(t.update().where(t.c.kind == kind, t.c.name == name).values(**values))
+            tx.conn.execute(
+                t.update()
+                .where(t.c.hall == tx.hall, t.c.kind == kind, t.c.name == name)
+                .values(**values)
+            )
             return
         try:
             with tx.conn.begin_nested():
-                tx.conn.execute(t.insert().values(kind=kind, name=name, **values))
+                tx.conn.execute(t.insert().values(hall=tx.hall, kind=kind, name=name, **values))
         except IntegrityError:  # another server's first failure for this key came first
             count(tx, kind, name)
 
@@ -105,7 +110,8 @@ def clear(store: Store, username: str, address: str | None = None) -> None:
     store.uow.run(
         lambda tx: tx.conn.execute(
             delete(sign_in_limit_t).where(
-                tuple_(sign_in_limit_t.c.kind, sign_in_limit_t.c.name).in_(keys)
+                sign_in_limit_t.c.hall == tx.hall,
+                tuple_(sign_in_limit_t.c.kind, sign_in_limit_t.c.name).in_(keys),
             )
         )
     )
@@ -117,7 +123,9 @@ def locks(store: Store) -> list[Lock]:
     t = sign_in_limit_t
     with store.uow.read() as tx:
         rows = tx.conn.execute(
-            select(t).where(t.c.locked_until > now).order_by(t.c.locked_until.desc(), t.c.name)
+            select(t)
+            .where(t.c.hall == tx.hall, t.c.locked_until > now)
+            .order_by(t.c.locked_until.desc(), t.c.name)
         ).all()
     return [
         Lock(cast(Literal["account", "address"], r.kind), r.name, r.failures, r.locked_until)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_app.domain.refusals import (
@@ -29,6 +29,7 @@ from queue_app.domain.refusals import (
 )
 from queue_app.domain.window_sets import parse_windows, windows_text
 from queue_app.store import events, sign_in_limits
+from queue_app.store.hall_key import of
 from queue_app.store.passwords import (
     hash_password,
     needs_rehash,
@@ -38,7 +39,7 @@ from queue_app.store.passwords import (
 from queue_app.store.sessions import purge_sessions
 from queue_app.store.store import Store
 from queue_app.store.tables import seat_t, session_t, staff_t
-from queue_app.store.uow import Tx
+from queue_app.store.uow import Tx, UnitOfWork
 
 SESSION_HOURS = 12
 MIN_PASSWORD = 8  # characters
@@ -50,12 +51,17 @@ class Role(StrEnum):
     CLERK = "clerk"  # 窗口: operates the one window signed in at
     MANAGER = "manager"  # 大厅管理: everything
     DISPLAY = "display"  # 叫号屏: reads only
+    CITY = "city"  # 市级: reads every hall on the database; changes one only as its manager
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
 AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
+_ACCOUNT_OF_SEAT = and_(staff_t.c.hall == seat_t.c.hall, staff_t.c.username == seat_t.c.username)
+_SESSION_OF_SEAT = and_(
+    session_t.c.hall == seat_t.c.hall, session_t.c.token_digest == seat_t.c.token_digest
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,10 @@ class Session:
     window: int | None
     expires_at: float
     token: str = ""  # only set when the session is created
+    hall: str = ""  # the hall signed in at, when not the one acted on (a city account)
+
+
+TOKEN_HALL = "~"  # a token starts with its hall's code and this: "district-hall~…"
 
 
 def _digest(token: str) -> str:
@@ -110,6 +120,7 @@ def add_staff(
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(least=MIN_PASSWORD)
     values = {
+        "hall": store.uow.hall,
         "username": username,
         "full_name": full_name.strip(),
         "role": role.value,
@@ -133,7 +144,9 @@ def _info(row: Any) -> StaffInfo:
 
 def list_staff(store: Store) -> list[StaffInfo]:
     with store.uow.read() as tx:
-        rows = tx.conn.execute(select(staff_t).order_by(staff_t.c.username)).all()
+        rows = tx.conn.execute(
+            select(staff_t).where(staff_t.c.hall == tx.hall).order_by(staff_t.c.username)
+        ).all()
     return [_info(r) for r in rows]
 
 
@@ -144,29 +157,29 @@ def set_windows(store: Store, username: str, windows: frozenset[int] | None) -> 
 
     def op(tx: Tx) -> StaffInfo:
         t = staff_t.c
-        if (
-            tx.conn.execute(
-                update(staff_t).where(t.username == username).values(windows=value)
-            ).rowcount
-            != 1
-        ):
+        mine = and_(t.hall == tx.hall, t.username == username)
+        if tx.conn.execute(update(staff_t).where(mine).values(windows=value)).rowcount != 1:
             raise NoSuchStaff(username=username)
-        return _info(tx.conn.execute(select(staff_t).where(t.username == username)).one())
+        return _info(tx.conn.execute(select(staff_t).where(mine)).one())
 
     return store.uow.run(op).result
 
 
 def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> None:
     """End the sessions ``where`` selects (their seats go with them) and log each end."""
+    s = session_t.c
+    seated = and_(seat_t.c.hall == s.hall, seat_t.c.token_digest == s.token_digest)
     ended = tx.conn.execute(
-        select(session_t.c.token_digest, session_t.c.username, seat_t.c.window)
-        .select_from(session_t.outerjoin(seat_t, seat_t.c.token_digest == session_t.c.token_digest))
-        .where(where)
+        select(s.token_digest, s.username, seat_t.c.window)
+        .select_from(session_t.outerjoin(seat_t, seated))
+        .where(s.hall == tx.hall, where)
     ).all()
     if not ended:
         return
     tx.conn.execute(
-        delete(session_t).where(session_t.c.token_digest.in_([e.token_digest for e in ended]))
+        delete(session_t).where(
+            s.hall == tx.hall, s.token_digest.in_([e.token_digest for e in ended])
+        )
     )
     day = store.day_of(tx.now)
     events.append_many(
@@ -185,7 +198,9 @@ def _change_and_end_sessions(store: Store, username: str, actor: str, **values: 
 
     def op(tx: Tx) -> None:
         found = tx.conn.execute(
-            update(staff_t).where(staff_t.c.username == username).values(**values)
+            update(staff_t)
+            .where(staff_t.c.hall == tx.hall, staff_t.c.username == username)
+            .values(**values)
         )
         if found.rowcount != 1:
             raise NoSuchStaff(username=username)
@@ -216,7 +231,9 @@ class PasswordCheck:
 
 def credentials(store: Store, username: str) -> Credentials | None:
     with store.uow.read() as tx:
-        row = tx.conn.execute(select(staff_t).where(staff_t.c.username == username)).one_or_none()
+        row = tx.conn.execute(
+            select(staff_t).where(staff_t.c.hall == tx.hall, staff_t.c.username == username)
+        ).one_or_none()
     if row is None:
         return None
     return Credentials(
@@ -258,10 +275,11 @@ def start_session(
             username=found.username, allowed=windows_text(found.windows), window=at
         )
     sign_in_limits.clear(store, found.username, address)
-    token = secrets.token_urlsafe(32)
+    token = f"{store.code}{TOKEN_HALL}{secrets.token_urlsafe(32)}"
     now = store.clock()
     expires = now + SESSION_HOURS * 3600
     values = {
+        "hall": store.uow.hall,
         "token_digest": _digest(token),
         "username": found.username,
         "role": role.value,
@@ -278,6 +296,7 @@ def start_session(
         if seat is not None:
             tx.conn.execute(
                 insert(seat_t).values(
+                    hall=tx.hall,
                     window=seat,
                     token_digest=values["token_digest"],
                     username=found.username,
@@ -289,6 +308,7 @@ def start_session(
             tx.conn.execute(
                 update(staff_t)
                 .where(
+                    staff_t.c.hall == tx.hall,
                     staff_t.c.username == found.username,
                     staff_t.c.password_hash == found.password_hash,
                 )
@@ -309,12 +329,16 @@ def _leave_seats(tx: Tx, store: Store, username: str, window: int) -> None:
     there = _occupant(tx.conn, window)
     if there is not None and there != username:
         raise SeatTaken(username=there, window=window)
-    own = select(seat_t.c.token_digest).where(seat_t.c.username == username)
+    own = select(seat_t.c.token_digest).where(
+        seat_t.c.hall == tx.hall, seat_t.c.username == username
+    )
     _end_sessions(tx, store, session_t.c.token_digest.in_(own), username)
 
 
 def _occupant(conn: Connection, window: int) -> str | None:
-    return conn.execute(select(seat_t.c.username).where(seat_t.c.window == window)).scalar()
+    return conn.execute(
+        select(seat_t.c.username).where(seat_t.c.hall == of(conn), seat_t.c.window == window)
+    ).scalar()
 
 
 def _sitting_at(store: Store, window: int) -> str | None:
@@ -327,9 +351,9 @@ def seats(store: Store) -> list[SeatInfo]:
     with store.uow.read() as tx:
         rows = tx.conn.execute(
             select(seat_t, staff_t.c.full_name)
-            .join(staff_t, staff_t.c.username == seat_t.c.username)
-            .join(session_t, session_t.c.token_digest == seat_t.c.token_digest)
-            .where(session_t.c.expires_at >= tx.now)
+            .join(staff_t, _ACCOUNT_OF_SEAT)
+            .join(session_t, _SESSION_OF_SEAT)
+            .where(seat_t.c.hall == tx.hall, session_t.c.expires_at >= tx.now)
             .order_by(seat_t.c.window)
         ).all()
     return [SeatInfo(r.window, r.username, r.full_name, r.since) for r in rows]
@@ -342,8 +366,8 @@ def release_seat(store: Store, window: int, actor: str) -> SeatInfo:
     def op(tx: Tx) -> SeatInfo:
         sat = tx.conn.execute(
             select(seat_t, staff_t.c.full_name)
-            .join(staff_t, staff_t.c.username == seat_t.c.username)
-            .where(seat_t.c.window == window)
+            .join(staff_t, _ACCOUNT_OF_SEAT)
+            .where(seat_t.c.hall == tx.hall, seat_t.c.window == window)
         ).one_or_none()
         if sat is None:
             raise NoOneSeated(window=window)
@@ -391,14 +415,55 @@ def session_for(store: Store, token: str) -> Session | None:
     """The live session a bearer token belongs to, or None."""
     with store.uow.read() as tx:
         row = tx.conn.execute(
-            select(session_t).where(session_t.c.token_digest == _digest(token))
+            select(session_t).where(
+                session_t.c.hall == tx.hall, session_t.c.token_digest == _digest(token)
+            )
         ).one_or_none()
     if row is None or row.expires_at < store.clock():
         return None
     return Session(row.username, Role(row.role), row.window, row.expires_at)
 
 
+def home_hall(token: str) -> str | None:
+    """The code of the hall a token was given at (None: a token of an older release)."""
+    hall, sep, _ = token.partition(TOKEN_HALL)
+    return hall if sep and hall else None
+
+
+def session_elsewhere(store: Store, token: str) -> Session | None:
+    """The live session of a token given at another hall on this database (the hall its
+    token names), or None."""
+    hall = home_hall(token)
+    if hall is None or hall == store.code:
+        return None
+    with UnitOfWork(store.engine, store.clock, hall).read() as tx:
+        row = tx.conn.execute(
+            select(session_t).where(
+                session_t.c.hall == hall, session_t.c.token_digest == _digest(token)
+            )
+        ).one_or_none()
+    if row is None or row.expires_at < store.clock():
+        return None
+    return Session(row.username, Role(row.role), row.window, row.expires_at, hall=hall)
+
+
+def manages(store: Store, username: str) -> bool:
+    """Whether ``username`` has an enabled manager account in this hall."""
+    with store.uow.read() as tx:
+        found = tx.conn.execute(
+            select(staff_t.c.username).where(
+                staff_t.c.hall == tx.hall,
+                staff_t.c.username == username,
+                staff_t.c.role == Role.MANAGER.value,
+                staff_t.c.disabled.is_(False),
+            )
+        ).first()
+    return found is not None
+
+
 def sign_out(store: Store, token: str) -> None:
     """End the session of ``token`` (its seat is free again)."""
     digest = _digest(token)
-    store.uow.run(lambda tx: _end_sessions(tx, store, session_t.c.token_digest == digest, ""))
+    home = home_hall(token)
+    uow = store.uow if home in (None, store.code) else UnitOfWork(store.engine, store.clock, home)
+    uow.run(lambda tx: _end_sessions(tx, store, session_t.c.token_digest == digest, ""))

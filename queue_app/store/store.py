@@ -111,7 +111,8 @@ class Store:
         self.catalog = catalog
         self.hall = hall
         self.clock = clock
-        self.uow = UnitOfWork(self.engine, clock)
+        self.code = hall.hall.code  # the hall key of every row this store reads and writes
+        self.uow = UnitOfWork(self.engine, clock, self.code)
         self.layouts = Layouts(hall, catalog)
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
@@ -124,8 +125,9 @@ class Store:
 
     # ------------------------------------------------------------------ set-up
     def create_schema(self) -> None:
-        """Bring the schema to the code's revision; a row for every window (closed)."""
-        schema.upgrade(self.engine)
+        """Bring the schema to the code's revision (rows of a database from before halls
+        had keys become this hall's); a row for every window (closed)."""
+        schema.upgrade(self.engine, hall=self.code)
 
         def op(tx: Tx) -> None:
             windows.ensure(tx.conn, [w.number for w in self.hall.windows], tx.now)
@@ -186,9 +188,8 @@ class Store:
         are freed and closed, what managers changed for the day goes back to the layout."""
         settings.next_day(tx.conn, old, new)
         self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
-        closed = set(tx.conn.execute(select(day_t.c.day).where(day_t.c.day >= old)).scalars())
-        if old not in closed:
-            tx.conn.execute(day_t.insert().values(day=old, closed_at=tx.now, closed_by="rollover"))
+        if not self._closed(tx, old):
+            self._record_closed(tx, old, "rollover")
             events.append(tx, "day_closed", "rollover", old, detail={"day": old, "rollover": True})
 
     def _end_days(
@@ -264,7 +265,7 @@ class Store:
             d = day or state.day
             if d > state.day:
                 raise FutureDay(day=d)
-            if tx.conn.execute(select(day_t.c.day).where(day_t.c.day == d)).first():
+            if self._closed(tx, d):
                 raise DayClosed(day=d)
             ids = tickets.open_on(tx.conn, d)
             if not force and d == state.day:
@@ -277,7 +278,7 @@ class Store:
                         tickets=[Text(at, number=t.number, window=str(t.window)) for t in serving]
                     )
             expired = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
-            tx.conn.execute(day_t.insert().values(day=d, closed_at=tx.now, closed_by=actor))
+            self._record_closed(tx, d, actor)
             if d == state.day:
                 settings.close_current_day(tx.conn)
             events.append(tx, "day_closed", actor, d, detail={"day": d, "expired": expired})
@@ -304,9 +305,19 @@ class Store:
 
     def day_closed(self, day: str) -> bool:
         with self._reading() as tx:
-            return (
-                tx.conn.execute(select(day_t.c.day).where(day_t.c.day == day)).first() is not None
-            )
+            return self._closed(tx, day)
+
+    @staticmethod
+    def _closed(tx: Tx, day: str) -> bool:
+        """Whether business day ``day`` was closed."""
+        found = select(day_t.c.day).where(day_t.c.hall == tx.hall, day_t.c.day == day)
+        return tx.conn.execute(found).first() is not None
+
+    @staticmethod
+    def _record_closed(tx: Tx, day: str, by: str) -> None:
+        tx.conn.execute(
+            day_t.insert().values(hall=tx.hall, day=day, closed_at=tx.now, closed_by=by)
+        )
 
     # ----------------------------------------------------------------- reading
     def ticket(self, number: str, day: str | None = None) -> Ticket:
@@ -351,7 +362,7 @@ class Store:
     ) -> list[EventInfo]:
         """The event log of a day, oldest first."""
         number = ticket.strip().upper() if ticket is not None else None
-        stmt = events.select_events(day or self.today(), number).limit(limit)
+        stmt = events.select_events(self.code, day or self.today(), number).limit(limit)
         with self._reading() as tx:
             return [events.info(r) for r in tx.conn.execute(stmt)]
 
@@ -697,10 +708,18 @@ class Store:
             tid = tickets.find(tx.conn, state.day, number)
             # one rating per ticket: the row lock serialises two at once (PostgreSQL;
             # SQLite's writers take turns anyway)
-            tx.conn.execute(select(ticket_t.c.id).where(ticket_t.c.id == tid).with_for_update())
+            tx.conn.execute(
+                select(ticket_t.c.id)
+                .where(ticket_t.c.hall == tx.hall, ticket_t.c.id == tid)
+                .with_for_update()
+            )
             t, _ = tickets.load(tx.conn, tid)
             rated = tx.conn.execute(
-                select(event_t.c.id).where(event_t.c.ticket_id == t.id, event_t.c.kind == "rated")
+                select(event_t.c.id).where(
+                    event_t.c.hall == tx.hall,
+                    event_t.c.ticket_id == t.id,
+                    event_t.c.kind == "rated",
+                )
             ).first()
             check_rating(t, window, level, rated is not None)
             events.append(

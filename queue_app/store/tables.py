@@ -1,20 +1,45 @@
-"""The database tables. Instants are POSIX seconds (UTC) in double-precision columns."""
+"""The database tables. Instants are POSIX seconds (UTC) in double-precision columns.
+
+Every table belongs to one hall: its first column is the hall's code (``hall``), which
+starts its primary key and every unique key and index, and every statement filters by it
+(``HALL_OWNED``; ``queue_app.store.hall_key``). A database may hold a city of halls, and a
+province can shard the tables by hall on a PostgreSQL-compatible distributed engine.
+Generated ids (tickets, events) are unique within their hall: a sequence on PostgreSQL,
+the hall's highest id plus one on SQLite (whose writers take turns).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import FetchedValue, ForeignKeyConstraint, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+HALL_LENGTH = 40  # a hall code: [a-z0-9][a-z0-9-]{1,39}
+
+
+def _hall() -> str:
+    """The hall key column, first in every table."""
+    return Field(primary_key=True, max_length=HALL_LENGTH)  # type: ignore[no-any-return]
+
+
+def _generated_id() -> int:
+    """An id the database generates within the hall (see the module's docstring)."""
+    return Field(  # type: ignore[no-any-return]
+        primary_key=True,
+        sa_column_kwargs={"autoincrement": False, "server_default": FetchedValue()},
+    )
 
 
 class TicketRow(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
-        UniqueConstraint("day", "number", name="uq_ticket_day_number"),
-        Index("ix_ticket_queue", "day", "status", "is_priority", "queue_key"),
-        Index("ix_ticket_appointment", "day", "status", "appointment_at"),
+        UniqueConstraint("hall", "day", "number", name="uq_ticket_day_number"),
+        UniqueConstraint("hall", "token", name="uq_ticket_token"),
+        Index("ix_ticket_queue", "hall", "day", "status", "is_priority", "queue_key"),
+        Index("ix_ticket_appointment", "hall", "day", "status", "appointment_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    id: int = _generated_id()
     day: str = Field(max_length=10)
     number: str = Field(max_length=8)
     prefix: str = Field(max_length=2)
@@ -36,16 +61,21 @@ class TicketRow(SQLModel, table=True):
     recalls: int = 0
     bundle: str | None = Field(default=None, max_length=40)
     matters: str  # space-separated matter codes, for dispatch without a join
-    token: str = Field(max_length=32, unique=True)
+    token: str = Field(max_length=32)
     issued_by: str = Field(default="", max_length=64)
 
 
 class TicketItemRow(SQLModel, table=True):
     __tablename__ = "ticket_item"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["hall", "ticket_id"], ["ticket.hall", "ticket.id"], name="fk_ticket_item_ticket"
+        ),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    position: int
+    hall: str = _hall()
+    ticket_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     matter: str = Field(max_length=80)
     outcome: str | None = Field(default=None, max_length=12)
 
@@ -53,6 +83,7 @@ class TicketItemRow(SQLModel, table=True):
 class WindowRow(SQLModel, table=True):
     __tablename__ = "hall_window"
 
+    hall: str = _hall()
     number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: str = Field(default="closed", max_length=8)
     reason: str = Field(default="", max_length=80)
@@ -66,6 +97,7 @@ class WindowProfileRow(SQLModel, table=True):
 
     __tablename__ = "window_profile"
 
+    hall: str = _hall()
     number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     profile: str  # WindowProfile as JSON
     set_at: float
@@ -77,6 +109,7 @@ class HallSettingRow(SQLModel, table=True):
 
     __tablename__ = "hall_setting"
 
+    hall: str = _hall()
     key: str = Field(primary_key=True, max_length=40)
     value: str  # JSON
     set_at: float
@@ -84,14 +117,14 @@ class HallSettingRow(SQLModel, table=True):
 
 
 class HallStateRow(SQLModel, table=True):
-    """The hall's running state, one row: its current business day (the first operation of
+    """The hall's running state, one row per hall: its current business day (the first operation of
     a later day rolls the day over), the version of its run-time settings (every change of
     a window's profile or the targets moves it: each process rebuilds the layout in effect
     when it sees it move) and until when issuing stays open beyond the hall's hours."""
 
     __tablename__ = "hall_state"
 
-    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hall: str = _hall()
     day: str = Field(max_length=10)
     settings_version: int = 0
     open_until: float | None = None
@@ -101,6 +134,7 @@ class HallStateRow(SQLModel, table=True):
 class CounterRow(SQLModel, table=True):
     __tablename__ = "day_counter"
 
+    hall: str = _hall()
     day: str = Field(primary_key=True, max_length=10)
     prefix: str = Field(primary_key=True, max_length=2)
     value: int = 0
@@ -109,6 +143,7 @@ class CounterRow(SQLModel, table=True):
 class BusinessDayRow(SQLModel, table=True):
     __tablename__ = "business_day"
 
+    hall: str = _hall()
     day: str = Field(primary_key=True, max_length=10)
     closed_at: float | None = None
     closed_by: str = Field(default="", max_length=64)
@@ -116,12 +151,17 @@ class BusinessDayRow(SQLModel, table=True):
 
 class EventRow(SQLModel, table=True):
     __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_day", "hall", "day"),
+        Index("ix_event_ticket_id", "hall", "ticket_id"),
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
+    hall: str = _hall()
+    id: int = _generated_id()
     at: float
-    day: str = Field(max_length=10, index=True)
+    day: str = Field(max_length=10)
     kind: str = Field(max_length=20)
-    ticket_id: int | None = Field(default=None, index=True)
+    ticket_id: int | None = None
     ticket_number: str | None = Field(default=None, max_length=8)
     window: int | None = None
     actor: str = Field(default="", max_length=64)
@@ -133,6 +173,7 @@ class IdempotencyRow(SQLModel, table=True):
 
     __tablename__ = "idempotency"
 
+    hall: str = _hall()
     scope: str = Field(primary_key=True, max_length=64)  # the acting account
     key: str = Field(primary_key=True, max_length=128)
     fingerprint: str = Field(max_length=64)  # method, path and body digest
@@ -144,6 +185,7 @@ class IdempotencyRow(SQLModel, table=True):
 class StaffRow(SQLModel, table=True):
     __tablename__ = "staff"
 
+    hall: str = _hall()
     username: str = Field(primary_key=True, max_length=40)
     full_name: str = Field(default="", max_length=40)
     role: str = Field(max_length=10)
@@ -157,12 +199,21 @@ class SeatRow(SQLModel, table=True):
     """Who sits at a window: the one session that may operate it (ends with the session)."""
 
     __tablename__ = "window_seat"
-
-    window: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    token_digest: str = Field(
-        foreign_key="staff_session.token_digest", ondelete="CASCADE", unique=True, max_length=64
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["hall", "token_digest"],
+            ["staff_session.hall", "staff_session.token_digest"],
+            name="fk_window_seat_session",
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("hall", "token_digest", name="uq_window_seat_session"),
+        Index("ix_window_seat_username", "hall", "username"),
     )
-    username: str = Field(max_length=40, index=True)
+
+    hall: str = _hall()
+    window: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    token_digest: str = Field(max_length=64)
+    username: str = Field(max_length=40)
     since: float
 
 
@@ -170,9 +221,11 @@ class SessionRow(SQLModel, table=True):
     """A signed-in terminal. Only a digest of the token is kept."""
 
     __tablename__ = "staff_session"
+    __table_args__ = (Index("ix_staff_session_username", "hall", "username"),)
 
+    hall: str = _hall()
     token_digest: str = Field(primary_key=True, max_length=64)
-    username: str = Field(max_length=40, index=True)
+    username: str = Field(max_length=40)
     role: str = Field(max_length=10)
     window: int | None = None
     created_at: float
@@ -185,6 +238,7 @@ class SignInLimitRow(SQLModel, table=True):
 
     __tablename__ = "sign_in_limit"
 
+    hall: str = _hall()
     kind: str = Field(primary_key=True, max_length=8)  # "account" or "address"
     name: str = Field(primary_key=True, max_length=64)  # username (any typed) or address
     failures: int
@@ -214,3 +268,19 @@ staff_t = _table(StaffRow)
 session_t = _table(SessionRow)
 sign_in_limit_t = _table(SignInLimitRow)
 seat_t = _table(SeatRow)
+HALL_OWNED = (
+    ticket_t,
+    item_t,
+    window_t,
+    profile_t,
+    setting_t,
+    counter_t,
+    hall_state_t,
+    day_t,
+    event_t,
+    idempotency_t,
+    staff_t,
+    session_t,
+    sign_in_limit_t,
+    seat_t,
+)

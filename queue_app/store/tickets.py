@@ -18,7 +18,8 @@ from queue_app.domain import ticket as rules
 from queue_app.domain.dispatch import Candidate
 from queue_app.domain.refusals import NoSuchTicket, NoSuchTicketOn
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
-from queue_app.store import events
+from queue_app.store import events, hall_key
+from queue_app.store.hall_key import PARAM, mine, params
 from queue_app.store.tables import counter_t, item_t, ticket_t
 from queue_app.store.uow import Conflict, Tx
 
@@ -33,7 +34,8 @@ RANK = case(
     (and_(T.appointment_at.is_not(None), T.appointment_at <= bp("now")), literal_column("1")),
     else_=literal_column("2"),
 )
-_WAITING_ON = and_(T.day == bp("day"), T.status == WAITING)
+_WAITING_ON = and_(mine(ticket_t), T.day == bp("day"), T.status == WAITING)
+_ITEMS_OF_TICKET = and_(I.hall == T.hall, I.ticket_id == T.id)
 CANDIDATE_COLS = (
     T.id,
     T.matters,
@@ -64,18 +66,18 @@ _CLASS_PAGES = tuple(
 # has taken is passed over:
 _CLAIMABLE = (
     select(T.id)
-    .where(T.id == bp("id"), T.status == WAITING)
+    .where(mine(ticket_t), T.id == bp("id"), T.status == WAITING)
     .with_for_update(skip_locked=True, of=ticket_t)
 )
 _TICKET = (
     select(ticket_t, I.matter, I.outcome)
-    .join(item_t, I.ticket_id == T.id)
-    .where(T.id == bp("id"))
+    .join(item_t, _ITEMS_OF_TICKET)
+    .where(mine(ticket_t), T.id == bp("id"))
     .order_by(I.position)
 )
-_FIND = select(T.id).where(T.day == bp("day"), T.number == bp("number"))
-_BY_TOKEN = select(T.id).where(T.token == bp("token"))
-_INSERT = insert(ticket_t).returning(T.id)
+_FIND = select(T.id).where(mine(ticket_t), T.day == bp("day"), T.number == bp("number"))
+_BY_TOKEN = select(T.id).where(mine(ticket_t), T.token == bp("token"))
+_INSERT = hall_key.inserting(ticket_t)
 _INSERT_ITEM = insert(item_t)
 MUTABLE = (
     "window",
@@ -89,26 +91,26 @@ MUTABLE = (
 )
 _UPDATE = (
     update(ticket_t)
-    .where(T.id == bp("tid"), T.version == bp("old_version"))
+    .where(mine(ticket_t), T.id == bp("tid"), T.version == bp("old_version"))
     .values(status=bp("v_status"), version=bp("v_version"), **{f: bp(f"v_{f}") for f in MUTABLE})
 )
 _UPDATE_ITEM = (
     update(item_t)
-    .where(I.ticket_id == bp("tid"), I.position == bp("pos"))
+    .where(mine(item_t), I.ticket_id == bp("tid"), I.position == bp("pos"))
     .values(outcome=bp("v_outcome"))
 )
 _COUNTER = {
     name: dialect.insert(counter_t)
-    .values(day=bp("day"), prefix=bp("prefix"), value=literal_column("1"))
+    .values(hall=bp(PARAM), day=bp("day"), prefix=bp("prefix"), value=literal_column("1"))
     .on_conflict_do_update(
-        index_elements=[counter_t.c.day, counter_t.c.prefix],
+        index_elements=[counter_t.c.hall, counter_t.c.day, counter_t.c.prefix],
         set_={"value": counter_t.c.value + 1},
     )
     .returning(counter_t.c.value)
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
-_OPEN_BEFORE = select(ticket_t.c.id).where(T.day < bp("day"), T.status.in_(OPEN))
-_OPEN_ON = select(ticket_t.c.id).where(T.day == bp("day"), T.status.in_(OPEN))
+_OPEN_BEFORE = select(T.id).where(mine(ticket_t), T.day < bp("day"), T.status.in_(OPEN))
+_OPEN_ON = select(T.id).where(mine(ticket_t), T.day == bp("day"), T.status.in_(OPEN))
 
 
 def _ticket(rows: Sequence[Any]) -> Ticket:
@@ -140,7 +142,7 @@ def no_such_ticket(what: str) -> NoSuchTicket:
 
 def load(conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
     """A ticket and its row version (for the compare-and-set of ``save``)."""
-    rows = conn.execute(_TICKET, {"id": ticket_id}).all()
+    rows = conn.execute(_TICKET, params(conn, id=ticket_id)).all()
     if not rows:
         raise no_such_ticket(str(ticket_id))
     return _ticket(rows), rows[0].version
@@ -157,8 +159,8 @@ def many_versioned(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Tick
         return {}
     stmt = (
         select(ticket_t, I.matter, I.outcome)
-        .join(item_t, I.ticket_id == T.id)
-        .where(T.id.in_(list(ids)))
+        .join(item_t, _ITEMS_OF_TICKET)
+        .where(T.hall == hall_key.of(conn), T.id.in_(list(ids)))
         .order_by(T.id, I.position)
     )
     by_id: dict[int, list[Any]] = {}
@@ -170,29 +172,31 @@ def many_versioned(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[Tick
 def find(conn: Connection, day: str, number: str) -> int:
     """The id of ticket ``number`` of ``day``."""
     number = number.strip().upper()
-    tid = conn.execute(_FIND, {"day": day, "number": number}).scalar()
+    tid = conn.execute(_FIND, params(conn, day=day, number=number)).scalar()
     if tid is None:
         raise NoSuchTicketOn(number=number, day=day)
     return int(tid)
 
 
 def by_token(conn: Connection, token: str) -> Ticket | None:
-    tid = conn.execute(_BY_TOKEN, {"token": token}).scalar()
+    tid = conn.execute(_BY_TOKEN, params(conn, token=token)).scalar()
     return load(conn, int(tid))[0] if tid is not None else None
 
 
 def next_seq(conn: Connection, day: str, prefix: str) -> int:
     """The daily counter of a prefix: one atomic upsert, never max()+1."""
     return int(
-        conn.execute(_COUNTER[conn.dialect.name], {"day": day, "prefix": prefix}).scalar_one()
+        conn.execute(_COUNTER[conn.dialect.name], params(conn, day=day, prefix=prefix)).scalar_one()
     )
 
 
 def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor: str) -> Ticket:
     """Write a new waiting ticket (its id is the row's); the caller logs its event."""
     tid = tx.conn.execute(
-        _INSERT,
+        _INSERT[tx.dialect],
         {
+            PARAM: tx.hall,
+            "hall": tx.hall,
             "day": t.day,
             "number": t.number,
             "prefix": prefix,
@@ -214,7 +218,10 @@ def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor
     ).scalar_one()
     tx.conn.execute(
         _INSERT_ITEM,
-        [{"ticket_id": tid, "position": i, "matter": m.matter} for i, m in enumerate(t.items)],
+        [
+            {"hall": tx.hall, "ticket_id": tid, "position": i, "matter": m.matter}
+            for i, m in enumerate(t.items)
+        ],
     )
     return replace(t, id=tid)
 
@@ -231,8 +238,10 @@ def save_many(
     a constant number of statements however many."""
     if not changes:
         return []
+    hall = tx.hall
     rows = [
         {
+            PARAM: hall,
             "tid": old.id,
             "old_version": version,
             "v_status": c.ticket.status.value,
@@ -246,7 +255,12 @@ def save_many(
     if counted and res.rowcount != len(rows):
         raise Conflict(changes[0][0].number)
     outcomes = [
-        {"tid": old.id, "pos": pos, "v_outcome": b.outcome.value if b.outcome else None}
+        {
+            PARAM: hall,
+            "tid": old.id,
+            "pos": pos,
+            "v_outcome": b.outcome.value if b.outcome else None,
+        }
         for old, _, c in changes
         for pos, (a, b) in enumerate(zip(old.items, c.ticket.items, strict=True))
         if a.outcome != b.outcome
@@ -265,29 +279,29 @@ def save_many(
 
 def line(conn: Connection, day: str, now: float) -> Sequence[Any]:
     """The waiting line of ``day`` in dispatch order (rows of ``CANDIDATE_COLS``)."""
-    return conn.execute(_LINE, {"day": day, "now": now}).all()
+    return conn.execute(_LINE, params(conn, day=day, now=now)).all()
 
 
 def class_page(
     conn: Connection, rank: int, day: str, now: float, lim: int, off: int
 ) -> Sequence[Any]:
     """One page of the waiting line's dispatch class ``rank`` (0, 1, 2), in line order."""
-    params = {"day": day, "now": now, "lim": lim, "off": off}
-    return conn.execute(_CLASS_PAGES[rank], params).all()
+    given = params(conn, day=day, now=now, lim=lim, off=off)
+    return conn.execute(_CLASS_PAGES[rank], given).all()
 
 
 def claimable(conn: Connection, ticket_id: int) -> bool:
     """Lock the waiting ticket for this transaction; False if it is taken or locked."""
-    return conn.execute(_CLAIMABLE, {"id": ticket_id}).scalar() is not None
+    return conn.execute(_CLAIMABLE, params(conn, id=ticket_id)).scalar() is not None
 
 
 def open_before(conn: Connection, day: str) -> list[int]:
     """Tickets of days before ``day`` still open (waiting, called or being served)."""
-    return list(conn.execute(_OPEN_BEFORE, {"day": day}).scalars())
+    return list(conn.execute(_OPEN_BEFORE, params(conn, day=day)).scalars())
 
 
 def open_on(conn: Connection, day: str) -> list[int]:
-    return list(conn.execute(_OPEN_ON, {"day": day}).scalars())
+    return list(conn.execute(_OPEN_ON, params(conn, day=day)).scalars())
 
 
 def as_candidate(t: Ticket, domains: frozenset[str]) -> Candidate:

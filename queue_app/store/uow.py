@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from queue_app.store import hall_key
 from queue_app.store.engine import WRITE
 
 R = TypeVar("R")
@@ -58,6 +59,11 @@ class Tx:
     def dialect(self) -> str:
         return self.conn.dialect.name
 
+    @property
+    def hall(self) -> str:
+        """The hall this transaction works for."""
+        return hall_key.of(self.conn)
+
 
 @dataclass(frozen=True, slots=True)
 class Committed(Generic[R]):
@@ -72,11 +78,12 @@ def _retryable(exc: DBAPIError, sqlite: bool) -> bool:
 
 
 class UnitOfWork:
-    """Transactions on one engine, with the hall's clock."""
+    """Transactions on one engine for one hall, with the hall's clock."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], float], hall: str) -> None:
         self.engine = engine
         self.clock = clock
+        self.hall = hall
         self.sqlite = engine.dialect.name == "sqlite"
         self._listeners: list[Callable[[list[EventInfo]], None]] = []
 
@@ -87,7 +94,7 @@ class UnitOfWork:
     @contextmanager
     def read(self) -> Iterator[Tx]:
         with self.engine.connect() as conn, conn.begin():
-            yield Tx(conn, self.clock())
+            yield Tx(hall_key.bind(conn, self.hall), self.clock())
 
     def run(self, op: Callable[[Tx], R], attempts: int = ATTEMPTS) -> Committed[R]:
         """Run ``op`` in one write transaction and commit; run it again from the start
@@ -95,7 +102,9 @@ class UnitOfWork:
         for attempt in range(attempts):
             try:
                 with (
-                    self.engine.connect().execution_options(**{WRITE: True}) as conn,
+                    self.engine.connect().execution_options(
+                        **{WRITE: True, hall_key.OPTION: self.hall}
+                    ) as conn,
                     conn.begin(),
                 ):
                     tx = Tx(conn, self.clock())

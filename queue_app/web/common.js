@@ -18,6 +18,8 @@ const Hall = (() => {
     }
   })();
   const lang = document.documentElement.lang || "zh-CN"; // for dates and times
+  // The hall's path on the server: "" or /halls/<code> when one server serves several.
+  const root = document.documentElement.dataset.root || "";
 
   // _("Window {window}") is the translation; _("Window {window}", {window: 5}) filled in
   function _(msgid, params) {
@@ -38,10 +40,10 @@ const Hall = (() => {
   }
 
   function applyLook(look) {
-    const root = document.documentElement;
-    root.dataset.theme = look.theme || "dark";
-    if (look.accent) root.style.setProperty("--accent", look.accent);
-    else root.style.removeProperty("--accent");
+    const page = document.documentElement;
+    page.dataset.theme = look.theme || "dark";
+    if (look.accent) page.style.setProperty("--accent", look.accent);
+    else page.style.removeProperty("--accent");
   }
 
   async function getJSON(url) {
@@ -92,7 +94,7 @@ const Hall = (() => {
 
     function open() {
       if (stopped) return;
-      es = new EventSource("/api/events");
+      es = new EventSource(`${root}/api/events`);
       es.addEventListener("snapshot", (e) => {
         backoff = 1000;
         showLink(true);
@@ -121,7 +123,7 @@ const Hall = (() => {
     async function retryAfter() {
       const ctl = new AbortController();
       try {
-        const r = await fetch("/api/events", { cache: "no-store", signal: ctl.signal });
+        const r = await fetch(`${root}/api/events`, { cache: "no-store", signal: ctl.signal });
         ctl.abort();
         const seconds = parseInt(r.headers.get("Retry-After") || "", 10);
         return r.status === 503 && seconds > 0 ? seconds * 1000 : 0;
@@ -177,5 +179,5 @@ const Hall = (() => {
     };
   }
 
-  return { $, _, fill, lang, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
+  return { $, _, fill, lang, root, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
 })();

@@ -360,7 +360,7 @@
     }
     state.fetching = true;
     try {
-      const r = await Hall.getJSON("/api/display");
+      const r = await Hall.getJSON(`${Hall.root}/api/display`);
       if (r.ok) apply(r.body);
     } catch (e) {
       Hall.showLink(false);

@@ -7,7 +7,7 @@
 (() => {
   const { $, el, _ } = Hall;
   const token = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
-  const url = `/api/status/${encodeURIComponent(token)}`;
+  const url = `${Hall.root}/api/status/${encodeURIComponent(token)}`;
   let link = null;
   let poll = null;
   let lastStatus = null;

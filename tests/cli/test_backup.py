@@ -83,7 +83,8 @@ def test_a_backup_taken_while_the_server_issues_restores_every_ticket(tmp_path: 
     # the desk had been given up to some moment during it, none missing, none made up
     assert len(restored) == said["tickets"] >= taken_before
     assert restored == issued[: len(restored)]
-    r = run("--lang", "en", "--db", f"sqlite:///{fresh}", "ticket", "show", restored[-1][0])
+    at = ("--db", f"sqlite:///{fresh}", "--hall", server.env["QUEUE_APP_HALL"])  # its hall
+    r = run("--lang", "en", *at, "ticket", "show", restored[-1][0])
     assert r.returncode == 0, r.stderr  # the hall opens on the restored file
 
 

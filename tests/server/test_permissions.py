@@ -5,10 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from queue_app.server import HallServer
+from queue_app.server import HallServer, create_app
+from queue_app.server.city import CityServer
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
+from tests.conftest import Clock
 from tests.server.conftest import PASSWORD, sign_in
+from tests.server.test_city_server import hall_coded
 
 pytestmark = pytest.mark.anyio
 
@@ -72,7 +75,9 @@ ACCOUNTS = {
     "desk": ("d1", Role.DESK, None),
     "clerk": ("c1", Role.CLERK, 1),
     "display": ("s1", Role.DISPLAY, None),
+    "city": ("k1", Role.CITY, None),
 }
+ROLES = [None, "manager", "desk", "clerk", "display", "city"]
 
 
 def api_routes(app: HallServer) -> set[tuple[str, str]]:
@@ -93,19 +98,21 @@ def test_the_policy_covers_every_endpoint(store: Store) -> None:
     app.state.service.close()
 
 
-def allowed(rule: object, role: str | None, window: int) -> bool:
+def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
     if rule == PUBLIC:
         return True
     if role is None:
         return False
     if rule == ANY:
         return True
+    if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
+        return rule == MANAGER and method == "GET"
     if rule == OPERATOR:
         return role == "manager" or (role == "clerk" and window == 1)
     return role in rule  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("role", [None, "manager", "desk", "clerk", "display"])
+@pytest.mark.parametrize("role", ROLES)
 async def test_every_endpoint_with_every_role(
     role: str | None, anon: httpx.AsyncClient, store: Store
 ) -> None:
@@ -121,7 +128,7 @@ async def test_every_endpoint_with_every_role(
             url = path.format(window=window, number="A001", token="t" * 22, username="c1")
             params = {"q": "社保"} if path.endswith("/search") else None
             r = await anon.request(method, url, json=body, params=params, headers=headers)
-            if allowed(rule, role, window):
+            if allowed(rule, role, window, method):
                 assert r.status_code not in (401, 403), (role, method, url, r.text)
             elif role is None:
                 assert r.status_code == 401, (role, method, url, r.text)
@@ -179,3 +186,58 @@ def test_passwords_are_hashed_with_argon2id(store: Store) -> None:
         stored = conn.execute(select(staff_t.c.password_hash)).scalar()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert verify_password(PASSWORD, stored) and not verify_password("nope-nope", stored)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_endpoint_with_every_role_of_another_hall(
+    role: str | None, store: Store, clock: Clock
+) -> None:
+    """An account of hall "other" on the same database, at every endpoint of this hall
+    (at /halls/<code>): refused, except what the public and a city account may read;
+    nothing here changes."""
+    other = Store(
+        store.engine, store.catalog, hall_coded(store.hall, "other", "别的大厅"), clock=clock
+    )
+    servers = [create_app(store), create_app(other)]
+    here = f"/halls/{store.code}"
+    headers = {}
+    windows_before, events_before = store.windows(), store.events()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=CityServer(servers)), base_url="http://hall"
+    ) as http:
+        add_staff(store, "c1", Role.CLERK, PASSWORD)  # the account named in the paths
+        if role is not None:
+            username, r, window = ACCOUNTS[role]
+            add_staff(other, username, r, PASSWORD)
+            body: dict = {"username": username, "password": PASSWORD}
+            if window is not None:
+                body["window"] = window
+            signed = await http.post("/halls/other/api/auth/sign-in", json=body)
+            headers["Authorization"] = f"Bearer {signed.json()['token']}"
+        for (method, path), (rule, body) in POLICY.items():
+            if path in ("/api/auth/sign-in", "/api/auth/sign-out", "/api/events"):
+                continue
+            for window in (1, 2) if "{window}" in path else (1,):
+                url = here + path.format(
+                    window=window, number="A001", token="t" * 22, username="c1"
+                )
+                params = {"q": "社保"} if path.endswith("/search") else None
+                r = await http.request(method, url, json=body, params=params, headers=headers)
+                said = (role, method, url, r.text)
+                if rule == PUBLIC or (role == "city" and allowed(rule, role, window, method)):
+                    assert r.status_code not in (401, 403), said
+                elif role is None:
+                    assert r.status_code == 401 and r.json()["error"]["code"] == "not_signed_in", (
+                        said
+                    )
+                elif role == "city":
+                    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", said
+                else:
+                    assert r.status_code == 403, said
+                    assert r.json()["error"]["code"] == "not_your_hall", said
+    for server in servers:
+        server.state.service.close()
+    assert sum(store.counts().values()) == 0
+    assert store.windows() == windows_before
+    assert store.events() == events_before and store.hall_in_effect() == store.hall
+    other.dispose()

@@ -16,7 +16,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, insert, inspect, select, text
+from sqlalchemy import Engine, column, create_engine, insert, inspect, select, text
+from sqlalchemy import table as sa_table
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
@@ -55,11 +56,27 @@ def triggers(engine: Engine) -> list[str]:
 
 
 def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of release 0.1.0, in a stable order."""
+    """Every row of every table of release 0.1.0, in a stable order, without the hall key
+    (revision 0005's) and the ticket items' own ids (which it dropped)."""
+    seen = inspect(engine)
+    out = {}
+    with engine.connect() as conn:
+        for t in TABLES:
+            dropped = {"hall", "id"} if t == "ticket_item" else {"hall"}
+            cols = [c["name"] for c in seen.get_columns(t) if c["name"] not in dropped]
+            listed = ", ".join(f'"{c}"' for c in cols)
+            stmt = text(f'SELECT {listed} FROM "{t}"')
+            out[t] = sorted((tuple(r) for r in conn.execute(stmt)), key=repr)
+    return out
+
+
+def halls(engine: Engine) -> set[str]:
+    """The hall keys of every row of every hall-owned table."""
     with engine.connect() as conn:
         return {
-            t: sorted((tuple(r) for r in conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
-            for t in TABLES
+            h
+            for t in (*TABLES, "hall_state", "sign_in_limit", "window_seat")
+            for h in conn.execute(text(f'SELECT DISTINCT hall FROM "{t}"')).scalars()
         }
 
 
@@ -117,8 +134,9 @@ def load_release(db_url: str, engine: Engine) -> None:
                 had = {c["name"] for c in inspect(read).get_columns(table.name)}
                 columns = [c for c in table.c if c.name in had]
                 found = [dict(r) for r in read.execute(select(*columns)).mappings()]
-            if found:
-                conn.execute(insert(table), found)
+            if found:  # by name: the models' tables have columns the release had not
+                named = sa_table(table.name, *(column(c.name) for c in columns))
+                conn.execute(insert(named), found)
             if "id" in table.c:
                 conn.execute(
                     text(
@@ -139,12 +157,16 @@ def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
     with pytest.raises(schema.SchemaBehind):  # revision 0001, behind the code's
         schema.require_current(engine)
 
-    before = schema.upgrade(engine)
+    with pytest.raises(schema.SchemaError, match="name that hall"):  # whose rows are these?
+        schema.upgrade(engine)
+    assert rows(engine) == written
+    before = schema.upgrade(engine, hall=mini_hall.hall.code)
     assert before.unstamped and before.revision == schema.RELEASE_0_1_0
     assert schema.status(engine) == schema.Status(schema.head(), schema.head())
     after = rows(engine)
     assert [r[:-1] for r in after.pop("staff")] == written.pop("staff")  # and windows: any
     assert after == written
+    assert halls(engine) == {mini_hall.hall.code}  # every row is the named hall's
     with engine.connect() as conn:  # the release's clerk signed in at window 1 sits there
         seated = conn.execute(text('SELECT "window", username FROM window_seat')).all()
     assert seated == [(1, "clerk1")]
@@ -344,6 +366,7 @@ def test_a_database_behind_the_code_is_refused_until_upgraded(
 
 def test_0003_sign_in_limit_goes_down_and_up_with_rows_in_place(engine: Engine) -> None:
     schema.upgrade(engine)
+    schema.downgrade(engine, "0004")
     with engine.begin() as conn:
         conn.execute(
             text(
@@ -351,10 +374,15 @@ def test_0003_sign_in_limit_goes_down_and_up_with_rows_in_place(engine: Engine) 
                 " VALUES ('account', 'boss', 5, 1.0, 31.0)"
             )
         )
-        conn.execute(text("INSERT INTO hall_state VALUES (1, '2026-12-02', 3, NULL, false)"))
+        conn.execute(
+            text(
+                "INSERT INTO hall_state (id, day, settings_version, open_until, day_closed)"
+                " VALUES (1, '2026-12-02', 3, NULL, false)"
+            )
+        )
     schema.downgrade(engine, "0002")
     assert "sign_in_limit" not in inspect(engine).get_table_names()
-    schema.upgrade(engine)
+    schema.upgrade(engine, hall="h1")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sign_in_limit")).scalar() == 0
         assert conn.execute(text("SELECT day, settings_version FROM hall_state")).all() == [
@@ -384,7 +412,7 @@ def test_0004_seats_the_signed_in_clerks_and_goes_down_and_up(engine: Engine) ->
                 " ('t-desk', 'd1', 'desk', NULL, 5.0, 9e9)"
             )
         )
-    schema.upgrade(engine)
+    schema.upgrade(engine, hall="h1")
     with engine.connect() as conn:
         sat = conn.execute(
             text('SELECT "window", token_digest, username FROM window_seat ORDER BY 1')
@@ -399,8 +427,45 @@ def test_0004_seats_the_signed_in_clerks_and_goes_down_and_up(engine: Engine) ->
     schema.downgrade(engine, "0003")
     assert "window_seat" not in inspect(engine).get_table_names()
     assert "windows" not in {c["name"] for c in inspect(engine).get_columns("staff")}
-    schema.upgrade(engine)
+    schema.upgrade(engine, hall="h1")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM window_seat")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM staff")).scalar() == 3
+    assert schema_diff(engine) == []
+
+
+def test_0005_keys_every_row_by_hall_goes_down_with_one_hall_only_and_up_again(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    store = Store(engine, mini_catalog, mini_hall, clock=clock)
+    store.open_window(1)
+    store.issue(["M-SBK"])
+    store.issue(["M-SBK", "M-YL"])
+    store.call_next(1)
+    written = rows(engine)
+    if engine.dialect.name == "postgresql":  # the hall's code is in each event's note
+        with engine.connect() as conn:
+            body = conn.execute(
+                text("SELECT pg_get_functiondef('queue_app_notify_event'::regproc)")
+            ).scalar_one()
+        assert "'hall', NEW.hall" in body
+    other = mini_hall.model_copy(
+        update={"hall": mini_hall.hall.model_copy(update={"code": "other-hall"})}
+    )
+    second = Store(engine, mini_catalog, other, clock=clock)
+    second.issue(["M-SBK"])
+    with pytest.raises(RuntimeError, match="holds 2 halls"):
+        schema.downgrade(engine, "0004")
+    assert schema.current(engine) == schema.head()
+    with engine.begin() as conn:  # the second hall moved out
+        for t in ("ticket_item", "window_seat", *TABLES, "hall_state", "sign_in_limit"):
+            conn.execute(text(f"DELETE FROM \"{t}\" WHERE hall = 'other-hall'"))
+    assert rows(engine) == written
+    store.dispose()
+    second.dispose()
+    schema.downgrade(engine, "0004")
+    assert "hall" not in {c["name"] for c in inspect(engine).get_columns("ticket")}
+    assert rows(engine) == written
+    schema.upgrade(engine, hall="renamed-hall")
+    assert rows(engine) == written and halls(engine) == {"renamed-hall"}
     assert schema_diff(engine) == []

@@ -331,7 +331,7 @@ def test_the_pages_reference_nothing_outside_the_server() -> None:
         assert not re.search(r"(https?:)?//[\w.-]+\.\w", text), f.name
         assert "@import" not in text and "url(" not in text, f.name
         for ref in re.findall(r'(?:src|href)="([^"]*)"', text):
-            assert ref.startswith("/web/"), (f.name, ref)
+            assert ref.startswith("{{ root }}/web/"), (f.name, ref)  # the hall's own path
 
 
 def test_the_packaged_files_are_declared() -> None:

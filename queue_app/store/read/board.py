@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from queue_app.domain.ticket import Status
+from queue_app.store.hall_key import of
 from queue_app.store.tables import event_t, ticket_t
 
 CALL_KINDS = ("called", "recalled")
@@ -30,6 +31,7 @@ def recent_calls(
     """The latest calls of ``day`` (to ``windows`` only, if given), newest first; a ticket
     called again (a recall) appears once, at its latest call."""
     stmt = select(event_t.c.ticket_number, event_t.c.window, event_t.c.at, event_t.c.kind).where(
+        event_t.c.hall == of(conn),
         event_t.c.day == day,
         event_t.c.kind.in_(CALL_KINDS),
         event_t.c.ticket_number.is_not(None),
@@ -57,7 +59,11 @@ def waiting_by_prefix(conn: Connection, day: str) -> dict[str, int]:
     """How many tickets of ``day`` wait, by ticket class prefix."""
     rows = conn.execute(
         select(ticket_t.c.prefix, func.count())
-        .where(ticket_t.c.day == day, ticket_t.c.status == Status.WAITING.value)
+        .where(
+            ticket_t.c.hall == of(conn),
+            ticket_t.c.day == day,
+            ticket_t.c.status == Status.WAITING.value,
+        )
         .group_by(ticket_t.c.prefix)
     ).all()
     return {str(prefix): int(n) for prefix, n in rows}

@@ -26,6 +26,7 @@ from queue_app.domain.staffing_now import HourNeed, hourly_needs, p90_with
 from queue_app.domain.ticket import Status
 from queue_app.store import windows
 from queue_app.store.forecast import DONE_BY_WINDOW, IN_HAND
+from queue_app.store.hall_key import of, params
 from queue_app.store.tables import event_t, ticket_t
 
 T, E = ticket_t.c, event_t.c
@@ -99,7 +100,9 @@ class StaffingNow:
 
 def counts(conn: Connection, day: str) -> dict[str, int]:
     """Tickets of ``day`` by status."""
-    rows = conn.execute(select(T.status, func.count()).where(T.day == day).group_by(T.status)).all()
+    rows = conn.execute(
+        select(T.status, func.count()).where(T.hall == of(conn), T.day == day).group_by(T.status)
+    ).all()
     out = {s.value: 0 for s in Status}
     out.update({r[0]: int(r[1]) for r in rows})
     return out
@@ -107,18 +110,19 @@ def counts(conn: Connection, day: str) -> dict[str, int]:
 
 def window_figures(conn: Connection, hall: Hall, day: str, now: float) -> list[WindowFigures]:
     """Every window's served count, handling and busy time, time open and ratings."""
-    done = {r.window: r for r in conn.execute(DONE_BY_WINDOW, {"day": day})}
+    hall_ = of(conn)
+    done = {r.window: r for r in conn.execute(DONE_BY_WINDOW, params(conn, day=day))}
     current = {
         r.window: now - (r.called_at or now)
         for r in conn.execute(
             select(T.window, T.called_at).where(
-                T.day == day, T.status.in_(IN_HAND), T.window.is_not(None)
+                T.hall == hall_, T.day == day, T.status.in_(IN_HAND), T.window.is_not(None)
             )
         )
     }
     changes = conn.execute(
         select(E.window, E.kind, E.at, E.detail)
-        .where(E.day == day, E.kind.in_(_WINDOW_CHANGES))
+        .where(E.hall == hall_, E.day == day, E.kind.in_(_WINDOW_CHANGES))
         .order_by(E.id)
     ).all()
     open_s: dict[int, float] = {}
@@ -157,14 +161,14 @@ def domain_waits(conn: Connection, catalog: Catalog, day: str) -> list[DomainWai
     so far (a transferred ticket's second wait is not a citizen's wait at the door)."""
     first_call = (
         select(E.ticket_id, func.min(E.at).label("at"))
-        .where(E.day == day, E.kind == "called")
+        .where(E.hall == of(conn), E.day == day, E.kind == "called")
         .group_by(E.ticket_id)
         .subquery()
     )
     rows = conn.execute(
-        select(first_call.c.at - T.issued_at, T.matters).join(
-            first_call, first_call.c.ticket_id == T.id
-        )
+        select(first_call.c.at - T.issued_at, T.matters)
+        .join(first_call, first_call.c.ticket_id == T.id)
+        .where(T.hall == of(conn))
     ).all()
     domain = {m.code: m.domain for m in catalog.matters}
     return waits_by_domain(
@@ -180,7 +184,9 @@ def queue_over_day(
     changes = [
         (float(at), str(kind))
         for at, kind in conn.execute(
-            select(E.at, E.kind).where(E.day == day, E.kind.in_(tuple(WAITING_STEP))).order_by(E.id)
+            select(E.at, E.kind)
+            .where(E.hall == of(conn), E.day == day, E.kind.in_(tuple(WAITING_STEP)))
+            .order_by(E.id)
         )
     ]
     if not changes:
@@ -201,7 +207,9 @@ def staffing(
     """Windows needed on ``day`` hour by hour (Erlang C on the arrivals so far and the
     learned minutes a ticket holds a window, for a p90 wait within ``target`` minutes), and
     the windows open now."""
-    rows = conn.execute(select(T.issued_at, T.matters).where(T.day == day)).all()
+    rows = conn.execute(
+        select(T.issued_at, T.matters).where(T.hall == of(conn), T.day == day)
+    ).all()
     open_now = len(windows.open_numbers(conn))
     kinds: Mapping[str, int] = Counter(r.matters for r in rows)
     hold = (

@@ -1,0 +1,157 @@
+"""Several halls in one database and on one server: each at /halls/<code>, the first also
+at /; numbering, the day, staff, sessions and events are each hall's own. SQLite (one file)
+and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
+from queue_app.server import create_app
+from queue_app.server.app import HallServer
+from queue_app.server.city import CityServer
+from queue_app.store import Store, make_engine
+from queue_app.store.staff import Role, add_staff
+from tests.conftest import Clock
+from tests.server.test_event_streams import until_async
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture()
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def hall_coded(hall: Hall, code: str, name: str) -> Hall:
+    return hall.model_copy(
+        update={"hall": hall.hall.model_copy(update={"code": code, "name": name})}
+    )
+
+
+@asynccontextmanager
+async def city(
+    db_url: str, catalog: Catalog, hall: Hall, clock: Clock
+) -> AsyncIterator[tuple[CityServer, list[HallServer], httpx.AsyncClient]]:
+    engine = make_engine(db_url)
+    halls = [hall_coded(hall, "east", "东区大厅"), hall_coded(hall, "west", "西区大厅")]
+    stores = [Store(engine, catalog, h, clock=clock) for h in halls]
+    for s in stores:
+        add_staff(s, "desk1", Role.DESK, "desk-password")
+    servers = [create_app(s) for s in stores]
+    app = CityServer(servers)
+    try:
+        async with AsyncExitStack() as stack:
+            for server in servers:
+                await stack.enter_async_context(server.running())
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://hall") as http:
+                yield app, servers, http
+    finally:
+        engine.dispose()
+
+
+async def sign_in(http: httpx.AsyncClient, root: str) -> dict[str, str]:
+    r = await http.post(
+        f"{root}/api/auth/sign-in", json={"username": "desk1", "password": "desk-password"}
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+async def test_two_halls_on_one_database_number_and_count_apart(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    async with city(db_url, mini_catalog, mini_hall, clock) as (_, servers, http):
+        heard: dict[str, list[Any]] = {"east": [], "west": []}
+        for server in servers:
+            server.state.service.events.publish = heard[server.code].append  # type: ignore[method-assign]
+        east, west = await sign_in(http, "/halls/east"), await sign_in(http, "/halls/west")
+        body = {"matters": ["M-SBK"]}
+        for _ in range(2):
+            r = await http.post("/halls/east/api/tickets", json=body, headers=east)
+            assert r.status_code == 201, r.text
+        r = await http.post("/halls/west/api/tickets", json=body, headers=west)
+        assert r.json()["ticket"]["number"] == "A001", r.text  # each hall numbers its own day
+        east_list = await http.get("/halls/east/api/tickets", headers=east)
+        assert [t["number"] for t in east_list.json()] == ["A001", "A002"]
+        west_list = await http.get("/halls/west/api/tickets", headers=west)
+        assert [t["number"] for t in west_list.json()] == ["A001"]
+        on_root = await http.get("/api/tickets", headers=east)  # the first hall, also at /
+        assert on_root.json() == east_list.json()
+        look = (await http.get("/halls/west/api/display")).json()["look"]
+        assert look["hall"] == "西区大厅"
+
+        def issued(code: str) -> int:
+            return [m.get("kind") for m in heard[code]].count("issued")
+
+        # west's own event came after east's on the one channel (PostgreSQL) or log
+        await until_async(lambda: issued("east") == 2 and issued("west") == 1, "the events")
+        assert issued("west") == 1  # never the other hall's
+
+
+async def test_an_account_and_its_session_belong_to_one_hall(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    async with city(db_url, mini_catalog, mini_hall, clock) as (_, servers, http):
+        east = await sign_in(http, "/halls/east")
+        r = await http.get("/halls/west/api/tickets", headers=east)
+        assert r.status_code == 403  # east's session is not west's
+        assert r.json()["error"]["code"] == "not_your_hall"
+        r = await http.post("/halls/west/api/tickets", json={"matters": ["M-SBK"]}, headers=east)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "not_your_hall"
+        r = await http.post(  # refused before its body is read: malformed JSON is no 422
+            "/halls/west/api/tickets",
+            content=b"{",
+            headers={**east, "Content-Type": "application/json"},
+        )
+        assert r.status_code == 403
+        r = await http.post("/halls/west/api/tickets", content=b"{")  # anonymous
+        assert r.status_code == 401 and r.json()["error"]["code"] == "not_signed_in"
+        assert sum(servers[1].state.service.store.counts().values()) == 0
+
+
+async def test_a_city_account_reads_every_hall_and_changes_one_only_as_its_manager(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    async with city(db_url, mini_catalog, mini_hall, clock) as (_, servers, http):
+        east_store, west_store = (s.state.service.store for s in servers)
+        add_staff(east_store, "mayor", Role.CITY, "city-password")
+        add_staff(west_store, "mayor", Role.MANAGER, "other-password")  # a manager in west
+        r = await http.post(
+            "/halls/east/api/auth/sign-in", json={"username": "mayor", "password": "city-password"}
+        )
+        assert r.status_code == 200 and r.json()["role"] == "city"
+        mayor = {"Authorization": f"Bearer {r.json()['token']}"}
+        for root in ("/halls/east", "/halls/west"):
+            for read in ("/api/tickets", "/api/stats/today", "/api/windows", "/api/staff"):
+                got = await http.get(root + read, headers=mayor)
+                assert got.status_code == 200, (root, read, got.text)
+        r = await http.post("/halls/east/api/windows/1/open", headers=mayor)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+        r = await http.post("/halls/east/api/tickets", json={"matters": ["M-SBK"]}, headers=mayor)
+        assert r.status_code == 403
+        r = await http.post("/halls/west/api/windows/1/open", headers=mayor)  # a manager there
+        assert r.status_code == 200, r.text
+        assert [w.status.value for w in west_store.windows() if w.number == 1] == ["open"]
+        assert all(w.status.value == "closed" for w in east_store.windows())
+        assert sum(east_store.counts().values()) == 0
+
+
+async def test_a_hall_the_server_does_not_serve_is_a_404_in_the_error_shape(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    async with city(db_url, mini_catalog, mini_hall, clock) as (_, _servers, http):
+        r = await http.get("/halls/north/api/tickets")
+        assert r.status_code == 404
+        assert r.json()["error"]["code"] == "no_such_hall"
+        assert r.json()["error"]["field"] == "hall"
+        page = await http.get("/halls/west/display")
+        assert page.status_code == 200
+        assert 'data-root="/halls/west"' in page.text and "/halls/west/web/common.js" in page.text

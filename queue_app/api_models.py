@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from queue_app.domain.city import Place, Referrals
 from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
 from queue_app.domain.refusals import BadText
@@ -363,6 +364,33 @@ class HitOut(BaseModel):
     code: str
     name: str
     score: float
+
+
+class ReferralsOut(BaseModel):
+    """The matters this hall does not handle: each code with the keys of the ``places``
+    that handle it, best first (none: not handled here, and no place known). A place is
+    another hall of the city (``hall``: its code) or one the city file names (``hall``
+    null)."""
+
+    hall: str
+    places: list[Place]
+    not_handled: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, r: Referrals) -> ReferralsOut:
+        return cls(
+            hall=r.hall,
+            places=list(r.places.values()),
+            not_handled={code: list(keys) for code, keys in r.not_handled.items()},
+        )
+
+    def referrals(self) -> Referrals:
+        """As the domain's record (the desk asks it of each hit)."""
+        return Referrals(
+            hall=self.hall,
+            places={p.key: p for p in self.places},
+            not_handled={code: tuple(keys) for code, keys in self.not_handled.items()},
+        )
 
 
 # ---- public: the citizen's status page (GET /api/status/{token}) and the hall's look

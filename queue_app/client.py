@@ -46,6 +46,7 @@ from queue_app.api_models import (
     OpenLateOut,
     ProfileChoice,
     QueueSeriesOut,
+    ReferralsOut,
     SeatOut,
     SessionOut,
     SignInLockOut,
@@ -355,6 +356,10 @@ class AsyncHallClient:
     async def search(self, q: str, limit: int = 10) -> list[HitOut]:
         return await self._get("/api/catalog/search", _as(list[HitOut]), q=q, limit=limit)
 
+    async def referrals(self) -> ReferralsOut:
+        """The matters this hall does not handle, and where each is handled instead."""
+        return await self._get("/api/referrals", _as(ReferralsOut))
+
     # ------------------------------------------------------------ tickets
     async def issue(
         self,
@@ -576,6 +581,7 @@ class HallClient:
     set_targets = _blocking(AsyncHallClient.set_targets)
     catalog = _blocking(AsyncHallClient.catalog)
     search = _blocking(AsyncHallClient.search)
+    referrals = _blocking(AsyncHallClient.referrals)
     issue = _blocking(AsyncHallClient.issue)
     tickets = _blocking(AsyncHallClient.tickets)
     ticket = _blocking(AsyncHallClient.ticket)

@@ -3,6 +3,7 @@ keyword, pinyin initials (``gtgsh``) or full pinyin (``huzhao``)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
@@ -29,6 +30,7 @@ class _Entry:
     extra: str
     common: bool
     words: str  # the name and keywords run together: where a term's leftovers may be
+    initials: str  # the pinyin initials of the name and of each keyword, |-separated
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,14 @@ def _without(hay: str, needle: str) -> str:
     return "".join(rest)
 
 
+def _common_run(a: str, b: str) -> int:
+    """The length of the longest run of letters ``a`` and ``b`` share."""
+    for n in range(len(a), 0, -1):
+        if any(a[i : i + n] in b for i in range(len(a) - n + 1)):
+            return n
+    return 0
+
+
 class CatalogSearch:
     """An in-memory index over a catalog; a query takes well under a millisecond per 100
     matters."""
@@ -107,8 +117,20 @@ class CatalogSearch:
             # a bundle has no "common" mark: the bonus is for the matters a hall sees most,
             # and a bundle's short name must not push its own matter out (gtgsh: 个体工商户设立登记)
             domain, extra, common = "", obj.description, False
+        initials = "|".join([name_ini, *(ini for _, _, ini in kws)])
         return _Entry(
-            kind, obj.code, obj.name, name_py, name_ini, kws, dept, domain, extra, common, words
+            kind,
+            obj.code,
+            obj.name,
+            name_py,
+            name_ini,
+            kws,
+            dept,
+            domain,
+            extra,
+            common,
+            words,
+            initials,
         )
 
     @staticmethod
@@ -197,3 +219,40 @@ class CatalogSearch:
                 hits.append(Hit(e.kind, e.code, e.name, round(total, 2)))
         hits.sort(key=lambda h: (-h.score, _stage(h.name), h.name))
         return hits[:limit]
+
+    def closest(
+        self, query: str, limit: int = 3, kinds: tuple[str, ...] = ("matter", "bundle")
+    ) -> list[Hit]:
+        """For a query ``search`` finds nothing in: the entries nearest to it, most shared
+        first. Near is sharing characters with it (a Chinese query: the distinct characters
+        of it that the name or a keyword holds, two next to each other counting once more)
+        or a run of pinyin initials (letters: the longest run of them a name's or keyword's
+        initials hold): two fifths of the query, and at least two, or the one of a
+        one-character query. Where several share as much, the matters a hall sees most and
+        the shorter names first."""
+        terms = [t for t in query.strip().lower().split() if t]
+        chars = {ch for t in terms if not t.isascii() for ch in t if "\u4e00" <= ch <= "\u9fff"}
+        letters = [t for t in terms if t.isascii() and t.isalpha()]
+        pairs = {
+            t[i : i + 2]
+            for t in terms
+            for i in range(len(t) - 1)
+            if all("\u4e00" <= ch <= "\u9fff" for ch in t[i : i + 2])
+        }
+        if not (chars or letters):
+            return []
+        size = len(chars) + sum(map(len, letters))
+        need = 1 if size == 1 else max(2, math.ceil(0.4 * size))
+        scored: list[tuple[float, Hit]] = []
+        for e in self._entries:
+            if e.kind not in kinds:
+                continue
+            shared = sum(ch in e.words for ch in chars)
+            if shared >= 2:
+                shared += sum(pair in e.words for pair in pairs)
+            shared += sum(_common_run(t, e.initials) for t in letters)
+            if shared >= need:
+                score = shared + (0.5 if e.common else 0.0) - 0.01 * len(e.name)
+                scored.append((score, Hit(e.kind, e.code, e.name, round(score, 2))))
+        scored.sort(key=lambda sh: (-sh[0], _stage(sh[1].name), sh[1].name))
+        return [h for _, h in scored[:limit]]

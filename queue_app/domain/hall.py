@@ -104,6 +104,38 @@ class HallInfo(_Strict):
     code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")]
     name: Annotated[str, Field(min_length=1)]
     timezone: str = "Asia/Shanghai"
+    # where the hall is and how to reach it, as another hall's desk tells a citizen it sends
+    # here (its hours are the layout's ``hours``)
+    address: str = ""
+    phone: str = ""
+
+
+class Handles(_Strict):
+    """Which of the matters its windows serve a hall handles (办理); the others a desk refers
+    elsewhere (the city file says where). Empty: every matter some window serves. The
+    ``domains``, ``departments`` and ``matters`` given narrow it to those; the ``except_*``
+    ones take theirs out (a window serving ``all`` does not make a hall a 车管所)."""
+
+    domains: list[str] = []
+    departments: list[str] = []
+    matters: list[str] = []
+    except_domains: list[str] = []
+    except_departments: list[str] = []
+    except_matters: list[str] = []
+
+    def admits(self, matter: Matter) -> bool:
+        """Whether the hall handles ``matter``, were some window to serve it."""
+        if (self.domains or self.departments or self.matters) and not (
+            matter.domain in self.domains
+            or matter.department in self.departments
+            or matter.code in self.matters
+        ):
+            return False
+        return not (
+            matter.domain in self.except_domains
+            or matter.department in self.except_departments
+            or matter.code in self.except_matters
+        )
 
 
 class Theme(StrEnum):
@@ -137,6 +169,7 @@ class Hall(_Strict):
     dispatch: DispatchSettings = DispatchSettings()
     ticket_classes: Annotated[list[TicketClass], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
+    handles: Handles = Handles()
     display: Display = Display()
 
     @cached_property
@@ -257,11 +290,38 @@ def check_serves(serves: Serves, catalog: Catalog, at: tuple[str | int, ...]) ->
     return problems
 
 
+def check_handles(handles: Handles, catalog: Catalog) -> list[Problem]:
+    """References from a hall's ``handles`` into the catalog that do not resolve."""
+    problems: list[Problem] = []
+    for prefix in ("", "except_"):
+        picked = Serves(
+            domains=getattr(handles, f"{prefix}domains"),
+            departments=getattr(handles, f"{prefix}departments"),
+            matters=getattr(handles, f"{prefix}matters"),
+        )
+        for p in check_serves(picked, catalog, ("handles",)):
+            field, j = p.path[1], p.path[2]
+            problems.append(Problem(("handles", f"{prefix}{field}", j), p.message))
+    return problems
+
+
 def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
-    """References from the hall into the catalog that do not resolve."""
+    """References from the hall into the catalog that do not resolve, and windows left
+    with nothing to serve by what the hall handles."""
     problems: list[Problem] = []
     for i, w in enumerate(hall.windows):
         problems += check_serves(w.serves, catalog, ("windows", i, "serves"))
+    problems += check_handles(hall.handles, catalog)
+    if not problems:
+        for i, w in enumerate(hall.windows):
+            served = [m for m in catalog.matters if w.serves.accepts(m)]
+            if served and not any(hall.handles.admits(m) for m in served):
+                problems.append(
+                    Problem(
+                        ("windows", i, "serves"),
+                        f"window {w.number} serves nothing this hall handles (see 'handles')",
+                    )
+                )
     domains = set(catalog.domains)
     for i, tc in enumerate(hall.ticket_classes):
         for j, d in enumerate(tc.domains):
@@ -276,16 +336,16 @@ def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
 
 
 class Coverage:
-    """Which matters each window of a hall accepts, resolved against a catalog."""
+    """Which matters each window of a hall accepts, resolved against a catalog: those its
+    ``serves`` names that the hall handles."""
 
     def __init__(self, hall: Hall, catalog: Catalog) -> None:
         self.hall = hall
         self.catalog = catalog
+        handled = [m for m in catalog.matters if hall.handles.admits(m)]
         self.by_window: dict[int, frozenset[str]] = {}
         for w in hall.windows:
-            self.by_window[w.number] = frozenset(
-                m.code for m in catalog.matters if w.serves.accepts(m)
-            )
+            self.by_window[w.number] = frozenset(m.code for m in handled if w.serves.accepts(m))
 
     def window_accepts(self, number: int, matters: frozenset[str] | set[str]) -> bool:
         return matters <= self.by_window.get(number, frozenset())
@@ -293,7 +353,11 @@ class Coverage:
     def windows_for(self, matters: frozenset[str] | set[str]) -> list[int]:
         return [n for n, cov in self.by_window.items() if matters <= cov]
 
+    @cached_property
+    def handled(self) -> frozenset[str]:
+        """The codes of the matters this hall handles: some window accepts them."""
+        return frozenset().union(*self.by_window.values())
+
     def unserved(self) -> list[Matter]:
         """Matters no window of this hall accepts."""
-        served: set[str] = set().union(*self.by_window.values())
-        return [m for m in self.catalog.matters if m.code not in served]
+        return [m for m in self.catalog.matters if m.code not in self.handled]

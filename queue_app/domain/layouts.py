@@ -88,11 +88,14 @@ def department_layout(
     hall: Hall, catalog: Catalog, load_by_department: Mapping[str, float]
 ) -> Hall:
     """The old hall: the same number of windows, each dedicated to one department, apportioned
-    to each department's offered load (erlangs). Departments too small for a window of their
+    to each department's offered load (erlangs), of the departments whose matters the hall
+    handles. Departments too small for a window of their
     own (a share under half a window) share one group of windows, as small departments did.
     As many windows as the hall's stay open over lunch: those serving the most departments."""
     staff = len(hall.windows)
-    loads = {d: v for d, v in load_by_department.items() if v > 0}
+    # the departments of the matters the hall handles (not those it refers elsewhere)
+    handled = {m.department for m in catalog.matters if hall.handles.admits(m)}
+    loads = {d: v for d, v in load_by_department.items() if v > 0 and d in handled}
     total = sum(loads.values()) or 1.0
     small = sorted(d for d, v in loads.items() if v / total * staff < 0.5)
     groups: dict[str, float] = {d: v for d, v in loads.items() if d not in small}

@@ -9,6 +9,14 @@ from pathlib import Path as FsPath
 from typing import Any, TypeVar
 
 from queue_app.domain.catalog import Catalog, parse_catalog
+from queue_app.domain.city import (
+    City,
+    CityHall,
+    Elsewhere,
+    check_city_against_catalog,
+    check_city_halls,
+    parse_city,
+)
 from queue_app.domain.errors import InvalidData, Problem, format_path
 from queue_app.domain.hall import Hall, check_against_catalog, parse_hall
 from queue_app.loaders import parse_cache
@@ -130,6 +138,45 @@ def load_hall_for(file: str | os.PathLike[str], catalog: Catalog) -> Hall:
     return load_checked(file, parse_hall, lambda hall: check_against_catalog(hall, catalog))
 
 
+def load_city(file: str | os.PathLike[str], catalog: Catalog | None = None) -> City:
+    """Load and validate a city file: its halls' layout files resolved against the city
+    file's folder (each must exist) and, given ``catalog``, its referrals' references into
+    it checked; every problem located in the city file, or LoadError."""
+    city, data, lines = _load(file, parse_city)
+    folder = FsPath(file).parent
+    resolved = [folder / h.file for h in city.halls]
+    problems = [
+        Problem(("halls", i, "file"), f"file not found: {path}")
+        for i, path in enumerate(resolved)
+        if not path.is_file()
+    ]
+    if catalog is not None:
+        problems += check_city_against_catalog(city, catalog)
+    if problems:
+        raise _located(str(file), data, lines, problems)
+    return city.model_copy(update={"halls": [CityHall(file=str(p)) for p in resolved]})
+
+
+def load_city_halls(file: str | os.PathLike[str], catalog: Catalog) -> tuple[City, list[Hall]]:
+    """A city file and the layouts of its halls (in its order), each checked against
+    ``catalog``; a hall's problems are located in its own file, halls sharing a code in
+    the city file."""
+    city = load_city(file, catalog)
+    halls = [load_hall_for(f, catalog) for f in city.hall_files]
+    problems = check_city_halls(halls)
+    if problems:
+        data, lines = _read(FsPath(file))
+        raise _located(str(file), data, lines, problems)
+    return city, halls
+
+
+def load_elsewhere(file: str | os.PathLike[str], catalog: Catalog) -> Elsewhere:
+    """The places of the city file ``file`` (its halls and referrals), for the referrals of
+    any of its halls."""
+    city, halls = load_city_halls(file, catalog)
+    return Elsewhere.of_city(city, halls, catalog)
+
+
 def _first_existing(*candidates: FsPath) -> FsPath:
     for c in candidates:
         if c.exists():
@@ -142,6 +189,13 @@ def default_catalog_path() -> FsPath:
     read ``$QUEUE_APP_CATALOG`` and ``--catalog`` first)."""
     return _first_existing(
         _REPO / "matters_catalog.yaml", _PACKAGE / "data" / "matters_catalog.yaml"
+    )
+
+
+def default_city_path() -> FsPath:
+    """``windows/city.yaml`` of this checkout or the package."""
+    return _first_existing(
+        _REPO / "windows" / "city.yaml", _PACKAGE / "data" / "windows" / "city.yaml"
     )
 
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from queue_app import __version__
+from queue_app.domain.city import Elsewhere
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.body_limit import BodyLimit
@@ -67,7 +68,8 @@ class HallServer:
     base URL as citizens' phones reach it (the slip's QR code and status link;
     ``/api/health`` tells the terminals). ``operator``: local mode, every request made by
     this session (no sign-in). ``streams``: how many live-event streams may be open
-    (``StreamCaps``' defaults when not given)."""
+    (``StreamCaps``' defaults when not given). ``elsewhere``: the city's other halls and
+    places, where the desk sends a citizen whose matter this hall does not handle."""
 
     def __init__(
         self,
@@ -78,9 +80,10 @@ class HallServer:
         operator: Session | None = None,
         owns_store: bool = False,
         streams: StreamCaps | None = None,
+        elsewhere: Elsewhere | None = None,
     ) -> None:
         self.code = store.code
-        service = HallService(store, StreamSlots(streams))
+        service = HallService(store, StreamSlots(streams), elsewhere)
         self.state = HallContext(service, Voice(), public_url, operator)
         self.api = api(docs)
         self._store = store if owns_store else None

@@ -28,6 +28,7 @@ from queue_app.api_models import (
     QueueSeriesOut,
     RatingIn,
     ReasonIn,
+    ReferralsOut,
     StaffingOut,
     TargetsIn,
     TicketOut,
@@ -334,6 +335,15 @@ async def catalog_search(
     # on a thread: the first search builds the pinyin index, which takes a while
     hits = await svc.read(lambda: svc.search.search(q, limit))
     return [HitOut(kind=h.kind, code=h.code, name=h.name, score=h.score) for h in hits]
+
+
+@api.get("/referrals")
+async def referrals(svc: Svc) -> ReferralsOut:
+    """The matters this hall (as in effect) does not handle, and where each is handled:
+    another hall of the city, or a place the city file names. Public: anyone at the hall
+    may be told where to go."""
+    hall = await svc.read(svc.store.hall_in_effect)
+    return ReferralsOut.of(await svc.read(svc.referrals, hall))
 
 
 @api.get("/tickets")

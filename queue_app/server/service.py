@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from queue_app.domain.city import Elsewhere, Referrals, referrals_of
 from queue_app.domain.errors import Refused
+from queue_app.domain.hall import Hall
 from queue_app.server.errors import error_body
 from queue_app.server.events import Broadcaster, message
 from queue_app.server.idempotency import Key
@@ -49,8 +51,17 @@ HASHING_AT_ONCE = 2
 
 
 class HallService:
-    def __init__(self, store: Store, streams: StreamSlots | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        streams: StreamSlots | None = None,
+        elsewhere: Elsewhere | None = None,
+    ) -> None:
         self.store = store
+        # the city's other places, for the matters this hall does not handle (none: the
+        # hall only says it does not handle them)
+        self.elsewhere = elsewhere or Elsewhere(store.catalog)
+        self._referrals: tuple[Hall, Referrals] | None = None
         self.names = {m.code: m.name for m in store.catalog.matters}
         self.events = Broadcaster()
         self.streams = streams or StreamSlots()  # the live-event streams open, under caps
@@ -72,6 +83,16 @@ class HallService:
         from queue_app.search import CatalogSearch
 
         return CatalogSearch(self.store.catalog)
+
+    def referrals(self, hall: Hall) -> Referrals:
+        """What ``hall`` (this hall as in effect) does not handle, and where it is handled;
+        kept until what its windows serve changes."""
+        kept = self._referrals
+        if kept is not None and kept[0].windows == hall.windows and kept[0].handles == hall.handles:
+            return kept[1]
+        made = referrals_of(hall, self.elsewhere)
+        self._referrals = (hall, made)
+        return made
 
     # ------------------------------------------------------------------ feed
     async def start(self) -> None:

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 
 from queue_app.client import ApiError, AsyncHallClient, ServerEvent
 from queue_app.domain.catalog import Catalog
+from queue_app.domain.city import Elsewhere, Referrals, referrals_of
 from queue_app.domain.hall import Coverage, Hall
 from queue_app.search import CatalogSearch
 from queue_app.tui.i18n import Words
@@ -55,6 +56,7 @@ class HallApp(App[None]):
         self.catalog: Catalog | None = None
         self.coverage: Coverage | None = None
         self.finder: CatalogSearch | None = None
+        self.referrals: Referrals | None = None  # what the hall does not handle, and where
         self.last_event: ServerEvent | None = None  # the newest from the live stream
         self.title = self.words._("Government service hall · queue")
 
@@ -82,6 +84,7 @@ class HallApp(App[None]):
             return
         self.coverage = Coverage(self.hall, self.catalog)
         self.finder = CatalogSearch(self.catalog)
+        await self.fetch_referrals()
         await self.switch_to_role()
         self.follow_events()
 
@@ -141,7 +144,18 @@ class HallApp(App[None]):
             self.hall = hall
             if self.catalog is not None:
                 self.coverage = Coverage(hall, self.catalog)
+                await self.fetch_referrals()
         self._tell_screens(event)
+
+    async def fetch_referrals(self) -> None:
+        """Where the matters the hall (as in effect) does not handle are handled; from the
+        layout alone (not handled here, no place named) if the server cannot say."""
+        try:
+            self.referrals = (await self.client.referrals()).referrals()
+        except ApiError:  # an older server, or gone since: what was known, else the layout
+            if self.referrals is None and self.hall is not None and self.coverage is not None:
+                elsewhere = Elsewhere(self.coverage.catalog)
+                self.referrals = referrals_of(self.hall, elsewhere, self.coverage)
 
     def _set_online(self, online: bool) -> None:
         self.online = online

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,12 +15,13 @@ from textual.widgets.option_list import Option
 from queue_app.api_models import IssuedOut, StatusOut
 from queue_app.client import ApiError
 from queue_app.domain.ticket import Priority
-from queue_app.tui.guide import bundle_guide, matter_guide
+from queue_app.tui.guide import bundle_guide, matter_guide, referral_guide, referral_label
 from queue_app.tui.i18n import N_, Words
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.widgets import ConfirmScreen, OfflineBanner, qr_text
 
 HITS = 30
+CLOSEST = 3  # the suggestions where nothing is found
 NONE_CHOSEN = N_("No matter chosen yet (Enter adds, Del removes)")
 
 
@@ -112,14 +114,31 @@ class DeskScreen(LiveScreen):
         if hits:
             options.highlighted = 0
             return
-        # nothing found: say so, and no guide of an earlier hit stays beside it
-        self.query_one("#guide", Static).update(self._("Guide"))
-        if event.value.strip():
-            missing = self._(
-                "Nothing found for “{query}”: try other words, pinyin initials or a code",
-                query=escape(event.value.strip()),
+        # nothing found: say so, with the nearest entries to pick from; no guide of an
+        # earlier hit stays beside it
+        query = event.value.strip()
+        if not query:
+            self.query_one("#guide", Static).update(self._("Guide"))
+            return
+        closest = app.finder.closest(query, CLOSEST) if app.finder else []
+        missing = self._(
+            "Nothing found for “{query}”: try other words, pinyin initials or a code",
+            query=escape(query),
+        )
+        options.add_option(Option(f"[dim]{missing}[/]", disabled=True))
+        near = self._("Closest:")
+        if closest:
+            options.add_option(Option(f"[dim]{escape(near)}[/]", disabled=True))
+            options.add_options(
+                [
+                    Option(self._label(h.kind, h.code, h.name), id=f"{h.kind}:{h.code}")
+                    for h in closest
+                ]
             )
-            options.add_option(Option(f"[dim]{missing}[/]", disabled=True))
+        said = self._("Nothing found for “{query}”", query=query)
+        if closest:
+            said += f"\n\n{near}\n" + "\n".join(f"· {h.name}" for h in closest)
+        self.query_one("#guide", Static).update(Text(said))
 
     def action_hit(self, step: int) -> None:
         """Up and Down in the search box move through the hits (Enter takes the one lit)."""
@@ -139,7 +158,20 @@ class DeskScreen(LiveScreen):
             one_visit = escape(self._("One visit"))
             return f"[b]{one_visit}[/b] {name}"
         dept = cat.department_by_code.get(cat.matter(code).department) if cat else None
-        return f"{name}  [dim]{dept.name if dept else ''}[/]"
+        label = f"{name}  [dim]{dept.name if dept else ''}[/]"
+        refs = self.hall_app.referrals
+        if refs is not None and not refs.handled(code):
+            label += f"  [b red]{escape(referral_label(refs, code, self.w))}[/]"
+        return label
+
+    def _elsewhere(self, kind: str, code: str) -> list[str]:
+        """The names of the matters of a hit this hall does not handle (a bundle's too)."""
+        app = self.hall_app
+        refs, cat = app.referrals, app.catalog
+        if refs is None or cat is None:
+            return []
+        codes = cat.bundle_by_code[code].matters if kind == "bundle" else [code]
+        return [cat.matter(c).name for c in codes if not refs.handled(c)]
 
     @on(Input.Submitted, "#search")
     def _take_first(self) -> None:
@@ -154,9 +186,13 @@ class DeskScreen(LiveScreen):
         kind, _, code = (event.option.id or "").partition(":")
         if not (app.catalog and app.coverage and code):
             return
-        guide = (bundle_guide if kind == "bundle" else matter_guide)(
-            app.catalog, app.coverage, code, app.words
-        )
+        refs = app.referrals
+        if kind == "bundle":
+            guide = bundle_guide(app.catalog, app.coverage, code, app.words, refs)
+        elif refs is not None and not refs.handled(code):
+            guide = referral_guide(app.catalog, refs, code, app.words)
+        else:
+            guide = matter_guide(app.catalog, app.coverage, code, app.words)
         self.query_one("#guide", Static).update(guide)
 
     @on(OptionList.OptionSelected, "#hits")
@@ -165,6 +201,16 @@ class DeskScreen(LiveScreen):
 
     def _choose(self, option_id: str) -> None:
         kind, _, code = option_id.partition(":")
+        elsewhere = self._elsewhere(kind, code) if code else []
+        if elsewhere:  # no ticket here: the guide says where to go
+            self.notify(
+                self._(
+                    "Not handled in this hall: {matters} (the guide says where)",
+                    matters=self.w.join(elsewhere),
+                ),
+                severity="warning",
+            )
+            return
         if kind == "bundle":
             self.bundle, self.matters = code, []
         elif code and code not in self.matters:

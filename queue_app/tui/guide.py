@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from queue_app.domain.catalog import Catalog, Matter, MatterKind
+from queue_app.domain.city import Place, Referrals
 from queue_app.domain.hall import Coverage
 from queue_app.tui.i18n import Words
 
@@ -44,7 +45,55 @@ def matter_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> R
     return Group(head, table)
 
 
-def bundle_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> RenderableType:
+def _place(text: Text, place: Place, w: Words) -> None:
+    """A place to go: its name, then address, hours, phone and note where known."""
+    text.append(w._("Go to {place}", place=place.name) + "\n", style="bold")
+    for line in (
+        w._("Address: {address}", address=place.address) if place.address else "",
+        w._("Hours: {hours}", hours=place.hours) if place.hours else "",
+        w._("Phone: {phone}", phone=place.phone) if place.phone else "",
+        place.note,
+    ):
+        if line:
+            text.append(f"  {line}\n")
+
+
+def referral_guide(catalog: Catalog, referrals: Referrals, code: str, w: Words) -> Text:
+    """A matter this hall does not handle: where it is handled instead (no guide: the
+    citizen is told where to go, not what to bring here)."""
+    m = catalog.matter(code)
+    dept = catalog.department_by_code.get(m.department)
+    text = Text()
+    text.append(f"{m.name}\n", style="bold")
+    text.append(f"{m.code} · {dept.name if dept else m.department} · {m.domain}\n")
+    text.append(
+        w._("Not handled in this hall: it cannot go on a ticket here") + "\n", style="bold red"
+    )
+    places = referrals.where(code)
+    if not places:
+        text.append(w._("No other place of the city is known to handle it") + "\n")
+        return text
+    _place(text, places[0], w)
+    if len(places) > 1:
+        text.append(w._("Also at: {places}", places=w.join([p.name for p in places[1:]])) + "\n")
+    return text
+
+
+def referral_label(referrals: Referrals, code: str, w: Words) -> str:
+    """A hit on a matter not handled here, as its label ends: where it goes instead."""
+    places = referrals.where(code)
+    return w._("elsewhere: {place}", place=places[0].name) if places else w._("not handled here")
+
+
+def bundle_guide(
+    catalog: Catalog,
+    coverage: Coverage,
+    code: str,
+    w: Words,
+    referrals: Referrals | None = None,
+) -> RenderableType:
+    """A bundle's guide; its matters this hall does not handle (``referrals``) named with
+    where they are handled."""
     b = catalog.bundle_by_code[code]
     windows = coverage.windows_for(frozenset(b.matters))
     text = Text()
@@ -59,4 +108,6 @@ def bundle_guide(catalog: Catalog, coverage: Coverage, code: str, w: Words) -> R
     for i, mc in enumerate(b.matters, 1):
         m = catalog.matter_by_code.get(mc)
         text.append(f"{i}. {m.name if m else mc} ({_kind(m, w) if m else mc})\n")
+        if referrals is not None and not referrals.handled(mc):
+            text.append(f"   {referral_label(referrals, mc, w)}\n", style="bold red")
     return text

@@ -31,6 +31,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/windows/{window}/profile"): (MANAGER, {"profile": None}),
     ("GET", "/api/catalog"): (PUBLIC, None),
     ("GET", "/api/catalog/search"): (PUBLIC, None),
+    ("GET", "/api/referrals"): (PUBLIC, None),  # where to go instead: anyone may be told
     ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in
     ("POST", "/api/auth/sign-out"): (ANY, None),
     ("GET", "/api/auth/me"): (ANY, None),

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from queue_app.client import AsyncHallClient
+from queue_app.domain.city import Elsewhere
 from queue_app.server import HallServer, create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
@@ -158,8 +159,13 @@ class InProcessHall:
 
 
 def in_process_hall(
-    store: Store, clock: Clock, staff: Iterable[tuple[str, str]] = STAFF
+    store: Store,
+    clock: Clock,
+    staff: Iterable[tuple[str, str]] = STAFF,
+    elsewhere: Elsewhere | None = None,
 ) -> InProcessHall:
+    """``elsewhere``: the city's other places, where the desk refers what this hall does
+    not handle."""
     for username, role in staff:
         add_staff(store, username, Role(role), PW)
-    return InProcessHall(store, clock, create_app(store))
+    return InProcessHall(store, clock, create_app(store, elsewhere=elsewhere))

@@ -67,6 +67,34 @@ async def settle(pilot: Pilot, ready: Callable[[], object], signed_in: bool = Tr
         box.cursor_blink = False  # a steady cursor: a blink would land on either side of a slow run
 
 
+def test_desk_referral(city_hall: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """A matter the hall does not handle: where it is handled instead."""
+    app = app_for(city_hall, "desk", "d1")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: on(app, DeskScreen, "#hits"))
+        await pilot.press(*"房屋所有权")
+        hits = app.screen.query_one("#hits", OptionList)
+        await settle(pilot, lambda: hits.option_count > 0)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_desk_nothing_found(hall: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Nothing found: the nearest entries, and no earlier guide."""
+    app = app_for(hall, "desk", "d1")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: on(app, DeskScreen, "#hits"))
+        await pilot.press(*"sbk")
+        hits = app.screen.query_one("#hits", OptionList)
+        await settle(pilot, lambda: hits.option_count > 0)
+        app.screen.query_one("#search", Input).value = "保障卡坏了"
+        await settle(pilot, lambda: hits.option_count > 2)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
 def test_desk(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = app_for(morning, "desk", "d1")
 

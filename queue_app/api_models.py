@@ -448,3 +448,30 @@ class DisplayOut(BaseModel):
     recent: list[BoardCall]  # the last ten calls, newest first
     waiting: list[ClassWaiting]
     waiting_total: int
+
+
+class HallAtGlanceOut(BaseModel):
+    """One hall of the city today (``over_target``: its longest wait is past its target)."""
+
+    code: str
+    name: str
+    path: str  # where the hall is on this server ("/halls/<code>")
+    day: str
+    waiting: int
+    longest_wait_minutes: float | None
+    windows_open: int
+    windows_busy: int
+    served: int
+    ratings: int
+    poor_ratings: int  # 不满意 and 非常不满意
+    load_balance: float | None
+    target_wait_minutes: float
+    over_target: bool
+
+
+class CityOut(BaseModel):
+    """Every hall this server serves, side by side."""
+
+    code: str
+    name: str
+    halls: list[HallAtGlanceOut]

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the command imports what a command uses when it runs: it st
     from queue_app.cli_settings import Settings
     from queue_app.client import AsyncHallClient, HallClient
     from queue_app.domain.catalog import Catalog
+    from queue_app.domain.city import Elsewhere
     from queue_app.domain.hall import Hall
     from queue_app.domain.profiles import WindowProfile
     from queue_app.domain.ticket import Outcome
@@ -362,16 +363,40 @@ def _hall(catalog: Catalog) -> Hall:
     return load_hall_for(_settings().hall or default_hall_path(), catalog)
 
 
-def _store_beside(first: Store, layout: Path) -> Store:
-    """The store of another hall on ``first``'s database (its engine, its catalog)."""
+@dataclass(frozen=True)
+class _CityPlan:
+    """The halls of a city file, and where each matter none of them handles goes."""
+
+    names: tuple[str, str]  # the city's code and name
+    halls: list[Hall]
+    elsewhere: Elsewhere
+
+
+def _city_plan(file: Path) -> _CityPlan:
+    from queue_app.domain.city import Elsewhere
+    from queue_app.loaders.files import load_city_halls
+
+    catalog = _catalog()
+    city, halls = load_city_halls(file, catalog)
+    return _CityPlan(
+        (city.city.code, city.city.name), halls, Elsewhere.of_city(city, halls, catalog)
+    )
+
+
+def _hall_file(layout: Path, catalog: Catalog) -> Hall:
     from queue_app.loaders import load_hall_for
+
+    return load_hall_for(layout, catalog)
+
+
+def _store_beside(first: Store, hall: Hall) -> Store:
+    """The store of another hall on ``first``'s database (its engine, its catalog)."""
     from queue_app.store import Store
 
-    hall = load_hall_for(layout, first.catalog)
     return Store(first.engine, first.catalog, hall, clock=first.clock)
 
 
-def _store(clock: Callable[[], float] = time.time) -> Store:
+def _store(clock: Callable[[], float] = time.time, hall: Hall | None = None) -> Store:
     """The hall's store on its database as it is: a missing, empty or damaged SQLite file,
     a database without queue_app's tables or at an older revision is refused with one line
     saying what to do (only ``queue-app db upgrade`` and the demo make a new one)."""
@@ -379,7 +404,7 @@ def _store(clock: Callable[[], float] = time.time) -> Store:
     from queue_app.store.integrity import open_hall
 
     catalog = _catalog()
-    hall = _hall(catalog)
+    hall = hall or _hall(catalog)
     return Store(open_hall(_settings().db or default_database_url()), catalog, hall, clock=clock)
 
 
@@ -983,7 +1008,7 @@ def day_status() -> None:
 @staff_app.command("add")
 def staff_add(
     username: str,
-    role: Annotated[str, typer.Option(help="desk | clerk | manager | display")],
+    role: Annotated[str, typer.Option(help="desk | clerk | manager | display | city")],
     name: Annotated[str, typer.Option(help="Full name (shown to managers only).")] = "",
     password: Annotated[
         str | None,
@@ -1374,17 +1399,18 @@ def demo(
         str | None, typer.Option(help="--plain: database URL (default: a temporary SQLite file).")
     ] = None,
 ) -> None:
-    """The embedded hall: a server on 127.0.0.1 over a new SQLite file with the default
-    hall, demo staff and the morning so far, and a role picker for the terminals."""
+    """The embedded city: a server on 127.0.0.1 over a new SQLite file with the halls of
+    windows/city.yaml (or the one hall --hall names), demo staff and the morning so far,
+    and a role picker for the terminals and the city's view."""
     settings = _settings(lang=lang, port=port)
     with _user_errors():
         if not plain and settings.port is not None:
             _check_port_free("127.0.0.1", settings.port)
         cat = _catalog()
-        hall = _hall(cat)
         if plain:
             from queue_app.demo import run_demo
 
+            hall = _hall(cat)
             run_demo(cat, hall, tickets=tickets, seed=seed, db=db, console=out, lang=_lang())
             return
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -1399,7 +1425,21 @@ def demo(
             )
         from queue_app.demo_live import run
 
-        run(cat, hall, lang=settings.lang, tickets=tickets, port=settings.port)
+        if _settings().hall is not None:  # one hall named: that hall alone
+            run(cat, [_hall(cat)], lang=settings.lang, tickets=tickets, port=settings.port)
+            return
+        from queue_app.loaders.files import default_city_path
+
+        plan = _city_plan(_settings().city or default_city_path())
+        run(
+            cat,
+            plan.halls,
+            lang=settings.lang,
+            tickets=tickets,
+            port=settings.port,
+            elsewhere=plan.elsewhere,
+            city_name=plan.names,
+        )
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -1437,6 +1477,7 @@ def _terminal(
             "clerk": _("the window terminal"),
             "manager": _("the manager's terminal"),
             "display": _("the hall display"),
+            "city": _("the city view"),
         }
         _fail(
             _error(
@@ -1532,6 +1573,12 @@ def manager(lang: LANG = None, server: SERVER = None, user: USER = None) -> None
     _terminal("manager", None, lang, server, user)
 
 
+@app.command("city")
+def city_view(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
+    """The city's view: every hall of the server side by side (a city account)."""
+    _terminal("city", None, lang, server, user)
+
+
 @app.command("display")
 def display(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
     """The hall display: calls in large type, spoken through espeak-ng when installed."""
@@ -1594,6 +1641,13 @@ def serve(
             "halls on one database, each at /halls/<code>, the first also at /."
         ),
     ] = None,
+    city: Annotated[
+        str | None,
+        typer.Option(
+            help="City file (windows/city.yaml): serve every hall it lists on one database, "
+            "each at /halls/<code>, the first also at / (default: $QUEUE_APP_CITY)."
+        ),
+    ] = None,
     catalog: Annotated[
         str | None, typer.Option(help="Catalog file (default: $QUEUE_APP_CATALOG).")
     ] = None,
@@ -1617,7 +1671,7 @@ def serve(
     clock = time.time if clock_start is None else _clock_from(clock_start)  # before the imports
     first, *more = hall or [None]  # type: ignore[list-item]
     settings = _settings(
-        host=host, port=port, public_url=public_url, db=db, hall=first, catalog=catalog
+        host=host, port=port, public_url=public_url, db=db, hall=first, catalog=catalog, city=city
     )
     port_n = settings.port or DEFAULT_PORT
     import uvicorn
@@ -1630,10 +1684,12 @@ def serve(
         settings.event_streams_per_address, settings.event_streams, settings.staff_event_streams
     )
     with _user_errors():
-        store = _store(clock)  # a database behind this code is said first
+        plan = _city_plan(settings.city) if settings.city else None
+        store = _store(clock, plan.halls[0] if plan else None)  # an old database said first
         stores = [store]
         try:
-            stores += [_store_beside(store, Path(f)) for f in more]
+            halls = plan.halls[1:] if plan else [_hall_file(Path(f), store.catalog) for f in more]
+            stores += [_store_beside(store, h) for h in halls]
             codes = [s.code for s in stores]
             if len(set(codes)) != len(codes):
                 twice = sorted({c for c in codes if codes.count(c) > 1})
@@ -1646,13 +1702,15 @@ def serve(
             store.dispose()
             raise
         base = f"http://{settings.host}:{port_n}"
+        several = len(stores) > 1
         for s in stores:
-            where = base + (hall_path(s.code) if more else "")
+            where = base + (hall_path(s.code) if several else "")
             out.print(
                 f"{s.hall.hall.name}: {where}{'/docs' if docs and s is store else ''} · "
                 + _("database {url}").format(url=s.engine.url.render_as_string(hide_password=True)),
                 markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
         if settings.public_url:
             out.print(
@@ -1672,7 +1730,8 @@ def serve(
                 create_app(
                     s,
                     public_url=settings.public_url
-                    and settings.public_url + (hall_path(s.code) if more else ""),
+                    and settings.public_url + (hall_path(s.code) if several else ""),
+                    elsewhere=plan.elsewhere if plan else None,
                     docs=docs,
                     streams=caps,
                     owns_store=True,
@@ -1680,7 +1739,7 @@ def serve(
                 for s in stores
             ]
             uvicorn.run(
-                CityServer(servers) if more else servers[0],
+                CityServer(servers, *plan.names if plan else ("", "")) if several else servers[0],
                 host=settings.host,
                 port=port_n,
                 log_level="warning",

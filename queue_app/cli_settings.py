@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     lang: Literal["zh", "en"] = "zh"
     db: str | None = None
     hall: Path | None = None
+    city: Path | None = None  # a city file: its halls served together
     catalog: Path | None = None
     server: BaseUrl | None = None
     user: str | None = None

@@ -36,6 +36,7 @@ from pydantic import TypeAdapter
 
 from queue_app.api_models import (
     CallOut,
+    CityOut,
     CloseDayOut,
     CountsOut,
     DisplayOut,
@@ -232,7 +233,20 @@ class AsyncHallClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url, self.token, self.retry_for = base_url, token, retry_for
+        self._timeout, self._transport = timeout, transport
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    def at(self, path: str) -> AsyncHallClient:
+        """A client of another hall of the same server (``path``: "/halls/<code>", as the
+        city's view gives it) with this client's token: a city account reads every hall."""
+        origin = httpx.URL(self.base_url).copy_with(path="/", query=None, fragment=None)
+        return AsyncHallClient(
+            str(origin).rstrip("/") + path,
+            self.token,
+            timeout=self._timeout,
+            retry_for=self.retry_for,
+            transport=self._transport,
+        )
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -355,6 +369,10 @@ class AsyncHallClient:
 
     async def search(self, q: str, limit: int = 10) -> list[HitOut]:
         return await self._get("/api/catalog/search", _as(list[HitOut]), q=q, limit=limit)
+
+    async def city(self) -> CityOut:
+        """Every hall of the server side by side (a city account's)."""
+        return await self._get("/api/city", _as(CityOut))
 
     async def referrals(self) -> ReferralsOut:
         """The matters this hall does not handle, and where each is handled instead."""

@@ -1,7 +1,9 @@
-"""``queue-app demo``: the embedded hall. A hall server in this process on 127.0.0.1 over a
-new SQLite file with the default hall, demo staff, the morning so far (tickets issued,
-called and finished over the last two hours, some still waiting), and a role picker that
-opens each terminal against it through HTTP, as a real hall's terminals would."""
+"""``queue-app demo``: the embedded city. A server in this process on 127.0.0.1 over a new
+SQLite file with the city's halls (``windows/city.yaml``: the district hall, the property
+and housing-fund centre, two township centres), each with demo staff and its morning so
+far (tickets issued, called and finished over the last two hours, some still waiting), a
+city account, and a role picker that opens each terminal against its hall through HTTP,
+as a real hall's terminals would."""
 
 from __future__ import annotations
 
@@ -22,12 +24,15 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.window_state import WindowStatus
 from queue_app.server import create_app
+from queue_app.server.city import CityServer, hall_path
 from queue_app.server.stream_slots import StreamCaps
-from queue_app.store import Store
+from queue_app.store import Store, make_engine
 from queue_app.store.staff import Role, add_staff
 
 if TYPE_CHECKING:
-    from queue_app.tui.picker import Account
+    from starlette.types import ASGIApp
+
+    from queue_app.domain.city import Elsewhere
 
 PASSWORD = "demo-pass"
 
@@ -37,6 +42,11 @@ class DemoAccount:
     role: str
     username: str
     window: int | None = None
+    hall: str = ""  # the hall's path on the server ("/halls/<code>")
+    hall_name: str = ""
+
+
+CITY_USER = "city"  # the demo's city account, of the first hall
 
 
 def _free_port() -> int:
@@ -49,6 +59,7 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
     """Demo staff, and the day so far: two hours of a three-hour peak (less just after
     midnight: the business day starts then), the last two windows left closed and one
     paused, so every state shows."""
+    clock.live = False
     add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
     add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
     add_staff(store, "display", Role.DISPLAY, PASSWORD)
@@ -69,14 +80,16 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
 
 
 class EmbeddedServer:
-    """uvicorn on a thread of this process, on a loopback port (``port``, else a free one)."""
+    """uvicorn on a thread of this process, on a loopback port (``port``, else a free one),
+    serving a store's hall (with ``streams``' caps) or ``served``, an application made
+    already (a city's)."""
 
     def __init__(
-        self, store: Store, port: int | None = None, streams: StreamCaps | None = None
+        self, served: Store | ASGIApp, port: int | None = None, streams: StreamCaps | None = None
     ) -> None:
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(store, streams=streams)
+        self.app = create_app(served, streams=streams) if isinstance(served, Store) else served
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",
@@ -101,37 +114,69 @@ class EmbeddedServer:
         self.thread.join(timeout=10)
 
 
-def accounts(hall: Hall) -> list[Account]:
+def accounts(hall: Hall, path: str = "", every_clerk: bool = True) -> list[DemoAccount]:
+    """The hall's demo accounts (``every_clerk``: one per window, else the first's)."""
+    windows = hall.windows if every_clerk else hall.windows[:1]
+    name = hall.hall.name
     return [
-        DemoAccount("desk", "desk"),
-        *(DemoAccount("clerk", f"clerk{w.number}", w.number) for w in hall.windows),
-        DemoAccount("manager", "manager"),
-        DemoAccount("display", "display"),
+        DemoAccount("desk", "desk", None, path, name),
+        *(DemoAccount("clerk", f"clerk{w.number}", w.number, path, name) for w in windows),
+        DemoAccount("manager", "manager", None, path, name),
+        DemoAccount("display", "display", None, path, name),
     ]
 
 
-def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int, port: int | None = None) -> None:
-    """Seed, serve (on ``port``, else a free one), and let the user open one terminal after
-    another until they quit."""
+def city_accounts(halls: list[Hall]) -> list[DemoAccount]:
+    """The city account, then the first hall's accounts, then a few of each other hall."""
+    several = len(halls) > 1
+    first = halls[0].hall
+    out = (
+        [DemoAccount("city", CITY_USER, None, hall_path(first.code), first.name)] if several else []
+    )
+    for i, hall in enumerate(halls):
+        out += accounts(hall, hall_path(hall.hall.code) if several else "", every_clerk=i == 0)
+    return out
+
+
+def run(
+    catalog: Catalog,
+    halls: list[Hall],
+    *,
+    lang: str,
+    tickets: int,
+    port: int | None = None,
+    elsewhere: Elsewhere | None = None,
+    city_name: tuple[str, str] = ("", ""),
+) -> None:
+    """Seed every hall (the first with ``tickets``, the others fewer), serve them (on
+    ``port``, else a free one), and let the user open one terminal after another until
+    they quit."""
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
 
     with tempfile.TemporaryDirectory(prefix="queue-app-demo-") as tmp:
         clock = SimClock(time.time())
-        store = Store(f"sqlite:///{Path(tmp) / 'demo.db'}", catalog, hall, clock=clock)
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
+        stores = [Store(engine, catalog, h, clock=clock) for h in halls]
         try:
-            seed(store, catalog, hall, clock, tickets)
-            with EmbeddedServer(store, port) as server:
-                choices = accounts(hall)
+            for i, (store, hall) in enumerate(zip(stores, halls, strict=True)):
+                seed(store, catalog, hall, clock, tickets if i == 0 else max(20, tickets // 4))
+            if len(halls) > 1:
+                add_staff(stores[0], CITY_USER, Role.CITY, PASSWORD, "市政务服务管理局")
+            servers = [create_app(s, elsewhere=elsewhere) for s in stores]
+            app = CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
+            with EmbeddedServer(app, port) as server:
+                choices = city_accounts(halls)
                 while True:
-                    picked = RolePicker(server.url, hall, choices, lang).run()
+                    picked = RolePicker(server.url, halls[0], choices, lang).run()
                     if picked is None:
                         break
+                    hall_url = server.url + picked.hall
                     HallApp(
-                        AsyncHallClient(server.url),
+                        AsyncHallClient(hall_url),
                         picked.role,
-                        public_url=server.url,
+                        public_url=hall_url,
                         clock=clock,  # the hall's clock
                         window=picked.window,
                         lang=lang,
@@ -139,4 +184,5 @@ def run(catalog: Catalog, hall: Hall, *, lang: str, tickets: int, port: int | No
                         password=PASSWORD,
                     ).run()
         finally:
-            store.dispose()
+            for s in stores:
+                s.dispose()

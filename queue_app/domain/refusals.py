@@ -113,7 +113,7 @@ class WeakPassword(Refused):
 
 class BadRole(Refused):
     code, status, field = "bad_role", BAD_INPUT, "role"
-    message = N_('Unknown role "{role}": expected desk, clerk, manager or display')
+    message = N_('Unknown role "{role}": expected desk, clerk, manager, display or city')
 
 
 class StaffExists(Refused):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -70,7 +71,7 @@ async def _from_elsewhere(svc: HallService, token: str) -> Session | None:
     if session.role is not Role.CITY:
         raise NotYourHall(yours=session.hall, hall=svc.store.code)
     if await svc.read(manages, svc.store, session.username):
-        return Session(session.username, Role.MANAGER, None, session.expires_at, hall=session.hall)
+        return replace(session, manages=True)
     return session
 
 
@@ -83,7 +84,7 @@ def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
     async def check(request: Request, who: SignedIn) -> Session:
         if who.role is Role.CITY and Role.MANAGER in allowed and request.method in READS:
             return who
-        if who.role not in allowed:
+        if not any(who.acts_as(role) for role in allowed):
             raise Forbidden(role=ROLE_WORDS[who.role], roles=[ROLE_WORDS[r] for r in allowed])
         return who
 
@@ -92,7 +93,7 @@ def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
 
 async def window_operator(who: SignedIn, window: Annotated[int, Path(ge=1, le=999)]) -> Session:
     """A manager, or the clerk signed in at this very window."""
-    if who.role is Role.MANAGER or (who.role is Role.CLERK and who.window == window):
+    if who.acts_as(Role.MANAGER) or (who.role is Role.CLERK and who.window == window):
         return who
     if who.role is Role.CLERK and who.window is not None:
         raise OtherWindowsClerk(own=who.window, window=window)

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from queue_app.domain.refusals import NoSuchHall
 from queue_app.server.app import HallServer, lifespan
-from queue_app.server.context import route_path
+from queue_app.server.context import CityContext, CityHall, route_path
 from queue_app.server.errors import error_json
 
 PREFIX = "/halls/"
@@ -29,13 +29,25 @@ def hall_path(code: str) -> str:
 class CityServer:
     """The ASGI application serving several halls (``halls``: the first is the default)."""
 
-    def __init__(self, halls: Sequence[HallServer]) -> None:
+    def __init__(self, halls: Sequence[HallServer], code: str = "", name: str = "") -> None:
         if not halls:
             raise ValueError("a server serves one hall at least")
         self.halls = {h.code: h for h in halls}
         if len(self.halls) != len(halls):
             raise ValueError("two halls with one code")
         self.default = halls[0]
+        city = CityContext(
+            code,
+            name,
+            tuple(
+                CityHall(
+                    h.code, h.state.service.store.hall.hall.name, hall_path(h.code), h.state.service
+                )
+                for h in halls
+            ),
+        )
+        for h in halls:
+            h.state.city = city
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -17,12 +17,32 @@ from queue_app.store.staff import Session
 KEY = "queue_app.hall"  # the scope's key (an ASGI extension key of this application)
 
 
+@dataclass(frozen=True, slots=True)
+class CityHall:
+    """A hall of the city this server serves, and where (``path``: "/halls/<code>")."""
+
+    code: str
+    name: str
+    path: str
+    service: HallService
+
+
+@dataclass(frozen=True, slots=True)
+class CityContext:
+    """The halls one server serves (``serve --city``, or ``--hall`` repeated)."""
+
+    code: str
+    name: str
+    halls: tuple[CityHall, ...]
+
+
 @dataclass(slots=True)
 class HallContext:
     service: HallService
     voice: Voice
     public_url: str | None  # the server's base URL as citizens' phones reach it
     operator: Session | None = None  # local mode: whoever opened the database acts
+    city: CityContext | None = None  # the server's halls, when it serves several
 
 
 def route_path(scope: Scope) -> str:

@@ -89,6 +89,12 @@ class Session:
     expires_at: float
     token: str = ""  # only set when the session is created
     hall: str = ""  # the hall signed in at, when not the one acted on (a city account)
+    manages: bool = False  # a city account that is a manager of the hall acted on too
+
+    def acts_as(self, role: Role) -> bool:
+        """Whether the session may do what ``role`` may (a city account that manages the
+        hall acted on does what its manager does)."""
+        return self.role is role or (role is Role.MANAGER and self.manages)
 
 
 TOKEN_HALL = "~"  # a token starts with its hall's code and this: "district-hall~…"

@@ -57,8 +57,10 @@ from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
+from queue_app.store.read import summary as read_summary
 from queue_app.store.read.figures import DomainWaits, StaffingNow, WindowFigures, WindowStats
 from queue_app.store.read.line import WindowInfo
+from queue_app.store.read.summary import HallSummary
 from queue_app.store.sessions import purge_sessions
 from queue_app.store.settings import HallState, Layout, Layouts
 from queue_app.store.tables import day_t, event_t, ticket_t
@@ -411,6 +413,12 @@ class Store:
             day = self.day_of(tx.now)
             calls = board.recent_calls(tx.conn, day, shown, limit)
             return calls, board.waiting_by_prefix(tx.conn, day)
+
+    def summary(self) -> HallSummary:
+        """The hall at a glance (the city's view)."""
+        with self._reading() as tx:
+            target = self._layout(tx).targets.wait_minutes
+            return read_summary.summary(tx.conn, self.hall, self.day_of(tx.now), tx.now, target)
 
     def hall_in_effect(self) -> Hall:
         """The layout file with today's changes: what each window serves, the targets."""

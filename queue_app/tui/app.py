@@ -17,7 +17,7 @@ from queue_app.search import CatalogSearch
 from queue_app.tui.i18n import Words
 from queue_app.tui.live import LiveScreen, follow
 
-ROLES = ("desk", "clerk", "manager", "display")
+ROLES = ("desk", "clerk", "manager", "display", "city")
 
 
 class HallApp(App[None]):
@@ -29,6 +29,7 @@ class HallApp(App[None]):
 
     TITLE = "queue_app"
     BINDINGS = [("ctrl+q", "quit", "Quit")]
+    _city: tuple[AsyncHallClient, Hall | None, Coverage | None, Referrals | None] | None = None
     online: reactive[bool] = reactive(True)
 
     def __init__(
@@ -99,6 +100,7 @@ class HallApp(App[None]):
             self.switch_screen(SignInScreen())
 
     async def switch_to_role(self) -> None:
+        from queue_app.tui.city import CityScreen
         from queue_app.tui.clerk import ClerkScreen
         from queue_app.tui.desk import DeskScreen
         from queue_app.tui.display import DisplayScreen
@@ -109,12 +111,44 @@ class HallApp(App[None]):
             "clerk": ClerkScreen,
             "manager": ManagerScreen,
             "display": DisplayScreen,
+            "city": CityScreen,
         }
         screen = screens[self.role]()
         if len(self.screen_stack) > 1:
             await self.switch_screen(screen)
         else:
             await self.push_screen(screen)
+
+    @work(group="city", exclusive=True, exit_on_error=False)
+    async def view_hall(self, path: str) -> None:
+        """From the city's view: the manager view of the hall at ``path``, read-only, with
+        the city account's token (``back_to_city`` returns)."""
+        from queue_app.tui.manager import ManagerScreen
+
+        client = self.client.at(path)
+        try:
+            hall = await client.hall()
+        except ApiError as exc:
+            self.notify(exc.message(self.words.lang), severity="error")
+            await client.aclose()
+            return
+        self._city = (self.client, self.hall, self.coverage, self.referrals)
+        self.client, self.hall = client, hall
+        self.coverage = Coverage(hall, self.catalog) if self.catalog else None
+        await self.fetch_referrals()
+        self.follow_events()  # that hall's stream in place of the city account's own
+        await self.push_screen(ManagerScreen(read_only=True))
+
+    async def back_to_city(self) -> None:
+        """Leave a hall's read-only view for the city's."""
+        if self._city is None:
+            return
+        hall_client = self.client
+        self.client, self.hall, self.coverage, self.referrals = self._city
+        self._city = None
+        self.follow_events()
+        await self.pop_screen()
+        await hall_client.aclose()
 
     @work(group="live", exclusive=True, exit_on_error=False)
     async def follow_events(self) -> None:

@@ -70,6 +70,7 @@ class Words:
             "clerk": self._("Window clerk"),
             "manager": self._("Hall manager"),
             "display": self._("Hall display"),
+            "city": self._("City view"),
         }
         return names[role]
 

@@ -75,8 +75,13 @@ def candidate(t: TicketOut) -> Candidate:
 
 
 class ManagerScreen(LiveScreen):
+    """The hall's manager view; ``read_only``: a city account's look at a hall it does not
+    manage (no action offered; Escape goes back to the city's view)."""
+
     REFRESH_S = 30.0  # the minutes shown run on between events
+    CHANGES = frozenset({"open", "close", "pause", "resume", "profile", "targets", "release"})
     BINDINGS = [
+        Binding("escape", "back", N_("City view")),
         Binding("o", "open", N_("Open")),
         Binding("c", "close", N_("Close")),
         Binding("p", "pause", N_("Pause")),
@@ -116,10 +121,23 @@ class ManagerScreen(LiveScreen):
     windows: dict[int, WindowOut]
     seats: dict[int, SeatOut]  # who sits at which window
 
+    def __init__(self, read_only: bool = False) -> None:
+        super().__init__()
+        self.read_only = read_only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A read-only view offers no change, and Escape only there."""
+        if action == "back":
+            return self.read_only
+        return not (self.read_only and action in self.CHANGES)
+
+    async def action_back(self) -> None:
+        await self.hall_app.back_to_city()
+
     def on_mount(self) -> None:
         self.windows, self.seats = {}, {}
         w = self.w
-        self.sub_title = w.role("manager")
+        self.sub_title = w.role("manager") + (" · " + w._("read-only") if self.read_only else "")
         windows = self.query_one("#windows", DataTable)
         windows.border_title = w._("Windows")
         windows.add_columns(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from textual.app import App, ComposeResult
 from textual.widgets import Footer, Header, OptionList, Static
@@ -18,16 +19,21 @@ class Account(Protocol):
     role: str
     username: str
     window: int | None
+    hall: str  # the hall's path on the server ("": the server's first hall)
+    hall_name: str  # the hall the account is of
 
 
-class RolePicker(App[Account | None]):
+A = TypeVar("A", bound=Account)
+
+
+class RolePicker(App[A | None]):
     BINDINGS = [("q", "quit_demo", N_("Quit")), ("ctrl+q", "quit_demo", "")]
     CSS = """
     RolePicker OptionList { height: 1fr; }
     RolePicker #hint { height: 3; padding: 0 1; }
     """
 
-    def __init__(self, server: str, hall: Hall, accounts: list[Account], lang: str) -> None:
+    def __init__(self, server: str, hall: Hall, accounts: Sequence[A], lang: str) -> None:
         super().__init__()
         self.server, self.hall, self.accounts = server, hall, accounts
         self.words = Words(lang)
@@ -37,11 +43,16 @@ class RolePicker(App[Account | None]):
     def compose(self) -> ComposeResult:
         w = self.words
         names = {x.number: x.name for x in self.hall.windows}
+        several = len({a.hall_name for a in self.accounts}) > 1
         options = []
         for i, a in enumerate(self.accounts):
             label = w.role(a.role)
             if a.window is not None:
-                label = w._("Window clerk {n}", n=a.window) + f" · {names.get(a.window, '')}"
+                label = w._("Window clerk {n}", n=a.window)
+                if a.hall_name in ("", self.hall.hall.name):
+                    label += f" · {names.get(a.window, '')}"
+            if several and a.role != "city":
+                label = f"{a.hall_name} · {label}"
             options.append(Option(f"{label}  [dim]({a.username})[/]", id=str(i)))
         yield Header()
         yield Static(

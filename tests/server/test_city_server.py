@@ -13,6 +13,7 @@ import pytest
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
+from queue_app.domain.ticket import Outcome
 from queue_app.server import create_app
 from queue_app.server.app import HallServer
 from queue_app.server.city import CityServer
@@ -155,3 +156,40 @@ async def test_a_hall_the_server_does_not_serve_is_a_404_in_the_error_shape(
         page = await http.get("/halls/west/display")
         assert page.status_code == 200
         assert 'data-root="/halls/west"' in page.text and "/halls/west/web/common.js" in page.text
+
+
+async def test_the_city_view_shows_every_hall_side_by_side(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    async with city(db_url, mini_catalog, mini_hall, clock) as (_, servers, http):
+        east_store, west_store = (s.state.service.store for s in servers)
+        add_staff(west_store, "mayor", Role.CITY, "city-password")
+        east_store.open_window(1)
+        east_store.open_window(2)
+        for _ in range(3):
+            east_store.issue(["M-SBK"])
+        t = east_store.call_next(1)
+        assert t is not None
+        east_store.start(1)
+        east_store.finish(1, Outcome.COMPLETED)
+        east_store.rate(1, t.number, 1)  # 非常不满意
+        west_store.issue(["M-SBK"])
+        r = await http.post(
+            "/halls/west/api/auth/sign-in", json={"username": "mayor", "password": "city-password"}
+        )
+        mayor = {"Authorization": f"Bearer {r.json()['token']}"}
+        desk = await sign_in(http, "/halls/east")
+        refused = await http.get("/halls/east/api/city", headers=desk)
+        assert refused.status_code == 403  # a hall's own staff: not the city's view
+        clock.advance(minutes=mini_hall.targets.wait_minutes + 1)
+        got = (await http.get("/halls/east/api/city", headers=mayor)).json()
+        assert got == (await http.get("/halls/west/api/city", headers=mayor)).json()
+        by = {h["code"]: h for h in got["halls"]}
+        assert [h["code"] for h in got["halls"]] == ["east", "west"]
+        assert by["east"]["waiting"] == 2 and by["west"]["waiting"] == 1
+        assert by["east"]["served"] == 1 and by["west"]["served"] == 0
+        assert (by["east"]["windows_open"], by["east"]["windows_busy"]) == (2, 0)
+        assert (by["east"]["ratings"], by["east"]["poor_ratings"]) == (1, 1)
+        assert by["east"]["over_target"] and by["west"]["over_target"]
+        assert by["east"]["longest_wait_minutes"] > mini_hall.targets.wait_minutes
+        assert by["west"]["path"] == "/halls/west" and by["west"]["name"] == "西区大厅"

@@ -19,6 +19,7 @@ PUBLIC = "public"
 ANY = "any"  # any signed-in account
 DESK = {"desk", "manager"}
 MANAGER = {"manager"}
+CITY = {"city"}  # a city account: every hall this server serves
 OPERATOR = "operator"  # a manager, or the clerk signed in at that window
 
 # (method, path) -> who may call it, and a request body that passes validation
@@ -29,6 +30,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/hall/profiles"): (PUBLIC, None),
     ("POST", "/api/hall/targets"): (MANAGER, {"targets": {"wait_minutes": 15}}),
     ("POST", "/api/windows/{window}/profile"): (MANAGER, {"profile": None}),
+    ("GET", "/api/city"): (CITY, None),
     ("GET", "/api/catalog"): (PUBLIC, None),
     ("GET", "/api/catalog/search"): (PUBLIC, None),
     ("GET", "/api/referrals"): (PUBLIC, None),  # where to go instead: anyone may be told
@@ -107,7 +109,7 @@ def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
     if rule == ANY:
         return True
     if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
-        return rule == MANAGER and method == "GET"
+        return rule == CITY or (rule == MANAGER and method == "GET")
     if rule == OPERATOR:
         return role == "manager" or (role == "clerk" and window == 1)
     return role in rule  # type: ignore[operator]

@@ -545,6 +545,51 @@ def hall_check(file: Path) -> None:
             )
 
 
+@hall_app.command("city")
+def hall_city(file: Path) -> None:
+    """Validate a city file (its halls' layouts, its referrals) and show where each hall
+    is served and what no place of the city handles."""
+    from queue_app.domain.city import Elsewhere, referrals_of
+    from queue_app.loaders.files import load_city_halls
+
+    with _user_errors():
+        cat = _catalog()
+        city, halls = load_city_halls(file, cat)
+        elsewhere = Elsewhere.of_city(city, halls, cat)
+        out.print(f"ok: {file}: {city.city.name}", markup=False, highlight=False)
+        nowhere: set[str] = set.intersection(
+            *(
+                {
+                    code
+                    for code, places in referrals_of(h, elsewhere).not_handled.items()
+                    if not places
+                }
+                for h in halls
+            )
+        )
+        for h in halls:
+            out.print(
+                f"  /halls/{h.hall.code}: {h.hall.name} · "
+                + _("{n} windows").format(n=len(h.windows)),
+                markup=False,
+                highlight=False,
+            )
+        out.print(
+            _("referrals: {names}").format(names=_list(r.name for r in city.referrals) or "-"),
+            markup=False,
+            highlight=False,
+        )
+        names = {m.code: m.name for m in cat.matters}
+        out.print(
+            _("matters no place of the city handles ({n}): {names}").format(
+                n=len(nowhere), names=_list(names[c] for c in sorted(nowhere)[:10]) or "-"
+            )
+            + (" ..." if len(nowhere) > 10 else ""),
+            markup=False,
+            highlight=False,
+        )
+
+
 @hall_app.command("targets")
 def hall_targets(
     wait: Annotated[

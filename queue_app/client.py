@@ -574,6 +574,13 @@ class HallClient:
             self._exits.close()
             raise
 
+    def at(self, path: str) -> HallClient:
+        """A client of another hall of the same server with this client's token (see
+        ``AsyncHallClient.at``)."""
+        other = object.__new__(HallClient)
+        other._enter(self.core.at(path))
+        return other
+
     def close(self) -> None:
         """Close the core client (and whatever its context holds) and stop the thread."""
         self._exits.close()
@@ -600,6 +607,7 @@ class HallClient:
     catalog = _blocking(AsyncHallClient.catalog)
     search = _blocking(AsyncHallClient.search)
     referrals = _blocking(AsyncHallClient.referrals)
+    city = _blocking(AsyncHallClient.city)
     issue = _blocking(AsyncHallClient.issue)
     tickets = _blocking(AsyncHallClient.tickets)
     ticket = _blocking(AsyncHallClient.ticket)

@@ -100,6 +100,26 @@ def test_hall_check(tmp_path: Path) -> None:
     assert "recall_limit: expected a whole number; got 'many'" in r.stderr
 
 
+def test_hall_city(tmp_path: Path) -> None:
+    r = run("--lang", "en", "hall", "city", "windows/city.yaml")
+    assert r.returncode == 0, r.stderr
+    assert "/halls/township-centre: 镇便民服务中心 · 4 windows" in r.stdout
+    assert "matters no place of the city handles (0)" in r.stdout
+    shutil.copy(REPO / "windows" / "default.yaml", tmp_path / "default.yaml")
+    shutil.copy(REPO / "windows" / "default.yaml", tmp_path / "copy.yaml")
+    (tmp_path / "city.yaml").write_text(
+        "city: {code: a-city, name: 某区}\nhalls:\n  - file: default.yaml\n  - file: copy.yaml\n",
+        encoding="utf-8",
+    )
+    r = run("--lang", "en", "hall", "city", str(tmp_path / "city.yaml"))
+    assert r.returncode == 2 and "district-hall" in r.stderr, r.stderr  # two halls, one code
+    (tmp_path / "city.yaml").write_text(
+        "city: {code: a-city, name: 某区}\nhalls:\n  - file: nowhere.yaml\n", encoding="utf-8"
+    )
+    r = run("--lang", "en", "hall", "city", str(tmp_path / "city.yaml"))
+    assert r.returncode == 2 and "city.yaml:3: halls[0].file: file not found" in r.stderr
+
+
 def test_ticket_and_window_commands_share_state_through_the_database(
     mini_env: dict[str, str], tmp_path: Path
 ) -> None:

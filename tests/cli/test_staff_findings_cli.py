@@ -20,7 +20,7 @@ def test_an_ambiguous_code_lists_the_matters_it_could_be(tmp_path: Path) -> None
 def test_help_gives_each_command_its_summary_on_one_line() -> None:
     r = run("--help")  # at 200 columns: nothing needs wrapping
     assert r.returncode == 0, r.stderr
-    assert "with the default hall, demo staff and the morning so far" in r.stdout
+    assert "or the one hall --hall names), demo staff and the morning so far" in r.stdout
     assert "waits per class and domain, utilisation" in r.stdout
     r = run("window", "--help")
     assert "turn window 5 into an 企业开办 window for the peak" in r.stdout

@@ -4,22 +4,27 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
+from queue_app.loaders import load_hall_for
 from queue_app.domain.ticket import Outcome
 from queue_app.server import create_app
 from queue_app.server.app import HallServer
 from queue_app.server.city import CityServer
 from queue_app.store import Store, make_engine
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import Clock
+from tests.conftest import Clock, midday_hall
 from tests.server.test_event_streams import until_async
 
 pytestmark = pytest.mark.anyio
@@ -193,3 +198,47 @@ async def test_the_city_view_shows_every_hall_side_by_side(
         assert by["east"]["over_target"] and by["west"]["over_target"]
         assert by["east"]["longest_wait_minutes"] > mini_hall.targets.wait_minutes
         assert by["west"]["path"] == "/halls/west" and by["west"]["name"] == "西区大厅"
+
+
+async def test_on_a_real_server_each_halls_stream_carries_only_its_own_events(
+    db_url: str, mini_catalog: Catalog, tmp_path: Path
+) -> None:
+    """Two halls' boards on one uvicorn, each reading its hall's /api/events: a ticket of
+    one hall is an event on its stream and never on the other's."""
+    engine = make_engine(db_url)
+    noon = load_hall_for(midday_hall(tmp_path), mini_catalog)  # the real clock: open now
+    halls = [hall_coded(noon, "east", "东区大厅"), hall_coded(noon, "west", "西区大厅")]
+    stores = [Store(engine, mini_catalog, h) for h in halls]
+    seen: dict[str, list[dict[str, Any]]] = {"east": [], "west": []}
+
+    async def board(http: httpx.AsyncClient, code: str, ready: asyncio.Event) -> None:
+        async with http.stream("GET", f"/halls/{code}/api/events") as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data:"):
+                    data = json.loads(line[5:])
+                    if "version" in data and "kind" not in data:
+                        ready.set()  # the snapshot: following from here
+                    else:
+                        seen[code].append(data)
+
+    def issued(code: str) -> list[str]:
+        return [e["ticket"] for e in seen[code] if e.get("kind") == "issued"]
+
+    try:
+        with EmbeddedServer(CityServer([create_app(s) for s in stores])) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+                ready = {code: asyncio.Event() for code in seen}
+                boards = [asyncio.create_task(board(http, c, ready[c])) for c in seen]
+                await asyncio.wait_for(asyncio.gather(*(e.wait() for e in ready.values())), 30)
+                await asyncio.to_thread(stores[0].issue, ["M-SBK"])
+                await asyncio.to_thread(stores[0].issue, ["M-SBK"])
+                await asyncio.to_thread(stores[1].issue, ["M-YL"])
+                await until_async(
+                    lambda: len(issued("east")) == 2 and len(issued("west")) == 1, "the events"
+                )
+                for task in boards:
+                    task.cancel()
+        assert issued("east") == ["A001", "A002"] and issued("west") == ["A001"]
+    finally:
+        for s in stores:
+            s.dispose()

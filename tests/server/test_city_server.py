@@ -17,8 +17,8 @@ import pytest
 from queue_app.demo_live import EmbeddedServer
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
-from queue_app.loaders import load_hall_for
 from queue_app.domain.ticket import Outcome
+from queue_app.loaders import load_hall_for
 from queue_app.server import create_app
 from queue_app.server.app import HallServer
 from queue_app.server.city import CityServer

@@ -138,6 +138,23 @@ def city_accounts(halls: list[Hall]) -> list[DemoAccount]:
     return out
 
 
+def seed_city(stores: list[Store], catalog: Catalog, clock: SimClock, tickets: int) -> None:
+    """Seed every hall (the first with ``tickets``, the others a quarter as many, at least
+    20); with several halls, a city account in the first."""
+    for i, store in enumerate(stores):
+        seed(store, catalog, store.hall, clock, tickets if i == 0 else max(20, tickets // 4))
+    if len(stores) > 1:
+        add_staff(stores[0], CITY_USER, Role.CITY, PASSWORD, "市政务服务管理局")
+
+
+def city_app(
+    stores: list[Store], elsewhere: Elsewhere | None, city_name: tuple[str, str] = ("", "")
+) -> ASGIApp:
+    """The application serving the halls (one hall: its own)."""
+    servers = [create_app(s, elsewhere=elsewhere) for s in stores]
+    return CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
+
+
 def run(
     catalog: Catalog,
     halls: list[Hall],
@@ -160,12 +177,8 @@ def run(
         engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
         stores = [Store(engine, catalog, h, clock=clock) for h in halls]
         try:
-            for i, (store, hall) in enumerate(zip(stores, halls, strict=True)):
-                seed(store, catalog, hall, clock, tickets if i == 0 else max(20, tickets // 4))
-            if len(halls) > 1:
-                add_staff(stores[0], CITY_USER, Role.CITY, PASSWORD, "市政务服务管理局")
-            servers = [create_app(s, elsewhere=elsewhere) for s in stores]
-            app = CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
+            seed_city(stores, catalog, clock, tickets)
+            app = city_app(stores, elsewhere, city_name)
             with EmbeddedServer(app, port) as server:
                 choices = city_accounts(halls)
                 while True:

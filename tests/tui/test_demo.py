@@ -8,9 +8,20 @@ from pathlib import Path
 
 from queue_app.client import HallClient
 from queue_app.demo import SimClock
-from queue_app.demo_live import PASSWORD, EmbeddedServer, accounts, seed
+from queue_app.demo_live import (
+    CITY_USER,
+    PASSWORD,
+    EmbeddedServer,
+    accounts,
+    city_accounts,
+    city_app,
+    seed,
+    seed_city,
+)
+from queue_app.domain.city import Elsewhere
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
-from queue_app.store import Store
+from queue_app.loaders.files import default_city_path, load_city_halls
+from queue_app.store import Store, make_engine
 from tests.conftest import midday_timezone
 
 
@@ -37,3 +48,36 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
             assert counts["done"] > 30 and counts["waiting"] > 0, counts
     finally:
         store.dispose()
+
+
+def test_the_demo_city_serves_every_hall_and_the_city_account_sees_them_all(
+    tmp_path: Path,
+) -> None:
+    """What ``queue-app demo`` runs: the halls of windows/city.yaml on one SQLite file,
+    each seeded; every account of the picker signs in at its hall; the city account reads
+    every hall side by side."""
+    catalog = load_catalog(default_catalog_path())
+    city, halls = load_city_halls(default_city_path(), catalog)
+    zone = midday_timezone()  # the demo runs on the real clock: about noon in every hall
+    halls = [
+        h.model_copy(update={"hall": h.hall.model_copy(update={"timezone": zone})}) for h in halls
+    ]
+    clock = SimClock(0.0)
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    stores = [Store(engine, catalog, h, clock=clock) for h in halls]
+    try:
+        seed_city(stores, catalog, clock, tickets=60)
+        app = city_app(stores, Elsewhere.of_city(city, halls, catalog), ("c", city.city.name))
+        with EmbeddedServer(app) as server:
+            for account in city_accounts(halls):
+                with HallClient(server.url + account.hall) as c:
+                    c.sign_in(account.username, PASSWORD, account.window)
+            with HallClient(server.url) as c:
+                c.sign_in(CITY_USER, PASSWORD)
+                seen = c.city()
+        assert seen.name == city.city.name
+        assert [h.code for h in seen.halls] == [h.hall.code for h in halls]
+        assert all(h.served > 0 and h.windows_open > 0 for h in seen.halls), seen.halls
+    finally:
+        for s in stores:
+            s.dispose()

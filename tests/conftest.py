@@ -27,6 +27,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.loaders import load_catalog, load_hall_for, parse_cache
 from queue_app.store import Store, make_engine, passwords, schema
+from tests import hall_key_recorder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent
@@ -67,6 +68,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within a file and among the rest is kept
+
+
+# the hall-key audit (tests/hall_key_recorder.py): the session's controller makes the
+# directory that its processes record in; each test process listens to its engines
+_AUDIT_DIR = pytest.StashKey[Path | None]()
+_AUDIT_SUMMARY = pytest.StashKey[hall_key_recorder.Summary]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        config.stash[_AUDIT_DIR] = hall_key_recorder.start_session()
+    if os.environ.get(hall_key_recorder.DIR_ENV):
+        hall_key_recorder.install()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    directory = session.config.stash.get(_AUDIT_DIR, None)
+    if directory is None:
+        return
+    summary = hall_key_recorder.finish(directory)
+    session.config.stash[_AUDIT_SUMMARY] = summary
+    if summary.failed and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    summary = terminalreporter.config.stash.get(_AUDIT_SUMMARY, None)
+    if summary is not None:
+        terminalreporter.write_sep("-", "hall-key audit", red=summary.failed)
+        for line in summary.lines():
+            terminalreporter.write_line(line)
 
 
 class Clock:

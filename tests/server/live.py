@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from queue_app.loaders import load_catalog, load_hall_for
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
+from tests import hall_key_recorder
 from tests.conftest import FIXTURES, REPO, hall_file, midday_hall
 
 _HALLS = tempfile.TemporaryDirectory(prefix="queue-app-test-halls-")  # removed at exit
@@ -46,7 +47,7 @@ def queue_app(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "queue_app", *args],
         cwd=REPO,
-        env=ENV,
+        env={**ENV, **hall_key_recorder.launched_by()},
         capture_output=True,
         text=True,
         timeout=60,
@@ -103,7 +104,7 @@ class LiveServer:
                 *("--db", self.db, *self.serve_args),
             ],
             cwd=REPO,
-            env=self.env,
+            env={**self.env, **hall_key_recorder.launched_by()},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

@@ -21,24 +21,23 @@ Only PostgreSQL engines are audited, and nothing while an Alembic migration runs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Turn on once every hall-owned table has its hall column (the tenancy change, issue 14):
-# from then on a statement without the hall key fails the test session. Until then the
-# audit records, counts and fails nothing (QUEUE_APP_HALL_AUDIT=enforce turns it on for one
-# run).
-ENFORCED = False
+# Every hall-owned table has its hall column (migration 0005): a statement without the hall
+# key fails the test session (QUEUE_APP_HALL_AUDIT=off turns the audit off for a run).
+ENFORCED = True
 
-SWITCH_ENV = "QUEUE_APP_HALL_AUDIT"  # off (or 0): no audit; enforce: as ENFORCED; default on
+SWITCH_ENV = "QUEUE_APP_HALL_AUDIT"  # off (or 0): no audit; record: not enforced; enforce
 DIR_ENV = "QUEUE_APP_HALL_AUDIT_DIR"  # where the session's processes record
 TEST_ENV = "QUEUE_APP_HALL_AUDIT_TEST"  # the test that started a process
 REPORT_ENV = "QUEUE_APP_HALL_AUDIT_REPORT"  # a file: every violating statement written there
@@ -56,7 +55,10 @@ def wanted() -> bool:
 
 
 def enforced() -> bool:
-    return ENFORCED or os.environ.get(SWITCH_ENV, "").strip().lower() == "enforce"
+    """Whether a statement without the hall key fails the session (``record``: counted
+    and listed only, e.g. while a change is half made)."""
+    switch = os.environ.get(SWITCH_ENV, "").strip().lower()
+    return switch == "enforce" or (ENFORCED and switch != "record")
 
 
 def recording_env(env: Mapping[str, str], directory: Path | str) -> dict[str, str]:
@@ -170,6 +172,21 @@ _installed = False
 _verdicts: dict[str, tuple[str, ...] | None] = {}  # statement -> violations (None: not audited)
 _recorded: set[tuple[str, str]] = set()  # (directory, statement) written by this process
 _writing = threading.Lock()
+_quiet = threading.local()  # on: this thread's statements are a test's own look, unaudited
+
+
+@contextlib.contextmanager
+def unaudited(why: str) -> Iterator[None]:
+    """A test's own look at a database that is not the store's work and cannot name one
+    hall (a whole table before hall keys, every hall's rows after an upgrade): its
+    statements, in this thread, are not audited. ``why`` says why, for the reader."""
+    assert why
+    before = getattr(_quiet, "on", False)
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = before
 
 
 def install() -> None:
@@ -193,6 +210,7 @@ def _before_cursor_execute(
         or (directory, statement) in _recorded
         or conn.dialect.name != "postgresql"
         or _in_migration()
+        or getattr(_quiet, "on", False)
     ):
         return
     record(Path(directory), statement)

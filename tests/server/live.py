@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import httpx
+import yaml
 from sqlalchemy.engine import make_url
 
 from queue_app.loaders import load_catalog, load_hall_for
@@ -71,6 +72,12 @@ class LiveServer:
         self.proc: subprocess.Popen[bytes] | None = None
         # the server's output (a pipe could fill up); closed with the object
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
+
+    @property
+    def hall_code(self) -> str:
+        """The code of the hall the server serves (its layout's)."""
+        data = yaml.safe_load(Path(self.env["QUEUE_APP_HALL"]).read_text(encoding="utf-8"))
+        return str(data["hall"]["code"])
 
     def add_staff(self, username: str, role: str, password: str) -> None:
         """An account made the operator's way: ``queue-app staff add``."""

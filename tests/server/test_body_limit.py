@@ -19,8 +19,12 @@ BIG = b'{"matters": ["M-SBK"], "x": "' + b"a" * (1024 * 1024) + b'"}'
 
 def rows(store: Store) -> tuple[int, int]:
     with store.engine.connect() as conn:
-        tickets = conn.execute(select(func.count()).select_from(ticket_t)).scalar_one()
-        keys = conn.execute(select(func.count()).select_from(idempotency_t)).scalar_one()
+        tickets = conn.execute(
+            select(func.count()).where(ticket_t.c.hall == store.code)
+        ).scalar_one()
+        keys = conn.execute(
+            select(func.count()).where(idempotency_t.c.hall == store.code)
+        ).scalar_one()
     return tickets, keys
 
 

@@ -91,12 +91,14 @@ def kill_points(rng: random.Random) -> list[int]:
     return [max(1, int(CALLS * (i + rng.random()) / (kills + 1))) for i in range(kills)]
 
 
-def tickets_in(db_url: str) -> list[tuple[str, str, str]]:
-    """Every ticket in the database: (number, token, the desk that issued it)."""
+def tickets_in(db_url: str, hall: str) -> list[tuple[str, str, str]]:
+    """Every ticket of ``hall`` in the database: (number, token, the desk that issued it)."""
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
-            query = select(ticket_t.c.number, ticket_t.c.token, ticket_t.c.issued_by)
+            query = select(ticket_t.c.number, ticket_t.c.token, ticket_t.c.issued_by).where(
+                ticket_t.c.hall == hall
+            )
             return [(r.number, r.token, r.issued_by) for r in conn.execute(query)]
     finally:
         engine.dispose()
@@ -138,7 +140,7 @@ def test_every_keyed_issue_makes_one_ticket_across_kills(db_url: str, tmp_path: 
         server.stop()
     elapsed = time.monotonic() - started
 
-    db = tickets_in(db_url)
+    db = tickets_in(db_url, server.hall_code)
     numbers = Counter(number for _, number, _ in desks.slips)
     slip_tokens = {(number, token) for _, number, token in desks.slips}
     db_tickets = {(number, token) for number, token, _ in db}

@@ -40,7 +40,9 @@ def fail(store: Store, username: str, address: str | None, times: int) -> None:
 def stored_hash(store: Store, username: str) -> str:
     with store.engine.connect() as conn:
         found = conn.execute(
-            select(staff_t.c.password_hash).where(staff_t.c.username == username)
+            select(staff_t.c.password_hash).where(
+                staff_t.c.hall == store.code, staff_t.c.username == username
+            )
         ).scalar_one()
     return str(found)
 
@@ -98,7 +100,7 @@ def test_staff_passwd_sets_a_new_password_ends_sessions_and_lifts_the_lock(
     fail(store, "boss", None, 5)
     set_password(store, "boss", "a-new-password-7")
     with store.engine.connect() as conn:
-        assert conn.execute(select(session_t)).all() == []
+        assert conn.execute(select(session_t).where(session_t.c.hall == store.code)).all() == []
     with pytest.raises(BadCredentials):
         sign_in(store, "boss", PASSWORD, None)
     assert sign_in(store, "boss", "a-new-password-7", None).username == "boss"
@@ -153,8 +155,9 @@ def test_older_hashes_are_replaced_at_the_next_sign_in(
     add_staff(store, "desk", Role.DESK, "desk-password")
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("desk-password")
     with store.engine.begin() as conn:
-        conn.execute(update(staff_t).where(staff_t.c.username == "boss").values(password_hash=old))
-        conn.execute(update(staff_t).where(staff_t.c.username == "desk").values(password_hash=weak))
+        for name, value in (("boss", old), ("desk", weak)):
+            account = (staff_t.c.hall == store.code) & (staff_t.c.username == name)
+            conn.execute(update(staff_t).where(account).values(password_hash=value))
     for name, pw in (("boss", "boss-password"), ("desk", "desk-password")):
         sign_in(store, name, pw, None)
         renewed = stored_hash(store, name)

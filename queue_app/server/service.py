@@ -120,9 +120,15 @@ class HallService:
             with contextlib.suppress(RuntimeError):  # the loop closed with a note in flight
                 loop.call_soon_threadsafe(fn, *args)
 
+        def heard(row: dict[str, Any]) -> None:
+            """A row the database announced: the channel carries every hall's, and only
+            this hall's wake the loop."""
+            if row.get("hall") == self.store.code:
+                on_loop(self._publish, row)
+
         listener = PgListener(
             self.store.engine,
-            on_event=lambda row: on_loop(self._publish, row),
+            on_event=heard,
             on_gap=lambda: on_loop(self.events.resync_all),
         )
         await run_in_threadpool(listener.start)
@@ -131,10 +137,6 @@ class HallService:
         self.events.version = max(self.events.version, last)
 
     def _publish(self, row: dict[str, Any]) -> None:
-        """A row the database announced: this hall's are handed on (the channel carries
-        every hall's)."""
-        if row.get("hall") != self.store.code:
-            return
         self._hand_on(row["id"], row["kind"], row.get("ticket"), row.get("window"), row["at"])
 
     def _publish_infos(self, infos: list[EventInfo]) -> None:

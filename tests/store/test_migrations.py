@@ -26,6 +26,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import sign_in
+from queue_app.store.tables import HALL_OWNED
 from tests import hall_key_recorder, processes
 from tests.conftest import FIXTURES, Clock
 
@@ -478,3 +479,20 @@ def test_0005_keys_every_row_by_hall_goes_down_with_one_hall_only_and_up_again(
     schema.upgrade(engine, hall="renamed-hall")
     assert rows(engine) == written and halls(engine) == {"renamed-hall"}
     assert schema_diff(engine) == []
+
+
+def test_every_key_of_a_halls_table_starts_with_the_hall(engine: Engine) -> None:
+    """As migrated (not as modelled): the primary key, every unique key, index and foreign
+    key of every hall-owned table begins with ``hall`` (what sharding by hall needs)."""
+    schema.upgrade(engine)
+    seen = inspect(engine)
+    for table in HALL_OWNED:
+        name = table.name
+        assert seen.get_pk_constraint(name)["constrained_columns"][0] == "hall", name
+        for unique in seen.get_unique_constraints(name):
+            assert unique["column_names"][0] == "hall", (name, unique)
+        for index in seen.get_indexes(name):
+            assert index["column_names"][0] == "hall", (name, index)
+        for fk in seen.get_foreign_keys(name):
+            assert fk["constrained_columns"][0] == fk["referred_columns"][0] == "hall", (name, fk)
+    assert {t.name for t in HALL_OWNED} == set(seen.get_table_names()) - {"alembic_version"}

@@ -34,7 +34,7 @@ from queue_app.server.idempotency import Key
 from queue_app.server.sessions import SessionCache
 from queue_app.server.stream_slots import StreamSlots
 from queue_app.store import Store
-from queue_app.store.feed import PgListener
+from queue_app.store.feed import Follower, HallFeeds, feeds_of
 from queue_app.store.idempotency import remember_refusal
 from queue_app.store.staff import SIGNED_OUT
 from queue_app.store.uow import EventInfo
@@ -70,7 +70,7 @@ class HallService:
         self._hashing: ThreadPoolExecutor | None = None
         self._starting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
-        self._listener: PgListener | None = None
+        self._feed: tuple[HallFeeds, Follower] | None = None  # PostgreSQL: the listener joined
         self._logged = 0  # SQLite: id of the newest event published
         self._cursor_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -120,19 +120,14 @@ class HallService:
             with contextlib.suppress(RuntimeError):  # the loop closed with a note in flight
                 loop.call_soon_threadsafe(fn, *args)
 
-        def heard(row: dict[str, Any]) -> None:
-            """A row the database announced: the channel carries every hall's, and only
-            this hall's wake the loop."""
-            if row.get("hall") == self.store.code:
-                on_loop(self._publish, row)
-
-        listener = PgListener(
-            self.store.engine,
-            on_event=heard,
-            on_gap=lambda: on_loop(self.events.resync_all),
+        feeds = feeds_of(self.store.engine)  # one listener for the process's halls
+        follower = await run_in_threadpool(
+            feeds.join,
+            self.store.code,
+            lambda row: on_loop(self._publish, row),
+            lambda: on_loop(self.events.resync_all),
         )
-        await run_in_threadpool(listener.start)
-        self._listener = listener
+        self._feed = (feeds, follower)
         last = await run_in_threadpool(self.store.last_event_id)
         self.events.version = max(self.events.version, last)
 
@@ -253,9 +248,10 @@ class HallService:
                     task.cancel()
         self._poller = self._starting = None
         self.events.close()
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener = None
+        if self._feed is not None:
+            feeds, follower = self._feed
+            feeds.leave(follower)
+            self._feed = None
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None

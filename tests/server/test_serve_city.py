@@ -10,8 +10,9 @@ import httpx
 import yaml
 
 from queue_app.client import HallClient
-from tests.conftest import midday_hall
-from tests.server.live import LiveServer, queue_app, sqlite_url
+from tests.cli.test_cli import run
+from tests.conftest import FIXTURES, midday_hall
+from tests.server.live import LiveServer, made_for_test, sqlite_url
 
 PW = "city-password"
 
@@ -42,20 +43,12 @@ def city_files(directory: Path) -> tuple[Path, list[Path]]:
 def test_serve_city_serves_each_hall_at_its_path(tmp_path: Path) -> None:
     city, (north, south) = city_files(tmp_path)
     server = LiveServer(sqlite_url(tmp_path), hall=north, serve_args=("--city", str(city)))
+    env = {"QUEUE_APP_CATALOG": server.env["QUEUE_APP_CATALOG"], "QUEUE_APP_STAFF_PASSWORD": PW}
     for hall in (north, south):  # each hall's accounts, the operator's way
-        r = queue_app(
-            "--db",
-            server.db,
-            "--hall",
-            str(hall),
-            "staff",
-            "add",
-            "desk1",
-            "--role",
-            "desk",
-            "--password",
-            PW,
-        )
+        r = run(
+            "--db", server.db, "--hall", str(hall), "staff", "add", "desk1", "--role", "desk",
+            env=env,
+        )  # fmt: skip
         assert r.returncode == 0, r.stderr
     server.start()
     try:
@@ -68,7 +61,8 @@ def test_serve_city_serves_each_hall_at_its_path(tmp_path: Path) -> None:
         with HallClient(f"{server.url}/halls/north") as north_desk:
             north_desk.sign_in("desk1", PW)
             assert north_desk.issue(["M-SBK"]).ticket.number == "A001"
-        r = queue_app("--db", server.db, "--hall", str(south), "ticket", "list")
+        catalog = {"QUEUE_APP_CATALOG": server.env["QUEUE_APP_CATALOG"]}
+        r = run("--db", server.db, "--hall", str(south), "ticket", "list", env=catalog)
         assert r.returncode == 0 and "A002" in r.stdout and r.stdout.count("A00") == 2, r.stdout
         page = httpx.get(f"{server.url}/halls/south/display")
         assert page.status_code == 200 and 'data-root="/halls/south"' in page.text
@@ -80,7 +74,10 @@ def test_serve_city_serves_each_hall_at_its_path(tmp_path: Path) -> None:
 def test_two_hall_files_of_one_code_are_refused(tmp_path: Path) -> None:
     _, (north, _) = city_files(tmp_path)
     db = sqlite_url(tmp_path)
-    assert queue_app("db", "upgrade", "--db", db).returncode == 0
-    r = queue_app("--lang", "en", "serve", "--db", db, "--hall", str(north), "--hall", str(north))
+    made_for_test(db)
+    r = run(
+        "--lang", "en", "serve", "--db", db, "--hall", str(north), "--hall", str(north),
+        env={"QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml")},
+    )  # fmt: skip
     assert r.returncode == 2
     assert r.stderr.strip() == "two hall files give one hall code: north"

@@ -57,8 +57,8 @@ def _free_port() -> int:
 
 def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: int) -> None:
     """Demo staff, and the day so far: two hours of a three-hour peak (less just after
-    midnight: the business day starts then), the last two windows left closed and one
-    paused, so every state shows."""
+    midnight: the business day starts then), the last windows left closed (one in eight)
+    and one paused, so every state shows."""
     clock.live = False
     add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
     add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
@@ -70,7 +70,8 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     clock.now = max(now - 2 * 3600, midnight)  # two hours ago, but today (the business day)
     open_all_day(store, hall)
-    for w in hall.windows[:-2]:
+    closed = max(1, len(hall.windows) // 8)  # two of the district's 23, one of a township's
+    for w in hall.windows[:-closed]:
         store.open_window(w.number, actor="manager")
     simulate(store, catalog, hall, clock, random.Random(7), tickets=tickets, until=now)
     clock.live = True

@@ -137,7 +137,10 @@ class ManagerScreen(LiveScreen):
     def on_mount(self) -> None:
         self.windows, self.seats = {}, {}
         w = self.w
-        self.sub_title = w.role("manager") + (" · " + w._("read-only") if self.read_only else "")
+        self.sub_title = w.role("manager")
+        hall = self.hall_app.hall
+        if self.read_only and hall is not None:  # a city account's look at one of its halls
+            self.sub_title = f"{hall.hall.name} · {self.sub_title} · {w._('read-only')}"
         windows = self.query_one("#windows", DataTable)
         windows.border_title = w._("Windows")
         windows.add_columns(

@@ -82,6 +82,7 @@ async def test_the_city_view_opens_a_hall_read_only_and_comes_back(
             await until(pilot, lambda: on(app, ManagerScreen, "#windows"))
             manager = app.screen
             assert isinstance(manager, ManagerScreen) and manager.read_only
+            assert manager.sub_title == "西区大厅 · 大厅管理 · 只读"
             windows = manager.query_one("#windows", DataTable)
             await until(pilot, lambda: windows.row_count == 4)
             assert app.hall is not None and app.hall.hall.code == "west"

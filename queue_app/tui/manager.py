@@ -140,7 +140,8 @@ class ManagerScreen(LiveScreen):
         self.sub_title = w.role("manager")
         hall = self.hall_app.hall
         if self.read_only and hall is not None:  # a city account's look at one of its halls
-            self.sub_title = f"{hall.hall.name} · {self.sub_title} · {w._('read-only')}"
+            read_only = w._("read-only")
+            self.sub_title = f"{hall.hall.name} · {self.sub_title} · {read_only}"
         windows = self.query_one("#windows", DataTable)
         windows.border_title = w._("Windows")
         windows.add_columns(

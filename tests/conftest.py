@@ -115,6 +115,12 @@ class Clock:
         self.now += seconds + 60 * minutes + 3600 * hours
 
 
+def hall_coded(hall: Hall, code: str, name: str | None = None) -> Hall:
+    """``hall`` as another hall: its code (and name) changed, the rest as it is."""
+    info = {"code": code} if name is None else {"code": code, "name": name}
+    return hall.model_copy(update={"hall": hall.hall.model_copy(update=info)})
+
+
 @pytest.fixture(scope="session")
 def mini_catalog() -> Catalog:
     return load_catalog(FIXTURES / "mini_catalog.yaml")

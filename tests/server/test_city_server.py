@@ -24,7 +24,7 @@ from queue_app.server.app import HallServer
 from queue_app.server.city import CityServer
 from queue_app.store import Store, make_engine
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import Clock, midday_hall
+from tests.conftest import Clock, hall_coded, midday_hall
 from tests.server.test_event_streams import until_async
 
 pytestmark = pytest.mark.anyio
@@ -33,12 +33,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture()
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def hall_coded(hall: Hall, code: str, name: str) -> Hall:
-    return hall.model_copy(
-        update={"hall": hall.hall.model_copy(update={"code": code, "name": name})}
-    )
 
 
 @asynccontextmanager
@@ -63,10 +57,12 @@ async def city(
         engine.dispose()
 
 
-async def sign_in(http: httpx.AsyncClient, root: str) -> dict[str, str]:
-    r = await http.post(
-        f"{root}/api/auth/sign-in", json={"username": "desk1", "password": "desk-password"}
-    )
+async def sign_in(
+    http: httpx.AsyncClient, root: str, username: str = "desk1", password: str = "desk-password"
+) -> dict[str, str]:
+    """The headers of a session signed in at the hall at ``root``."""
+    body = {"username": username, "password": password}
+    r = await http.post(f"{root}/api/auth/sign-in", json=body)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
@@ -130,11 +126,9 @@ async def test_a_city_account_reads_every_hall_and_changes_one_only_as_its_manag
         east_store, west_store = (s.state.service.store for s in servers)
         add_staff(east_store, "mayor", Role.CITY, "city-password")
         add_staff(west_store, "mayor", Role.MANAGER, "other-password")  # a manager in west
-        r = await http.post(
-            "/halls/east/api/auth/sign-in", json={"username": "mayor", "password": "city-password"}
-        )
-        assert r.status_code == 200 and r.json()["role"] == "city"
-        mayor = {"Authorization": f"Bearer {r.json()['token']}"}
+        mayor = await sign_in(http, "/halls/east", "mayor", "city-password")
+        me = await http.get("/halls/east/api/auth/me", headers=mayor)
+        assert me.json()["role"] == "city"
         for root in ("/halls/east", "/halls/west"):
             for read in ("/api/tickets", "/api/stats/today", "/api/windows", "/api/staff"):
                 got = await http.get(root + read, headers=mayor)
@@ -179,10 +173,7 @@ async def test_the_city_view_shows_every_hall_side_by_side(
         east_store.finish(1, Outcome.COMPLETED)
         east_store.rate(1, t.number, 1)  # 非常不满意
         west_store.issue(["M-SBK"])
-        r = await http.post(
-            "/halls/west/api/auth/sign-in", json={"username": "mayor", "password": "city-password"}
-        )
-        mayor = {"Authorization": f"Bearer {r.json()['token']}"}
+        mayor = await sign_in(http, "/halls/west", "mayor", "city-password")
         desk = await sign_in(http, "/halls/east")
         refused = await http.get("/halls/east/api/city", headers=desk)
         assert refused.status_code == 403  # a hall's own staff: not the city's view

@@ -9,9 +9,8 @@ from queue_app.server import HallServer, create_app
 from queue_app.server.city import CityServer
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import Clock
+from tests.conftest import Clock, hall_coded
 from tests.server.conftest import PASSWORD, sign_in
-from tests.server.test_city_server import hall_coded
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.store import Store, make_engine
 from queue_app.store.feed import feeds_of
-from tests.conftest import Clock
-from tests.store.test_halls_apart import coded
+from tests.conftest import Clock, hall_coded
 
 
 @pytest.fixture()
@@ -43,7 +42,7 @@ def until(condition: Any, what: str) -> None:
 def test_one_listener_for_every_hall_each_hearing_its_own(
     engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
 ) -> None:
-    a, b = (Store(engine, mini_catalog, coded(mini_hall, c), clock=clock) for c in ("a", "b"))
+    a, b = (Store(engine, mini_catalog, hall_coded(mini_hall, c), clock=clock) for c in ("a", "b"))
     heard: dict[str, list[Any]] = {"a": [], "b": [], "a2": []}
     before = listeners()
     feeds = feeds_of(engine)

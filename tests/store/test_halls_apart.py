@@ -15,12 +15,8 @@ from queue_app.domain.refusals import BadCredentials, DayClosedNoTickets, SignIn
 from queue_app.store import Store, make_engine
 from queue_app.store.sign_in_limits import LIMIT
 from queue_app.store.staff import Role, add_staff, list_staff, session_for, sign_in
-from tests.conftest import Clock
+from tests.conftest import Clock, hall_coded
 from tests.store.test_profiles import ENTERPRISE
-
-
-def coded(hall: Hall, code: str) -> Hall:
-    return hall.model_copy(update={"hall": hall.hall.model_copy(update={"code": code})})
 
 
 @pytest.fixture()
@@ -32,7 +28,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture()
 def two(engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock) -> list[Store]:
-    return [Store(engine, mini_catalog, coded(mini_hall, c), clock=clock) for c in ("a", "b")]
+    return [Store(engine, mini_catalog, hall_coded(mini_hall, c), clock=clock) for c in ("a", "b")]
 
 
 def test_numbering_day_and_settings_are_each_halls_own(two: list[Store], mini_hall: Hall) -> None:

@@ -28,7 +28,7 @@ from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import sign_in
 from queue_app.store.tables import HALL_OWNED
 from tests import hall_key_recorder, processes
-from tests.conftest import FIXTURES, Clock
+from tests.conftest import FIXTURES, Clock, hall_coded
 
 RELEASE_DB = FIXTURES / "release_0_1_0.db"
 RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
@@ -459,10 +459,7 @@ def test_0005_keys_every_row_by_hall_goes_down_with_one_hall_only_and_up_again(
                 text("SELECT pg_get_functiondef('queue_app_notify_event'::regproc)")
             ).scalar_one()
         assert "'hall', NEW.hall" in body
-    other = mini_hall.model_copy(
-        update={"hall": mini_hall.hall.model_copy(update={"code": "other-hall"})}
-    )
-    second = Store(engine, mini_catalog, other, clock=clock)
+    second = Store(engine, mini_catalog, hall_coded(mini_hall, "other-hall"), clock=clock)
     second.issue(["M-SBK"])
     with pytest.raises(RuntimeError, match="holds 2 halls"):
         schema.downgrade(engine, "0004")

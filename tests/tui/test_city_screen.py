@@ -20,8 +20,7 @@ from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
 from queue_app.tui.city import OVER, CityScreen
 from queue_app.tui.manager import ManagerScreen
-from tests.conftest import Clock
-from tests.server.test_city_server import hall_coded
+from tests.conftest import Clock, hall_coded
 from tests.tui.helpers import on, until
 from tests.tui.inprocess import PW, URL, StreamingASGITransport
 

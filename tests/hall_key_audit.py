@@ -52,6 +52,7 @@ HALL_TABLES = frozenset(
         "window_seat",
         "staff_session",
         "sign_in_limit",
+        "day_rollup",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

@@ -10,6 +10,7 @@ and the chosen ticket is claimed ``FOR UPDATE SKIP LOCKED``.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from queue_app.domain import hours
 from queue_app.domain import ticket as rules
@@ -49,14 +50,18 @@ from queue_app.domain.refusals import (
     WindowCannotAccept,
     WindowHoldsAnother,
 )
+from queue_app.domain.report import Period, Report
 from queue_app.domain.request import resolve, resolve_matter
+from queue_app.domain.rollup import By, DayRules
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
-from queue_app.store import events, idempotency, schema, settings, tickets, windows
+from queue_app.store import events, idempotency, rollups, schema, settings, tickets, windows
 from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
+from queue_app.store.hall_key import of
 from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
+from queue_app.store.read import reports as read_reports
 from queue_app.store.read import summary as read_summary
 from queue_app.store.read.figures import DomainWaits, StaffingNow, WindowFigures, WindowStats
 from queue_app.store.read.line import WindowInfo
@@ -67,6 +72,14 @@ from queue_app.store.tables import day_t, event_t, ticket_t
 from queue_app.store.uow import EventInfo, Tx, UnitOfWork
 
 R = TypeVar("R")
+KEEP_DAYS = 400  # days a closed day's raw tickets and events are kept (then its rollups only)
+
+
+def day_before(day: str, days: int) -> str:
+    """The date ``days`` calendar days before ``day``."""
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=days)).isoformat()
+
+
 FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 DAY_END = "day_end"
 
@@ -105,6 +118,7 @@ class Store:
         *,
         clock: Callable[[], float] = time.time,
         create: bool = True,
+        keep_days: int | None = KEEP_DAYS,
     ) -> None:
         self.engine = (
             make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
@@ -122,6 +136,7 @@ class Store:
             hall, catalog, self._candidate, lambda ms: self._matter_sets(ms)[1]
         )
         self._day_seen = ""  # the latest business day this process rolled over to
+        self.keep_days = keep_days  # raw tickets and events older go at day close (None: kept)
         if create:
             self.create_schema()
 
@@ -188,11 +203,13 @@ class Store:
     def _roll_over(self, tx: Tx, old: str, new: str) -> None:
         """End every earlier day: what is still open expires (reason ``day_end``), windows
         are freed and closed, what managers changed for the day goes back to the layout."""
+        how = self._rules(tx.conn, tx.now)
         settings.next_day(tx.conn, old, new)
         self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
         if not self._closed(tx, old):
             self._record_closed(tx, old, "rollover")
             events.append(tx, "day_closed", "rollover", old, detail={"day": old, "rollover": True})
+            self._keep_figures(tx, old, how)
 
     def _end_days(
         self, tx: Tx, ids: Sequence[int], actor: str, *, force: bool, whole_hall: bool = True
@@ -269,6 +286,7 @@ class Store:
                 raise FutureDay(day=d)
             if self._closed(tx, d):
                 raise DayClosed(day=d)
+            how = self._rules(tx.conn, tx.now)
             ids = tickets.open_on(tx.conn, d)
             if not force and d == state.day:
                 serving = [
@@ -284,6 +302,7 @@ class Store:
             if d == state.day:
                 settings.close_current_day(tx.conn)
             events.append(tx, "day_closed", actor, d, detail={"day": d, "expired": expired})
+            self._keep_figures(tx, d, how)
             idempotency.purge(tx.conn, tx.now)
             purge_sessions(tx.conn, tx.now)
             return {"expired": expired}
@@ -314,6 +333,72 @@ class Store:
         """Whether business day ``day`` was closed."""
         found = select(day_t.c.day).where(day_t.c.hall == tx.hall, day_t.c.day == day)
         return tx.conn.execute(found).first() is not None
+
+    def _rules(self, conn: Connection, end: float) -> DayRules:
+        """How a day's figures are tallied: the wait target in effect, the day ending at
+        ``end``."""
+        target = self._layout_of(conn).targets.wait_minutes
+        return rollups.rules(self.hall, self.catalog, target, end)
+
+    def _excluded(self, conn: Connection, day: str) -> frozenset[int]:
+        """Tickets of ``day`` whose rating was set aside on appeal."""
+        return frozenset()
+
+    def _keep_figures(self, tx: Tx, day: str, how: DayRules) -> None:
+        """Keep the closed day's figures; then the raw rows past their keeping time go."""
+        rollups.write(tx.conn, day, rollups.tally(tx.conn, day, how, self._excluded(tx.conn, day)))
+        if self.keep_days is not None:
+            self._purge_raw(tx, day_before(day, self.keep_days))
+
+    def _purge_raw(self, tx: Tx, before: str) -> dict[str, int]:
+        """Delete the raw tickets and events of days before ``before``, after keeping the
+        figures of any such day that has none yet."""
+        old = [d for d in rollups.raw_days(tx.conn, "0000-00-00", before) if d < before]
+        kept = rollups.kept_days(tx.conn, "0000-00-00", before)
+        for d in old:
+            if d not in kept:
+                how = self._rules(tx.conn, self._day_end(tx.conn, d))
+                figures_of_d = rollups.tally(tx.conn, d, how, self._excluded(tx.conn, d))
+                rollups.write(tx.conn, d, figures_of_d)
+        return rollups.purge_before(tx.conn, before) if old else {}
+
+    @staticmethod
+    def _day_end(conn: Connection, day: str) -> float:
+        """When ``day`` was closed (its last event if it never was)."""
+        closed = conn.execute(
+            select(day_t.c.closed_at).where(day_t.c.hall == of(conn), day_t.c.day == day)
+        ).scalar()
+        if closed is not None:
+            return float(closed)
+        last = conn.execute(
+            select(func.max(event_t.c.at)).where(event_t.c.hall == of(conn), event_t.c.day == day)
+        ).scalar()
+        return float(last or 0.0)
+
+    def purge_history(self, keep_days: int | None = None) -> dict[str, int]:
+        """Delete raw tickets and events older than ``keep_days`` (the store's by default)
+        business days before today, their figures kept as rollups; how many rows went."""
+        days = self.keep_days if keep_days is None else keep_days
+        if days is None:
+            return {}
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> dict[str, int]:
+            return self._purge_raw(tx, day_before(state.day, days))
+
+        return self._run(op)
+
+    def report(self, by: By, period: Period) -> Report:
+        """The report of ``period`` by ``by``, against the period before it."""
+        with self._reading() as tx:
+            today = self.day_of(tx.now)
+
+            def rules_of(day: str) -> DayRules:
+                end = tx.now if day >= today else self._day_end(tx.conn, day)
+                return self._rules(tx.conn, end)
+
+            return read_reports.report(
+                tx.conn, self.hall, self.catalog, by, period, rules_of, self._excluded
+            )
 
     @staticmethod
     def _record_closed(tx: Tx, day: str, by: str) -> None:

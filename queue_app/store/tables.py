@@ -246,6 +246,35 @@ class SignInLimitRow(SQLModel, table=True):
     locked_until: float | None = None
 
 
+class DayRollupRow(SQLModel, table=True):
+    """A closed business day's figures for one group (``queue_app.domain.rollup``): what
+    reports read once the day's raw tickets and events are purged."""
+
+    __tablename__ = "day_rollup"
+
+    hall: str = _hall()
+    dim: str = Field(primary_key=True, max_length=12)  # hall, window, clerk, matter, …
+    day: str = Field(primary_key=True, max_length=10)
+    name: str = Field(primary_key=True, max_length=80)  # the group ("" for the hall)
+    issued: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transfers: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    waits: str = "{}"  # JSON {seconds: tickets}
+    within_target: int = 0
+    handling: str = "{}"  # JSON {seconds: tickets}
+    outcomes: str = "{}"  # JSON {outcome: matters}
+    bundles: int = 0
+    bundles_one_visit: int = 0
+    ratings: str = "{}"  # JSON {level: ratings}
+    excluded: str = "{}"  # JSON {level: ratings set aside on appeal}
+    busy_s: float = 0.0
+    open_s: float = 0.0
+    balance: float | None = None  # the hall's row: 忙闲均衡度 of the day
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -268,6 +297,7 @@ staff_t = _table(StaffRow)
 session_t = _table(SessionRow)
 sign_in_limit_t = _table(SignInLimitRow)
 seat_t = _table(SeatRow)
+rollup_t = _table(DayRollupRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -283,4 +313,5 @@ HALL_OWNED = (
     session_t,
     sign_in_limit_t,
     seat_t,
+    rollup_t,
 )

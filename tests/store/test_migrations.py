@@ -96,7 +96,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert before.revision is None
     assert schema.current(engine) == schema.head()
     assert schema_diff(engine) == []
-    added = {"hall_state", "sign_in_limit", "window_seat"}  # by revisions 0002 to 0004
+    added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup"}  # by 0002 to 0006
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -493,3 +493,44 @@ def test_every_key_of_a_halls_table_starts_with_the_hall(engine: Engine) -> None
         for fk in seen.get_foreign_keys(name):
             assert fk["constrained_columns"][0] == fk["referred_columns"][0] == "hall", (name, fk)
     assert {t.name for t in HALL_OWNED} == set(seen.get_table_names()) - {"alembic_version"}
+
+
+def test_0006_keeps_closed_days_figures_goes_down_and_up_with_every_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """Closing a day keeps its rollups; going down drops only them, every other row stays;
+    back up, the day is tallied from its raw rows with the very same figures."""
+    from queue_app.domain.report import Period
+    from queue_app.domain.rollup import By
+    from queue_app.domain.ticket import Outcome
+
+    store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    store.open_window(1, actor="wang")
+    store.issue(["M-SBK"])
+    store.issue(["M-SBK", "M-YL"])
+    clock.advance(minutes=7)
+    store.call_next(1, actor="wang")
+    store.start(1, actor="wang")
+    clock.advance(minutes=5)
+    store.finish(1, Outcome.COMPLETED, actor="wang")
+    store.close_day(force=True)
+    day = store.today()
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT count(*) FROM day_rollup")).scalar_one()
+    assert kept > 5
+    period = Period.of(day, day)
+    figures = {by: store.report(by, period) for by in By}
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0005")
+    assert "day_rollup" not in inspect(engine).get_table_names()
+    assert rows(engine) == written
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    for by, r in figures.items():
+        got = again.report(by, period)
+        assert [(x.key, x.now.to_row()) for x in got.lines] == [
+            (x.key, x.now.to_row()) for x in r.lines
+        ], by
+    again.dispose()

@@ -1,0 +1,395 @@
+"""A business day's figures by hall, window, clerk, department, matter, domain, ticket class
+and hour, tallied from the day's tickets and event log; tallies of days add up to any
+period. Pure arithmetic: the store feeds it rows and keeps what it returns.
+
+Times are whole seconds (floored), so that a period's median and p90 come exactly from
+the days' histograms, and any recomputation from the raw log gives the same figures."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from queue_app.domain.figures import open_load_balance
+
+
+class By(StrEnum):
+    """What a report's rows are."""
+
+    HALL = "hall"
+    WINDOW = "window"
+    CLERK = "clerk"
+    DEPARTMENT = "department"
+    MATTER = "matter"
+    DOMAIN = "domain"
+    CLASS = "class"
+    HOUR = "hour"
+
+
+GOOD_OUTCOMES = frozenset({"completed", "accepted"})  # 办结, 受理: nothing left to bring
+BAD_LEVELS = frozenset({1, 2})  # 不满意, 非常不满意: a 差评
+
+
+def _add(a: Counter[int], b: Mapping[int, int]) -> None:
+    for k, v in b.items():
+        a[k] += v
+
+
+@dataclass(slots=True)
+class Tally:
+    """One group's figures over a day, or over several days added up."""
+
+    issued: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transfers: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    waits: Counter[int] = field(default_factory=Counter)  # seconds waited → tickets
+    within_target: int = 0
+    handling: Counter[int] = field(default_factory=Counter)  # seconds at the window → tickets
+    outcomes: Counter[str] = field(default_factory=Counter)  # matters by outcome
+    bundles: int = 0  # 一件事 bundles served
+    bundles_one_visit: int = 0  # of them, every matter 办结 or 受理
+    ratings: Counter[int] = field(default_factory=Counter)  # level → ratings counted
+    excluded: Counter[int] = field(default_factory=Counter)  # level → set aside on appeal
+    busy_s: float = 0.0  # windows and clerks: from each call to its end
+    open_s: float = 0.0  # windows: open and not paused
+
+    def add(self, other: Tally) -> None:
+        """Add ``other``'s figures to these."""
+        for name in ("issued", "served", "no_shows", "transfers", "cancelled", "expired"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.within_target += other.within_target
+        self.bundles += other.bundles
+        self.bundles_one_visit += other.bundles_one_visit
+        self.busy_s += other.busy_s
+        self.open_s += other.open_s
+        _add(self.waits, other.waits)
+        _add(self.handling, other.handling)
+        _add(self.ratings, other.ratings)
+        _add(self.excluded, other.excluded)
+        for k, v in other.outcomes.items():
+            self.outcomes[k] += v
+
+    # -------------------------------------------------------------- derived figures
+    @property
+    def waited(self) -> int:
+        """Tickets called, whose wait is counted."""
+        return sum(self.waits.values())
+
+    @property
+    def mean_wait_s(self) -> float | None:
+        return _mean(self.waits)
+
+    @property
+    def median_wait_s(self) -> int | None:
+        return quantile(self.waits, 0.5)
+
+    @property
+    def p90_wait_s(self) -> int | None:
+        return quantile(self.waits, 0.9)
+
+    @property
+    def within_target_share(self) -> float | None:
+        n = self.waited
+        return self.within_target / n if n else None
+
+    @property
+    def mean_handling_s(self) -> float | None:
+        return _mean(self.handling)
+
+    @property
+    def median_handling_s(self) -> int | None:
+        return quantile(self.handling, 0.5)
+
+    @property
+    def one_visit_share(self) -> float | None:
+        return self.bundles_one_visit / self.bundles if self.bundles else None
+
+    @property
+    def rated(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def bad_rate(self) -> float | None:
+        """差评率: 不满意 and 非常不满意 over the ratings counted (appealed ones set aside)."""
+        n = self.rated
+        return sum(self.ratings[lv] for lv in BAD_LEVELS) / n if n else None
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        """满意率: 满意 and 非常满意 over the ratings counted."""
+        n = self.rated
+        return (self.ratings[4] + self.ratings[5]) / n if n else None
+
+    @property
+    def utilisation(self) -> float | None:
+        return min(1.0, self.busy_s / self.open_s) if self.open_s > 0 else None
+
+    # ------------------------------------------------------------------- keeping
+    def to_row(self) -> dict[str, Any]:
+        """The columns a rollup row keeps (histograms as ``{value: count}``)."""
+        return {
+            "issued": self.issued,
+            "served": self.served,
+            "no_shows": self.no_shows,
+            "transfers": self.transfers,
+            "cancelled": self.cancelled,
+            "expired": self.expired,
+            "waits": _keys_str(self.waits),
+            "within_target": self.within_target,
+            "handling": _keys_str(self.handling),
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "bundles": self.bundles,
+            "bundles_one_visit": self.bundles_one_visit,
+            "ratings": _keys_str(self.ratings),
+            "excluded": _keys_str(self.excluded),
+            "busy_s": self.busy_s,
+            "open_s": self.open_s,
+        }
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Tally:
+        return cls(
+            issued=int(row["issued"]),
+            served=int(row["served"]),
+            no_shows=int(row["no_shows"]),
+            transfers=int(row["transfers"]),
+            cancelled=int(row["cancelled"]),
+            expired=int(row["expired"]),
+            waits=_keys_int(row["waits"]),
+            within_target=int(row["within_target"]),
+            handling=_keys_int(row["handling"]),
+            outcomes=Counter({str(k): int(v) for k, v in row["outcomes"].items()}),
+            bundles=int(row["bundles"]),
+            bundles_one_visit=int(row["bundles_one_visit"]),
+            ratings=_keys_int(row["ratings"]),
+            excluded=_keys_int(row["excluded"]),
+            busy_s=float(row["busy_s"]),
+            open_s=float(row["open_s"]),
+        )
+
+
+def _keys_str(c: Counter[int]) -> dict[str, int]:
+    return {str(k): v for k, v in sorted(c.items()) if v}
+
+
+def _keys_int(d: Mapping[str, Any]) -> Counter[int]:
+    return Counter({int(k): int(v) for k, v in d.items()})
+
+
+def _mean(hist: Mapping[int, int]) -> float | None:
+    n = sum(hist.values())
+    return sum(k * v for k, v in hist.items()) / n if n else None
+
+
+def quantile(hist: Mapping[int, int], q: float) -> int | None:
+    """The nearest-rank ``q`` quantile of a histogram of whole values: the smallest value
+    with at least ``ceil(q·n)`` of the n values at or below it."""
+    n = sum(hist.values())
+    if not n:
+        return None
+    rank = max(1, math.ceil(q * n))
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if seen >= rank:
+            return value
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# ------------------------------------------------------------------ a day's inputs
+@dataclass(frozen=True, slots=True)
+class DayTicket:
+    """A ticket of the day, as its figures need it."""
+
+    id: int
+    prefix: str
+    bundle: str | None
+    matters: tuple[str, ...]
+    issued_at: float
+    started_at: float | None
+    finished_at: float | None
+    outcomes: Mapping[str, str | None]  # matter → outcome (None: not finished)
+
+
+@dataclass(frozen=True, slots=True)
+class DayEvent:
+    """A logged change of the day, oldest first."""
+
+    id: int
+    at: float
+    kind: str
+    ticket_id: int | None
+    window: int | None
+    actor: str
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """What the tally needs to know of the hall on that day."""
+
+    wait_target_s: float  # the hall's wait target that day
+    department_of: Mapping[str, str]  # matter → department
+    domain_of: Mapping[str, str]  # matter → domain
+    hour_of: Callable[[float], int]  # an instant's hour of the hall's local day
+    end: float  # when the day ended (its close), or now for today
+
+
+Key = tuple[By, str]
+_ENDS_A_CALL = frozenset({"finished", "transferred", "no_show", "expired"})
+_WINDOW_OPENS = frozenset({"window_opened", "window_resumed"})
+_WINDOW_SHUTS = frozenset({"window_closed", "window_paused"})
+
+
+@dataclass(slots=True)
+class DayTally:
+    """A day's tallies by group, and how evenly its windows worked (忙闲均衡度)."""
+
+    groups: dict[Key, Tally]
+    balance: float | None
+
+
+def tally_day(
+    tickets: Iterable[DayTicket],
+    events: Sequence[DayEvent],
+    rules: DayRules,
+    excluded: frozenset[int] = frozenset(),
+) -> DayTally:
+    """Every group's figures for one day. ``excluded``: tickets whose rating was set aside
+    on appeal (counted apart, not in the rates)."""
+    by_id = {t.id: t for t in tickets}
+    groups: dict[Key, Tally] = {}
+
+    def tally(key: Key) -> Tally:
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = Tally()
+        return found
+
+    def own(t: DayTicket) -> list[Key]:
+        """The groups a ticket is in wherever it is served."""
+        keys: list[Key] = [
+            (By.HALL, ""),
+            (By.CLASS, t.prefix),
+            (By.HOUR, f"{rules.hour_of(t.issued_at):02d}"),
+        ]
+        keys += [(By.MATTER, m) for m in dict.fromkeys(t.matters)]
+        keys += [(By.DEPARTMENT, d) for d in dict.fromkeys(_of(rules.department_of, t.matters))]
+        keys += [(By.DOMAIN, d) for d in dict.fromkeys(_of(rules.domain_of, t.matters))]
+        return keys
+
+    def at(e: DayEvent) -> list[Key]:
+        """The window and the clerk of an event."""
+        keys: list[Key] = []
+        if e.window is not None:
+            keys.append((By.WINDOW, str(e.window)))
+        if e.actor and e.window is not None:
+            keys.append((By.CLERK, e.actor))
+        return keys
+
+    first_call: dict[int, DayEvent] = {}
+    call_open: dict[int, DayEvent] = {}  # ticket → the call now holding a window
+    finisher: dict[int, DayEvent] = {}
+    open_since: dict[int, float] = {}
+    for e in events:
+        t = by_id.get(e.ticket_id) if e.ticket_id is not None else None
+        if e.kind in _WINDOW_OPENS and e.window is not None:
+            open_since.setdefault(e.window, e.at)
+        elif e.kind in _WINDOW_SHUTS and e.window is not None and e.window in open_since:
+            tally((By.WINDOW, str(e.window))).open_s += e.at - open_since.pop(e.window)
+        if t is None:
+            continue
+        if e.kind == "issued":
+            for k in own(t):
+                tally(k).issued += 1
+        elif e.kind == "called":
+            first_call.setdefault(t.id, e)
+            call_open[t.id] = e
+        elif e.kind == "cancelled":
+            for k in own(t):
+                tally(k).cancelled += 1
+        if e.kind in _ENDS_A_CALL and t.id in call_open:
+            call = call_open.pop(t.id)
+            for k in at(call):
+                tally(k).busy_s += e.at - call.at
+        if e.kind == "transferred":
+            for k in own(t) + at(e):
+                tally(k).transfers += 1
+        elif e.kind == "no_show":
+            for k in own(t) + at(e):
+                tally(k).no_shows += 1
+        elif e.kind == "expired":
+            for k in own(t):
+                tally(k).expired += 1
+        elif e.kind == "finished":
+            finisher[t.id] = e
+        elif e.kind == "rated":
+            level = int(e.detail["level"])
+            served_by = finisher.get(t.id, e)
+            for k in own(t) + at(served_by):
+                if t.id in excluded:
+                    tally(k).excluded[level] += 1
+                else:
+                    tally(k).ratings[level] += 1
+    for call in call_open.values():  # still at a window when the day ended (or now)
+        for k in at(call):
+            tally(k).busy_s += max(0.0, rules.end - call.at)
+    for w, since in open_since.items():
+        tally((By.WINDOW, str(w))).open_s += max(0.0, rules.end - since)
+
+    for tid, call in first_call.items():
+        t = by_id[tid]
+        waited = int(max(0.0, call.at - t.issued_at))
+        for k in own(t) + at(call):
+            g = tally(k)
+            g.waits[waited] += 1
+            if waited <= rules.wait_target_s:
+                g.within_target += 1
+    for tid, fin in finisher.items():
+        t = by_id[tid]
+        handled = (
+            int(max(0.0, t.finished_at - t.started_at))
+            if t.started_at is not None and t.finished_at is not None
+            else None
+        )
+        one_visit = all(o in GOOD_OUTCOMES for o in t.outcomes.values())
+        mine = own(t) + at(fin)
+        for k in mine:
+            g = tally(k)
+            g.served += 1
+            if handled is not None:
+                g.handling[handled] += 1
+            if t.bundle:
+                g.bundles += 1
+                g.bundles_one_visit += one_visit
+        for matter, outcome in t.outcomes.items():
+            if outcome is None:
+                continue
+            for k in mine:
+                if _holds(k, matter, rules):
+                    groups[k].outcomes[outcome] += 1
+    windows = [(g.busy_s, g.open_s) for (by, _), g in groups.items() if by is By.WINDOW]
+    return DayTally(groups, open_load_balance(windows))
+
+
+def _of(lookup: Mapping[str, str], matters: Iterable[str]) -> list[str]:
+    return [lookup.get(m, "?") for m in matters]
+
+
+def _holds(key: Key, matter: str, rules: DayRules) -> bool:
+    """Whether a group counts this matter's outcome (a matter group only its own matter)."""
+    by, name = key
+    if by is By.MATTER:
+        return name == matter
+    if by is By.DEPARTMENT:
+        return rules.department_of.get(matter, "?") == name
+    if by is By.DOMAIN:
+        return rules.domain_of.get(matter, "?") == name
+    return True

@@ -2174,3 +2174,69 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print(_("interrupted"))
         sys.exit(130)
+
+
+# ------------------------------------------------------------------ reports
+REPORT_FORMATS = ("table", "csv", "json")
+
+
+@app.command("report")
+def report_cmd(
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: the 1st of --to's month)."),
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last day, included (default: today).")
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option(help="hall | window | clerk | department | matter | domain | class | hour"),
+    ] = "hall",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """The hall's figures over a period by hall, window, clerk, department, matter, domain,
+    ticket class or hour: tickets, waits, handling, 一件事, 好差评, against the period before."""
+    from queue_app.domain.rollup import By
+    from queue_app.report_text import csv_text, table
+
+    if by not in {b.value for b in By}:
+        _fail(
+            _error(
+                _("--by: expected one of {choices}; got {value}").format(
+                    choices=", ".join(b.value for b in By), value=repr(by)
+                )
+            ),
+            2,
+        )
+    if fmt not in REPORT_FORMATS:
+        _fail(
+            _error(
+                _("--format: expected one of {choices}; got {value}").format(
+                    choices=", ".join(REPORT_FORMATS), value=repr(fmt)
+                )
+            ),
+            2,
+        )
+    with _user_errors(), _client() as hall:
+        to = last or hall.stats().day
+        since = first or to[:8] + "01"
+        report = hall.report(by, since, to)
+    if fmt == "json" or _run.as_json:
+        text = report.model_dump_json(indent=2)
+    elif fmt == "csv":
+        text = csv_text(report, _)
+    else:
+        text = None
+    if out_file is not None:
+        if text is None:
+            with out_file.open("w", encoding="utf-8") as f:
+                Console(file=f, width=200).print(table(report, _))
+        else:
+            out_file.write_text(text, encoding="utf-8")
+        out.print(_("wrote {path}").format(path=out_file), soft_wrap=True, highlight=False)
+    elif text is None:  # piped or redirected: as wide as the table, not 80 columns
+        (out if out.is_terminal else Console(width=max(out.width, 180))).print(table(report, _))
+    else:
+        sys.stdout.write(text)

@@ -64,6 +64,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile
+from queue_app.report_models import ReportOut
 
 R = TypeVar("R")
 P = ParamSpec("P")
@@ -486,6 +487,12 @@ class AsyncHallClient:
     async def window_stats(self) -> WindowStatsOut:
         return await self._get("/api/stats/windows", _as(WindowStatsOut))
 
+    async def report(self, by: str, first: str, last: str) -> ReportOut:
+        """The figures of days ``first`` to ``last`` by ``by`` (hall, window, clerk,
+        department, matter, domain, class, hour), against the period before."""
+        params = {"from": first, "to": last}
+        return await self._get(f"/api/reports/{by}", _as(ReportOut), **params)
+
     async def domain_waits(self) -> DomainWaitsOut:
         return await self._get("/api/stats/domains", _as(DomainWaitsOut))
 
@@ -631,6 +638,7 @@ class HallClient:
     open_late = _blocking(AsyncHallClient.open_late)
     stats = _blocking(AsyncHallClient.stats)
     window_stats = _blocking(AsyncHallClient.window_stats)
+    report = _blocking(AsyncHallClient.report)
     domain_waits = _blocking(AsyncHallClient.domain_waits)
     staffing = _blocking(AsyncHallClient.staffing)
     queue_series = _blocking(AsyncHallClient.queue_series)

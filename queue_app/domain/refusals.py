@@ -448,3 +448,19 @@ class NoSuchHall(Refused):
 class NotYourHall(Refused):
     code, status, field = "not_your_hall", FORBIDDEN, "hall"
     message = N_("Your account is of hall {yours}, not of hall {hall}")
+
+
+# ------------------------------------------------------------------ reports
+class BadDate(Refused):
+    code, status, field = "bad_date", BAD_INPUT, "from"
+    message = N_("{value} is not a date (expected YYYY-MM-DD)")
+
+
+class PeriodBackwards(Refused):
+    code, status, field = "period_backwards", BAD_INPUT, "to"
+    message = N_("The period ends ({last}) before it begins ({first})")
+
+
+class PeriodTooLong(Refused):
+    code, status, field = "period_too_long", BAD_INPUT, "to"
+    message = N_("A report covers at most {most} days; {first} to {last} is {days}")

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from queue_app.domain.refusals import BadDate, PeriodBackwards, PeriodTooLong
 from queue_app.domain.rollup import By, Tally
 
 MAX_DAYS = 3700  # about ten years: a longer period is refused
@@ -22,8 +23,14 @@ class Period:
 
     @classmethod
     def of(cls, first: str, last: str) -> Period:
-        """The period of ISO dates ``first`` to ``last``."""
-        return cls(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+        """The period of ISO dates ``first`` to ``last``; refused backwards or longer than
+        ``MAX_DAYS``."""
+        period = cls(_date(first, "from"), _date(last, "to"))
+        if period.end < period.start:
+            raise PeriodBackwards(first=first, last=last)
+        if period.days > MAX_DAYS:
+            raise PeriodTooLong(most=MAX_DAYS, first=first, last=last, days=period.days)
+        return period
 
     @property
     def days(self) -> int:
@@ -44,6 +51,13 @@ class Period:
     @property
     def last(self) -> str:
         return self.end.isoformat()
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadDate(field=field, value=value) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from queue_app.server.context import KEY, HallContext
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.pages import pages
 from queue_app.server.public import public
+from queue_app.server.report_routes import router as report_router
 from queue_app.server.routes import api as api_routes
 from queue_app.server.service import HallService
 from queue_app.server.signed_in_first import SignedInFirst
@@ -57,6 +58,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(api_routes)
     app.include_router(city_router)
+    app.include_router(report_router)
     app.include_router(public)
     app.include_router(pages)
     return app

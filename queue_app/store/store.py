@@ -345,10 +345,11 @@ class Store:
         return frozenset()
 
     def _keep_figures(self, tx: Tx, day: str, how: DayRules) -> None:
-        """Keep the closed day's figures; then the raw rows past their keeping time go."""
+        """Keep the closed day's figures; then the raw rows past their keeping time (counted
+        back from today) go."""
         rollups.write(tx.conn, day, rollups.tally(tx.conn, day, how, self._excluded(tx.conn, day)))
         if self.keep_days is not None:
-            self._purge_raw(tx, day_before(day, self.keep_days))
+            self._purge_raw(tx, day_before(self.day_of(tx.now), self.keep_days))
 
     def _purge_raw(self, tx: Tx, before: str) -> dict[str, int]:
         """Delete the raw tickets and events of days before ``before``, after keeping the

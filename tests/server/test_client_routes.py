@@ -48,6 +48,7 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "voice": ("A001", 1),
     "set_staff_windows": ("nobody", None),
     "release_seat": (1,),
+    "report": ("hall", "2026-11-01", "2026-11-30"),
 }
 
 

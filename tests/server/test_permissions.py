@@ -50,6 +50,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/stats/domains"): (ANY, None),
     ("GET", "/api/stats/queue"): (ANY, None),
     ("GET", "/api/stats/staffing"): (ANY, None),
+    ("GET", "/api/reports/{by}"): (MANAGER, None),  # names the clerks; a city account reads
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
@@ -127,7 +128,9 @@ async def test_every_endpoint_with_every_role(
         if path in ("/api/auth/sign-in", "/api/auth/sign-out", "/api/events"):
             continue
         for window in (1, 2) if "{window}" in path else (1,):
-            url = path.format(window=window, number="A001", token="t" * 22, username="c1")
+            url = path.format(
+                window=window, number="A001", token="t" * 22, username="c1", by="hall"
+            )
             params = {"q": "社保"} if path.endswith("/search") else None
             r = await anon.request(method, url, json=body, params=params, headers=headers)
             if allowed(rule, role, window, method):
@@ -223,7 +226,7 @@ async def test_every_endpoint_with_every_role_of_another_hall(
                 continue
             for window in (1, 2) if "{window}" in path else (1,):
                 url = here + path.format(
-                    window=window, number="A001", token="t" * 22, username="c1"
+                    window=window, number="A001", token="t" * 22, username="c1", by="hall"
                 )
                 params = {"q": "社保"} if path.endswith("/search") else None
                 r = await http.request(method, url, json=body, params=params, headers=headers)

@@ -1,0 +1,84 @@
+"""``queue-app report``: a period's figures as a table, CSV and JSON from a real SQLite
+file, the same figures the store reports; bad options refused with one line."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+from pathlib import Path
+
+from queue_app.domain.catalog import Catalog
+from queue_app.domain.hall import Hall
+from queue_app.domain.report import Period
+from queue_app.domain.rollup import By
+from queue_app.store import Store
+from tests.cli.test_cli import run
+from tests.conftest import FIXTURES, SHANGHAI, Clock, hall_file
+from tests.store.test_reports import play_day
+
+DAYS = [dt.date(2026, 11, 16), dt.date(2026, 11, 17), dt.date(2026, 11, 18)]
+
+
+def test_a_report_in_each_format_gives_the_stores_figures(
+    tmp_path: Path, mini_catalog: Catalog, mini_hall: Hall
+) -> None:
+    url = hall_file(tmp_path / "hall.db")
+    clock = Clock(dt.datetime.combine(DAYS[0], dt.time(8), SHANGHAI))
+    store = Store(url, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    rng = random.Random(7)
+    for d in DAYS:
+        play_day(store, clock, d, rng, steps=60)
+    store.close_day(force=True)
+    expected = store.report(By.WINDOW, Period.of("2026-11-17", "2026-11-18"))
+    store.dispose()
+    env = {
+        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+        "QUEUE_APP_DB": url,
+    }
+    period = ["--from", "2026-11-17", "--to", "2026-11-18", "--by", "window"]
+
+    r = run("report", *period, "--format", "csv", env=env)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["key"] for x in rows] == [line.key for line in expected.lines] + [""]
+    for row, line in zip(rows, expected.lines, strict=False):
+        assert int(row["served"]) == line.now.served
+        assert int(row["issued"]) == line.now.issued
+        assert int(row["rating_1"]) == line.now.ratings[1]
+    assert int(rows[-1]["served"]) == expected.total.now.served > 0
+
+    r = run("report", *period, "--format", "json", env=env)
+    got = json.loads(r.stdout)
+    assert got["previous_first"] == "2026-11-15" and got["previous_last"] == "2026-11-16"
+    assert got["total"]["before"]["served"] == expected.total.before.served > 0
+    assert [d["day"] for d in got["trend"]] == ["2026-11-17", "2026-11-18"]
+
+    r = run("report", *period, env=env)  # the table, in Chinese
+    assert r.returncode == 0 and "测试大厅 · 2026-11-17 至 2026-11-18 · 按窗口" in r.stdout
+    assert "差评率" in r.stdout and "合计" in r.stdout and "忙闲均衡度" in r.stdout
+    out = tmp_path / "month.txt"
+    r = run("--lang", "en", "report", *period, "--out", str(out), env=env)
+    assert r.returncode == 0 and f"wrote {out}" in r.stdout
+    assert "poor-rating rate" in out.read_text(encoding="utf-8")
+
+
+def test_bad_options_are_refused_with_one_line(tmp_path: Path) -> None:
+    env = {
+        "QUEUE_APP_CATALOG": str(FIXTURES / "mini_catalog.yaml"),
+        "QUEUE_APP_HALL": str(FIXTURES / "mini_hall.yaml"),
+        "QUEUE_APP_DB": hall_file(tmp_path / "hall.db"),
+    }
+    r = run("--lang", "en", "report", "--by", "floor", env=env)
+    assert r.returncode == 2 and "--by: expected one of hall, window" in r.stderr
+    r = run("--lang", "en", "report", "--format", "pdf", env=env)
+    assert r.returncode == 2 and "--format: expected one of table, csv, json" in r.stderr
+    r = run("--lang", "en", "report", "--from", "2026-11-30", "--to", "2026-11-01", env=env)
+    assert r.returncode == 1
+    assert "The period ends (2026-11-01) before it begins (2026-11-30)" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = run("--lang", "en", "report", "--from", "2026-02-30", "--to", "2026-03-01", env=env)
+    assert r.returncode == 1 and "2026-02-30 is not a date" in r.stderr

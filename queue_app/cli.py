@@ -393,7 +393,7 @@ def _store_beside(first: Store, hall: Hall) -> Store:
     """The store of another hall on ``first``'s database (its engine, its catalog)."""
     from queue_app.store import Store
 
-    return Store(first.engine, first.catalog, hall, clock=first.clock)
+    return Store(first.engine, first.catalog, hall, clock=first.clock, keep_days=first.keep_days)
 
 
 def _store(clock: Callable[[], float] = time.time, hall: Hall | None = None) -> Store:
@@ -405,7 +405,9 @@ def _store(clock: Callable[[], float] = time.time, hall: Hall | None = None) -> 
 
     catalog = _catalog()
     hall = hall or _hall(catalog)
-    return Store(open_hall(_settings().db or default_database_url()), catalog, hall, clock=clock)
+    settings = _settings()
+    url = open_hall(settings.db or default_database_url())
+    return Store(url, catalog, hall, clock=clock, keep_days=settings.keep_days)
 
 
 def _emit(data: Any, render: Callable[[], None]) -> None:
@@ -1396,6 +1398,29 @@ def db_restore(
             },
             lambda: out.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True),
         )
+
+
+@db_app.command("purge")
+def db_purge(
+    keep_days: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=36500, help="Days to keep (default: $QUEUE_APP_KEEP_DAYS, else 400)."
+        ),
+    ] = None,
+) -> None:
+    """Delete the raw tickets and events of days older than the days kept; their figures
+    stay as the days' rollups, so every report gives the same figures."""
+    with _user_errors():
+        store = _store()
+        try:
+            days = keep_days or _settings().keep_days
+            gone = store.purge_history(days)
+        finally:
+            store.dispose()
+        said = _("kept the last {days} days; deleted {tickets} tickets and {events} events")
+        shown = said.format(days=days, tickets=gone.get("tickets", 0), events=gone.get("events", 0))
+        _emit({"keep_days": days, **gone}, lambda: out.print(shown))
 
 
 @db_app.command("history")

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     event_streams_per_address: int = Field(10, ge=1)
     event_streams: int = Field(200, ge=1)
     staff_event_streams: int = Field(1000, ge=1)
+    # days a closed day's raw tickets and events are kept (its figures stay as rollups)
+    keep_days: int = Field(400, ge=1, le=36500)
 
 
 # What each setting expects, for the message when a value is bad (translated at the edge).
@@ -72,6 +74,7 @@ EXPECTED = {
     "event_streams_per_address": N_("a whole number, 1 or more"),
     "event_streams": N_("a whole number, 1 or more"),
     "staff_event_streams": N_("a whole number, 1 or more"),
+    "keep_days": N_("a whole number of days from 1 to 36500"),
 }
 # Flags named otherwise than "--" + the setting's name with dashes
 FLAGS = {"password": None, "staff_password": "--password"}

@@ -60,6 +60,16 @@ def test_a_report_in_each_format_gives_the_stores_figures(
     r = run("report", *period, env=env)  # the table, in Chinese
     assert r.returncode == 0 and "测试大厅 · 2026-11-17 至 2026-11-18 · 按窗口" in r.stdout
     assert "差评率" in r.stdout and "合计" in r.stdout and "忙闲均衡度" in r.stdout
+    # the raw rows purged (the command's clock is today's: those days are long past), the
+    # figures are the same, read from the days' rollups
+    r = run("--lang", "en", "db", "purge", "--keep-days", "1", env=env)
+    assert r.returncode == 0 and "kept the last 1 days; deleted" in r.stdout, r.stderr
+    assert "deleted 0 tickets" not in r.stdout
+    again = run("report", *period, "--format", "json", env=env)
+    assert json.loads(again.stdout) == got
+    r = run("--lang", "en", "db", "purge", env={**env, "QUEUE_APP_KEEP_DAYS": "0"})
+    assert r.returncode == 2 and "a whole number of days from 1 to 36500" in r.stderr
+
     out = tmp_path / "month.txt"
     r = run("--lang", "en", "report", *period, "--out", str(out), env=env)
     assert r.returncode == 0 and f"wrote {out}" in r.stdout

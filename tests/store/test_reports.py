@@ -276,3 +276,30 @@ def _rows(r: Report) -> list[Any]:
         r.ranking,
         r.clerk_ranking,
     ]
+
+
+def test_closing_a_day_purges_the_raw_rows_past_their_keeping_with_the_figures_kept(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall
+) -> None:
+    """With one day kept, the rollover to Wednesday deletes Monday's tickets and events by
+    itself (Monday is before Wednesday less one day); Monday's report stays the same."""
+    days = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(3)]
+    clock = Clock(dt.datetime.combine(days[0], dt.time(8), SHANGHAI))
+    store = Store(db_url, mini_catalog, mini_hall, clock=clock, keep_days=1)
+    try:
+        rng = random.Random(3)
+        play_day(store, clock, days[0], rng, steps=40)
+        play_day(store, clock, days[1], rng, steps=40)  # Monday closed, its rows kept
+        monday = Period(days[0], days[0])
+        before = {by: _rows(store.report(by, monday)) for by in By}
+        with store.engine.connect() as conn:
+            count = text("SELECT count(*) FROM ticket WHERE hall = :h AND day = :d")
+            assert conn.execute(count, {"h": store.code, "d": days[0].isoformat()}).scalar()
+        play_day(store, clock, days[2], rng, steps=5)  # Wednesday: Monday's rows go
+        with store.engine.connect() as conn:
+            left = conn.execute(count, {"h": store.code, "d": days[0].isoformat()}).scalar()
+            assert left == 0
+            assert conn.execute(count, {"h": store.code, "d": days[1].isoformat()}).scalar()
+        assert {by: _rows(store.report(by, monday)) for by in By} == before
+    finally:
+        store.dispose()

@@ -5,7 +5,7 @@ windows and clerks by their ratings. Pure arithmetic over ``rollup.Tally``."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from queue_app.domain.refusals import BadDate, PeriodBackwards, PeriodTooLong
@@ -60,16 +60,6 @@ def _date(value: str, field: str) -> dt.date:
         raise BadDate(field=field, value=value) from None
 
 
-@dataclass(frozen=True, slots=True)
-class DayRow:
-    """One group's tally on one day (as kept, or tallied live for a day not closed)."""
-
-    day: str
-    by: By
-    key: str
-    tally: Tally
-
-
 @dataclass(slots=True)
 class Line:
     """A report's row: one group over the period, and over the period before."""
@@ -113,52 +103,50 @@ class Report:
     clerk_ranking: dict[str, list[Ranked]] = field(default_factory=dict)
 
 
-def _sum(rows: Iterable[Tally]) -> Tally:
-    out = Tally()
-    for t in rows:
-        out.add(t)
-    return out
+@dataclass(slots=True)
+class Parts:
+    """A period's figures gathered before the report is laid out: by group (this period
+    and the one before), the hall's totals, each day of the period, and each month's
+    windows and clerks (for the rankings)."""
+
+    now: dict[str, Tally] = field(default_factory=dict)
+    before: dict[str, Tally] = field(default_factory=dict)
+    total_now: Tally = field(default_factory=Tally)
+    total_before: Tally = field(default_factory=Tally)
+    days: dict[str, tuple[Tally, float | None]] = field(default_factory=dict)
+    months: dict[tuple[By, str], dict[str, Tally]] = field(default_factory=dict)
+
+    def add_day(self, day: str, groups: Mapping[tuple[By, str], Tally], balance: float | None,
+                by: By, period: Period) -> None:  # fmt: skip
+        """Add one day's tallies (a day read live from its raw rows)."""
+        inside = period.first <= day <= period.last
+        for (kind, name), t in groups.items():
+            if kind is By.HALL:
+                (self.total_now if inside else self.total_before).add(t)
+                if inside:
+                    self.days[day] = (t, balance)
+            if kind is by:
+                (self.now if inside else self.before).setdefault(name, Tally()).add(t)
+            if inside and kind in (By.WINDOW, By.CLERK):
+                month = self.months.setdefault((kind, day[:7]), {})
+                month.setdefault(name, Tally()).add(t)
 
 
 def build(
-    hall: str,
-    by: By,
-    period: Period,
-    rows: Iterable[DayRow],
-    balances: Mapping[str, float | None],
-    labels: Mapping[By, Mapping[str, str]],
+    hall: str, by: By, period: Period, parts: Parts, labels: Mapping[By, Mapping[str, str]]
 ) -> Report:
-    """The report of ``period`` by ``by`` from the day rows of it and of the period before
-    (``rows`` may hold other groups: the hall's, the windows' and the clerks' ones feed the
-    total, the trend and the rankings). ``labels``: each group's name to show, by kind."""
-    before = period.previous()
-    now_by: dict[str, Tally] = {}
-    before_by: dict[str, Tally] = {}
-    hall_days: dict[str, Tally] = {}
-    monthly: dict[tuple[By, str], dict[str, Tally]] = {}
-    total_now, total_before = Tally(), Tally()
-    for r in rows:
-        inside = period.first <= r.day <= period.last
-        if not inside and not before.first <= r.day <= before.last:
-            continue
-        if r.by is By.HALL:
-            (total_now if inside else total_before).add(r.tally)
-            if inside:
-                hall_days.setdefault(r.day, Tally()).add(r.tally)
-        if r.by is by:
-            target = now_by if inside else before_by
-            target.setdefault(r.key, Tally()).add(r.tally)
-        if inside and r.by in (By.WINDOW, By.CLERK):
-            of_month = monthly.setdefault((r.by, r.day[:7]), {})
-            of_month.setdefault(r.key, Tally()).add(r.tally)
-    keys = sorted(set(now_by) | set(before_by), key=_order(by))
+    """The report of ``period`` by ``by`` from its gathered ``parts``; ``labels``: each
+    group's name to show, by kind."""
+    keys = sorted(set(parts.now) | set(parts.before), key=_order(by))
+    names = labels.get(by, {})
     lines = [
-        Line(k, labels.get(by, {}).get(k, k), now_by.get(k, Tally()), before_by.get(k, Tally()))
+        Line(k, names.get(k, k), parts.now.get(k, Tally()), parts.before.get(k, Tally()))
         for k in keys
     ]
-    trend = [DayPoint(d, hall_days.get(d, Tally()), balances.get(d)) for d in period.each_day()]
-    report = Report(hall, by, period, lines, Line("", hall, total_now, total_before), trend)
-    for (kind, month), tallies in sorted(monthly.items()):
+    trend = [DayPoint(d, *parts.days.get(d, (Tally(), None))) for d in period.each_day()]
+    total = Line("", hall, parts.total_now, parts.total_before)
+    report = Report(hall, by, period, lines, total, trend)
+    for (kind, month), tallies in sorted(parts.months.items()):
         ranked = rank(tallies, labels.get(kind, {}))
         (report.ranking if kind is By.WINDOW else report.clerk_ranking)[month] = ranked
     return report

@@ -2,8 +2,9 @@
 and hour, tallied from the day's tickets and event log; tallies of days add up to any
 period. Pure arithmetic: the store feeds it rows and keeps what it returns.
 
-Times are whole seconds (floored), so that a period's median and p90 come exactly from
-the days' histograms, and any recomputation from the raw log gives the same figures."""
+Times are whole seconds (floored): counts and means are exact, medians and p90s are at
+the report ``resolution`` (10 s to a minute), from histograms that add up over days, so
+that any recomputation from the raw log gives the very same figures."""
 
 from __future__ import annotations
 
@@ -39,9 +40,27 @@ def _add(a: Counter[int], b: Mapping[int, int]) -> None:
         a[k] += v
 
 
+def resolution(seconds: int) -> int:
+    """A wait or handling time as reports resolve it (the lower edge of its histogram
+    step): 10 s under 10 minutes, 30 s under an hour, a minute beyond. Medians and p90s
+    are given at this resolution; means are exact."""
+    step = 10 if seconds < 600 else 30 if seconds < 3600 else 60
+    return seconds - seconds % step
+
+
+LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意
+OUTCOMES = ("completed", "accepted", "correction", "rejected")  # 办结, 受理, 补正, 不予受理
+COUNTS = (
+    "issued", "served", "no_shows", "transfers", "cancelled", "expired", "within_target",
+    "bundles", "bundles_one_visit", "wait_n", "wait_sum", "handling_n", "handling_sum",
+)  # fmt: skip
+
+
 @dataclass(slots=True)
 class Tally:
-    """One group's figures over a day, or over several days added up."""
+    """One group's figures over a day, or over several days added up. Waits and handling
+    times are whole seconds: their counts and sums exact, their histograms at report
+    ``resolution``."""
 
     issued: int = 0
     served: int = 0
@@ -49,24 +68,28 @@ class Tally:
     transfers: int = 0
     cancelled: int = 0
     expired: int = 0
-    waits: Counter[int] = field(default_factory=Counter)  # seconds waited → tickets
     within_target: int = 0
-    handling: Counter[int] = field(default_factory=Counter)  # seconds at the window → tickets
-    outcomes: Counter[str] = field(default_factory=Counter)  # matters by outcome
     bundles: int = 0  # 一件事 bundles served
     bundles_one_visit: int = 0  # of them, every matter 办结 or 受理
+    wait_n: int = 0  # tickets called, whose wait (issue to first call) is counted
+    wait_sum: int = 0
+    handling_n: int = 0  # tickets finished, start to finish
+    handling_sum: int = 0
+    waits: Counter[int] = field(default_factory=Counter)  # resolved seconds → tickets
+    handling: Counter[int] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)  # matters by outcome
     ratings: Counter[int] = field(default_factory=Counter)  # level → ratings counted
     excluded: Counter[int] = field(default_factory=Counter)  # level → set aside on appeal
     busy_s: float = 0.0  # windows and clerks: from each call to its end
     open_s: float = 0.0  # windows: open and not paused
+    # a kept day's own median and p90 wait, when its histogram is not read (the trend)
+    day_median_wait_s: int | None = None
+    day_p90_wait_s: int | None = None
 
     def add(self, other: Tally) -> None:
         """Add ``other``'s figures to these."""
-        for name in ("issued", "served", "no_shows", "transfers", "cancelled", "expired"):
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.within_target += other.within_target
-        self.bundles += other.bundles
-        self.bundles_one_visit += other.bundles_one_visit
         self.busy_s += other.busy_s
         self.open_s += other.open_s
         _add(self.waits, other.waits)
@@ -75,33 +98,46 @@ class Tally:
         _add(self.excluded, other.excluded)
         for k, v in other.outcomes.items():
             self.outcomes[k] += v
+        self.day_median_wait_s = self.day_p90_wait_s = None
+
+    def wait(self, seconds: int, target_s: float) -> None:
+        """Count one ticket's wait."""
+        self.wait_n += 1
+        self.wait_sum += seconds
+        self.waits[resolution(seconds)] += 1
+        self.within_target += seconds <= target_s
+
+    def handled(self, seconds: int) -> None:
+        """Count one ticket's handling time."""
+        self.handling_n += 1
+        self.handling_sum += seconds
+        self.handling[resolution(seconds)] += 1
 
     # -------------------------------------------------------------- derived figures
     @property
     def waited(self) -> int:
         """Tickets called, whose wait is counted."""
-        return sum(self.waits.values())
+        return self.wait_n
 
     @property
     def mean_wait_s(self) -> float | None:
-        return _mean(self.waits)
+        return self.wait_sum / self.wait_n if self.wait_n else None
 
     @property
     def median_wait_s(self) -> int | None:
-        return quantile(self.waits, 0.5)
+        return quantile(self.waits, 0.5) if self.waits else self.day_median_wait_s
 
     @property
     def p90_wait_s(self) -> int | None:
-        return quantile(self.waits, 0.9)
+        return quantile(self.waits, 0.9) if self.waits else self.day_p90_wait_s
 
     @property
     def within_target_share(self) -> float | None:
-        n = self.waited
-        return self.within_target / n if n else None
+        return self.within_target / self.wait_n if self.wait_n else None
 
     @property
     def mean_handling_s(self) -> float | None:
-        return _mean(self.handling)
+        return self.handling_sum / self.handling_n if self.handling_n else None
 
     @property
     def median_handling_s(self) -> int | None:
@@ -132,60 +168,43 @@ class Tally:
         return min(1.0, self.busy_s / self.open_s) if self.open_s > 0 else None
 
     # ------------------------------------------------------------------- keeping
-    def to_row(self) -> dict[str, Any]:
-        """The columns a rollup row keeps (histograms as ``{value: count}``)."""
-        return {
-            "issued": self.issued,
-            "served": self.served,
-            "no_shows": self.no_shows,
-            "transfers": self.transfers,
-            "cancelled": self.cancelled,
-            "expired": self.expired,
-            "waits": _keys_str(self.waits),
-            "within_target": self.within_target,
-            "handling": _keys_str(self.handling),
-            "outcomes": dict(sorted(self.outcomes.items())),
-            "bundles": self.bundles,
-            "bundles_one_visit": self.bundles_one_visit,
-            "ratings": _keys_str(self.ratings),
-            "excluded": _keys_str(self.excluded),
-            "busy_s": self.busy_s,
-            "open_s": self.open_s,
-        }
+    def columns(self) -> dict[str, Any]:
+        """The figures as a rollup row's columns (the histograms apart: ``histograms``)."""
+        row: dict[str, Any] = {name: getattr(self, name) for name in COUNTS}
+        row.update({f"rating_{lv}": self.ratings[lv] for lv in LEVELS})
+        row.update({f"excluded_{lv}": self.excluded[lv] for lv in LEVELS})
+        row.update({f"outcome_{o}": self.outcomes[o] for o in OUTCOMES})
+        row.update(
+            busy_s=self.busy_s,
+            open_s=self.open_s,
+            wait_median=quantile(self.waits, 0.5),
+            wait_p90=quantile(self.waits, 0.9),
+        )
+        return row
+
+    def histograms(self) -> dict[str, Counter[int]]:
+        """The wait ("w") and handling ("h") histograms, resolved seconds → tickets."""
+        return {"w": self.waits, "h": self.handling}
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Tally:
-        return cls(
-            issued=int(row["issued"]),
-            served=int(row["served"]),
-            no_shows=int(row["no_shows"]),
-            transfers=int(row["transfers"]),
-            cancelled=int(row["cancelled"]),
-            expired=int(row["expired"]),
-            waits=_keys_int(row["waits"]),
-            within_target=int(row["within_target"]),
-            handling=_keys_int(row["handling"]),
-            outcomes=Counter({str(k): int(v) for k, v in row["outcomes"].items()}),
-            bundles=int(row["bundles"]),
-            bundles_one_visit=int(row["bundles_one_visit"]),
-            ratings=_keys_int(row["ratings"]),
-            excluded=_keys_int(row["excluded"]),
-            busy_s=float(row["busy_s"]),
-            open_s=float(row["open_s"]),
+    def of_columns(cls, row: Mapping[str, Any]) -> Tally:
+        """A tally from a rollup row's columns, or their sums over days (no histograms:
+        ``add_histogram`` gives them)."""
+        t = cls(
+            ratings=Counter({lv: int(row[f"rating_{lv}"] or 0) for lv in LEVELS}),
+            excluded=Counter({lv: int(row[f"excluded_{lv}"] or 0) for lv in LEVELS}),
+            outcomes=Counter({o: int(row[f"outcome_{o}"] or 0) for o in OUTCOMES}),
+            busy_s=float(row["busy_s"] or 0.0),
+            open_s=float(row["open_s"] or 0.0),
+            day_median_wait_s=row.get("wait_median"),
+            day_p90_wait_s=row.get("wait_p90"),
         )
+        for name in COUNTS:
+            setattr(t, name, int(row[name] or 0))
+        return t
 
-
-def _keys_str(c: Counter[int]) -> dict[str, int]:
-    return {str(k): v for k, v in sorted(c.items()) if v}
-
-
-def _keys_int(d: Mapping[str, Any]) -> Counter[int]:
-    return Counter({int(k): int(v) for k, v in d.items()})
-
-
-def _mean(hist: Mapping[int, int]) -> float | None:
-    n = sum(hist.values())
-    return sum(k * v for k, v in hist.items()) / n if n else None
+    def add_histogram(self, kind: str, step: int, count: int) -> None:
+        (self.waits if kind == "w" else self.handling)[step] += count
 
 
 def quantile(hist: Mapping[int, int], q: float) -> int | None:
@@ -348,10 +367,7 @@ def tally_day(
         t = by_id[tid]
         waited = int(max(0.0, call.at - t.issued_at))
         for k in own(t) + at(call):
-            g = tally(k)
-            g.waits[waited] += 1
-            if waited <= rules.wait_target_s:
-                g.within_target += 1
+            tally(k).wait(waited, rules.wait_target_s)
     for tid, fin in finisher.items():
         t = by_id[tid]
         handled = (
@@ -365,7 +381,7 @@ def tally_day(
             g = tally(k)
             g.served += 1
             if handled is not None:
-                g.handling[handled] += 1
+                g.handled(handled)
             if t.bundle:
                 g.bundles += 1
                 g.bundles_one_visit += one_visit

@@ -7,20 +7,28 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, insert, select
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
-from queue_app.domain.report import DayRow
-from queue_app.domain.rollup import By, DayEvent, DayRules, DayTally, DayTicket, Tally, tally_day
+from queue_app.domain.rollup import (
+    COUNTS,
+    LEVELS,
+    OUTCOMES,
+    By,
+    DayEvent,
+    DayRules,
+    DayTally,
+    DayTicket,
+    Tally,
+    tally_day,
+)
 from queue_app.store.hall_key import mine, of, params
-from queue_app.store.tables import event_t, item_t, rollup_t, ticket_t
+from queue_app.store.tables import event_t, item_t, rollup_step_t, rollup_t, ticket_t
 
 R, T, IT, E = rollup_t.c, ticket_t.c, item_t.c, event_t.c
-_JSON = ("waits", "handling", "outcomes", "ratings", "excluded")
 _TICKETS = (
     select(T.id, T.prefix, T.bundle, T.matters, T.issued_at, T.started_at, T.finished_at)
     .where(mine(ticket_t), T.day == bp("day"))
@@ -38,7 +46,9 @@ _EVENTS = (
     .order_by(E.id)
 )
 _DROP = delete(rollup_t).where(mine(rollup_t), R.day == bp("day"))
+_DROP_STEPS = delete(rollup_step_t).where(mine(rollup_step_t), rollup_step_t.c.day == bp("day"))
 _INSERT = insert(rollup_t)
+_INSERT_STEPS = insert(rollup_step_t)
 
 
 def rules(hall: Hall, catalog: Catalog, wait_minutes: float, end: float) -> DayRules:
@@ -79,19 +89,20 @@ def tally(conn: Connection, day: str, how: DayRules, excluded: frozenset[int]) -
 
 
 def write(conn: Connection, day: str, figures: DayTally) -> int:
-    """Keep the day's figures (replacing any kept before); how many rows."""
+    """Keep the day's figures (replacing any kept before); how many groups."""
     hall = of(conn)
     conn.execute(_DROP, params(conn, day=day))
-    rows = []
+    conn.execute(_DROP_STEPS, params(conn, day=day))
+    rows, steps = [], []
     for (by, name), t in sorted(figures.groups.items()):
-        row: dict[str, Any] = {"hall": hall, "dim": by.value, "day": day, "name": name}
-        row.update(t.to_row())
-        for k in _JSON:
-            row[k] = json.dumps(row[k], separators=(",", ":"))
-        row["balance"] = figures.balance if by is By.HALL else None
-        rows.append(row)
+        key = {"hall": hall, "dim": by.value, "day": day, "name": name}
+        rows.append({**key, **t.columns(), "balance": figures.balance if by is By.HALL else None})
+        for kind, hist in t.histograms().items():
+            steps += [{**key, "kind": kind, "step": s, "tickets": n} for s, n in hist.items() if n]
     if rows:
         conn.execute(_INSERT, rows)
+    if steps:
+        conn.execute(_INSERT_STEPS, steps)
     return len(rows)
 
 
@@ -103,29 +114,62 @@ def kept_days(conn: Connection, first: str, last: str) -> set[str]:
     return set(conn.execute(found).scalars())
 
 
-def read(
-    conn: Connection, dims: Iterable[By], first: str, last: str
-) -> tuple[list[DayRow], dict[str, float | None]]:
-    """The kept rows of groups ``dims`` from ``first`` to ``last``, and each day's balance."""
-    wanted = sorted({d.value for d in dims} | {By.HALL.value})
+_SUMMED = [*COUNTS, *(f"{x}_{lv}" for x in ("rating", "excluded") for lv in LEVELS),
+           *(f"outcome_{o}" for o in OUTCOMES), "busy_s", "open_s"]  # fmt: skip
+
+
+def _in(table: Table, conn: Connection, dim: By, first: str, last: str) -> ColumnElement[bool]:
+    c = table.c
+    return and_(c.hall == of(conn), c.dim == dim.value, c.day >= first, c.day <= last)
+
+
+def sums(conn: Connection, dim: By, first: str, last: str, steps: bool) -> dict[str, Tally]:
+    """Each group of ``dim``'s kept figures summed over ``first`` to ``last`` (with their
+    wait and handling histograms when ``steps``), added up by the database."""
+    summed = [func.sum(R[c]).label(c) for c in _SUMMED]
     found = conn.execute(
-        select(rollup_t).where(R.hall == of(conn), R.dim.in_(wanted), R.day >= first, R.day <= last)
+        select(R.name, *summed).where(_in(rollup_t, conn, dim, first, last)).group_by(R.name)
     ).mappings()
-    out: list[DayRow] = []
-    balances: dict[str, float | None] = {}
+    out = {r["name"]: Tally.of_columns(dict(r)) for r in found}
+    if steps:
+        S = rollup_step_t.c
+        for name, kind, step, n in conn.execute(
+            select(S.name, S.kind, S.step, func.sum(S.tickets))
+            .where(_in(rollup_step_t, conn, dim, first, last))
+            .group_by(S.name, S.kind, S.step)
+        ):
+            out.setdefault(name, Tally()).add_histogram(kind, int(step), int(n))
+    return out
+
+
+def days(conn: Connection, first: str, last: str) -> dict[str, tuple[Tally, float | None]]:
+    """The hall's kept figures day by day (each with its own median and p90 wait)."""
+    found = conn.execute(
+        select(rollup_t).where(_in(rollup_t, conn, By.HALL, first, last)).order_by(R.day)
+    ).mappings()
+    return {r["day"]: (Tally.of_columns(dict(r)), r["balance"]) for r in found}
+
+
+def months(
+    conn: Connection, dims: Iterable[By], first: str, last: str
+) -> dict[tuple[By, str], dict[str, Tally]]:
+    """Each month's kept figures of every group of ``dims`` (the rankings)."""
+    month = func.substr(R.day, 1, 7).label("month")
+    summed = [func.sum(R[c]).label(c) for c in _SUMMED]
+    found = conn.execute(
+        select(R.dim, R.name, month, *summed)
+        .where(
+            R.hall == of(conn),
+            R.dim.in_([d.value for d in dims]),
+            R.day >= first,
+            R.day <= last,
+        )
+        .group_by(R.dim, R.name, month)
+    ).mappings()
+    out: dict[tuple[By, str], dict[str, Tally]] = {}
     for r in found:
-        by = By(r["dim"])
-        if by is By.HALL:
-            balances[r["day"]] = r["balance"]
-        row = {k: (json.loads(r[k]) if k in _JSON else r[k]) for k in r}
-        out.append(DayRow(r["day"], by, r["name"], Tally.from_row(row)))
-    return out, balances
-
-
-def live_rows(day: str, figures: DayTally, dims: Iterable[By]) -> list[DayRow]:
-    """A day tallied from raw rows as report rows of groups ``dims`` (and the hall's)."""
-    wanted = {*dims, By.HALL}
-    return [DayRow(day, by, name, t) for (by, name), t in figures.groups.items() if by in wanted]
+        out.setdefault((By(r["dim"]), r["month"]), {})[r["name"]] = Tally.of_columns(dict(r))
+    return out
 
 
 def raw_days(conn: Connection, first: str, last: str) -> list[str]:
@@ -133,6 +177,19 @@ def raw_days(conn: Connection, first: str, last: str) -> list[str]:
     tickets = select(T.day).where(T.hall == of(conn), T.day >= first, T.day <= last).distinct()
     events = select(E.day).where(E.hall == of(conn), E.day >= first, E.day <= last).distinct()
     return sorted(set(conn.execute(tickets).scalars()) | set(conn.execute(events).scalars()))
+
+
+def raw_among(conn: Connection, candidates: Iterable[str]) -> list[str]:
+    """Those of the ``candidates`` days that have tickets or events."""
+    wanted = sorted(set(candidates))
+    if not wanted:
+        return []
+    found: set[str] = set()
+    for table in (ticket_t, event_t):
+        c = table.c
+        query = select(c.day).where(c.hall == of(conn), c.day.in_(wanted)).distinct()
+        found.update(conn.execute(query).scalars())
+    return sorted(found)
 
 
 def purge_before(conn: Connection, day: str) -> dict[str, int]:

@@ -248,7 +248,7 @@ class SignInLimitRow(SQLModel, table=True):
 
 class DayRollupRow(SQLModel, table=True):
     """A closed business day's figures for one group (``queue_app.domain.rollup``): what
-    reports read once the day's raw tickets and events are purged."""
+    reports sum once the day's raw tickets and events are purged."""
 
     __tablename__ = "day_rollup"
 
@@ -262,17 +262,47 @@ class DayRollupRow(SQLModel, table=True):
     transfers: int = 0
     cancelled: int = 0
     expired: int = 0
-    waits: str = "{}"  # JSON {seconds: tickets}
     within_target: int = 0
-    handling: str = "{}"  # JSON {seconds: tickets}
-    outcomes: str = "{}"  # JSON {outcome: matters}
     bundles: int = 0
     bundles_one_visit: int = 0
-    ratings: str = "{}"  # JSON {level: ratings}
-    excluded: str = "{}"  # JSON {level: ratings set aside on appeal}
+    wait_n: int = 0
+    wait_sum: int = 0  # whole seconds
+    handling_n: int = 0
+    handling_sum: int = 0
+    rating_5: int = 0
+    rating_4: int = 0
+    rating_3: int = 0
+    rating_2: int = 0
+    rating_1: int = 0
+    excluded_5: int = 0  # ratings set aside on appeal
+    excluded_4: int = 0
+    excluded_3: int = 0
+    excluded_2: int = 0
+    excluded_1: int = 0
+    outcome_completed: int = 0
+    outcome_accepted: int = 0
+    outcome_correction: int = 0
+    outcome_rejected: int = 0
     busy_s: float = 0.0
     open_s: float = 0.0
+    wait_median: int | None = None  # the day's own (report resolution)
+    wait_p90: int | None = None
     balance: float | None = None  # the hall's row: 忙闲均衡度 of the day
+
+
+class DayRollupStepRow(SQLModel, table=True):
+    """A day's wait ("w") or handling ("h") histogram for one group: tickets per step of
+    report resolution, summed over days for a period's median and p90."""
+
+    __tablename__ = "day_rollup_step"
+
+    hall: str = _hall()
+    dim: str = Field(primary_key=True, max_length=12)
+    day: str = Field(primary_key=True, max_length=10)
+    name: str = Field(primary_key=True, max_length=80)
+    kind: str = Field(primary_key=True, max_length=1)
+    step: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    tickets: int
 
 
 def _table(row: type[SQLModel]) -> Table:
@@ -298,6 +328,7 @@ session_t = _table(SessionRow)
 sign_in_limit_t = _table(SignInLimitRow)
 seat_t = _table(SeatRow)
 rollup_t = _table(DayRollupRow)
+rollup_step_t = _table(DayRollupStepRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -314,4 +345,5 @@ HALL_OWNED = (
     sign_in_limit_t,
     seat_t,
     rollup_t,
+    rollup_step_t,
 )

@@ -1,5 +1,6 @@
-"""Reports over any period: the kept day rollups, plus the days still without them
-(today, or days closed before rollups existed) tallied live from their raw rows."""
+"""Reports over any period: the kept day rollups summed by the database, plus the days
+still without them (today, or days closed before rollups existed) tallied live from
+their raw rows with the same arithmetic."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
-from queue_app.domain.report import DayRow, Period, Report, build
+from queue_app.domain.report import Parts, Period, Report, build
 from queue_app.domain.rollup import By, DayRules
 from queue_app.store import rollups
 from queue_app.store.hall_key import of
@@ -17,26 +18,27 @@ from queue_app.store.tables import staff_t
 
 RulesOf = Callable[[str], DayRules]  # a day's tally rules (its end: its close, or now)
 Excluded = Callable[[Connection, str], frozenset[int]]  # tickets whose rating was set aside
+RANKED = (By.WINDOW, By.CLERK)
 
 
-def rows_of(
-    conn: Connection,
-    dims: set[By],
-    first: str,
-    last: str,
-    rules_of: RulesOf,
-    excluded: Excluded,
-) -> tuple[list[DayRow], dict[str, float | None]]:
-    """Every day's rows of groups ``dims`` (and the hall's) from ``first`` to ``last``."""
-    rows, balances = rollups.read(conn, dims, first, last)
-    kept = set(balances)
-    for day in rollups.raw_days(conn, first, last):
-        if day in kept:
-            continue
+def parts(conn: Connection, by: By, period: Period, rules_of: RulesOf, excluded: Excluded) -> Parts:
+    """Everything the report of ``period`` by ``by`` needs, and of the period before."""
+    before = period.previous()
+    now, then = (period.first, period.last), (before.first, before.last)
+    p = Parts(
+        now=rollups.sums(conn, by, *now, steps=True),
+        before=rollups.sums(conn, by, *then, steps=False),
+        days=rollups.days(conn, *now),
+        months=rollups.months(conn, RANKED, *now),
+    )
+    p.total_now = rollups.sums(conn, By.HALL, *now, steps=True).get("", p.total_now)
+    p.total_before = rollups.sums(conn, By.HALL, *then, steps=True).get("", p.total_before)
+    kept = set(p.days) | rollups.kept_days(conn, *then)
+    every = [*before.each_day(), *period.each_day()]
+    for day in rollups.raw_among(conn, (d for d in every if d not in kept)):
         figures = rollups.tally(conn, day, rules_of(day), excluded(conn, day))
-        rows += rollups.live_rows(day, figures, dims)
-        balances[day] = figures.balance
-    return rows, balances
+        p.add_day(day, figures.groups, figures.balance, by, period)
+    return p
 
 
 def labels(conn: Connection, hall: Hall, catalog: Catalog) -> dict[By, Mapping[str, str]]:
@@ -65,8 +67,5 @@ def report(
     excluded: Excluded,
 ) -> Report:
     """The report of ``period`` by ``by``, with the period before it."""
-    before = period.previous()
-    rows, balances = rows_of(
-        conn, {by, By.WINDOW, By.CLERK}, before.first, period.last, rules_of, excluded
-    )
-    return build(hall.hall.name, by, period, rows, balances, labels(conn, hall, catalog))
+    gathered = parts(conn, by, period, rules_of, excluded)
+    return build(hall.hall.name, by, period, gathered, labels(conn, hall, catalog))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.console import Group
 from rich.table import Table
@@ -72,11 +73,42 @@ def table(report: ReportOut, say: Say) -> Group:
     for line in report.lines:
         t.add_row(*_row(line))
     t.add_row(*_row(report.total.model_copy(update={"label": say(N_("total"))})), style="bold")
-    return Group(t, _compared(report, say), _balance(report, say))
+    return Group(t, _compared(report, say), Text(balance(report, say)))
+
+
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """A figure of this period against the period before; ``better``: which way is good
+    (1 up, -1 down, 0 neither)."""
+
+    msgid: str
+    now: float | None
+    before: float | None
+    share: bool
+    better: int
+
+    @property
+    def change(self) -> float | None:
+        return change(self.now, self.before)
+
+    def show(self, v: float | None) -> str:
+        return _share(v) if self.share else _num(v, 0 if isinstance(v, int) else 1)
+
+
+def compared(report: ReportOut) -> list[Compared]:
+    """The period's total against the period before, figure by figure."""
+    now, before = report.total.now, report.total.before
+    return [
+        Compared(N_("issued"), now.issued, before.issued, False, 0),
+        Compared(N_("served"), now.served, before.served, False, 0),
+        Compared(N_("mean wait (min)"), now.mean_wait_minutes, before.mean_wait_minutes, False, -1),
+        Compared(N_("p90 wait"), now.p90_wait_minutes, before.p90_wait_minutes, False, -1),
+        Compared(N_("within target"), now.within_target_share, before.within_target_share, True, 1),
+        Compared(N_("poor-rating rate"), now.bad_rate, before.bad_rate, True, -1),
+    ]
 
 
 def _compared(report: ReportOut, say: Say) -> Table:
-    now, before = report.total.now, report.total.before
     t = Table(
         title=say(N_("against {first} to {last}")).format(
             first=report.previous_first, last=report.previous_last
@@ -86,33 +118,23 @@ def _compared(report: ReportOut, say: Say) -> Table:
     )
     for header in ("", say(N_("this period")), say(N_("the period before")), say(N_("change"))):
         t.add_column(header, justify="right" if header else "left")
-    pairs: list[tuple[str, float | None, float | None, bool]] = [
-        (N_("issued"), now.issued, before.issued, False),
-        (N_("served"), now.served, before.served, False),
-        (N_("mean wait (min)"), now.mean_wait_minutes, before.mean_wait_minutes, False),
-        (N_("p90 wait"), now.p90_wait_minutes, before.p90_wait_minutes, False),
-        (N_("within target"), now.within_target_share, before.within_target_share, True),
-        (N_("poor-rating rate"), now.bad_rate, before.bad_rate, True),
-    ]
-    for header, a, b, share in pairs:
-        shown = _share if share else (lambda v: _num(v, 0 if isinstance(v, int) else 1))
-        moved = change(a, b)
-        t.add_row(say(header), shown(a), shown(b), "–" if moved is None else f"{moved:+.0%}")
+    for c in compared(report):
+        moved = c.change
+        t.add_row(
+            say(c.msgid), c.show(c.now), c.show(c.before), "–" if moved is None else f"{moved:+.0%}"
+        )
     return t
 
 
-def _balance(report: ReportOut, say: Say) -> Text:
+def balance(report: ReportOut, say: Say) -> str:
+    """The days' 忙闲均衡度 in one line: the mean and the range."""
     days = [d.load_balance for d in report.trend if d.load_balance is not None]
     if not days:
-        return Text(say(N_("load balance: no day with two windows open")))
+        return say(N_("load balance: no day with two windows open"))
     mean = sum(days) / len(days)
-    return Text(
-        say(
-            N_("load balance (0 = even): {mean} on average over {days} days, {best} to {worst}")
-        ).format(
-            mean=_num(mean, 2), days=len(days), best=_num(min(days), 2), worst=_num(max(days), 2)
-        )
-    )
+    return say(
+        N_("load balance (0 = even): {mean} on average over {days} days, {best} to {worst}")
+    ).format(mean=_num(mean, 2), days=len(days), best=_num(min(days), 2), worst=_num(max(days), 2))
 
 
 def csv_text(report: ReportOut, say: Say) -> str:

@@ -28,6 +28,7 @@ from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
 from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
+from queue_app.tui.reports import ReportScreen
 from queue_app.tui.widgets import ConfirmScreen, HallHeader, OfflineBanner
 
 STATE_STYLE = {
@@ -89,6 +90,7 @@ class ManagerScreen(LiveScreen):
         Binding("s", "profile", N_("Serves")),
         Binding("t", "targets", N_("Targets")),
         Binding("r", "release", N_("Release seat")),
+        Binding("b", "reports", N_("Reports")),
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 5fr; height: 1fr; border: round $primary; }
@@ -116,7 +118,7 @@ class ManagerScreen(LiveScreen):
         yield Static(id="trend-label")
         yield Sparkline([], id="trend", summary_function=max)
         yield Static(id="summary")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for every key in 120 columns
 
     windows: dict[int, WindowOut]
     seats: dict[int, SeatOut]  # who sits at which window
@@ -400,6 +402,10 @@ class ManagerScreen(LiveScreen):
             self.reload()
 
         self.run_worker(run(), group="action")
+
+    def action_reports(self) -> None:
+        """The 报表 screen over this hall (read-only here too when this view is)."""
+        self.app.push_screen(ReportScreen(read_only=self.read_only))
 
     def action_open(self) -> None:
         self._window_action("open_window")

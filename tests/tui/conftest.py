@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -12,9 +15,19 @@ from queue_app.client import AsyncHallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.city import Elsewhere, Referral
 from queue_app.domain.hall import Hall, Serves, parse_hall
+from queue_app.server import create_app
 from queue_app.store import Store
-from tests.conftest import FIXTURES, Clock
-from tests.tui.inprocess import InProcessHall, in_process_hall
+from queue_app.store.staff import Role, add_staff
+from tests.conftest import FIXTURES, SHANGHAI, Clock
+from tests.tui.history import at, play, play_days
+from tests.tui.inprocess import PW, STAFF, InProcessHall, in_process_hall
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday: the history's live day
+HISTORY = [  # the last week of October, then every weekday of November before today
+    d
+    for d in (dt.date(2026, 10, 26) + dt.timedelta(days=i) for i in range(30))
+    if d.weekday() < 5 and d < TODAY
+]
 
 
 @pytest.fixture()
@@ -56,6 +69,43 @@ def city_hall(
     elsewhere = Elsewhere(mini_catalog, [here, parse_hall(estate)], [police])
     store = Store(f"sqlite:///{tmp_path / 'hall.db'}", mini_catalog, here, clock=clock)
     hall = in_process_hall(store, clock, elsewhere=elsewhere)
+    try:
+        yield hall
+    finally:
+        hall.app.state.service.close()
+        store.dispose()
+
+
+@pytest.fixture(scope="session")
+def history_file(
+    tmp_path_factory: pytest.TempPathFactory, mini_catalog: Catalog, mini_hall: Hall
+) -> tuple[Path, float]:
+    """Once per test process: the mini hall's past weeks (``HISTORY``, played to their
+    end) and today's morning to 10:30, its staff signed up; the file and the clock's time."""
+    path = tmp_path_factory.mktemp("history") / "hall.db"
+    clock = Clock(dt.datetime.combine(HISTORY[0], dt.time(8), SHANGHAI))
+    store = Store(f"sqlite:///{path}", mini_catalog, mini_hall, clock=clock)
+    rng = random.Random(20261125)
+    play_days(store, clock, HISTORY, rng)
+    arrivals = sorted(at(TODAY, 9) + 5400 * rng.random() for _ in range(9))
+    play(store, clock, TODAY, arrivals, rng, [1, 3, 4], until=at(TODAY, 10, 30))
+    for username, role in STAFF:
+        add_staff(store, username, Role(role), PW)
+    store.dispose()
+    return path, clock.now
+
+
+@pytest.fixture()
+def history(
+    tmp_path: Path, history_file: tuple[Path, float], mini_catalog: Catalog, mini_hall: Hall
+) -> Iterator[InProcessHall]:
+    """A copy of the hall with history (``history_file``), its clock standing at 10:30 today."""
+    made, now = history_file
+    shutil.copy(made, tmp_path / "hall.db")
+    clock = Clock()
+    clock.now = now
+    store = Store(f"sqlite:///{tmp_path / 'hall.db'}", mini_catalog, mini_hall, clock=clock)
+    hall = InProcessHall(store, clock, create_app(store))
     try:
         yield hall
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable, MutableMapping
+from collections.abc import AsyncIterator, Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ import httpx
 from queue_app.client import AsyncHallClient
 from queue_app.domain.city import Elsewhere
 from queue_app.server import HallServer, create_app
+from queue_app.server.city import CityServer
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
@@ -169,3 +170,25 @@ def in_process_hall(
     for username, role in staff:
         add_staff(store, username, Role(role), PW)
     return InProcessHall(store, clock, create_app(store, elsewhere=elsewhere))
+
+
+@contextlib.asynccontextmanager
+async def city_terminal(
+    stores: Iterable[Store], clock: Callable[[], float], user: str = "mayor"
+) -> AsyncIterator[HallApp]:
+    """A city's server over ``stores`` (each hall's app running) and the city's terminal,
+    signed in as ``user``."""
+    servers = [create_app(s) for s in stores]
+    city = CityServer(servers, "demo-city", "示例区")
+    app = HallApp(
+        AsyncHallClient(URL, retry_for=0, transport=StreamingASGITransport(city)),  # type: ignore[arg-type]
+        "city",
+        public_url=URL,
+        clock=clock,
+        username=user,
+        password=PW,
+    )
+    async with contextlib.AsyncExitStack() as stack:
+        for s in servers:
+            await stack.enter_async_context(s.running())
+        yield app

@@ -25,6 +25,7 @@ from textual.widgets._footer import FooterKey
 
 from queue_app.client import AsyncHallClient
 from queue_app.domain.hall import Hall
+from queue_app.domain.rollup import By
 from queue_app.domain.ticket import Priority
 from queue_app.tui.clerk import (
     ClerkScreen,
@@ -38,6 +39,7 @@ from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
+from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
 from queue_app.tui.widgets import ConfirmScreen, OfflineBanner
 from tests.conftest import FIXTURES
@@ -395,6 +397,35 @@ async def test_the_manager_and_its_dialogs_in_english(busy: InProcessHall) -> No
             await pilot.press("c")  # closed already: refused
             await quiet(pilot)
             assert_english(app, "manager after changes and a refusal")
+
+
+async def test_the_report_screen_in_english(history: InProcessHall) -> None:
+    """Every breakdown, a bad date and a refused read: only the hall's data in Chinese."""
+    async with history.running():
+        app = history.terminal("manager", "boss", lang="en")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+            await pilot.press("b")
+            await until(pilot, lambda: has_rows(app, ReportScreen, "#lines"))
+            await quiet(pilot)
+            screen = app.screen
+            assert isinstance(screen, ReportScreen)
+            assert_english(app, "reports by window")
+            for by in By:
+                screen.query_one("#by", Select).value = by
+                await until(pilot, lambda by=by: screen.shown and screen.shown.report.by == by)
+                await quiet(pilot)
+                assert_english(app, f"reports by {by}")
+            screen.query_one("#period", Select).value = "custom"
+            await pilot.pause()
+            screen.query_one("#first", Input).value = "2026-02-30"
+            await pilot.press("enter")
+            await until(pilot, lambda: "not a date" in text_of(app, "#note"))
+            assert_english(app, "a bad date")
+            screen.query_one("#first", Input).value = ""
+            await pilot.press("enter")
+            await until(pilot, lambda: "both days" in text_of(app, "#note"))
+            assert_english(app, "a missing date")
 
 
 # ---------------------------------------------------------------------------- display

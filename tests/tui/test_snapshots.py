@@ -6,10 +6,11 @@ and look at the SVGs before committing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from queue_app.domain.ticket import Priority
 from queue_app.store.staff import Role, add_staff, sign_in
@@ -20,6 +21,7 @@ from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
 from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
+from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
 from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import PW, InProcessHall
@@ -145,6 +147,45 @@ def test_manager_targets(morning: InProcessHall, snap_compare) -> None:  # type:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
         await pilot.press("t")
         await settle(pilot, lambda: on(app, TargetsScreen, "#wait"))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def reports(pilot: Pilot) -> None:
+    """From the manager's screen to the 报表 screen, read."""
+    await settle(pilot, lambda: has_rows(pilot.app, ManagerScreen, "#windows"))
+    await pilot.press("b")
+    await settle(pilot, lambda: has_rows(pilot.app, ReportScreen, "#lines"))
+
+
+def test_reports_month(history: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The 报表 screen: this month by window, against the days before, with its plots (the
+    README's picture, wider than the rest so every column shows)."""
+    app = app_for(history, "manager", "boss")
+    assert snap_compare(app, terminal_size=(160, 44), run_before=reports)
+
+
+def test_the_readme_shows_the_report_snapshot() -> None:
+    """docs/report.svg is ``test_reports_month``'s snapshot (copy it after an update)."""
+    here = Path(__file__).parent
+    shot = here / "__snapshots__" / "test_snapshots" / "test_reports_month.svg"
+    assert (here.parents[1] / "docs" / "report.svg").read_bytes() == shot.read_bytes()
+
+
+def test_reports_bad_date(history: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """Last month by clerk, then a day that does not exist typed: said, nothing changed."""
+    app = app_for(history, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await reports(pilot)
+        screen = app.screen
+        screen.query_one("#by", Select).value = "clerk"
+        screen.query_one("#period", Select).value = "last_month"
+        await settle(pilot, lambda: "2026-10-01" in str(screen.query_one("#lines").border_title))
+        screen.query_one("#first", Input).value = "2026-10-32"
+        screen.query_one("#first", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.query_one("#note").has_class("-error"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

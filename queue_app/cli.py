@@ -2202,7 +2202,7 @@ def main() -> None:
 
 
 # ------------------------------------------------------------------ reports
-REPORT_FORMATS = ("table", "csv", "json")
+REPORT_FORMATS = ("table", "csv", "json", "xlsx")
 
 
 @app.command("report")
@@ -2218,7 +2218,9 @@ def report_cmd(
         str,
         typer.Option(help="hall | window | clerk | department | matter | domain | class | hour"),
     ] = "hall",
-    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table | csv | json | xlsx (a workbook: needs --out)")
+    ] = "table",
     out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
 ) -> None:
     """The hall's figures over a period by hall, window, clerk, department, matter, domain,
@@ -2244,9 +2246,15 @@ def report_cmd(
             ),
             2,
         )
+    if fmt == "xlsx" and out_file is None:
+        _fail(_error(_("--format xlsx writes a workbook: name its file with --out")), 2)
     with _user_errors(), _client() as hall:
         to = last or hall.stats().day
         since = first or to[:8] + "01"
+        if fmt == "xlsx":
+            assert out_file is not None
+            _write_workbook(hall, since, to, out_file)
+            return
         report = hall.report(by, since, to)
     if fmt == "json" or _run.as_json:
         text = report.model_dump_json(indent=2)
@@ -2265,3 +2273,13 @@ def report_cmd(
         (out if out.is_terminal else Console(width=max(out.width, 180))).print(table(report, _))
     else:
         sys.stdout.write(text)
+
+
+def _write_workbook(hall: HallClient, first: str, last: str, path: Path) -> None:
+    """The period's 日报, 周报 or 月报 workbook (every breakdown) written to ``path``."""
+    from queue_app.domain.rollup import By
+    from queue_app.report_workbook import workbook
+
+    reports = {by: hall.report(by, first, last) for by in By}
+    path.write_bytes(workbook(reports, _))
+    out.print(_("wrote {path}").format(path=path), soft_wrap=True, highlight=False)

@@ -493,6 +493,12 @@ class AsyncHallClient:
         params = {"from": first, "to": last}
         return await self._get(f"/api/reports/{by}", _as(ReportOut), **params)
 
+    async def report_workbook(self, first: str, last: str, lang: str = "zh") -> bytes:
+        """Days ``first`` to ``last`` as the hall's Excel workbook (日报, 周报, 月报 …), in
+        ``lang`` (zh or en)."""
+        params = {"from": first, "to": last, "lang": lang}
+        return await self._get("/api/reports.xlsx", _raw, **params)
+
     async def domain_waits(self) -> DomainWaitsOut:
         return await self._get("/api/stats/domains", _as(DomainWaitsOut))
 
@@ -639,6 +645,7 @@ class HallClient:
     stats = _blocking(AsyncHallClient.stats)
     window_stats = _blocking(AsyncHallClient.window_stats)
     report = _blocking(AsyncHallClient.report)
+    report_workbook = _blocking(AsyncHallClient.report_workbook)
     domain_waits = _blocking(AsyncHallClient.domain_waits)
     staffing = _blocking(AsyncHallClient.staffing)
     queue_series = _blocking(AsyncHallClient.queue_series)

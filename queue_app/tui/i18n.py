@@ -14,10 +14,11 @@ from typing import Any
 from textual.dom import DOMNode
 
 from queue_app.domain.errors import LIST_SEPARATOR, N_
+from queue_app.domain.rating import RATING_WORDS
 from queue_app.domain.ticket import STATUS_WORDS, Outcome, Priority, Status
 from queue_app.i18n import LOCALES, render, translations
 
-__all__ = ["N_", "Words"]
+__all__ = ["N_", "RATING_WORDS", "Words"]
 
 # their Chinese is the domain's PRIORITY_LABELS, OUTCOME_LABELS and RATING_LABELS
 PRIORITY_WORDS = {
@@ -31,13 +32,6 @@ OUTCOME_WORDS = {
     Outcome.ACCEPTED: N_("accepted"),
     Outcome.CORRECTION: N_("correction needed"),
     Outcome.REJECTED: N_("not accepted"),
-}
-RATING_WORDS = {
-    5: N_("very satisfied"),
-    4: N_("satisfied"),
-    3: N_("fairly satisfied"),
-    2: N_("dissatisfied"),
-    1: N_("very dissatisfied"),
 }
 
 

@@ -1,5 +1,5 @@
-"""``queue-app report``: a period's figures as a table, CSV and JSON from a real SQLite
-file, the same figures the store reports; bad options refused with one line."""
+"""``queue-app report``: a period's figures as a table, CSV, JSON and a workbook from a
+real SQLite file, the same figures the store reports; bad options refused with one line."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ import csv
 import datetime as dt
 import io
 import json
-import random
 from pathlib import Path
+
+import openpyxl
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.report import Period
 from queue_app.domain.rollup import By
-from queue_app.store import Store
 from tests.cli.test_cli import run
-from tests.conftest import FIXTURES, SHANGHAI, Clock, hall_file
-from tests.store.test_reports import play_day
+from tests.cli.test_report_workbook import rows_under
+from tests.conftest import FIXTURES, hall_file
+from tests.store.test_reports import play_days
 
 DAYS = [dt.date(2026, 11, 16), dt.date(2026, 11, 17), dt.date(2026, 11, 18)]
 
@@ -26,12 +27,7 @@ def test_a_report_in_each_format_gives_the_stores_figures(
     tmp_path: Path, mini_catalog: Catalog, mini_hall: Hall
 ) -> None:
     url = hall_file(tmp_path / "hall.db")
-    clock = Clock(dt.datetime.combine(DAYS[0], dt.time(8), SHANGHAI))
-    store = Store(url, mini_catalog, mini_hall, clock=clock, keep_days=None)
-    rng = random.Random(7)
-    for d in DAYS:
-        play_day(store, clock, d, rng, steps=60)
-    store.close_day(force=True)
+    store = play_days(url, mini_catalog, mini_hall, DAYS, seed=7, steps=60)
     expected = store.report(By.WINDOW, Period.of("2026-11-17", "2026-11-18"))
     store.dispose()
     env = {
@@ -75,6 +71,18 @@ def test_a_report_in_each_format_gives_the_stores_figures(
     assert r.returncode == 0 and f"wrote {out}" in r.stdout
     assert "poor-rating rate" in out.read_text(encoding="utf-8")
 
+    book = tmp_path / "month.xlsx"  # the workbook: every breakdown fetched, as numbers
+    r = run("report", *period, "--format", "xlsx", "--out", str(book), env=env)
+    assert r.returncode == 0 and f"已写入 {book}" in r.stdout, r.stderr
+    sheets = openpyxl.load_workbook(book)
+    assert sheets.sheetnames[:3] == ["概览", "窗口", "人员"] and len(sheets.sheetnames) == 9
+    assert sheets["概览"]["A1"].value == "测试大厅报表"  # two days: neither a week nor a month
+    windows = rows_under(sheets["窗口"], 5)
+    assert [w["办结"].value for w in windows] == [
+        *(line.now.served for line in expected.lines),
+        expected.total.now.served,
+    ]
+
 
 def test_bad_options_are_refused_with_one_line(tmp_path: Path) -> None:
     env = {
@@ -86,6 +94,9 @@ def test_bad_options_are_refused_with_one_line(tmp_path: Path) -> None:
     assert r.returncode == 2 and "--by: expected one of hall, window" in r.stderr
     r = run("--lang", "en", "report", "--format", "pdf", env=env)
     assert r.returncode == 2 and "--format: expected one of table, csv, json" in r.stderr
+    r = run("--lang", "en", "report", "--format", "xlsx", env=env)  # a workbook needs a file
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "--format xlsx writes a workbook: name its file with --out" in r.stderr
     r = run("--lang", "en", "report", "--from", "2026-11-30", "--to", "2026-11-01", env=env)
     assert r.returncode == 1
     assert "The period ends (2026-11-01) before it begins (2026-11-30)" in r.stderr

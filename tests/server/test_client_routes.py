@@ -49,6 +49,7 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "set_staff_windows": ("nobody", None),
     "release_seat": (1,),
     "report": ("hall", "2026-11-01", "2026-11-30"),
+    "report_workbook": ("2026-11-01", "2026-11-30"),
 }
 
 

@@ -51,6 +51,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/stats/queue"): (ANY, None),
     ("GET", "/api/stats/staffing"): (ANY, None),
     ("GET", "/api/reports/{by}"): (MANAGER, None),  # names the clerks; a city account reads
+    ("GET", "/api/reports.xlsx"): (MANAGER, None),
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),

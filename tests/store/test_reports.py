@@ -44,6 +44,19 @@ def play_day(store: Store, clock: Clock, day: dt.date, rng: random.Random, steps
         store.pause(rng.choice(idle), reason="break", actor="manager")
 
 
+def play_days(
+    url: str, catalog: Catalog, hall: Hall, days: list[dt.date], seed: int, steps: int
+) -> Store:
+    """A store on ``url`` with ``days`` played one after another, the last one closed."""
+    clock = Clock(dt.datetime.combine(days[0], dt.time(8), SHANGHAI))
+    store = Store(url, catalog, hall, clock=clock, keep_days=None)
+    rng = random.Random(seed)
+    for d in days:
+        play_day(store, clock, d, rng, steps=steps)
+    store.close_day(force=True)
+    return store
+
+
 def _step(store: Store, rng: random.Random) -> None:
     roll = rng.random()
     if roll < 0.35:

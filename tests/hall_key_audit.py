@@ -53,6 +53,7 @@ HALL_TABLES = frozenset(
         "staff_session",
         "sign_in_limit",
         "day_rollup",
+        "rating_case",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

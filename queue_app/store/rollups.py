@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain.catalog import Catalog
@@ -93,6 +93,21 @@ def write(conn: Connection, day: str, figures: DayTally) -> int:
     if rows:
         conn.execute(_INSERT, rows)
     return len(rows)
+
+
+def rerate(conn: Connection, day: str, figures: DayTally) -> int:
+    """Put the ratings of ``figures`` (counted and set aside) into the day's kept rows,
+    leaving every other figure as kept; how many rows."""
+    changed = 0
+    for (by, name), t in figures.groups.items():
+        row = t.to_row()
+        values = {k: json.dumps(row[k], separators=(",", ":")) for k in ("ratings", "excluded")}
+        changed += conn.execute(
+            update(rollup_t)
+            .where(R.hall == of(conn), R.dim == by.value, R.day == day, R.name == name)
+            .values(**values)
+        ).rowcount
+    return changed
 
 
 def kept_days(conn: Connection, first: str, last: str) -> set[str]:

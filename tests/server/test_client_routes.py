@@ -48,6 +48,13 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "voice": ("A001", 1),
     "set_staff_windows": ("nobody", None),
     "release_seat": (1,),
+    "case": (1,),
+    "assign_case": (1, "boss"),
+    "visit_case": (1, "属实", True),
+    "rectify_case": (1, "增开窗口"),
+    "answer_case": (1, "已告知"),
+    "appeal_case": (1, "误按"),
+    "decide_case": (1, True, "确认误评"),
 }
 
 

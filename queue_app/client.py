@@ -34,6 +34,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from pydantic import TypeAdapter
 
+from queue_app.api_cases import CaseFiguresOut, CaseOut
 from queue_app.api_models import (
     CallOut,
     CityOut,
@@ -510,6 +511,48 @@ class AsyncHallClient:
             "/api/stats/queue", _as(QueueSeriesOut), bucket_minutes=bucket_minutes
         )
 
+    # ------------------------------------------------------------ 好差评 cases
+    async def cases(
+        self, show: str = "open", first: str | None = None, last: str | None = None
+    ) -> list[CaseOut]:
+        """The cases of poor ratings: ``open``, ``overdue`` or ``all``, opened from ``first``
+        to ``last`` when given (a manager's read)."""
+        return await self._get("/api/cases", _as(list[CaseOut]), show=show, first=first, last=last)
+
+    async def case(self, case_id: int) -> CaseOut:
+        return await self._get(f"/api/cases/{case_id}", _as(CaseOut))
+
+    async def case_figures(
+        self, first: str | None = None, last: str | None = None
+    ) -> CaseFiguresOut:
+        """The cases opened in a period (default: this month so far): 回访率, 整改率 …"""
+        return await self._get("/api/stats/cases", _as(CaseFiguresOut), first=first, last=last)
+
+    async def _case(self, case_id: int, step: str, body: dict[str, Any]) -> CaseOut:
+        return await self._post(f"/api/cases/{case_id}/{step}", _as(CaseOut), body)
+
+    async def assign_case(self, case_id: int, assignee: str) -> CaseOut:
+        """Give the case's return visit to the manager account ``assignee``."""
+        return await self._case(case_id, "assign", {"assignee": assignee})
+
+    async def visit_case(self, case_id: int, result: str, rectify: bool) -> CaseOut:
+        """The return visit's finding, and whether it calls for rectification."""
+        return await self._case(case_id, "visit", {"result": result, "rectify": rectify})
+
+    async def rectify_case(self, case_id: int, note: str) -> CaseOut:
+        return await self._case(case_id, "rectify", {"note": note})
+
+    async def answer_case(self, case_id: int, note: str) -> CaseOut:
+        """The feedback to the citizen (反馈); the case closes."""
+        return await self._case(case_id, "feedback", {"note": note})
+
+    async def appeal_case(self, case_id: int, reason: str) -> CaseOut:
+        return await self._case(case_id, "appeal", {"reason": reason})
+
+    async def decide_case(self, case_id: int, upheld: bool, note: str) -> CaseOut:
+        """The review of the appeal; upheld sets the rating aside."""
+        return await self._case(case_id, "decide", {"upheld": upheld, "note": note})
+
     # ------------------------------------------------------------ public
     async def display(self) -> DisplayOut:
         """The display board's figures (public: numbers and windows only)."""
@@ -649,6 +692,15 @@ class HallClient:
     domain_waits = _blocking(AsyncHallClient.domain_waits)
     staffing = _blocking(AsyncHallClient.staffing)
     queue_series = _blocking(AsyncHallClient.queue_series)
+    cases = _blocking(AsyncHallClient.cases)
+    case = _blocking(AsyncHallClient.case)
+    case_figures = _blocking(AsyncHallClient.case_figures)
+    assign_case = _blocking(AsyncHallClient.assign_case)
+    visit_case = _blocking(AsyncHallClient.visit_case)
+    rectify_case = _blocking(AsyncHallClient.rectify_case)
+    answer_case = _blocking(AsyncHallClient.answer_case)
+    appeal_case = _blocking(AsyncHallClient.appeal_case)
+    decide_case = _blocking(AsyncHallClient.decide_case)
     display = _blocking(AsyncHallClient.display)
     voice = _blocking(AsyncHallClient.voice)
 

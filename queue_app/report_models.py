@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from queue_app.domain.cases import CaseFigures
 from queue_app.domain.report import DayPoint, Line, Ranked, Report
 from queue_app.domain.rollup import By, Tally
 
@@ -118,6 +119,40 @@ class RankedOut(BaseModel):
         )
 
 
+class CasesOut(BaseModel):
+    """The 好差评 cases opened in the period (the national rules' closed loop)."""
+
+    opened: int
+    upheld: int  # appeals upheld: the rating set aside, the case out of the rates
+    appeals: int
+    visited: int
+    visited_on_time: int
+    fix_required: int
+    fixed: int
+    fixed_on_time: int
+    answered: int  # 反馈 given
+    overdue: int  # open cases past a deadline now
+    visit_rate: float | None  # 回访率: visited over the cases whose rating stands
+    fix_rate: float | None  # 整改率: rectified over those whose visit called for it
+
+    @classmethod
+    def of(cls, c: CaseFigures) -> CasesOut:
+        return cls(
+            opened=c.opened,
+            upheld=c.upheld,
+            appeals=c.appeals,
+            visited=c.visited,
+            visited_on_time=c.visited_on_time,
+            fix_required=c.fix_required,
+            fixed=c.fixed,
+            fixed_on_time=c.fixed_on_time,
+            answered=c.answered,
+            overdue=c.overdue,
+            visit_rate=c.visit_rate,
+            fix_rate=c.fix_rate,
+        )
+
+
 class ReportOut(BaseModel):
     hall: str
     by: By
@@ -130,6 +165,7 @@ class ReportOut(BaseModel):
     trend: list[DayOut]  # the hall, each day of the period
     window_ranking: dict[str, list[RankedOut]]  # "YYYY-MM" → windows by 满意率
     clerk_ranking: dict[str, list[RankedOut]]
+    cases: CasesOut  # 好差评 cases opened in the period: 回访率, 整改率
 
     @classmethod
     def of(cls, r: Report) -> ReportOut:
@@ -146,4 +182,5 @@ class ReportOut(BaseModel):
             trend=[DayOut.of(p) for p in r.trend],
             window_ranking={m: [RankedOut.of(x) for x in v] for m, v in r.ranking.items()},
             clerk_ranking={m: [RankedOut.of(x) for x in v] for m, v in r.clerk_ranking.items()},
+            cases=CasesOut.of(r.cases),
         )

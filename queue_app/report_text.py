@@ -73,7 +73,25 @@ def table(report: ReportOut, say: Say) -> Group:
     for line in report.lines:
         t.add_row(*_row(line))
     t.add_row(*_row(report.total.model_copy(update={"label": say(N_("total"))})), style="bold")
-    return Group(t, _compared(report, say), Text(balance(report, say)))
+    return Group(t, _compared(report, say), Text(balance(report, say)), Text(cases(report, say)))
+
+
+def cases(report: ReportOut, say: Say) -> str:
+    """The 好差评 cases of the period: opened, 回访率, 整改率, appeals, overdue."""
+    c = report.cases
+    return say(
+        N_(
+            "好差评 cases: {opened} opened, 回访率 {visits}, 整改率 {fixes}, "
+            "{upheld} of {appeals} appeals upheld, {overdue} overdue now"
+        )
+    ).format(
+        opened=c.opened,
+        visits=_share(c.visit_rate),
+        fixes=_share(c.fix_rate),
+        upheld=c.upheld,
+        appeals=c.appeals,
+        overdue=c.overdue,
+    )
 
 
 @dataclass(frozen=True, slots=True)

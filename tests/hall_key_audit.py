@@ -54,6 +54,8 @@ HALL_TABLES = frozenset(
         "sign_in_limit",
         "day_rollup",
         "day_rollup_step",
+        "month_rollup_step",
+        "rating_case",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

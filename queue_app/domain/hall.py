@@ -95,6 +95,15 @@ class Targets(_Strict):
     serve_minutes: Annotated[int, Field(ge=1, le=600)] = 40
 
 
+class RatingRules(_Strict):
+    """好差评 cases (``domain.cases``): the working days, counted over the hall's opening
+    weekdays, that a poor rating's 回访核实 and its 整改 may take. The national rule's are 1
+    and 15 (国办发〔2019〕51号); a province's rule may set others."""
+
+    visit_days: Annotated[int, Field(ge=1, le=30)] = 1
+    fix_days: Annotated[int, Field(ge=1, le=90)] = 15
+
+
 class DispatchSettings(_Strict):
     policy: Annotated[Policy, Field(strict=False)] = Policy.OLDEST
     aging_minutes: Annotated[int, Field(ge=1, le=240)] = 15
@@ -167,6 +176,7 @@ class Hall(_Strict):
     targets: Targets = Targets()
     recall_limit: Annotated[int, Field(ge=0, le=20)] = 5
     dispatch: DispatchSettings = DispatchSettings()
+    ratings: RatingRules = RatingRules()
     ticket_classes: Annotated[list[TicketClass], Field(min_length=1)]
     windows: Annotated[list[Window], Field(min_length=1)]
     handles: Handles = Handles()
@@ -220,6 +230,14 @@ def _cross_check(hall: Hall) -> list[Problem]:
     if h.lunch is not None and not h.open < h.lunch.start < h.lunch.end < h.close:
         problems.append(
             Problem(("hours", "lunch"), "expected open < lunch.start < lunch.end < close")
+        )
+    if hall.ratings.fix_days < hall.ratings.visit_days:
+        problems.append(
+            Problem(
+                ("ratings", "fix_days"),
+                f"expected at least visit_days ({hall.ratings.visit_days}): the return visit "
+                f"comes before the rectification; got {hall.ratings.fix_days}",
+            )
         )
     numbers = Counter(w.number for w in hall.windows)
     seen: set[int] = set()

@@ -341,6 +341,70 @@ class AlreadyRated(Refused):
     message = N_("{number} has been rated already")
 
 
+# ------------------------------------------------------------------ 好差评 cases
+class NoSuchCase(Refused):
+    code, status, field = "no_such_case", NOT_FOUND, "case"
+    message = N_("There is no case {case} of a poor rating")
+
+
+class CaseClosed(Refused):
+    code, status, field = "case_closed", CONFLICT, "case"
+    message = N_("The case of {number} ({day}) is closed already")
+
+
+class CaseStepDone(Refused):
+    code, status, field = "case_step_done", CONFLICT, "case"
+    message = N_("The {step} of {number} ({day}) is recorded already")
+
+
+class CaseStepFirst(Refused):
+    code, status, field = "case_step_first", CONFLICT, "case"
+    message = N_("Record the {step} of {number} ({day}) first")
+
+
+class NothingToRectify(Refused):
+    code, status, field = "nothing_to_rectify", CONFLICT, "case"
+    message = N_("The return visit for {number} ({day}) found nothing to rectify")
+
+
+class AppealExists(Refused):
+    code, status, field = "appeal_exists", CONFLICT, "case"
+    message = N_("The rating of {number} ({day}) has been appealed already")
+
+
+class NoAppeal(Refused):
+    code, status, field = "no_appeal", CONFLICT, "case"
+    message = N_("No appeal has been raised against the rating of {number} ({day})")
+
+
+class AppealDecided(Refused):
+    code, status, field = "appeal_decided", CONFLICT, "case"
+    message = N_("The appeal against the rating of {number} ({day}) has been decided already")
+
+
+class NoteRequired(Refused):
+    code, status = "note_required", BAD_INPUT
+    message = N_("Write what was found or done (1 to {most} characters)")
+
+
+class NotAManager(Refused):
+    code, status, field = "not_a_manager", BAD_INPUT, "assignee"
+    message = N_("{username} is not an active manager account: a return visit goes to a manager")
+
+
+class DayPurged(Refused):
+    code, status, field = "day_purged", CONFLICT, "case"
+    message = N_(
+        "The tickets and events of {day} have been purged (only its figures are kept): "
+        "a rating of that day can no longer be appealed"
+    )
+
+
+class PeriodReversed(Refused):
+    code, status, field = "bad_period", BAD_INPUT, "first"
+    message = N_("The period runs backwards: {first} is after {last}")
+
+
 # ------------------------------------------------------------------ windows
 class NoSuchWindow(Refused):
     code, status, field = "no_such_window", NOT_FOUND, "window"

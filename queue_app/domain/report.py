@@ -1,6 +1,7 @@
 """A report over a period: the days' tallies added up by group, the period before it for
-comparison, the day-by-day trend (with each day's 忙闲均衡度) and the month's ranking of
-windows and clerks by their ratings. Pure arithmetic over ``rollup.Tally``."""
+comparison, the day-by-day trend (with each day's 忙闲均衡度), the month's ranking of
+windows and clerks by their ratings, and the 好差评 cases opened in the period. Pure
+arithmetic over ``rollup.Tally``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from queue_app.domain.cases import CaseFigures
 from queue_app.domain.refusals import BadDate, PeriodBackwards, PeriodTooLong
 from queue_app.domain.rollup import By, Tally
 
@@ -101,6 +103,7 @@ class Report:
     trend: list[DayPoint]
     ranking: dict[str, list[Ranked]] = field(default_factory=dict)  # "YYYY-MM" → windows
     clerk_ranking: dict[str, list[Ranked]] = field(default_factory=dict)
+    cases: CaseFigures = field(default_factory=CaseFigures)  # 好差评 cases: 回访率, 整改率
 
 
 @dataclass(slots=True)

@@ -191,9 +191,9 @@ class Tally:
         """A tally from a rollup row's columns, or their sums over days (no histograms:
         ``add_histogram`` gives them)."""
         t = cls(
-            ratings=Counter({lv: int(row[f"rating_{lv}"] or 0) for lv in LEVELS}),
-            excluded=Counter({lv: int(row[f"excluded_{lv}"] or 0) for lv in LEVELS}),
-            outcomes=Counter({o: int(row[f"outcome_{o}"] or 0) for o in OUTCOMES}),
+            ratings=+Counter({lv: int(row[f"rating_{lv}"] or 0) for lv in LEVELS}),
+            excluded=+Counter({lv: int(row[f"excluded_{lv}"] or 0) for lv in LEVELS}),
+            outcomes=+Counter({o: int(row[f"outcome_{o}"] or 0) for o in OUTCOMES}),
             busy_s=float(row["busy_s"] or 0.0),
             open_s=float(row["open_s"] or 0.0),
             day_median_wait_s=row.get("wait_median"),

@@ -21,6 +21,7 @@ from queue_app.domain.city import Elsewhere
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.body_limit import BodyLimit
+from queue_app.server.case_routes import router as case_router
 from queue_app.server.city_routes import router as city_router
 from queue_app.server.context import KEY, HallContext
 from queue_app.server.headers import SecurityHeaders
@@ -59,6 +60,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(api_routes)
     app.include_router(city_router)
     app.include_router(report_router)
+    app.include_router(case_router)
     app.include_router(public)
     app.include_router(pages)
     return app

@@ -47,6 +47,18 @@ PUBLIC_NAMES = {
     "targets_set": "hall_changed",
     "signed_in": "seat_changed",  # someone sat down at the window, or left it
     "signed_out": "seat_changed",
+    **dict.fromkeys(  # a 好差评 case (no name, no text: the id is in the log's detail)
+        (
+            "case_opened",
+            "case_assigned",
+            "case_visited",
+            "case_rectified",
+            "case_answered",
+            "case_appealed",
+            "case_decided",
+        ),
+        "case_changed",
+    ),
 }
 
 

@@ -7,9 +7,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy import bindparam as bp
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
@@ -26,7 +40,14 @@ from queue_app.domain.rollup import (
     tally_day,
 )
 from queue_app.store.hall_key import mine, of, params
-from queue_app.store.tables import event_t, item_t, rollup_step_t, rollup_t, ticket_t
+from queue_app.store.tables import (
+    event_t,
+    item_t,
+    month_step_t,
+    rollup_step_t,
+    rollup_t,
+    ticket_t,
+)
 
 R, T, IT, E = rollup_t.c, ticket_t.c, item_t.c, event_t.c
 _TICKETS = (
@@ -92,7 +113,7 @@ def write(conn: Connection, day: str, figures: DayTally) -> int:
     """Keep the day's figures (replacing any kept before); how many groups."""
     hall = of(conn)
     conn.execute(_DROP, params(conn, day=day))
-    conn.execute(_DROP_STEPS, params(conn, day=day))
+    replaced = conn.execute(_DROP_STEPS, params(conn, day=day)).rowcount
     rows, steps = [], []
     for (by, name), t in sorted(figures.groups.items()):
         key = {"hall": hall, "dim": by.value, "day": day, "name": name}
@@ -103,7 +124,54 @@ def write(conn: Connection, day: str, figures: DayTally) -> int:
         conn.execute(_INSERT, rows)
     if steps:
         conn.execute(_INSERT_STEPS, steps)
+    if replaced:
+        _month_again(conn, day[:7])
+    elif steps:
+        _add_to_month(conn, day[:7], steps)
     return len(rows)
+
+
+_MONTH_KEY = ("hall", "dim", "month", "name", "kind", "step")
+
+
+def _add_to_month(conn: Connection, month: str, steps: list[dict[str, Any]]) -> None:
+    """Add a newly kept day's histogram steps to its month's."""
+    made = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(month_step_t)
+    upsert = made.on_conflict_do_update(
+        index_elements=list(_MONTH_KEY),
+        set_={"tickets": month_step_t.c.tickets + made.excluded.tickets},
+    )
+    rows = [{**{k: s[k] for k in s if k != "day"}, "month": month} for s in steps]
+    conn.execute(upsert, rows)
+
+
+def _month_again(conn: Connection, month: str) -> None:
+    """A month's steps added up anew from its days' (after a day was kept again)."""
+    M, S = month_step_t.c, rollup_step_t.c
+    conn.execute(delete(month_step_t).where(M.hall == of(conn), M.month == month))
+    in_month = func.substr(S.day, 1, 7)
+    summed = (
+        select(S.hall, S.dim, in_month, S.name, S.kind, S.step, func.sum(S.tickets))
+        .where(S.hall == of(conn), in_month == month)
+        .group_by(S.hall, S.dim, in_month, S.name, S.kind, S.step)
+    )
+    conn.execute(insert(month_step_t).from_select([*_MONTH_KEY, "tickets"], summed))
+
+
+def rerate(conn: Connection, day: str, figures: DayTally) -> int:
+    """Put the ratings of ``figures`` (counted and set aside) into the day's kept rows,
+    leaving every other figure as kept; how many rows."""
+    changed = 0
+    rated = [f"{x}_{lv}" for x in ("rating", "excluded") for lv in LEVELS]
+    for (by, name), t in figures.groups.items():
+        columns = t.columns()
+        values = {k: columns[k] for k in rated}
+        changed += conn.execute(
+            update(rollup_t)
+            .where(R.hall == of(conn), R.dim == by.value, R.day == day, R.name == name)
+            .values(**values)
+        ).rowcount
+    return changed
 
 
 def kept_days(conn: Connection, first: str, last: str) -> set[str]:
@@ -132,14 +200,56 @@ def sums(conn: Connection, dim: By, first: str, last: str, steps: bool) -> dict[
     ).mappings()
     out = {r["name"]: Tally.of_columns(dict(r)) for r in found}
     if steps:
-        S = rollup_step_t.c
-        for name, kind, step, n in conn.execute(
-            select(S.name, S.kind, S.step, func.sum(S.tickets))
-            .where(_in(rollup_step_t, conn, dim, first, last))
-            .group_by(S.name, S.kind, S.step)
-        ):
+        for name, kind, step, n in _steps(conn, dim, first, last):
             out.setdefault(name, Tally()).add_histogram(kind, int(step), int(n))
     return out
+
+
+def _steps(conn: Connection, dim: By, first: str, last: str) -> list[Row[Any, Any, Any, Any]]:
+    """The histogram steps of ``dim``'s groups from ``first`` to ``last``, summed: whole
+    months from their month rows, the days at either end from the days' own."""
+    whole, ends = split_months(first, last)
+    found: list[Row[Any, Any, Any, Any]] = []
+    if whole:
+        M = month_step_t.c
+        found += conn.execute(
+            select(M.name, M.kind, M.step, func.sum(M.tickets))
+            .where(M.hall == of(conn), M.dim == dim.value, M.month.in_(whole))
+            .group_by(M.name, M.kind, M.step)
+        ).all()
+    S = rollup_step_t.c
+    for a, b in ends:
+        found += conn.execute(
+            select(S.name, S.kind, S.step, func.sum(S.tickets))
+            .where(_in(rollup_step_t, conn, dim, a, b))
+            .group_by(S.name, S.kind, S.step)
+        ).all()
+    return found
+
+
+def split_months(first: str, last: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Days ``first`` to ``last`` as the whole months within them (``YYYY-MM``) and the
+    day ranges left at either end."""
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    whole: list[str] = []
+    m = start if start.day == 1 else _next_month(start)
+    while _next_month(m) - dt.timedelta(days=1) <= end:
+        whole.append(m.isoformat()[:7])
+        m = _next_month(m)
+    if not whole:
+        return [], [(first, last)]
+    ends = []
+    head_end = dt.date.fromisoformat(whole[0] + "-01") - dt.timedelta(days=1)
+    if start <= head_end:
+        ends.append((first, head_end.isoformat()))
+    tail_start = _next_month(dt.date.fromisoformat(whole[-1] + "-01"))
+    if tail_start <= end:
+        ends.append((tail_start.isoformat(), last))
+    return whole, ends
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 def days(conn: Connection, first: str, last: str) -> dict[str, tuple[Tally, float | None]]:

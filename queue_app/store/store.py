@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select
 from queue_app.domain import hours
 from queue_app.domain import ticket as rules
 from queue_app.domain import window_state as wrules
+from queue_app.domain.cases import CaseFigures, opens_case
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, eligible, oldest_first
 from queue_app.domain.errors import N_, Text
@@ -45,6 +46,7 @@ from queue_app.domain.refusals import (
     NoSuchWindow,
     NotSetUp,
     NoWindowForAll,
+    PeriodReversed,
     StillServing,
     UnknownDomain,
     WindowCannotAccept,
@@ -55,7 +57,16 @@ from queue_app.domain.request import resolve, resolve_matter
 from queue_app.domain.rollup import By, DayRules
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
-from queue_app.store import events, idempotency, rollups, schema, settings, tickets, windows
+from queue_app.store import (
+    cases,
+    events,
+    idempotency,
+    rollups,
+    schema,
+    settings,
+    tickets,
+    windows,
+)
 from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.hall_key import of
@@ -342,7 +353,15 @@ class Store:
 
     def _excluded(self, conn: Connection, day: str) -> frozenset[int]:
         """Tickets of ``day`` whose rating was set aside on appeal."""
-        return frozenset()
+        return cases.set_aside(conn, day)
+
+    def rerate_day(self, tx: Tx, day: str) -> None:
+        """A rating of ``day`` was set aside (in ``tx``): if the day's figures were kept,
+        their ratings are tallied again from its raw rows; the rest stays as kept."""
+        if rollups.kept_days(tx.conn, day, day):
+            how = self._rules(tx.conn, self._day_end(tx.conn, day))
+            figures_of_day = rollups.tally(tx.conn, day, how, self._excluded(tx.conn, day))
+            rollups.rerate(tx.conn, day, figures_of_day)
 
     def _keep_figures(self, tx: Tx, day: str, how: DayRules) -> None:
         """Keep the closed day's figures; then the raw rows past their keeping time (counted
@@ -389,7 +408,8 @@ class Store:
         return self._run(op)
 
     def report(self, by: By, period: Period) -> Report:
-        """The report of ``period`` by ``by``, against the period before it."""
+        """The report of ``period`` by ``by``, against the period before it, with the 好差评
+        cases opened in it (回访率, 整改率)."""
         with self._reading() as tx:
             today = self.day_of(tx.now)
 
@@ -397,9 +417,19 @@ class Store:
                 end = tx.now if day >= today else self._day_end(tx.conn, day)
                 return self._rules(tx.conn, end)
 
-            return read_reports.report(
+            made = read_reports.report(
                 tx.conn, self.hall, self.catalog, by, period, rules_of, self._excluded
             )
+            made.cases = cases.figures(tx.conn, period.first, period.last, today)
+            return made
+
+    def case_figures(self, first: str, last: str) -> CaseFigures:
+        """The 好差评 cases opened from ``first`` to ``last`` (days included): visits,
+        rectifications, appeals, those overdue now; 回访率 and 整改率."""
+        if first > last:
+            raise PeriodReversed(first=first, last=last)
+        with self._reading() as tx:
+            return cases.figures(tx.conn, first, last, self.day_of(tx.now))
 
     @staticmethod
     def _record_closed(tx: Tx, day: str, by: str) -> None:
@@ -795,7 +825,8 @@ class Store:
     def rate(
         self, window: int, number: str, level: int, actor: str = "clerk", once: Once | None = None
     ) -> Ticket:
-        """The citizen's 好差评 (1 to 5) of a visit finished at ``window`` today, once."""
+        """The citizen's 好差评 (1 to 5) of a visit finished at ``window`` today, once; a
+        poor one (1, 2) opens its case (``domain.cases``)."""
         self.require_window(window)
 
         def op(tx: Tx, state: HallState, layout: Layout) -> Ticket:
@@ -819,6 +850,9 @@ class Store:
             events.append(
                 tx, "rated", actor, t.day, ticket=t, window=window, detail={"level": level}
             )
+            if opens_case(level):  # 不满意, 非常不满意: a 好差评 case, with the rating
+                deadlines, weekdays = self.hall.ratings, self.hall.hours.weekdays
+                cases.open_for(tx, t, window, level, actor, deadlines, weekdays)
             return t
 
         return self._run(op, once)

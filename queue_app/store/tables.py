@@ -305,6 +305,71 @@ class DayRollupStepRow(SQLModel, table=True):
     tickets: int
 
 
+class MonthRollupStepRow(SQLModel, table=True):
+    """A month's ``day_rollup_step`` rows added up (its kept days so far): what a report
+    over whole months sums instead of every day's."""
+
+    __tablename__ = "month_rollup_step"
+
+    hall: str = _hall()
+    dim: str = Field(primary_key=True, max_length=12)
+    month: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    name: str = Field(primary_key=True, max_length=80)
+    kind: str = Field(primary_key=True, max_length=1)
+    step: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    tickets: int
+
+
+class RatingCaseRow(SQLModel, table=True):
+    """The 好差评 case a poor rating opened (``queue_app.domain.cases``): one per rated
+    ticket, its id the ticket's; kept when the ticket's raw rows are purged. Each step: its
+    note, who, the instant and the business day (the day tells whether it was on time)."""
+
+    __tablename__ = "rating_case"
+    __table_args__ = (
+        Index("ix_rating_case_day", "hall", "day"),
+        Index("ix_rating_case_stage", "hall", "stage", "day"),
+    )
+
+    hall: str = _hall()
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    day: str = Field(max_length=10)
+    number: str = Field(max_length=8)
+    window: int
+    clerk: str = Field(max_length=64)
+    level: int
+    opened_at: float
+    stage: str = Field(max_length=8)  # visit, rectify, feedback, closed
+    visit_due: str = Field(max_length=10)
+    fix_due: str = Field(max_length=10)
+    assignee: str | None = Field(default=None, max_length=40)
+    assigned_by: str | None = Field(default=None, max_length=64)
+    assigned_at: float | None = None
+    assigned_day: str | None = Field(default=None, max_length=10)
+    visit_note: str | None = Field(default=None, max_length=500)
+    visit_by: str | None = Field(default=None, max_length=64)
+    visit_at: float | None = None
+    visit_day: str | None = Field(default=None, max_length=10)
+    fix_required: bool | None = None
+    fix_note: str | None = Field(default=None, max_length=500)
+    fix_by: str | None = Field(default=None, max_length=64)
+    fix_at: float | None = None
+    fix_day: str | None = Field(default=None, max_length=10)
+    feedback_note: str | None = Field(default=None, max_length=500)
+    feedback_by: str | None = Field(default=None, max_length=64)
+    feedback_at: float | None = None
+    feedback_day: str | None = Field(default=None, max_length=10)
+    appeal_note: str | None = Field(default=None, max_length=500)
+    appeal_by: str | None = Field(default=None, max_length=64)
+    appeal_at: float | None = None
+    appeal_day: str | None = Field(default=None, max_length=10)
+    upheld: bool | None = None
+    decided_note: str | None = Field(default=None, max_length=500)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: float | None = None
+    decided_day: str | None = Field(default=None, max_length=10)
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -329,6 +394,8 @@ sign_in_limit_t = _table(SignInLimitRow)
 seat_t = _table(SeatRow)
 rollup_t = _table(DayRollupRow)
 rollup_step_t = _table(DayRollupStepRow)
+month_step_t = _table(MonthRollupStepRow)
+case_t = _table(RatingCaseRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -346,4 +413,6 @@ HALL_OWNED = (
     seat_t,
     rollup_t,
     rollup_step_t,
+    month_step_t,
+    case_t,
 )

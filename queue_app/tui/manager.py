@@ -21,6 +21,7 @@ from queue_app.api_models import (
     WindowFiguresOut,
     WindowOut,
 )
+from queue_app.client import ApiError
 from queue_app.domain.dispatch import Candidate, eligible
 from queue_app.domain.hall import Coverage, Hall, Targets
 from queue_app.domain.layouts import dispatch_windows
@@ -91,6 +92,7 @@ class ManagerScreen(LiveScreen):
         Binding("t", "targets", N_("Targets")),
         Binding("r", "release", N_("Release seat")),
         Binding("b", "reports", N_("Reports")),
+        Binding("e", "cases", N_("Rating cases")),
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 5fr; height: 1fr; border: round $primary; }
@@ -118,7 +120,7 @@ class ManagerScreen(LiveScreen):
         yield Static(id="trend-label")
         yield Sparkline([], id="trend", summary_function=max)
         yield Static(id="summary")
-        yield Footer(show_command_palette=False)  # room for every key in 120 columns
+        yield Footer(compact=True, show_command_palette=False)  # every key in 120 columns
 
     windows: dict[int, WindowOut]
     seats: dict[int, SeatOut]  # who sits at which window
@@ -185,7 +187,8 @@ class ManagerScreen(LiveScreen):
         now = self.hall_app.clock()
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
-        self._show_alerts(windows, waiting, now, await self.client.sign_in_locks())
+        overdue = await self._overdue_cases()
+        self._show_alerts(windows, waiting, now, await self.client.sign_in_locks(), overdue)
         busy = sum(1 for w in windows if w.state in ("calling", "serving"))
         idle = sum(1 for w in windows if w.state == "idle")
         # over the windows open long enough to say something (None until two are)
@@ -211,12 +214,16 @@ class ManagerScreen(LiveScreen):
         waiting: list[TicketOut],
         now: float,
         locks: list[SignInLockOut],
+        overdue: int = 0,
     ) -> None:
         """One line for what needs the manager now: tickets no open window may call (they
-        would wait for ever), windows serving past the service target, and accounts and
-        addresses locked out after failed sign-ins (``queue-app staff passwd`` lifts one)."""
+        would wait for ever), windows serving past the service target, accounts and
+        addresses locked out after failed sign-ins (``queue-app staff passwd`` lifts one),
+        and 好差评 cases past a deadline (``e`` lists them)."""
         w = self.w
         parts = []
+        if overdue:
+            parts.append(w._("poor-rating cases overdue: {n} (e)", n=overdue))
         stuck = uncallable(waiting, windows, self.hall_app.hall, self.hall_app.coverage)
         if stuck:
             shown = w.join(
@@ -263,6 +270,20 @@ class ManagerScreen(LiveScreen):
         alerts = self.query_one("#alerts", Static)
         alerts.update(Text("⚠ " + " · ".join(parts), style="bold") if parts else "")
         alerts.set_class(bool(parts), "-shown")
+
+    async def _overdue_cases(self) -> int:
+        """How many 好差评 cases are past a deadline (0 from a server that keeps none)."""
+        try:
+            return len(await self.client.cases("overdue"))
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return 0
+
+    def action_cases(self) -> None:
+        from queue_app.tui.cases import CasesScreen
+
+        self.app.push_screen(CasesScreen(read_only=self.read_only))
 
     def _show_staffing(self, s: StaffingOut) -> None:
         """The latest hour's arrivals against the windows open: red when too few."""

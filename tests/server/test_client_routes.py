@@ -50,6 +50,13 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "release_seat": (1,),
     "report": ("hall", "2026-11-01", "2026-11-30"),
     "report_workbook": ("2026-11-01", "2026-11-30"),
+    "case": (1,),
+    "assign_case": (1, "boss"),
+    "visit_case": (1, "属实", True),
+    "rectify_case": (1, "增开窗口"),
+    "answer_case": (1, "已告知"),
+    "appeal_case": (1, "误按"),
+    "decide_case": (1, True, "确认误评"),
 }
 
 

@@ -68,6 +68,16 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/windows/{window}/resume"): (OPERATOR, None),
     ("POST", "/api/day/close"): (MANAGER, {"force": False}),
     ("POST", "/api/day/open-late"): (MANAGER, {"until": None}),
+    # 好差评 cases: a manager's reads and changes (a city account reads)
+    ("GET", "/api/cases"): (MANAGER, None),
+    ("GET", "/api/stats/cases"): (MANAGER, None),
+    ("GET", "/api/cases/{case_id}"): (MANAGER, None),
+    ("POST", "/api/cases/{case_id}/assign"): (MANAGER, {"assignee": "m1"}),
+    ("POST", "/api/cases/{case_id}/visit"): (MANAGER, {"result": "属实", "rectify": True}),
+    ("POST", "/api/cases/{case_id}/rectify"): (MANAGER, {"note": "增开窗口"}),
+    ("POST", "/api/cases/{case_id}/feedback"): (MANAGER, {"note": "已告知"}),
+    ("POST", "/api/cases/{case_id}/appeal"): (MANAGER, {"reason": "误按"}),
+    ("POST", "/api/cases/{case_id}/decide"): (MANAGER, {"upheld": True, "note": "确认误评"}),
     # the web pages' reads (tests/web): numbers, matter names and windows, never a person
     ("GET", "/api/display"): (PUBLIC, None),
     ("GET", "/api/status/{token}"): (PUBLIC, None),
@@ -130,7 +140,7 @@ async def test_every_endpoint_with_every_role(
             continue
         for window in (1, 2) if "{window}" in path else (1,):
             url = path.format(
-                window=window, number="A001", token="t" * 22, username="c1", by="hall"
+                window=window, number="A001", token="t" * 22, username="c1", by="hall", case_id=1
             )
             params = {"q": "社保"} if path.endswith("/search") else None
             r = await anon.request(method, url, json=body, params=params, headers=headers)
@@ -227,7 +237,12 @@ async def test_every_endpoint_with_every_role_of_another_hall(
                 continue
             for window in (1, 2) if "{window}" in path else (1,):
                 url = here + path.format(
-                    window=window, number="A001", token="t" * 22, username="c1", by="hall"
+                    window=window,
+                    number="A001",
+                    token="t" * 22,
+                    username="c1",
+                    by="hall",
+                    case_id=1,
                 )
                 params = {"q": "社保"} if path.endswith("/search") else None
                 r = await http.request(method, url, json=body, params=params, headers=headers)

@@ -97,6 +97,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert schema.current(engine) == schema.head()
     assert schema_diff(engine) == []
     added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup", "day_rollup_step"}
+    added |= {"month_rollup_step", "rating_case"}  # by 0002 to 0007
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -523,7 +524,8 @@ def test_0006_keeps_closed_days_figures_goes_down_and_up_with_every_row(
     written = rows(engine)
     store.dispose()
     schema.downgrade(engine, "0005")
-    assert not {"day_rollup", "day_rollup_step"} & set(inspect(engine).get_table_names())
+    gone = {"day_rollup", "day_rollup_step", "month_rollup_step"}
+    assert not gone & set(inspect(engine).get_table_names())
     assert rows(engine) == written
     schema.upgrade(engine)
     assert rows(engine) == written and schema_diff(engine) == []
@@ -533,4 +535,53 @@ def test_0006_keeps_closed_days_figures_goes_down_and_up_with_every_row(
         assert [(x.key, x.now.served, x.now.wait_sum, x.now.p90_wait_s) for x in got.lines] == [
             (x.key, x.now.served, x.now.wait_sum, x.now.p90_wait_s) for x in r.lines
         ], by
+    again.dispose()
+
+
+def test_0007_keeps_the_cases_goes_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A poor rating's case is kept with its steps; going down drops only the cases (every
+    other row stays, the ratings too); back up, a new poor rating opens its case again."""
+    from queue_app.domain.cases import Show
+    from queue_app.domain.ticket import Outcome
+    from queue_app.store import case_ops
+
+    def rated(store: Store, level: int) -> str:
+        store.issue(["M-SBK"])
+        store.call_next(1, actor="wang")
+        store.start(1, actor="wang")
+        t = store.finish(1, Outcome.COMPLETED, actor="wang")
+        store.rate(1, t.number, level)
+        return t.number
+
+    store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    store.open_window(1, actor="wang")
+    rated(store, 1)
+    rated(store, 2)
+    first, second = (c.id for c in case_ops.listing(store, Show.ALL))
+    case_ops.visit(store, first, "属实", True, "boss")
+    case_ops.appeal(store, second, "误按", "wang")
+    case_ops.decide(store, second, True, "确认误评", "director")
+    store.close_day(force=True)
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT count(*) FROM day_rollup")).scalar_one()
+        cases = conn.execute(text("SELECT * FROM rating_case ORDER BY id")).all()
+    assert len(cases) == 2 and kept > 5
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0006")
+    assert "rating_case" not in inspect(engine).get_table_names()
+    assert rows(engine) == written
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM day_rollup")).scalar_one() == kept
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM rating_case")).scalar_one() == 0
+    clock.advance(hours=24)
+    again = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    again.open_window(1, actor="wang")
+    number = rated(again, 1)
+    assert [c.number for c in case_ops.listing(again, Show.ALL)] == [number]
     again.dispose()

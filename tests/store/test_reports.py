@@ -328,3 +328,50 @@ def test_closing_a_day_purges_the_raw_rows_past_their_keeping_with_the_figures_k
         assert {by: _rows(store.report(by, monday)) for by in By} == before
     finally:
         store.dispose()
+
+
+def test_a_whole_months_histograms_come_from_its_month_rows_with_the_same_figures(
+    db_url: str, mini_catalog: Catalog, mini_hall: Hall
+) -> None:
+    """November as a whole month (its month rows) gives what its days give (2026-11-01 is
+    a Sunday: the 1st to the 30th and the 2nd to the 30th are the same days of work); a
+    day kept again is counted once in its month."""
+    from queue_app.store import rollups
+    from queue_app.store.hall_key import bind
+
+    assert rollups.split_months("2026-11-01", "2026-11-30") == (["2026-11"], [])
+    assert rollups.split_months("2026-10-15", "2026-12-05") == (
+        ["2026-11"],
+        [("2026-10-15", "2026-10-31"), ("2026-12-01", "2026-12-05")],
+    )
+    days = [dt.date(2026, 11, 2), dt.date(2026, 11, 3), dt.date(2026, 11, 4)]
+    clock = Clock(dt.datetime.combine(days[0], dt.time(8), SHANGHAI))
+    store = Store(db_url, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    try:
+        rng = random.Random(11)
+        for d in days:
+            play_day(store, clock, d, rng, steps=50)  # Monday and Tuesday kept, Wednesday live
+        whole = Period.of("2026-11-01", "2026-11-30")
+        by_days = Period.of("2026-11-02", "2026-11-30")
+        for by in (By.HALL, By.WINDOW, By.MATTER):
+            a, b = store.report(by, whole), store.report(by, by_days)
+            assert [(x.key, figures_of(x.now)) for x in a.lines] == [
+                (x.key, figures_of(x.now)) for x in b.lines
+            ], by
+        step = "SELECT kind, step, sum(tickets) FROM {t} WHERE hall = :h GROUP BY kind, step"
+        with store.engine.begin() as conn:
+            month = sorted(
+                conn.execute(text(step.format(t="month_rollup_step")), {"h": store.code})
+            )
+            daily = sorted(conn.execute(text(step.format(t="day_rollup_step")), {"h": store.code}))
+            assert month == daily and month
+            bound = bind(conn, store.code)  # Monday kept again: counted once in November
+            monday = days[0].isoformat()
+            how = store._rules(bound, store._day_end(bound, monday))
+            rollups.write(bound, monday, rollups.tally(bound, monday, how, frozenset()))
+            again = sorted(
+                conn.execute(text(step.format(t="month_rollup_step")), {"h": store.code})
+            )
+            assert again == month
+    finally:
+        store.dispose()

@@ -5,6 +5,7 @@ and look at the SVGs before committing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from queue_app.domain.ticket import Priority
 from queue_app.store.staff import Role, add_staff, sign_in
 from queue_app.tui.app import HallApp
+from queue_app.tui.cases import CasesScreen
 from queue_app.tui.clerk import ClerkScreen
 from queue_app.tui.desk import DeskScreen
 from queue_app.tui.display import DisplayScreen
@@ -23,6 +25,7 @@ from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
+from tests.conftest import SHANGHAI
 from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import PW, InProcessHall
 
@@ -186,6 +189,50 @@ def test_reports_bad_date(history: InProcessHall, snap_compare) -> None:  # type
         screen.query_one("#first", Input).focus()
         await pilot.press("enter")
         await settle(pilot, lambda: screen.query_one("#note").has_class("-error"))
+
+
+@pytest.fixture()
+def poor_ratings(hall: InProcessHall) -> InProcessHall:
+    """Poor ratings over three days: on Monday A001 (王芳, window 1; visited, rectification
+    due), A002 (window 2; no visit yet: overdue by Wednesday), on Wednesday A001 (appealed);
+    the clock stands at 09:31 on Wednesday 2026-11-25."""
+    from queue_app.domain.ticket import Outcome
+    from queue_app.store import case_ops
+
+    store, clock = hall.store, hall.clock
+    add_staff(store, "wang", Role.CLERK, PW, "王芳")
+
+    def rated(window: int, level: int, clerk: str) -> int:
+        store.open_window(window, actor="setup")
+        store.issue(["M-SBK"])
+        store.call_next(window, actor=clerk)
+        clock.advance(minutes=3)
+        store.start(window, actor=clerk)
+        clock.advance(minutes=9)
+        t = store.finish(window, Outcome.COMPLETED, actor=clerk)
+        store.rate(window, t.number, level, actor=clerk)
+        return t.id
+
+    visited = rated(1, 1, "wang")
+    rated(2, 2, "li")
+    case_ops.assign(store, visited, "boss", "boss")
+    clock.advance(hours=2)
+    case_ops.visit(store, visited, "群众反映等候过久，核实属实", True, "boss")
+    clock.now = dt.datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI).timestamp()
+    appealed = rated(1, 2, "wang")
+    case_ops.appeal(store, appealed, "群众表示误按评价器", "boss")
+    clock.now = dt.datetime(2026, 11, 25, 9, 31, tzinfo=SHANGHAI).timestamp()
+    return hall
+
+
+def test_manager_cases(poor_ratings: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The 好差评 cases: the overdue one in red, the deadlines, this month's rates."""
+    app = app_for(poor_ratings, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        await pilot.press("e")
+        await settle(pilot, lambda: has_rows(app, CasesScreen, "#cases"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

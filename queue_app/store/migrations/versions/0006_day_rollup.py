@@ -1,5 +1,5 @@
 """Day rollups: each closed business day's figures by group, and its wait and handling
-histograms, kept after its raw rows go.
+histograms (added up by month too), kept after its raw rows go.
 
 Revision ID: 0006
 Revises: 0005
@@ -55,8 +55,20 @@ def upgrade() -> None:
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(*_KEY, "kind", "step"),
     )
+    op.create_table(
+        "month_rollup_step",
+        sa.Column("hall", sa.String(length=40), nullable=False),
+        sa.Column("dim", sa.String(length=12), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=1), nullable=False),
+        sa.Column("step", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("tickets", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("hall", "dim", "month", "name", "kind", "step"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("month_rollup_step")
     op.drop_table("day_rollup_step")
     op.drop_table("day_rollup")

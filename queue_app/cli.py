@@ -1443,6 +1443,9 @@ def demo(
         bool, typer.Option(help="No terminal UI: simulate a morning and print its report.")
     ] = False,
     tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 220,
+    days: Annotated[
+        int, typer.Option(min=0, max=400, help="Past business days each hall starts with.")
+    ] = 60,
     seed: Annotated[int, typer.Option()] = 7,
     db: Annotated[
         str | None, typer.Option(help="--plain: database URL (default: a temporary SQLite file).")
@@ -1475,7 +1478,8 @@ def demo(
         from queue_app.demo_live import run
 
         if _settings().hall is not None:  # one hall named: that hall alone
-            run(cat, [_hall(cat)], lang=settings.lang, tickets=tickets, port=settings.port)
+            one = [_hall(cat)]
+            run(cat, one, lang=settings.lang, tickets=tickets, days=days, port=settings.port)
             return
         from queue_app.loaders.files import default_city_path
 
@@ -1485,6 +1489,7 @@ def demo(
             plan.halls,
             lang=settings.lang,
             tickets=tickets,
+            days=days,
             port=settings.port,
             elsewhere=plan.elsewhere,
             city_name=plan.names,
@@ -1829,23 +1834,29 @@ def history_seed(
         from queue_app.domain import hours
         from queue_app.loaders import load_demand_for
 
+        hall = _hall(_catalog())
         clock = SetClock()
-        store = _store(clock)
-        today = hours.business_day(store.hall, clock.now)
+        today = hours.business_day(hall, clock.now)
         last = until or today
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", last) or last > today:
             said = _("--until {day}: expected a date as YYYY-MM-DD, no later than today")
             _fail(_error(said.format(day=repr(last))), 2)
-        wanted = past_days(store.hall, n, dt.date.fromisoformat(last))
-        profile = load_demand_for(demand or demand_path(store.hall), store.catalog)
+        wanted = past_days(hall, n, dt.date.fromisoformat(last))
+        store = _store(clock, hall)
+        from queue_app.sim import ScenarioError
+
+        file = demand or demand_path(store.hall)
         told = _("{day}: {tickets} tickets")
-        done = seed_history(
-            store,
-            profile,
-            wanted,
-            seed=seed,
-            on_day=lambda d, k: err.print(told.format(day=d, tickets=k), highlight=False),
-        )
+        try:
+            done = seed_history(
+                store,
+                load_demand_for(file, store.catalog),
+                wanted,
+                seed=seed,
+                on_day=lambda d, k: err.print(told.format(day=d, tickets=k), highlight=False),
+            )
+        except ScenarioError as exc:
+            _fail(_error(f"{file}: {exc}"), 2)
         store.dispose()
         said = _(
             "{hall}: {days} days played ({first} to {last}), {tickets} tickets in {seconds} s "

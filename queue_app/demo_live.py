@@ -158,18 +158,20 @@ def city_app(
     return CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
 
 
-def with_history(db: Path, catalog: Catalog, halls: list[Hall], lang: str) -> None:
-    """Make ``db`` with the halls' past days (copied from the user's cache; played there
-    once first, with a word on the terminal)."""
+def with_history(
+    db: Path, catalog: Catalog, halls: list[Hall], lang: str, days: int = DEMO_DAYS
+) -> None:
+    """Make ``db`` with the halls' last ``days`` business days (copied from the user's
+    cache; played there once first, with a word on the terminal)."""
     from queue_app.i18n import translations
     from queue_app.loaders.parse_cache import cache_dir
 
     said = translations(lang).gettext(
         "Playing the demo's {days} past business days through the store, once: later starts "
-        "copy them (about a minute)"
+        "copy them (a minute or more)"
     )
     demo_database(
-        db, catalog, halls, cache_dir(), first_time=lambda: print(said.format(days=DEMO_DAYS))
+        db, catalog, halls, cache_dir(), days=days, first_time=lambda: print(said.format(days=days))
     )
 
 
@@ -179,20 +181,22 @@ def run(
     *,
     lang: str,
     tickets: int,
+    days: int = DEMO_DAYS,
     port: int | None = None,
     elsewhere: Elsewhere | None = None,
     city_name: tuple[str, str] = ("", ""),
 ) -> None:
-    """Seed every hall (the first with ``tickets``, the others fewer), serve them (on
-    ``port``, else a free one), and let the user open one terminal after another until
-    they quit."""
+    """Give every hall its last ``days`` business days, seed its morning (the first with
+    ``tickets``, the others fewer), serve them (on ``port``, else a free one), and let the
+    user open one terminal after another until they quit."""
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
 
     with tempfile.TemporaryDirectory(prefix="queue-app-demo-") as tmp:
         db = Path(tmp) / "demo.db"
-        with_history(db, catalog, halls, lang)
+        if days:
+            with_history(db, catalog, halls, lang, days)
         clock = SimClock(time.time())
         engine = make_engine(f"sqlite:///{db}")
         stores = [Store(engine, catalog, h, clock=clock) for h in halls]

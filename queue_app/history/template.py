@@ -34,10 +34,12 @@ DEMO_SEED = 7
 
 
 def demo_demand(hall: Hall, catalog: Catalog, scale: float) -> Demand:
-    """The hall's demand profile (by its size) at ``scale``."""
+    """The hall's demand profile (by its size) at ``scale``, without the clerks' breaks:
+    a light day's cost is mostly its windows' changes."""
     full = load_demand_for(demand_path(hall), catalog)
     arrivals = full.arrivals.model_copy(update={"scale": full.arrivals.scale * scale})
-    return full.model_copy(update={"arrivals": arrivals})
+    breaks = full.breaks.model_copy(update={"per_half_day": 0})
+    return full.model_copy(update={"arrivals": arrivals, "breaks": breaks})
 
 
 def _key(catalog: Catalog, halls: Sequence[Hall], demands: Sequence[Demand], *extra: object) -> str:

@@ -79,6 +79,9 @@ db_app = typer.Typer(
     help="The database: its schema's revision and upgrade, backups and their restore.",
     no_args_is_help=True,
 )
+history_app = typer.Typer(
+    help="Past days of the hall, played by the simulator through the store.", no_args_is_help=True
+)
 for sub, name in (
     (catalog_app, "catalog"),
     (hall_app, "hall"),
@@ -87,6 +90,7 @@ for sub, name in (
     (day_app, "day"),
     (staff_app, "staff"),
     (db_app, "db"),
+    (history_app, "history"),
 ):
     app.add_typer(sub, name=name)
 
@@ -1464,6 +1468,9 @@ def demo(
         bool, typer.Option(help="No terminal UI: simulate a morning and print its report.")
     ] = False,
     tickets: Annotated[int, typer.Option(min=1, max=2000, help="Tickets in the morning.")] = 220,
+    days: Annotated[
+        int, typer.Option(min=0, max=400, help="Past business days each hall starts with.")
+    ] = 60,
     seed: Annotated[int, typer.Option()] = 7,
     db: Annotated[
         str | None, typer.Option(help="--plain: database URL (default: a temporary SQLite file).")
@@ -1496,7 +1503,8 @@ def demo(
         from queue_app.demo_live import run
 
         if _settings().hall is not None:  # one hall named: that hall alone
-            run(cat, [_hall(cat)], lang=settings.lang, tickets=tickets, port=settings.port)
+            one = [_hall(cat)]
+            run(cat, one, lang=settings.lang, tickets=tickets, days=days, port=settings.port)
             return
         from queue_app.loaders.files import default_city_path
 
@@ -1506,6 +1514,7 @@ def demo(
             plan.halls,
             lang=settings.lang,
             tickets=tickets,
+            days=days,
             port=settings.port,
             elsewhere=plan.elsewhere,
             city_name=plan.names,
@@ -1818,6 +1827,88 @@ def serve(
         finally:
             for s in stores:
                 s.dispose()  # again (harmless) when the app did: uvicorn may fail before
+
+
+# --------------------------------------------------------------- history (issue 15)
+@history_app.command("seed")
+def history_seed(
+    days: Annotated[str, typer.Option(metavar="N", help="Business days to play.")],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same days.")] = 1,
+    until: Annotated[
+        str | None,
+        typer.Option(metavar="DAY", help="Play the days before DAY (YYYY-MM-DD; default today)."),
+    ] = None,
+    demand: Annotated[
+        Path | None,
+        typer.Option(
+            help="Demand profile (default: demand/default.yaml for a hall of 20 windows or "
+            "more, else demand/township.yaml)."
+        ),
+    ] = None,
+) -> None:
+    """Fill the hall's database with N past business days played by the simulator through
+    the store (issue, call, serve, 好差评, breaks), each day closed so its figures are kept."""
+    from queue_app.history import MAX_DAYS, SetClock, past_days, seed_history
+    from queue_app.history.seed import demand_path
+
+    n = int(days) if days.strip().isdigit() else 0
+    if not 1 <= n <= MAX_DAYS:
+        said = _("--days: expected a whole number from 1 to {most}; got {value}")
+        _fail(_error(said.format(most=MAX_DAYS, value=repr(days))), 2)
+    with _user_errors():
+        from queue_app.domain import hours
+        from queue_app.loaders import load_demand_for
+
+        hall = _hall(_catalog())
+        clock = SetClock()
+        today = hours.business_day(hall, clock.now)
+        last = until or today
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", last) or last > today:
+            said = _("--until {day}: expected a date as YYYY-MM-DD, no later than today")
+            _fail(_error(said.format(day=repr(last))), 2)
+        wanted = past_days(hall, n, dt.date.fromisoformat(last))
+        store = _store(clock, hall)
+        from queue_app.sim import ScenarioError
+
+        file = demand or demand_path(store.hall)
+        told = _("{day}: {tickets} tickets")
+        try:
+            done = seed_history(
+                store,
+                load_demand_for(file, store.catalog),
+                wanted,
+                seed=seed,
+                on_day=lambda d, k: err.print(told.format(day=d, tickets=k), highlight=False),
+            )
+        except ScenarioError as exc:
+            _fail(_error(f"{file}: {exc}"), 2)
+        store.dispose()
+        said = _(
+            "{hall}: {days} days played ({first} to {last}), {tickets} tickets in {seconds} s "
+            "({rate} tickets/s)"
+        )
+        _emit(
+            {
+                "hall": store.hall.hall.code,
+                "days": len(done.days),
+                "first": done.days[0],
+                "last": done.days[-1],
+                "tickets": done.tickets,
+                "seconds": round(done.seconds, 2),
+            },
+            lambda: out.print(
+                said.format(
+                    hall=store.hall.hall.name,
+                    days=len(done.days),
+                    first=done.days[0],
+                    last=done.days[-1],
+                    tickets=done.tickets,
+                    seconds=f"{done.seconds:.1f}",
+                    rate=f"{done.rate:.0f}",
+                ),
+                highlight=False,
+            ),
+        )
 
 
 # ------------------------------------------------------- simulation (issue 5)
@@ -2190,7 +2281,9 @@ def _one_line_summaries(*apps: typer.Typer) -> None:
                 info.short_help = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
 
 
-_one_line_summaries(app, catalog_app, hall_app, ticket_app, window_app, day_app, staff_app, db_app)
+_one_line_summaries(
+    app, catalog_app, hall_app, ticket_app, window_app, day_app, staff_app, db_app, history_app
+)
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """``queue-app demo``: the embedded city. A server in this process on 127.0.0.1 over a new
 SQLite file with the city's halls (``windows/city.yaml``: the district hall, the property
-and housing-fund centre, two township centres), each with demo staff and its morning so
-far (tickets issued, called and finished over the last two hours, some still waiting), a
-city account, and a role picker that opens each terminal against its hall through HTTP,
+and housing-fund centre, two township centres), each with its last 60 business days
+(``history.template``: lighter than a real day, kept between runs), demo staff and its
+morning so far (tickets issued, called and finished over the last two hours, some still
+waiting), a city account, and a role picker that opens each terminal against its hall through HTTP,
 as a real hall's terminals would."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from queue_app.demo import SimClock, open_all_day, simulate
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall
 from queue_app.domain.window_state import WindowStatus
+from queue_app.history.template import DEMO_DAYS, demo_database
 from queue_app.server import create_app
 from queue_app.server.city import CityServer, hall_path
 from queue_app.server.stream_slots import StreamCaps
@@ -156,26 +158,47 @@ def city_app(
     return CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
 
 
+def with_history(
+    db: Path, catalog: Catalog, halls: list[Hall], lang: str, days: int = DEMO_DAYS
+) -> None:
+    """Make ``db`` with the halls' last ``days`` business days (copied from the user's
+    cache; played there once first, with a word on the terminal)."""
+    from queue_app.i18n import translations
+    from queue_app.loaders.parse_cache import cache_dir
+
+    said = translations(lang).gettext(
+        "Playing the demo's {days} past business days through the store, once: later starts "
+        "copy them (a minute or more)"
+    )
+    demo_database(
+        db, catalog, halls, cache_dir(), days=days, first_time=lambda: print(said.format(days=days))
+    )
+
+
 def run(
     catalog: Catalog,
     halls: list[Hall],
     *,
     lang: str,
     tickets: int,
+    days: int = DEMO_DAYS,
     port: int | None = None,
     elsewhere: Elsewhere | None = None,
     city_name: tuple[str, str] = ("", ""),
 ) -> None:
-    """Seed every hall (the first with ``tickets``, the others fewer), serve them (on
-    ``port``, else a free one), and let the user open one terminal after another until
-    they quit."""
+    """Give every hall its last ``days`` business days, seed its morning (the first with
+    ``tickets``, the others fewer), serve them (on ``port``, else a free one), and let the
+    user open one terminal after another until they quit."""
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
 
     with tempfile.TemporaryDirectory(prefix="queue-app-demo-") as tmp:
+        db = Path(tmp) / "demo.db"
+        if days:
+            with_history(db, catalog, halls, lang, days)
         clock = SimClock(time.time())
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
+        engine = make_engine(f"sqlite:///{db}")
         stores = [Store(engine, catalog, h, clock=clock) for h in halls]
         try:
             seed_city(stores, catalog, clock, tickets)

@@ -528,3 +528,32 @@ class PeriodBackwards(Refused):
 class PeriodTooLong(Refused):
     code, status, field = "period_too_long", BAD_INPUT, "to"
     message = N_("A report covers at most {most} days; {first} to {last} is {days}")
+# ------------------------------------------------------------------ history
+class HistoryDaysTaken(Refused):
+    """Past days to play hold tickets already (or were closed)."""
+
+    code, status, field = "history_days_taken", CONFLICT, "days"
+    message = N_(
+        "The database holds business day {day} already (its tickets, or the day closed): "
+        "history goes only on days without them; nothing was changed"
+    )
+
+
+class HallInUseLater(Refused):
+    """History is played forward through the store: never behind a hall in use."""
+
+    code, status, field = "hall_in_use", CONFLICT, "until"
+    message = N_(
+        "The hall is in use on {day}, after the days to seed: history goes only into a "
+        "hall's database before its first day in use; nothing was changed"
+    )
+
+
+class DemandOverruns(Refused):
+    """A simulated day whose work would run into the next business day."""
+
+    code, status, field = "demand_overruns", BAD_INPUT, "demand"
+    message = N_(
+        "The demand profile keeps the hall's windows busy past midnight on {day}: choose a "
+        "lighter one (--demand); nothing was changed"
+    )

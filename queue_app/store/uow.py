@@ -3,6 +3,7 @@ compare-and-set lost a race, and the events it logged handed back with its resul
 
     done = uow.run(lambda tx: ...)      # one write transaction; done.result, done.events
     with uow.read() as tx: ...          # one read-only transaction
+    with uow.batch(): uow.run(...) ...  # this thread's units of work in one transaction
 
 Listeners registered with ``on_commit`` hear every committed change's events, in the
 committing thread, right after the commit (the server publishes them from there).
@@ -10,6 +11,7 @@ committing thread, right after the commit (the server publishes them from there)
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,6 +88,7 @@ class UnitOfWork:
         self.hall = hall
         self.sqlite = engine.dialect.name == "sqlite"
         self._listeners: list[Callable[[list[EventInfo]], None]] = []
+        self._batch = threading.local()  # .conn, .events: a batch open on this thread
 
     def on_commit(self, listener: Callable[[list[EventInfo]], None]) -> None:
         """Call ``listener`` with the events of every change committed from now on."""
@@ -96,9 +99,53 @@ class UnitOfWork:
         with self.engine.connect() as conn, conn.begin():
             yield Tx(hall_key.bind(conn, self.hall), self.clock())
 
+    @contextmanager
+    def batch(self, every: int = 64) -> Iterator[None]:
+        """The units of work this thread runs inside, each as it is, committed together
+        ``every`` at a time (the listeners hear their events at each commit): for a single
+        writer replaying work (the history player), where a commit per operation is most
+        of the cost. A failure rolls back the ones not yet committed and ends the batch.
+        (Not one long transaction: PostgreSQL keeps every version of a row changed in an
+        open transaction, and the hall's few hot rows would grow a chain to walk.)"""
+        if getattr(self._batch, "conn", None) is not None:
+            yield  # already in one
+            return
+        options = {WRITE: True, hall_key.OPTION: self.hall}
+        with self.engine.connect().execution_options(**options) as conn:
+            b = self._batch
+            b.conn, b.events, b.every, b.done = conn, [], every, 0
+            conn.begin()
+            try:
+                yield
+                self._commit_batch()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                b.conn = None
+
+    def _commit_batch(self) -> None:
+        b = self._batch
+        b.conn.commit()
+        heard, b.events, b.done = b.events, [], 0
+        for listener in self._listeners:
+            listener(heard)
+
     def run(self, op: Callable[[Tx], R], attempts: int = ATTEMPTS) -> Committed[R]:
         """Run ``op`` in one write transaction and commit; run it again from the start
-        after a lost compare-and-set or a busy/serialization failure."""
+        after a lost compare-and-set or a busy/serialization failure. In a ``batch``, run
+        it in the batch's transaction (a failure ends the batch)."""
+        b = self._batch
+        if getattr(b, "conn", None) is not None:
+            if not b.conn.in_transaction():
+                b.conn.begin()
+            tx = Tx(b.conn, self.clock())
+            result = op(tx)
+            b.events.extend(tx.events)
+            b.done += 1
+            if b.done >= b.every:
+                self._commit_batch()
+            return Committed(result, tx.events)
         for attempt in range(attempts):
             try:
                 with (

@@ -280,6 +280,9 @@ def test_the_embedded_server_listens_on_the_port_given(
         store.dispose()
 
 
+DEMO = [sys.executable, "-m", "queue_app", "demo"]
+
+
 def test_demo_port_through_a_real_terminal(tmp_path: Path) -> None:
     """``queue-app demo --port P`` in tmux: the demo's hall answers on P."""
     import shutil
@@ -295,7 +298,7 @@ def test_demo_port_through_a_real_terminal(tmp_path: Path) -> None:
     try:
         tmux.open(
             "demo",
-            [sys.executable, "-m", "queue_app", "demo", "--port", str(port), "--tickets", "20"],
+            [*DEMO, "--port", str(port), "--tickets", "20", "--days", "0"],  # no past days here
             {"PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         )
         answered = None

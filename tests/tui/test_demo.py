@@ -3,6 +3,7 @@ this process, reached through the client like any terminal."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from queue_app.demo_live import (
     seed_city,
 )
 from queue_app.domain.city import Elsewhere
+from queue_app.domain.report import Period
+from queue_app.domain.rollup import By
+from queue_app.history import past_days
+from queue_app.history.template import demo_database
 from queue_app.loaders import default_catalog_path, default_hall_path, load_catalog, load_hall_for
 from queue_app.loaders.files import default_city_path, load_city_halls
 from queue_app.store import Store, make_engine
@@ -81,3 +86,26 @@ def test_the_demo_city_serves_every_hall_and_the_city_account_sees_them_all(
     finally:
         for s in stores:
             s.dispose()
+
+
+def test_the_demo_starts_with_past_days_kept_between_runs(tmp_path: Path) -> None:
+    """The demo's database holds each hall's past business days (two here, light), made
+    once in the cache and copied after; today's morning follows them."""
+    catalog = load_catalog(default_catalog_path())
+    _, halls = load_city_halls(default_city_path(), catalog)
+    zone = midday_timezone()
+    township = halls[2].model_copy(
+        update={"hall": halls[2].hall.model_copy(update={"timezone": zone})}
+    )
+    made = demo_database(tmp_path / "a.db", catalog, [township], tmp_path, days=2, scale=0.3)
+    again = demo_database(tmp_path / "b.db", catalog, [township], tmp_path, days=2, scale=0.3)
+    assert made > 0 and again == 0  # the second start copies the first's days
+    clock = SimClock(0.0)
+    store = Store(f"sqlite:///{tmp_path / 'b.db'}", catalog, township, clock=clock)
+    try:
+        seed(store, catalog, township, clock, tickets=20)
+        days = past_days(township, 2, dt.date.fromisoformat(store.today()))
+        past = store.report(By.HALL, Period.of(days[0], days[-1])).total.now
+        assert past.issued == made and past.served > 0 and past.rated > 0
+    finally:
+        store.dispose()

@@ -69,6 +69,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/day/open-late"): (MANAGER, {"until": None}),
     # the web pages' reads (tests/web): numbers, matter names and windows, never a person
     ("GET", "/api/display"): (PUBLIC, None),
+    ("GET", "/api/dashboard"): (PUBLIC, None),  # the 大屏: counts, numbers, window names
     ("GET", "/api/status/{token}"): (PUBLIC, None),
     ("GET", "/api/voice/{number}/{window}.wav"): (PUBLIC, None),
 }

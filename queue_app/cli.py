@@ -1791,6 +1791,15 @@ def serve(
                 highlight=False,
                 soft_wrap=True,
             )
+            out.print(
+                "  "
+                + _("call board {board} · big screen {dashboard}").format(
+                    board=f"{where}/display", dashboard=f"{where}/dashboard"
+                ),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         if settings.public_url:
             out.print(
                 _("slips link to {url}").format(url=settings.public_url),

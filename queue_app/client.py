@@ -60,6 +60,7 @@ from queue_app.api_models import (
     WindowStateOut,
     WindowStatsOut,
 )
+from queue_app.dashboard_models import DashboardOut
 from queue_app.defaults import RETRY_FOR_S
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import N_, Text
@@ -558,6 +559,11 @@ class AsyncHallClient:
         """The display board's figures (public: numbers and windows only)."""
         return await self._get("/api/display", _as(DisplayOut))
 
+    async def dashboard(self) -> DashboardOut:
+        """The hall's big screen: the line by domain, the windows, today, the last 30 days
+        (public: counts, ticket numbers and window names only)."""
+        return await self._get("/api/dashboard", _as(DashboardOut))
+
     async def voice(self, number: str, window: int) -> bytes:
         """The call of ``number`` to ``window`` spoken, as a WAV file (when the server can)."""
         return await self._get(f"/api/voice/{number}/{window}.wav", _raw)
@@ -702,6 +708,7 @@ class HallClient:
     appeal_case = _blocking(AsyncHallClient.appeal_case)
     decide_case = _blocking(AsyncHallClient.decide_case)
     display = _blocking(AsyncHallClient.display)
+    dashboard = _blocking(AsyncHallClient.dashboard)
     voice = _blocking(AsyncHallClient.voice)
 
     def events(self) -> Iterator[ServerEvent]:

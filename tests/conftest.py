@@ -52,6 +52,7 @@ passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 # finishing a long browser or multi-process file alone at the end
 LONGEST_FIRST = (
     "tests/web/test_pages.py",
+    "tests/web/test_dashboard.py",
     "tests/store/test_concurrency.py",
     "tests/server/test_crash.py",
     "tests/server/test_two_servers.py",

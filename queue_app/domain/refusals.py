@@ -528,6 +528,8 @@ class PeriodBackwards(Refused):
 class PeriodTooLong(Refused):
     code, status, field = "period_too_long", BAD_INPUT, "to"
     message = N_("A report covers at most {most} days; {first} to {last} is {days}")
+
+
 # ------------------------------------------------------------------ history
 class HistoryDaysTaken(Refused):
     """Past days to play hold tickets already (or were closed)."""

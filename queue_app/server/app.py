@@ -24,6 +24,7 @@ from queue_app.server.body_limit import BodyLimit
 from queue_app.server.case_routes import router as case_router
 from queue_app.server.city_routes import router as city_router
 from queue_app.server.context import KEY, HallContext
+from queue_app.server.dashboard_routes import router as dashboard_router
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.pages import pages
 from queue_app.server.public import public
@@ -62,6 +63,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(report_router)
     app.include_router(case_router)
     app.include_router(public)
+    app.include_router(dashboard_router)
     app.include_router(pages)
     return app
 

@@ -1,9 +1,11 @@
-"""The web pages of the hall server: the display board (/display) for the wall TV and the
-citizen's status page (/t/<token>, the QR code on the slip).
+"""The web pages of the hall server: the display board (/display) for the wall TV, the
+big screen (/dashboard, the 大屏 on the manager's wall) and the citizen's status page
+(/t/<token>, the QR code on the slip).
 
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
-Content-Security-Policy below holds every page to its own origin).
+Content-Security-Policy below holds every page to its own origin). The one library, the
+big screen's charts (Apache ECharts), is vendored under ``web/vendor`` (see NOTICE).
 
 Each page is in the reader's language (``?lang=zh|en``, else the browser's Accept-Language,
 else Chinese), from the gettext catalogs of ``queue_app.i18n``: the HTML is a Jinja
@@ -35,8 +37,13 @@ TYPES = {
     "svg": "image/svg+xml",
 }
 ASSETS = frozenset(
-    {"common.js", "common.css", "display.js", "display.css", "status.js", "status.css", "icon.svg"}
+    {
+        *("common.js", "common.css", "icon.svg"),
+        *("display.js", "display.css", "status.js", "status.css"),
+        *("dashboard.js", "dashboard.css"),
+    }
 )
+VENDOR = {"echarts.common.min.js": "vendor/echarts/echarts.common.min.js"}  # /web/vendor/...
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "media-src 'self'; connect-src 'self'; font-src 'self'; base-uri 'none'; "
@@ -49,7 +56,7 @@ DEFAULT_LANG = "zh"
 
 
 def _read(name: str) -> bytes:
-    return resources.files("queue_app").joinpath("web", name).read_bytes()
+    return resources.files("queue_app").joinpath("web", *name.split("/")).read_bytes()
 
 
 def _tagged(body: bytes) -> tuple[bytes, str]:
@@ -161,6 +168,12 @@ async def display_page(request: Request) -> Response:
     return _serve(request, "display.html")
 
 
+@pages.get("/dashboard")
+async def dashboard_page(request: Request) -> Response:
+    """The hall's big screen (大屏): the line, the windows, today and the last 30 days."""
+    return _serve(request, "dashboard.html")
+
+
 @pages.get("/t/{token}")
 async def status_page(request: Request, token: str) -> Response:
     """The citizen's status page. The page asks /api/status/<token> for the ticket; a
@@ -174,3 +187,11 @@ async def asset(request: Request, name: str) -> Response:
     if name not in ASSETS:
         raise HTTPException(404, "Not Found")
     return _serve(request, name)
+
+
+@pages.get("/web/vendor/{name}")
+async def vendored(request: Request, name: str) -> Response:
+    """A library the pages use, as its package ships it."""
+    if name not in VENDOR:
+        raise HTTPException(404, "Not Found")
+    return _serve(request, VENDOR[name])

@@ -72,8 +72,10 @@ from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.hall_key import of
 from queue_app.store.idempotency import Once
 from queue_app.store.read import board, figures, line
+from queue_app.store.read import dashboard as read_dashboard
 from queue_app.store.read import reports as read_reports
 from queue_app.store.read import summary as read_summary
+from queue_app.store.read.dashboard import Dashboard
 from queue_app.store.read.figures import DomainWaits, StaffingNow, WindowFigures, WindowStats
 from queue_app.store.read.line import WindowInfo
 from queue_app.store.read.summary import HallSummary
@@ -95,6 +97,7 @@ FIRST_PAGE, PAGE = 8, 64  # candidates read per round ("oldest eligible first")
 DAY_END = "day_end"
 
 __all__ = [
+    "Dashboard",
     "DomainWaits",
     "EventInfo",
     "Issued",
@@ -407,21 +410,42 @@ class Store:
 
         return self._run(op)
 
+    def _rules_of(self, tx: Tx) -> Callable[[str], DayRules]:
+        """Each day's tally rules in this read: a day ends at its close, today now."""
+        today = self.day_of(tx.now)
+
+        def rules_of(day: str) -> DayRules:
+            end = tx.now if day >= today else self._day_end(tx.conn, day)
+            return self._rules(tx.conn, end)
+
+        return rules_of
+
     def report(self, by: By, period: Period) -> Report:
         """The report of ``period`` by ``by``, against the period before it, with the 好差评
         cases opened in it (回访率, 整改率)."""
         with self._reading() as tx:
-            today = self.day_of(tx.now)
-
-            def rules_of(day: str) -> DayRules:
-                end = tx.now if day >= today else self._day_end(tx.conn, day)
-                return self._rules(tx.conn, end)
-
             made = read_reports.report(
-                tx.conn, self.hall, self.catalog, by, period, rules_of, self._excluded
+                tx.conn, self.hall, self.catalog, by, period, self._rules_of(tx), self._excluded
             )
-            made.cases = cases.figures(tx.conn, period.first, period.last, today)
+            made.cases = cases.figures(tx.conn, period.first, period.last, self.day_of(tx.now))
             return made
+
+    def dashboard(self, days: int = 30) -> Dashboard:
+        """The hall's big screen: the line and the windows now, today's figures, and the
+        hall's trend over the ``days`` days ending today."""
+        with self._reading() as tx:
+            today = self.day_of(tx.now)
+            period = Period.of(day_before(today, days - 1), today)
+            return read_dashboard.dashboard(
+                tx.conn,
+                self._layout(tx),
+                self.catalog,
+                today,
+                tx.now,
+                period,
+                self._rules_of(tx),
+                self._excluded,
+            )
 
     def case_figures(self, first: str, last: str) -> CaseFigures:
         """The 好差评 cases opened from ``first`` to ``last`` (days included): visits,

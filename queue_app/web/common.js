@@ -1,6 +1,6 @@
-// Shared by the display board and the status page: the page's words, the hall's look,
-// JSON reads, and the live connection to /api/events that reconnects by itself. No
-// dependencies, no build.
+// Shared by the display board, the big screen and the status page: the page's words, the
+// hall's look, JSON reads, the hall's clock, and the live connection to /api/events that
+// reconnects by itself. No dependencies, no build.
 "use strict";
 
 const Hall = (() => {
@@ -67,6 +67,52 @@ const Hall = (() => {
           fn();
         }, ms);
       }
+    };
+  }
+
+  // A read of the hall's ``path`` handed to apply(body); one at a time: asked again while
+  // one runs, it reads once more after it. A failed read shows the page offline.
+  function reader(path, apply) {
+    let running = false;
+    let again = false;
+    async function read() {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        const r = await getJSON(`${root}${path}`);
+        if (r.ok) apply(r.body);
+      } catch (e) {
+        showLink(false);
+      } finally {
+        running = false;
+        if (again) {
+          again = false;
+          read();
+        }
+      }
+    }
+    return read;
+  }
+
+  // The hall's date and time in #date and #clock, in the hall's zone (clock.tz), on the
+  // server's clock (offset(): the server's minus this one's, ms).
+  function hallClock(offset) {
+    return {
+      tz: undefined,
+      fmt: null,
+      fmtTz: null,
+      tick() {
+        if (!this.fmt || this.fmtTz !== this.tz) {
+          this.fmt = clockParts(this.tz);
+          this.fmtTz = this.tz;
+        }
+        const now = new Date(Date.now() + offset());
+        $("date").textContent = this.fmt.date.format(now);
+        $("clock").textContent = this.fmt.time.format(now);
+      },
     };
   }
 
@@ -179,5 +225,8 @@ const Hall = (() => {
     };
   }
 
-  return { $, _, fill, lang, root, applyLook, getJSON, throttle, showLink, live, el, callLine, clockParts };
+  return {
+    $, _, fill, lang, root, applyLook, getJSON, reader, throttle, showLink, live, el, callLine,
+    clockParts, hallClock,
+  };
 })();

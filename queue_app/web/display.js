@@ -20,8 +20,6 @@
     announced: new Set(), // the calls queued for speech (or passed over), by callKey()
     announcedOrder: [], // the same keys, oldest first, to bound the set
     offset: 0, // server clock minus this clock, ms
-    fetching: false,
-    again: false,
   };
 
   // ------------------------------------------------------------------ speech
@@ -353,25 +351,7 @@
     catchUp(d);
   }
 
-  async function refresh() {
-    if (state.fetching) {
-      state.again = true;
-      return;
-    }
-    state.fetching = true;
-    try {
-      const r = await Hall.getJSON(`${Hall.root}/api/display`);
-      if (r.ok) apply(r.body);
-    } catch (e) {
-      Hall.showLink(false);
-    } finally {
-      state.fetching = false;
-      if (state.again) {
-        state.again = false;
-        refresh();
-      }
-    }
-  }
+  const refresh = Hall.reader("/api/display", apply);
   const refreshSoon = Hall.throttle(refresh, 250);
 
   function called(d) {
@@ -394,20 +374,7 @@
   }
 
   // ------------------------------------------------------------------ clock
-  const clock = {
-    tz: undefined,
-    fmt: null,
-    fmtTz: null,
-    tick() {
-      if (!this.fmt || this.fmtTz !== this.tz) {
-        this.fmt = Hall.clockParts(this.tz);
-        this.fmtTz = this.tz;
-      }
-      const now = new Date(Date.now() + state.offset);
-      $("date").textContent = this.fmt.date.format(now);
-      $("clock").textContent = this.fmt.time.format(now);
-    },
-  };
+  const clock = Hall.hallClock(() => state.offset);
 
   function start() {
     clock.tick();

@@ -30,9 +30,17 @@ MATTERS = ["M-SBK", "M-YL", "M-GT", "M-SP", "M-HZ"]
 OUTCOMES = list(Outcome)
 
 
-def play_day(store: Store, clock: Clock, day: dt.date, rng: random.Random, steps: int) -> None:
-    """A business day of random work at every window, then the day left to the rollover."""
-    clock.now = dt.datetime.combine(day, dt.time(9, 0), SHANGHAI).timestamp()
+def play_day(
+    store: Store,
+    clock: Clock,
+    day: dt.date,
+    rng: random.Random,
+    steps: int,
+    zone: dt.tzinfo = SHANGHAI,
+) -> None:
+    """A business day of random work at every window (from 9:00 in ``zone``, the hall's),
+    then the day left to the rollover."""
+    clock.now = dt.datetime.combine(day, dt.time(9, 0), zone).timestamp()
     for w in CLERKS:
         store.open_window(w, actor=CLERKS[w])
     for _ in range(steps):

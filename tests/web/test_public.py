@@ -17,7 +17,7 @@ from queue_app.domain.errors import InvalidData
 from queue_app.domain.hall import Display, Hall, parse_hall
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.server import create_app
-from queue_app.server.pages import ASSETS
+from queue_app.server.pages import ASSETS, VENDOR
 from queue_app.server.voice import Voice, spoken
 from queue_app.store import Store
 from tests.conftest import FIXTURES, REPO, Clock
@@ -112,6 +112,69 @@ async def test_the_display_shows_only_its_windows_in_its_theme(
 
 async def test_unknown_query_parameters_are_refused(anon: httpx.AsyncClient) -> None:
     r = await anon.get("/api/display", params={"window": "1"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_parameter"
+
+
+# ------------------------------------------------------------------ /api/dashboard
+async def test_the_dashboard_shows_the_hall_today_and_no_person(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient, clock: Clock
+) -> None:
+    await _issue(api, 3)
+    await _issue(api, 1, matters=["M-GT"])  # 企业开办
+    await api.post("/api/windows/1/call-next")  # A001
+    await api.post("/api/windows/1/start")
+    clock.advance(minutes=4)
+    await api.post("/api/windows/1/finish", json={"outcome": "completed"})
+    await api.post("/api/windows/1/rating", json={"ticket": "A001", "level": 1})
+    await api.post("/api/windows/2/call-next")  # A002
+    await api.post("/api/windows/4/pause", json={"reason": "张三请假"})
+    clock.advance(minutes=2)
+
+    r = await anon.get("/api/dashboard")  # no sign-in
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    d = r.json()
+    assert (d["hall"], d["day"], d["target_wait_minutes"]) == ("测试大厅", "2026-11-23", 20.0)
+    assert {x["domain"]: x["waiting"] for x in d["domains"]} == {"社保": 1, "企业开办": 1}
+    assert max(x["longest_wait_minutes"] for x in d["domains"]) == pytest.approx(6.0)
+    states = {w["number"]: (w["state"], w["ticket"], w["served"]) for w in d["windows"]}
+    assert states == {
+        1: ("idle", None, 1),
+        2: ("calling", "A002", 0),
+        3: ("idle", None, 0),
+        4: ("paused", None, 0),
+    }
+    today = d["today"]
+    counts = (await api.get("/api/stats/today")).json()["counts"]
+    assert (today["issued"], today["served"], today["waiting"]) == (4, 1, 2)
+    assert (today["served"], today["waiting"]) == (counts["done"], counts["waiting"])
+    assert today["ratings"] == {"5": 0, "4": 0, "3": 0, "2": 0, "1": 1}
+    assert (today["rated"], today["bad_rate"]) == (1, 1.0)
+    assert today["mean_wait_minutes"] == pytest.approx(2.0)  # A001 0 min, A002 4 min
+    assert today["longest_wait_minutes"] == pytest.approx(6.0)
+    report = (await api.get("/api/reports/hall?from=2026-10-25&to=2026-11-23")).json()
+    assert [t["day"] for t in d["trend"]] == [t["day"] for t in report["trend"]]
+    assert len(d["trend"]) == 30 and d["trend"][-1]["day"] == "2026-11-23"
+    last = report["trend"][-1]["figures"]
+    assert d["trend"][-1] == {
+        "day": "2026-11-23",
+        "issued": last["issued"],
+        "served": last["served"],
+        "mean_wait_minutes": last["mean_wait_minutes"],
+        "rated": last["rated"],
+        "bad_rate": last["bad_rate"],
+    }
+    # counts, ticket numbers and the hall's words: never a person, nor a clerk's words
+    assert "王经理" not in r.text and "mgr" not in r.text and "张三" not in r.text
+
+    # one read while nothing happens (the screens ask after each event); a change reads anew
+    assert (await anon.get("/api/dashboard")).json() == d
+    await _issue(api)
+    assert (await anon.get("/api/dashboard")).json()["today"]["issued"] == 5
+    clock.advance(minutes=1)  # no event, but the waits have grown: read anew after a while
+    assert (await anon.get("/api/dashboard")).json()["today"]["longest_wait_minutes"] == (
+        pytest.approx(7.0)
+    )
+    r = await anon.get("/api/dashboard", params={"days": "7"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "unknown_parameter"
 
 
@@ -276,7 +339,7 @@ async def test_the_page_language_follows_lang_then_the_browser_then_chinese(
     anon: httpx.AsyncClient, query: str, accept: str | None, lang: str
 ) -> None:
     headers = {"Accept-Language": accept} if accept else {}
-    for path in ("/display", f"/t/{'x' * 22}", "/t/bad"):
+    for path in ("/display", "/dashboard", f"/t/{'x' * 22}", "/t/bad"):
         r = await anon.get(path + query, headers=headers)
         assert r.status_code in (200, 404), r.text
         assert _lang(r.text) == lang and r.headers["content-language"] == lang
@@ -322,8 +385,8 @@ async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClie
 
 
 def test_the_pages_reference_nothing_outside_the_server() -> None:
-    files = sorted(WEB.iterdir())
-    assert {f.name for f in files} == ASSETS | {"display.html", "status.html"}
+    files = sorted(f for f in WEB.iterdir() if f.is_file())
+    assert {f.name for f in files} == ASSETS | {"display.html", "status.html", "dashboard.html"}
     for f in files:
         text = f.read_text(encoding="utf-8")
         if f.suffix == ".svg":
@@ -340,8 +403,31 @@ def test_the_packaged_files_are_declared() -> None:
 
     data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     globs = data["tool"]["setuptools"]["package-data"]["queue_app"]
-    for f in WEB.iterdir():
-        assert any(f.relative_to(REPO).match(f"queue_app/{g}") for g in globs), f
+    for f in WEB.rglob("*"):
+        if f.is_file():
+            assert any(f.relative_to(REPO).match(f"queue_app/{g}") for g in globs), f
+
+
+async def test_the_charting_library_is_served_from_the_package(anon: httpx.AsyncClient) -> None:
+    """The big screen's ECharts comes from the server (no CDN), with its licences beside it
+    in the package and named in NOTICE."""
+    for name, path in VENDOR.items():
+        r = await anon.get(f"/web/vendor/{name}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+        assert r.content == (WEB / path).read_bytes() and len(r.content) > 500_000
+        assert "Apache License, Version 2.0" in r.text[:2000]
+        folder = (WEB / path).parent
+        assert {"LICENSE", "NOTICE", "LICENSE-d3", "LICENSE-zrender"} <= {
+            f.name for f in folder.iterdir()
+        }
+    notice = (REPO / "NOTICE").read_text(encoding="utf-8")
+    assert "Apache ECharts 6.1.0" in notice and "queue_app/web/vendor/echarts" in notice
+    for nope in ("/web/vendor/LICENSE", "/web/vendor/echarts.min.js", "/web/vendor/..%2Fcommon.js"):
+        r = await anon.get(nope)
+        assert r.status_code == 404, nope
+    r = await anon.get("/dashboard")
+    assert r.status_code == 200 and "default-src 'none'" in r.headers["content-security-policy"]
+    assert 'src="/web/vendor/echarts.common.min.js"' in r.text
 
 
 # ------------------------------------------------------------------ the layout's display section

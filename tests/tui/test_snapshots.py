@@ -190,6 +190,8 @@ def test_reports_bad_date(history: InProcessHall, snap_compare) -> None:  # type
         await pilot.press("enter")
         await settle(pilot, lambda: screen.query_one("#note").has_class("-error"))
 
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
 
 @pytest.fixture()
 def poor_ratings(hall: InProcessHall) -> InProcessHall:

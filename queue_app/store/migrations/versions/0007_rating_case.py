@@ -1,4 +1,6 @@
-"""好差评 cases: every poor rating's return visit, rectification, feedback and appeal.
+"""Rating cases: every poor rating's return visit, rectification, feedback and appeal.
+
+The 好差评 closed loop of the national rules.
 
 Revision ID: 0007
 Revises: 0006

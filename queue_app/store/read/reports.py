@@ -4,6 +4,7 @@ their raw rows with the same arithmetic."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 
 from sqlalchemy import Connection, select
@@ -31,7 +32,10 @@ def parts(conn: Connection, by: By, period: Period, rules_of: RulesOf, excluded:
         days=rollups.days(conn, *now),
         months=rollups.months(conn, RANKED, *now),
     )
-    p.total_now = rollups.sums(conn, By.HALL, *now, steps=True).get("", p.total_now)
+    if by is By.HALL:  # the hall's one line is the total (read once; live days add to both)
+        p.total_now = copy.deepcopy(p.now.get("", p.total_now))
+    else:
+        p.total_now = rollups.sums(conn, By.HALL, *now, steps=True).get("", p.total_now)
     p.total_before = rollups.sums(conn, By.HALL, *then, steps=True).get("", p.total_before)
     kept = set(p.days) | rollups.kept_days(conn, *then)
     every = [*before.each_day(), *period.each_day()]

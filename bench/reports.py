@@ -79,28 +79,19 @@ def copy_year(engine: Engine, hall: Hall, codes: list[str], days: list[dt.date])
     written."""
     played, source = PLAYED.isoformat(), hall.hall.code
     written = 0
+    pairs = [(code, d.isoformat()) for code in codes for d in days if d != PLAYED]
+    targets = ", ".join(f"('{c}', '{d}')" for c, d in pairs)  # bench-made codes and dates
     with engine.begin() as conn:
         for table in (rollup_t, rollup_step_t):
             cols = [c.name for c in table.columns if c.name not in ("hall", "day")]
-            listed = ", ".join(f'"{c}"' for c in cols)
+            listed = ", ".join(f's."{c}"' for c in cols)
             copy = text(
-                f"INSERT INTO {table.name} (hall, day, {listed}) "
-                f"SELECT :code, :day, {listed} FROM {table.name} "
-                "WHERE hall = :source AND day = :played"
+                f"INSERT INTO {table.name} (hall, day, {listed.replace('s.', '')}) "
+                f"SELECT t.code, t.day, {listed} FROM {table.name} s "
+                f"CROSS JOIN (VALUES {targets}) AS t(code, day) "
+                "WHERE s.hall = :source AND s.day = :played"
             )
-            for code in codes:
-                for d in days:
-                    if d != PLAYED:
-                        got = conn.execute(
-                            copy,
-                            {
-                                "code": code,
-                                "day": d.isoformat(),
-                                "source": source,
-                                "played": played,
-                            },
-                        )
-                        written += got.rowcount
+            written += conn.execute(copy, {"source": source, "played": played}).rowcount
             conn.execute(table.delete().where(table.c.hall == source, table.c.day == played))
         conn.execute(month_step_t.delete())  # each month's steps, added up from its days'
         month = "substr(day, 1, 7)"
@@ -172,6 +163,7 @@ def main() -> int:
     ap.add_argument("--tickets", type=int, default=800)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--only", choices=("sqlite", "postgresql"), help="run one database's part")
     args = ap.parse_args()
 
     catalog = load_catalog(default_catalog_path())
@@ -181,18 +173,21 @@ def main() -> int:
     results: dict[str, object] = {"days": len(days), "tickets_per_day": args.tickets}
     ok = True
 
-    args.sqlite.mkdir(parents=True, exist_ok=True)
-    db = args.sqlite / "reports-bench.db"
-    db.unlink(missing_ok=True)
-    store, played_s = play_today(f"sqlite:///{db}", hall, args.tickets)
-    rows = copy_year(store.engine, hall, [hall.hall.code], days)
-    print(f"SQLite: played {args.tickets} tickets in {played_s:.1f} s; {rows} rollup rows copied")
-    sqlite = measure(store, year, args.repeat)
-    ok &= _print(f"SQLite, one hall, {len(days)} days", sqlite, 1.0)
-    results["sqlite"] = sqlite
-    store.dispose()
+    if args.only != "postgresql":
+        args.sqlite.mkdir(parents=True, exist_ok=True)
+        db = args.sqlite / "reports-bench.db"
+        db.unlink(missing_ok=True)
+        store, played_s = play_today(f"sqlite:///{db}", hall, args.tickets)
+        rows = copy_year(store.engine, hall, [hall.hall.code], days)
+        print(
+            f"SQLite: played {args.tickets} tickets in {played_s:.1f} s; {rows} rollup rows copied"
+        )
+        sqlite = measure(store, year, args.repeat)
+        ok &= _print(f"SQLite, one hall, {len(days)} days", sqlite, 1.0)
+        results["sqlite"] = sqlite
+        store.dispose()
 
-    if args.pg:
+    if args.pg and args.only != "sqlite":
         engine = make_engine(args.pg)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))

@@ -103,10 +103,15 @@ def tally(conn: Connection, day: str, how: DayRules, excluded: frozenset[int]) -
         for r in conn.execute(_TICKETS, params(conn, day=day))
     ]
     events = [
-        DayEvent(r.id, r.at, r.kind, r.ticket_id, r.window, r.actor, json.loads(r.detail))
+        DayEvent(r.id, r.at, r.kind, r.ticket_id, r.window, r.actor, _detail(r.kind, r.detail))
         for r in conn.execute(_EVENTS, params(conn, day=day))
     ]
     return tally_day(tickets, events, how, excluded)
+
+
+def _detail(kind: str, detail: str) -> dict[str, Any]:
+    """An event's detail as the tally reads it: a rating's level, nothing of the others."""
+    return json.loads(detail) if kind == "rated" else {}
 
 
 def write(conn: Connection, day: str, figures: DayTally) -> int:

@@ -52,10 +52,16 @@ def test_a_report_in_each_format_gives_the_stores_figures(
     assert got["previous_first"] == "2026-11-15" and got["previous_last"] == "2026-11-16"
     assert got["total"]["before"]["served"] == expected.total.before.served > 0
     assert [d["day"] for d in got["trend"]] == ["2026-11-17", "2026-11-18"]
+    cases = got["cases"]  # every poor rating of the period opened a 好差评 case
+    assert cases["opened"] == sum(
+        x["now"]["ratings"][k] for x in [got["total"]] for k in ("1", "2")
+    )
+    assert cases["opened"] > 0 and cases["visit_rate"] == 0.0 and cases["overdue"] > 0
 
     r = run("report", *period, env=env)  # the table, in Chinese
     assert r.returncode == 0 and "测试大厅 · 2026-11-17 至 2026-11-18 · 按窗口" in r.stdout
     assert "差评率" in r.stdout and "合计" in r.stdout and "忙闲均衡度" in r.stdout
+    assert "好差评工单：新增" in r.stdout and "回访率 0.0%" in r.stdout
     # the raw rows purged (the command's clock is today's: those days are long past), the
     # figures are the same, read from the days' rollups
     r = run("--lang", "en", "db", "purge", "--keep-days", "1", env=env)

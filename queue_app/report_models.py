@@ -4,9 +4,9 @@ the client, the CLI and the workbooks read)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from queue_app.domain.cases import CaseFigures
+from queue_app.api_cases import CaseFiguresOut
 from queue_app.domain.report import DayPoint, Line, Ranked, Report
 from queue_app.domain.rollup import By, Tally
 
@@ -100,57 +100,16 @@ class DayOut(BaseModel):
 
 
 class RankedOut(BaseModel):
+    """A window or clerk in a month's ranking (read from ``report.Ranked``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     rank: int
     key: str
     label: str
     rated: int
     satisfied_rate: float | None
     bad_rate: float | None
-
-    @classmethod
-    def of(cls, r: Ranked) -> RankedOut:
-        return cls(
-            rank=r.rank,
-            key=r.key,
-            label=r.label,
-            rated=r.rated,
-            satisfied_rate=r.satisfied_rate,
-            bad_rate=r.bad_rate,
-        )
-
-
-class CasesOut(BaseModel):
-    """The 好差评 cases opened in the period (the national rules' closed loop)."""
-
-    opened: int
-    upheld: int  # appeals upheld: the rating set aside, the case out of the rates
-    appeals: int
-    visited: int
-    visited_on_time: int
-    fix_required: int
-    fixed: int
-    fixed_on_time: int
-    answered: int  # 反馈 given
-    overdue: int  # open cases past a deadline now
-    visit_rate: float | None  # 回访率: visited over the cases whose rating stands
-    fix_rate: float | None  # 整改率: rectified over those whose visit called for it
-
-    @classmethod
-    def of(cls, c: CaseFigures) -> CasesOut:
-        return cls(
-            opened=c.opened,
-            upheld=c.upheld,
-            appeals=c.appeals,
-            visited=c.visited,
-            visited_on_time=c.visited_on_time,
-            fix_required=c.fix_required,
-            fixed=c.fixed,
-            fixed_on_time=c.fixed_on_time,
-            answered=c.answered,
-            overdue=c.overdue,
-            visit_rate=c.visit_rate,
-            fix_rate=c.fix_rate,
-        )
 
 
 class ReportOut(BaseModel):
@@ -165,7 +124,7 @@ class ReportOut(BaseModel):
     trend: list[DayOut]  # the hall, each day of the period
     window_ranking: dict[str, list[RankedOut]]  # "YYYY-MM" → windows by 满意率
     clerk_ranking: dict[str, list[RankedOut]]
-    cases: CasesOut  # 好差评 cases opened in the period: 回访率, 整改率
+    cases: CaseFiguresOut  # 好差评 cases opened in the period: 回访率, 整改率
 
     @classmethod
     def of(cls, r: Report) -> ReportOut:
@@ -180,7 +139,15 @@ class ReportOut(BaseModel):
             lines=[LineOut.of(x) for x in r.lines],
             total=LineOut.of(r.total),
             trend=[DayOut.of(p) for p in r.trend],
-            window_ranking={m: [RankedOut.of(x) for x in v] for m, v in r.ranking.items()},
-            clerk_ranking={m: [RankedOut.of(x) for x in v] for m, v in r.clerk_ranking.items()},
-            cases=CasesOut.of(r.cases),
+            window_ranking={
+                m: [RankedOut.model_validate(x) for x in v] for m, v in r.ranking.items()
+            },
+            clerk_ranking={
+                m: [RankedOut.model_validate(x) for x in v] for m, v in r.clerk_ranking.items()
+            },
+            cases=CaseFiguresOut.of(r.cases, r.period.first, r.period.last),
         )
+
+
+def _ranked(by_month: dict[str, list[Ranked]]) -> dict[str, list[RankedOut]]:
+    return {m: [RankedOut.model_validate(x) for x in v] for m, v in by_month.items()}

@@ -44,6 +44,7 @@ RAISED_CAPS = {
     "QUEUE_APP_EVENT_STREAMS_PER_ADDRESS": "5000",
 }
 EVENT = b"\nevent: "  # every event of a stream, the snapshot included
+OPEN_AT = "2026-12-01T10:00+08:00"  # a Tuesday morning: the hall is open at any real hour
 DELIVERY_S = 60.0  # every subscriber has every event by then, or the phase failed
 
 
@@ -208,9 +209,12 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{Path(tmp) / 'hall.db'}"
+        cli(db, "db", "upgrade")
         cli(db, "staff", "add", "boss", "--role", "manager", "--password", PW)
         cli(db, "staff", "add", "clerk1", "--role", "clerk", "--password", PW)
-        server = Server([*QUEUE_APP, "serve", "--db", db], env=RAISED_CAPS).wait_ready()
+        server = Server(
+            [*QUEUE_APP, "serve", "--db", db, "--clock-start", OPEN_AT], env=RAISED_CAPS
+        ).wait_ready()
         try:
             with httpx.Client(base_url=server.url, timeout=60) as c:
                 matter = c.get("/api/catalog").json()["matters"][0]["code"]

@@ -26,6 +26,7 @@ from queue_app.server.city_routes import router as city_router
 from queue_app.server.context import KEY, HallContext
 from queue_app.server.dashboard_routes import router as dashboard_router
 from queue_app.server.headers import SecurityHeaders
+from queue_app.server.kiosk_routes import router as kiosk_router
 from queue_app.server.pages import pages
 from queue_app.server.public import public
 from queue_app.server.report_routes import router as report_router
@@ -64,6 +65,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(case_router)
     app.include_router(public)
     app.include_router(dashboard_router)
+    app.include_router(kiosk_router)
     app.include_router(pages)
     return app
 

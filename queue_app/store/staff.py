@@ -52,6 +52,7 @@ class Role(StrEnum):
     MANAGER = "manager"  # 大厅管理: everything
     DISPLAY = "display"  # 叫号屏: reads only
     CITY = "city"  # 市级: reads every hall on the database; changes one only as its manager
+    KIOSK = "kiosk"  # 取号机: the self-service kiosk, issues tickets and nothing else
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended

@@ -31,6 +31,8 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "cancel": ("A001",),
     "requeue": ("A001",),
     "slip_status": ("x" * 22,),
+    "slip_qr": ("x" * 22,),
+    "kiosk_guide": ("M-SBK",),
     "call_next": (1,),
     "recall": (1,),
     "start": (1,),

@@ -247,9 +247,14 @@ def test_it_rides_out_a_server_restart_and_shows_refusals_in_its_language(
     boss.close_day(force=True)
     page.locator("#choices [data-code=M-SBK]").tap()
     page.locator("#issue").tap()
-    expect(page.locator("#refusal")).to_contain_text("不再取号")
-    expect(page.locator("#issue")).to_be_enabled()
+    expect(page.locator("#refusal")).to_contain_text("已日终关闭，不能再取号")
+    expect(page.locator("#issue")).to_be_enabled()  # a new tap is a new attempt
     shot(page, "kiosk-refusal-1920x1080")
+    page.locator("#guide [data-back]").tap()
+    page.locator("#lang").tap()
+    page.locator("#choices [data-code=M-SBK]").tap()
+    page.locator("#issue").tap()
+    expect(page.locator("#refusal")).to_contain_text("is closed: no more tickets today")
     assert page.errors == []
 
 

@@ -49,6 +49,7 @@ class DemoAccount:
 
 
 CITY_USER = "city"  # the demo's city account, of the first hall
+KIOSK_USER = "kiosk"  # each hall's self-service kiosk account (the /kiosk page signs in)
 
 
 def _free_port() -> int:
@@ -58,13 +59,14 @@ def _free_port() -> int:
 
 
 def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: int) -> None:
-    """Demo staff, and the day so far: two hours of a three-hour peak (less just after
-    midnight: the business day starts then), the last windows left closed (one in eight)
-    and one paused, so every state shows."""
+    """Demo staff (a kiosk account, for the /kiosk page, too), and the day so far: two
+    hours of a three-hour peak (less just after midnight: the business day starts then),
+    the last windows left closed (one in eight) and one paused, so every state shows."""
     clock.live = False
     add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
     add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
     add_staff(store, "display", Role.DISPLAY, PASSWORD)
+    add_staff(store, KIOSK_USER, Role.KIOSK, PASSWORD, "自助取号机")  # for <hall>/kiosk
     for w in hall.windows:
         add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
     now = time.time()

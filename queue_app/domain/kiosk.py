@@ -19,7 +19,10 @@ from queue_app.domain.catalog import Audience, Bundle, Catalog, Matter
 ENTERPRISE_DOMAINS = frozenset({"企业开办", "企业经营许可", "工程建设"})
 # in another domain, a matter naming one of these is a business's ("单位参保证明"), unless
 # it speaks of a person of it ("企业职工基本养老保险正常退休申请")
-ENTERPRISE_WORDS = ("企业", "公司", "单位", "个体工商户", "合作社", "经营")
+ENTERPRISE_WORDS = (
+    *("企业", "公司", "单位", "个体工商户", "合作社", "经营", "机构"),
+    *("道路运输", "超限运输", "化学品", "一照一码"),
+)
 PERSON_WORDS = ("企业职工", "个人")
 PER_THEME = 12
 
@@ -30,12 +33,24 @@ class Theme(StrEnum):
     BUNDLE = "bundle"  # 一件事
 
 
-def audience_of(m: Matter) -> Audience:
-    """Whether a matter is a citizen's or a business's (the catalog does not say)."""
+def audiences(catalog: Catalog) -> dict[str, Audience]:
+    """Whether each matter is a citizen's or a business's (the catalog does not say): by
+    its domain; else a person named in it; else the bundles it is part of, when they are
+    all a business's; else words of its name naming a business."""
+    in_bundles: dict[str, set[Audience]] = {}
+    for b in catalog.bundles:
+        for code in b.matters:
+            in_bundles.setdefault(code, set()).add(b.audience)
+    return {m.code: _audience(m, in_bundles.get(m.code, set())) for m in catalog.matters}
+
+
+def _audience(m: Matter, bundled: set[Audience]) -> Audience:
     if m.domain in ENTERPRISE_DOMAINS:
         return Audience.ENTERPRISE
     if any(w in m.name for w in PERSON_WORDS):
         return Audience.PERSON
+    if bundled == {Audience.ENTERPRISE}:
+        return Audience.ENTERPRISE
     if any(w in m.name for w in ENTERPRISE_WORDS):
         return Audience.ENTERPRISE
     return Audience.PERSON
@@ -72,11 +87,12 @@ def kiosk_menu(
     """Each theme's buttons, best first (at most ``per_theme`` each): only what this hall
     handles (``handled``: matter codes), ranked by the tickets issued lately."""
     ranked: dict[Theme, list[tuple[tuple[int, int, int], Choice]]] = {t: [] for t in Theme}
+    of = audiences(catalog)
     for i, m in enumerate(catalog.matters):
         if m.code not in handled:
             continue
         n = matters_issued.get(m.code, 0)
-        aud = audience_of(m)
+        aud = of[m.code]
         theme = Theme.ENTERPRISE if aud is Audience.ENTERPRISE else Theme.PERSON
         ranked[theme].append((_rank(n, m.common, i), _matter(m, aud, n)))
     for i, b in enumerate(catalog.bundles):

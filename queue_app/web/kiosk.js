@@ -267,6 +267,18 @@ const hallKiosk = (() => {
     show("guide");
   }
 
+  // 1, 2, 3, 4, 7 as "1–4, 7"
+  function runs(numbers) {
+    const out = [];
+    for (let i = 0; i < numbers.length; ) {
+      let j = i;
+      while (j + 1 < numbers.length && numbers[j + 1] === numbers[j] + 1) j++;
+      out.push(j - i >= 2 ? `${numbers[i]}–${numbers[j]}` : numbers.slice(i, j + 1).join(", "));
+      i = j + 1;
+    }
+    return out.join(", ");
+  }
+
   function promised(m) {
     return m.immediate
       ? _("Done on the spot")
@@ -288,7 +300,7 @@ const hallKiosk = (() => {
       g.waiting === 1 ? _("{count} person", { count: g.waiting }) : _("{count} people", { count: g.waiting });
     const open = g.windows.filter((w) => w.open).map((w) => w.number);
     $("guide-windows").textContent = open.length
-      ? _("Windows {windows}", { windows: open.join(", ") })
+      ? _("Windows {windows}", { windows: runs(open) })
       : _("No window open now");
     $("guide-places").replaceChildren(
       ...g.places.map((p) => {
@@ -361,7 +373,7 @@ const hallKiosk = (() => {
       s.ahead === 1 ? _("{count} person", { count: s.ahead }) : _("{count} people", { count: s.ahead });
     $("slip-wait").textContent = wait(s.estimated_wait_minutes);
     $("slip-windows").textContent = s.windows.length
-      ? _("Served at windows {windows}", { windows: s.windows.join(", ") })
+      ? _("Served at windows {windows}", { windows: runs(s.windows) })
       : "";
     $("slip-printed").textContent = station ? _("Please take your printed slip.") : "";
     $("slip-printed").hidden = !station;
@@ -391,7 +403,7 @@ const hallKiosk = (() => {
       if (r.ok) {
         $("hall").textContent = r.body.hall;
         state.publicUrl = r.body.public_url || null;
-        document.title = `${r.body.hall} · ${_("Self-service tickets")}`;
+        document.title = r.body.hall + " · " + _("Self-service tickets");
       }
       online(true);
     } catch (e) {
@@ -408,6 +420,8 @@ const hallKiosk = (() => {
   async function referrals() {
     const r = await persist("GET", "/api/referrals");
     if (r.ok) state.notHandled = r.body.not_handled;
+    // the server builds its pinyin index on the first search: not while a citizen waits
+    call("GET", "/api/catalog/search?q=a&limit=1").catch(() => null);
   }
 
   function start() {

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from queue_app.domain.catalog import Audience
-from queue_app.domain.kiosk import audience_of
+from queue_app.domain.kiosk import audiences
 from queue_app.server import HallServer
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
@@ -137,7 +137,7 @@ async def test_a_kiosk_issues_once_per_key_and_shows_the_slip_qr(
 
 
 def test_a_matter_is_a_person_s_or_a_business_s(store: Store) -> None:
-    cat = store.catalog
-    assert audience_of(cat.matter("M-GT")) is Audience.ENTERPRISE  # 企业开办
-    assert audience_of(cat.matter("M-YL")) is Audience.PERSON  # 企业职工…退休: a person's
-    assert audience_of(cat.matter("M-HZ")) is Audience.PERSON
+    of = audiences(store.catalog)
+    assert of["M-GT"] is Audience.ENTERPRISE  # 企业开办
+    assert of["M-YL"] is Audience.PERSON  # 企业职工…退休: a person's
+    assert of["M-HZ"] is Audience.PERSON

@@ -125,7 +125,7 @@ def test_portrait_by_theme_guide_ticket_and_slip(
     expect(page.locator("#guide-name")).to_have_text("社会保障卡申领")
     expect(page.locator("#guide-matters")).to_contain_text("居民身份证")
     expect(page.locator("#guide-class")).to_have_text("A 综合业务")
-    expect(page.locator("#guide-windows")).to_have_text("1, 2, 3 号窗口")
+    expect(page.locator("#guide-windows")).to_have_text("1–3 号窗口")
     fits(page)
     shot(page, "kiosk-guide-1080x1920")
     before = waiting(boss)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 import segno
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -19,7 +20,6 @@ from queue_app.api_kiosk import (
 )
 from queue_app.domain.catalog import Catalog, Matter, MatterKind
 from queue_app.domain.city import Place, Referrals
-from queue_app.domain.hall import Coverage
 from queue_app.domain.kiosk import Choice, Theme, kiosk_menu
 from queue_app.domain.refusals import MatterOrBundle, UnknownBundle, UnknownMatter, UnknownSlip
 from queue_app.domain.window_state import WindowStatus
@@ -27,8 +27,11 @@ from queue_app.server.auth import Issuer
 from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.public import NO_STORE, TOKEN
+from queue_app.server.service import HallService
+from queue_app.store.read.kiosk import IssuedLately
 
 MENU_DAYS = 14  # the recent business days whose tickets rank the buttons
+LATELY_TTL_S = 30.0  # how long those counts are kept (on the hall's clock)
 
 router = APIRouter(
     prefix="/api",
@@ -53,11 +56,14 @@ def _choice(c: Choice) -> ChoiceOut:
 async def menu(svc: Svc, who: Issuer) -> KioskMenuOut:
     """The kiosk's big buttons by theme: the matters this hall handles (as in effect)
     that were issued most over the last 14 business days, then the catalog's common ones;
-    the bundles whose every matter is handled here."""
+    the bundles whose every matter is handled here. The counts are read at most every
+    30 s (every kiosk asks again after each ticket)."""
     hall = await svc.read(svc.store.hall_in_effect)
-    lately = await svc.read(svc.store.issued_lately, MENU_DAYS)
-    handled = Coverage(hall, svc.store.catalog).handled
-    m = kiosk_menu(svc.store.catalog, handled, lately.matters, lately.bundles)
+    referrals = await svc.read(svc.referrals, hall)
+    lately = await _lately(svc)
+    catalog = svc.store.catalog
+    handled = {m.code for m in catalog.matters if referrals.handled(m.code)}
+    m = kiosk_menu(catalog, handled, lately.matters, lately.bundles)
     out = {t: [_choice(c) for c in m.themes[t]] for t in Theme}
     return KioskMenuOut(
         days=MENU_DAYS,
@@ -65,6 +71,19 @@ async def menu(svc: Svc, who: Issuer) -> KioskMenuOut:
         enterprise=out[Theme.ENTERPRISE],
         bundle=out[Theme.BUNDLE],
     )
+
+
+_read_lately: WeakKeyDictionary[HallService, tuple[float, IssuedLately]] = WeakKeyDictionary()
+
+
+async def _lately(svc: HallService) -> IssuedLately:
+    now = svc.store.clock()
+    kept = _read_lately.get(svc)
+    if kept is not None and now - kept[0] < LATELY_TTL_S:
+        return kept[1]
+    lately = await svc.read(svc.store.issued_lately, MENU_DAYS)
+    _read_lately[svc] = (now, lately)
+    return lately
 
 
 @router.get("/kiosk/guide")
@@ -87,11 +106,14 @@ async def guide(svc: Svc, who: Issuer, matter: Code = None, bundle: Code = None)
         codes, name, description = list(b.matters), b.name, b.description
     referrals = await svc.read(svc.referrals, hall)
     handled = all(referrals.handled(c) for c in codes)
-    coverage = Coverage(hall, catalog)
-    serving = set(coverage.windows_for(frozenset(codes))) if handled else set()
+    matters = [catalog.matter(c) for c in codes]
+    serving = {  # as Coverage says, for these matters only
+        w.number
+        for w in hall.windows
+        if handled and all(hall.handles.admits(m) and w.serves.accepts(m) for m in matters)
+    }
     infos = await svc.read(svc.store.windows)
     _calls, waiting = await svc.read(svc.store.board, (), 1)
-    matters = [catalog.matter(c) for c in codes]
     tc = hall.ticket_class(matters, priority=False, appointment=False)
     return KioskGuideOut(
         kind="matter" if matter is not None else "bundle",

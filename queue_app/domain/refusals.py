@@ -559,3 +559,19 @@ class DemandOverruns(Refused):
         "The demand profile keeps the hall's windows busy past midnight on {day}: choose a "
         "lighter one (--demand); nothing was changed"
     )
+
+
+# ------------------------------------------------------------------ public screens
+class NoticeTooLong(Refused):
+    code, status, field = "notice_too_long", BAD_INPUT, "text"
+    message = N_("A notice is at most {most} characters long (this one has {length})")
+
+
+class NoticeNotOneLine(Refused):
+    code, status, field = "notice_not_one_line", BAD_INPUT, "text"
+    message = N_("A notice is one line: no line breaks or control characters")
+
+
+class BadStaffNumber(Refused):
+    code, status, field = "bad_staff_number", BAD_INPUT, "staff_number"
+    message = N_("A staff number (工号) is 1 to {most} letters, digits or hyphens")

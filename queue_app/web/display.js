@@ -246,6 +246,9 @@
       }),
     );
     $("current").hidden = others.length === 0;
+    // one row: the chips that wrap below it are left out (every call is in the list)
+    const chips = [...$("current").children];
+    for (const chip of chips) if (chip.offsetTop > chips[0].offsetTop) chip.remove();
   }
 
   function renderRecent() {
@@ -259,6 +262,20 @@
       }),
     );
     if (state.recent.length === 0) list.append(el("li", "empty", _("None yet")));
+    fitRecent(list);
+  }
+
+  // as many rows (two calls each) as the panel holds, at most five: a smaller screen
+  // shows the newest calls only
+  function fitRecent(list) {
+    list.style.gridTemplateRows = "";
+    const panel = list.parentElement;
+    const first = list.firstElementChild;
+    if (!first || panel.clientHeight === 0) return;
+    const room = panel.getBoundingClientRect().bottom - list.getBoundingClientRect().top - 8;
+    const rows = Math.max(1, Math.min(5, Math.floor(room / first.getBoundingClientRect().height)));
+    list.style.gridTemplateRows = `repeat(${rows}, auto)`;
+    while (list.children.length > rows * 2) list.lastElementChild.remove();
   }
 
   function renderWaiting(d) {

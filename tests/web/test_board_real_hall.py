@@ -17,11 +17,11 @@ import yaml
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
+from queue_app.domain.catalog import Catalog
 from queue_app.domain.profiles import WindowProfile
 from queue_app.loaders import load_hall_for
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from queue_app.domain.catalog import Catalog
 from tests.conftest import REPO, midday_timezone
 from tests.server.live import sqlite_url
 from tests.server.threaded import ThreadedServer
@@ -47,7 +47,8 @@ MISFITS = """() => {
   for (const e of document.body.querySelectorAll("*")) {
     const r = e.getBoundingClientRect();
     if (!r.width || !r.height || !shown(e) || e.closest("#gone")) continue;
-    if (!within(r, screen)) out.push(["off screen", e.id || e.className, e.textContent.slice(0, 30)]);
+    const what = [e.id || e.className, e.textContent.slice(0, 30)];
+    if (!within(r, screen)) out.push(["off screen", ...what]);
     // an inline box's glyphs may stand above and below its line: only its sides count
     const inline = getComputedStyle(e).display === "inline";
     for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
@@ -72,7 +73,8 @@ MISFITS = """() => {
     const u = unlock.getBoundingClientRect();
     for (const e of document.body.querySelectorAll("main *, section *, .notice *")) {
       const r = e.getBoundingClientRect();
-      const apart = r.right <= u.left || u.right <= r.left || r.bottom <= u.top || u.bottom <= r.top;
+      const apart = r.right <= u.left || u.right <= r.left
+        || r.bottom <= u.top || u.bottom <= r.top;
       if (r.width && r.height && !apart) out.push(["under the voice button", e.id || e.className]);
     }
   }

@@ -574,4 +574,4 @@ class NoticeNotOneLine(Refused):
 
 class BadStaffNumber(Refused):
     code, status, field = "bad_staff_number", BAD_INPUT, "staff_number"
-    message = N_("A staff number (工号) is 1 to {most} letters, digits or hyphens")
+    message = N_("A staff number is 1 to {most} letters, digits or hyphens")

@@ -149,6 +149,8 @@ class StaffOut(BaseModel):
     role: str
     disabled: bool
     windows: list[int] | None = None  # the windows the account may sit at; None: any
+    staff_number: str | None = None  # 工号
+    display_name: str | None = None  # the name public screens show, when the hall set one
 
 
 class StaffWindowsIn(_In):
@@ -435,6 +437,22 @@ class ClassWaiting(BaseModel):
     waiting: int
 
 
+class WindowStripItem(BaseModel):
+    """One window on the board's strip: its state and the number it calls or serves."""
+
+    window: int
+    state: WindowView  # closed, idle, calling, serving, paused
+    ticket: str | None  # calling or serving
+
+
+class NoShowOut(BaseModel):
+    """A 过号 number of today: the citizen may come back to the desk to be re-queued."""
+
+    ticket: str
+    window: int | None
+    at: float
+
+
 class DisplayOut(BaseModel):
     look: Look
     speak: bool
@@ -448,6 +466,68 @@ class DisplayOut(BaseModel):
     recent: list[BoardCall]  # the last ten calls, newest first
     waiting: list[ClassWaiting]
     waiting_total: int
+    strip: list[WindowStripItem]  # every window of this board, by number
+    no_shows: list[NoShowOut]  # today's 过号, newest first (at most 30)
+    no_show_count: int
+    notice: str | None  # the line a manager set for the boards
+
+
+class ServesOut(BaseModel):
+    """What a window serves now, in the catalog's words (its flags named by the page)."""
+
+    all: bool
+    undifferentiated: bool
+    domains: list[str]
+    departments: list[str]  # the departments' names
+    matters: list[str]  # the matters' names
+
+
+class ClerkOut(BaseModel):
+    """Who sits at the window, as the hall shows it: a name (masked unless the hall shows
+    full names, or the display name the hall set) and the staff number (工号)."""
+
+    name: str
+    staff_number: str | None
+
+
+class WindowScreenOut(BaseModel):
+    """The small screen above a window (/window/<n>)."""
+
+    look: Look
+    timezone: str
+    now: float
+    version: int
+    window: int
+    name: str
+    kind: WindowKind
+    state: WindowView  # closed, idle, calling, serving, paused
+    reason: str  # paused: why
+    ticket: str | None  # calling or serving
+    recalls: int
+    serves: ServesOut
+    changed: bool  # serves otherwise than the layout file says (re-profiled)
+    clerk: ClerkOut | None
+
+
+class NoticeIn(_In):
+    """The boards' notice line from now on; null or blank: none."""
+
+    text: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class NoticeOut(BaseModel):
+    text: str | None
+    set_at: float | None
+    set_by: str | None
+
+
+class StaffEditIn(_In):
+    """What to change of an account (a field left out stays as it is; null or "" clears
+    the staff number or the display name)."""
+
+    full_name: Annotated[str, Field(max_length=40)] | None = None
+    staff_number: Annotated[str, Field(max_length=40)] | None = None
+    display_name: Annotated[str, Field(max_length=40)] | None = None
 
 
 class HallAtGlanceOut(BaseModel):

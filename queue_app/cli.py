@@ -1069,8 +1069,20 @@ def staff_add(
         str | None,
         typer.Option(help="The windows the account may sit at, e.g. 1-5,8 (default: any)."),
     ] = None,
+    staff_number: Annotated[
+        str | None,
+        typer.Option(help="Staff number (工号), shown on the window screen: letters, digits, -."),
+    ] = None,
+    display_name: Annotated[
+        str | None,
+        typer.Option(
+            help="The name the window screen shows (e.g. 张女士); default: the full name, "
+            "masked unless the hall file says display.staff_names: full."
+        ),
+    ] = None,
 ) -> None:
     """Add a staff account."""
+    from queue_app.domain.public_text import clean_staff_number
     from queue_app.domain.refusals import BadRole
     from queue_app.domain.window_sets import parse_windows
     from queue_app.store.staff import Role, add_staff
@@ -1081,9 +1093,24 @@ def staff_add(
         except ValueError:
             raise BadRole(role=role) from None
         allowed = parse_windows(windows) if windows is not None else None
-        info = add_staff(_store(), username, r, _new_password(password), name, allowed)
+        clean_staff_number(staff_number)  # refused before a password is asked for
+        info = add_staff(
+            _store(),
+            username,
+            r,
+            _new_password(password),
+            name,
+            allowed,
+            staff_number=staff_number,
+            display_name=display_name,
+        )
         _emit(
-            {"username": info.username, "role": info.role.value},
+            {
+                "username": info.username,
+                "role": info.role.value,
+                "staff_number": info.staff_number,
+                "display_name": info.display_name,
+            },
             lambda: out.print(
                 _("added {username} ({role})").format(
                     username=info.username, role=_word(ROLES, info.role.value)
@@ -1139,11 +1166,21 @@ def staff_list() -> None:
         accounts = list_staff(_store())
 
         def render() -> None:
-            t = Table(_("username"), _("name"), _("role"), _("windows"), _("state"))
+            t = Table(
+                _("username"),
+                _("name"),
+                _("staff no."),
+                _("display name"),
+                _("role"),
+                _("windows"),
+                _("state"),
+            )
             for a in accounts:
                 t.add_row(
                     a.username,
                     a.full_name,
+                    a.staff_number or "",
+                    a.display_name or "",
                     _word(ROLES, a.role.value),
                     _windows_said(a.windows),
                     _(STAFF_STATES[a.disabled]),
@@ -1155,6 +1192,8 @@ def staff_list() -> None:
                 {
                     "username": a.username,
                     "full_name": a.full_name,
+                    "staff_number": a.staff_number,
+                    "display_name": a.display_name,
                     "role": a.role.value,
                     "windows": sorted(a.windows) if a.windows is not None else None,
                     "disabled": a.disabled,
@@ -1162,6 +1201,54 @@ def staff_list() -> None:
                 for a in accounts
             ],
             render,
+        )
+
+
+@staff_app.command("edit")
+def staff_edit(
+    username: str,
+    full_name: Annotated[
+        str | None, typer.Option("--full-name", help="The full name (shown to managers).")
+    ] = None,
+    staff_number: Annotated[
+        str | None,
+        typer.Option(help='Staff number (工号): letters, digits, -; "" takes it off.'),
+    ] = None,
+    display_name: Annotated[
+        str | None,
+        typer.Option(
+            help='The name the window screen shows (e.g. 张女士); "" takes it off, so the '
+            "screen shows the full name, masked unless the hall shows full names."
+        ),
+    ] = None,
+) -> None:
+    """Change an account's full name, staff number or display name (what is not given
+    stays as it is); the window it sits at shows the change at once."""
+    from queue_app.domain.public_text import clean_staff_number
+
+    changes: dict[str, str | None] = {}
+    if full_name is not None:
+        changes["full_name"] = full_name
+    if staff_number is not None:
+        changes["staff_number"] = staff_number
+    if display_name is not None:
+        changes["display_name"] = display_name
+    if not changes:
+        _fail(_error(_("give --full-name, --staff-number or --display-name")), 2)
+    with _user_errors():
+        clean_staff_number(staff_number)  # refused here, before anything is sent
+        with _client() as hall:
+            done = hall.edit_staff(username, changes)
+        _emit(
+            done.model_dump(),
+            lambda: out.print(
+                _("{username}: {name} · staff no. {number} · window screens show {shown}").format(
+                    username=done.username,
+                    name=done.full_name or "-",
+                    number=done.staff_number or "-",
+                    shown=done.display_name or _("the full name as the hall shows names"),
+                )
+            ),
         )
 
 

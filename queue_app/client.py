@@ -46,6 +46,7 @@ from queue_app.api_models import (
     EventOut,
     HitOut,
     IssuedOut,
+    NoticeOut,
     OpenLateOut,
     ProfileChoice,
     QueueSeriesOut,
@@ -58,6 +59,7 @@ from queue_app.api_models import (
     StatusOut,
     TicketOut,
     WindowOut,
+    WindowScreenOut,
     WindowStateOut,
     WindowStatsOut,
 )
@@ -340,6 +342,17 @@ class AsyncHallClient:
             f"/api/staff/{quote(username, safe='')}/windows", _as(StaffOut), {"windows": windows}
         )
 
+    async def edit_staff(self, username: str, changes: dict[str, str | None]) -> StaffOut:
+        """Change an account's ``full_name``, ``staff_number`` or ``display_name`` (the keys
+        given; None clears the number or the display name); a manager's change."""
+        return await self._send(
+            "PATCH",
+            f"/api/staff/{quote(username, safe='')}",
+            _as(StaffOut),
+            body=changes,
+            keyed=False,
+        )
+
     async def seats(self) -> list[SeatOut]:
         """Who sits at which window now (a manager's read)."""
         return await self._get("/api/seats", _as(list[SeatOut]))
@@ -367,6 +380,12 @@ class AsyncHallClient:
         """Change the hall's targets; None restores the layout file's."""
         body = {"targets": targets.model_dump(mode="json") if targets else None}
         return await self._post("/api/hall/targets", _as(Targets), body)
+
+    async def set_notice(self, text: str | None) -> NoticeOut:
+        """Set the notice line of the hall's boards; None or blank clears it."""
+        return await self._send(
+            "PUT", "/api/hall/notice", _as(NoticeOut), body={"text": text}, keyed=False
+        )
 
     async def catalog(self) -> Catalog:
         return await self._get("/api/catalog", _as(Catalog))
@@ -574,6 +593,10 @@ class AsyncHallClient:
         """The display board's figures (public: numbers and windows only)."""
         return await self._get("/api/display", _as(DisplayOut))
 
+    async def window_screen(self, window: int) -> WindowScreenOut:
+        """What the screen above ``window`` shows (public: no phone, no ID, a masked name)."""
+        return await self._get(f"/api/screen/{window}", _as(WindowScreenOut))
+
     async def dashboard(self) -> DashboardOut:
         """The hall's big screen: the line by domain, the windows, today, the last 30 days
         (public: counts, ticket numbers and window names only)."""
@@ -674,6 +697,7 @@ class HallClient:
     staff = _blocking(AsyncHallClient.staff)
     sign_in_locks = _blocking(AsyncHallClient.sign_in_locks)
     set_staff_windows = _blocking(AsyncHallClient.set_staff_windows)
+    edit_staff = _blocking(AsyncHallClient.edit_staff)
     seats = _blocking(AsyncHallClient.seats)
     release_seat = _blocking(AsyncHallClient.release_seat)
     health = _blocking(AsyncHallClient.health)
@@ -681,6 +705,7 @@ class HallClient:
     hall_profiles = _blocking(AsyncHallClient.hall_profiles)
     set_profile = _blocking(AsyncHallClient.set_profile)
     set_targets = _blocking(AsyncHallClient.set_targets)
+    set_notice = _blocking(AsyncHallClient.set_notice)
     catalog = _blocking(AsyncHallClient.catalog)
     search = _blocking(AsyncHallClient.search)
     referrals = _blocking(AsyncHallClient.referrals)
@@ -727,6 +752,7 @@ class HallClient:
     decide_case = _blocking(AsyncHallClient.decide_case)
     display = _blocking(AsyncHallClient.display)
     dashboard = _blocking(AsyncHallClient.dashboard)
+    window_screen = _blocking(AsyncHallClient.window_screen)
     voice = _blocking(AsyncHallClient.voice)
 
     def events(self) -> Iterator[ServerEvent]:

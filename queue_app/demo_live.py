@@ -58,17 +58,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# the demo's clerks, window by window: full names (the window screen masks them: 王*),
+# and for a few the display name the clerk chose to be shown (as some halls do)
+CLERK_NAMES = (
+    "王晓燕", "李建国", "张丽华", "刘洋", "陈思远", "杨帆", "赵敏", "黄伟", "周婷", "吴昊",
+    "徐静怡", "孙强", "胡雪梅", "朱明", "高磊", "林晓峰", "何欣", "郭涛", "马俊杰", "罗丹",
+    "欧阳娜娜", "梁振宇", "宋佳",
+)  # fmt: skip
+CLERK_DISPLAY_NAMES = {2: "李先生", 9: "周女士"}
+
+
+def clerk_name(window: int) -> tuple[str, str | None]:
+    """The full name and the display name (None: masked) of window ``window``'s clerk."""
+    return CLERK_NAMES[(window - 1) % len(CLERK_NAMES)], CLERK_DISPLAY_NAMES.get(window)
+
+
+def clerk_number(window: int) -> str:
+    """The staff number (工号) of window ``window``'s clerk: 1001, 1002 …"""
+    return str(1000 + window)
+
+
 def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: int) -> None:
     """Demo staff (a kiosk account, for the /kiosk page, too), and the day so far: two
     hours of a three-hour peak (less just after midnight: the business day starts then),
     the last windows left closed (one in eight) and one paused, so every state shows."""
     clock.live = False
-    add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
-    add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
-    add_staff(store, "display", Role.DISPLAY, PASSWORD)
+    add_staff(store, "desk", Role.DESK, PASSWORD, "刘静", staff_number="0102")
+    add_staff(store, "manager", Role.MANAGER, PASSWORD, "陈志强", staff_number="0101")
+    add_staff(store, "display", Role.DISPLAY, PASSWORD, "大厅显示屏")
     add_staff(store, KIOSK_USER, Role.KIOSK, PASSWORD, "自助取号机")  # for <hall>/kiosk
     for w in hall.windows:
-        add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
+        full_name, display_name = clerk_name(w.number)
+        add_staff(
+            store,
+            f"clerk{w.number}",
+            Role.CLERK,
+            PASSWORD,
+            full_name,
+            staff_number=clerk_number(w.number),
+            display_name=display_name,
+        )
     now = time.time()
     local = dt.datetime.fromtimestamp(now, hall.zone)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -166,6 +166,8 @@ class Display(_Strict):
         None  # overrides the theme's
     )
     speak: bool = True  # speak each call (a hall with several boards may let only one speak)
+    # the clerk's name on the window screens: "masked" (张*, the default) or "full" (张伟)
+    staff_names: Literal["masked", "full"] = "masked"
 
 
 class Hall(_Strict):

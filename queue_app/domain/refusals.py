@@ -564,3 +564,19 @@ class DemandOverruns(Refused):
 class MatterOrBundle(Refused):
     code, status, field = "matter_or_bundle", BAD_INPUT, "matter"
     message = N_("Give either a matter or a bundle")
+
+
+# ------------------------------------------------------------------ public screens
+class NoticeTooLong(Refused):
+    code, status, field = "notice_too_long", BAD_INPUT, "text"
+    message = N_("A notice is at most {most} characters long (this one has {length})")
+
+
+class NoticeNotOneLine(Refused):
+    code, status, field = "notice_not_one_line", BAD_INPUT, "text"
+    message = N_("A notice is one line: no line breaks or control characters")
+
+
+class BadStaffNumber(Refused):
+    code, status, field = "bad_staff_number", BAD_INPUT, "staff_number"
+    message = N_("A staff number is 1 to {most} letters, digits or hyphens")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials
@@ -13,6 +13,7 @@ from queue_app.api_models import (
     SessionOut,
     SignInIn,
     SignInLockOut,
+    StaffEditIn,
     StaffOut,
     StaffWindowsIn,
 )
@@ -91,6 +92,8 @@ def _staff_out(s: staff.StaffInfo) -> StaffOut:
         role=s.role.value,
         disabled=s.disabled,
         windows=sorted(s.windows) if s.windows is not None else None,
+        staff_number=s.staff_number,
+        display_name=s.display_name,
     )
 
 
@@ -106,6 +109,23 @@ async def set_staff_windows(
     """Where the account may sit (sign in at) from now on; null: at any window."""
     windows = frozenset(body.windows) if body.windows is not None else None
     return _staff_out(await svc.write(staff.set_windows, svc.store, username, windows))
+
+
+@router.patch("/staff/{username}")
+async def edit_staff(
+    svc: Svc, who: Manager, username: Annotated[str, Path(max_length=40)], body: StaffEditIn
+) -> StaffOut:
+    """Change an account's full name, staff number (工号) or display name (the name public
+    screens show instead of the masked full name); a field left out stays as it is, null
+    or "" clears the number or the display name."""
+    given = body.model_fields_set
+    changes: dict[str, Any] = {}
+    if "full_name" in given and body.full_name is not None:
+        changes["full_name"] = body.full_name
+    for name in ("staff_number", "display_name"):
+        if name in given:
+            changes[name] = getattr(body, name)
+    return _staff_out(await svc.write(staff.edit_staff, svc.store, username, **changes))
 
 
 @router.get("/seats")

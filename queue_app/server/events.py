@@ -45,6 +45,8 @@ PUBLIC_NAMES = {
     "rated": "ticket_rated",
     "window_profiled": "hall_changed",  # what a window serves (GET /api/hall again)
     "targets_set": "hall_changed",
+    "notice_set": "notice_changed",  # the boards' notice line (GET /api/display again)
+    "staff_edited": "seat_changed",  # the name or number the window's screen shows
     "signed_in": "seat_changed",  # someone sat down at the window, or left it
     "signed_out": "seat_changed",
     **dict.fromkeys(  # a 好差评 case (no name, no text: the id is in the log's detail)

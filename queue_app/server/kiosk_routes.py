@@ -112,8 +112,8 @@ async def guide(svc: Svc, who: Issuer, matter: Code = None, bundle: Code = None)
         for w in hall.windows
         if handled and all(hall.handles.admits(m) and w.serves.accepts(m) for m in matters)
     }
-    infos = await svc.read(svc.store.windows)
-    _calls, waiting = await svc.read(svc.store.board, (), 1)
+    board = await svc.read(svc.store.board, (), 1)  # the windows and the line in one read
+    infos, waiting = board.windows, board.waiting
     tc = hall.ticket_class(matters, priority=False, appointment=False)
     return KioskGuideOut(
         kind="matter" if matter is not None else "bundle",

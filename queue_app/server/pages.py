@@ -1,6 +1,7 @@
 """The web pages of the hall server: the display board (/display) for the wall TV, the
-big screen (/dashboard, the 大屏 on the manager's wall), the self-service kiosk (/kiosk)
-and the citizen's status page (/t/<token>, the QR code on the slip).
+screen above each window (/window/<n>), the big screen (/dashboard, the 大屏 on the
+manager's wall), the self-service kiosk (/kiosk) and the citizen's status page (/t/<token>,
+the QR code on the slip).
 
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from queue_app.i18n import LOCALES, translations
+from queue_app.server.context import Svc
 from queue_app.server.public import TOKEN
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ ASSETS = frozenset(
     {
         *("common.js", "common.css", "icon.svg"),
         *("display.js", "display.css", "status.js", "status.css"),
-        *("dashboard.js", "dashboard.css"),
+        *("dashboard.js", "dashboard.css", "window.js", "window.css"),
         *("kiosk.js", "kiosk.css"),
     }
 )
@@ -167,6 +169,14 @@ def _serve(
 async def display_page(request: Request) -> Response:
     """The hall's display board, full screen on a wall TV."""
     return _serve(request, "display.html")
+
+
+@pages.get("/window/{window}")
+async def window_page(request: Request, svc: Svc, window: str) -> Response:
+    """The screen above window ``window``; for a window the hall has not, the page with
+    404 (it says so)."""
+    known = window.isdigit() and int(window) in svc.store.hall.window_by_number
+    return _serve(request, "window.html", 200 if known else 404)
 
 
 @pages.get("/dashboard")

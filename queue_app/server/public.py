@@ -12,8 +12,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import FileResponse
 
-from queue_app.api_models import BoardCall, ClassWaiting, DisplayOut, Look, StatusOut
+from queue_app.api_models import (
+    BoardCall,
+    ClassWaiting,
+    ClerkOut,
+    DisplayOut,
+    Look,
+    NoShowOut,
+    ServesOut,
+    StatusOut,
+    WindowScreenOut,
+    WindowStripItem,
+)
 from queue_app.domain.errors import N_, Text
+from queue_app.domain.hall import Serves
+from queue_app.domain.public_text import public_name
 from queue_app.domain.refusals import NotATicketNumber, NoVoice, UnknownSlip
 from queue_app.domain.ticket import STATUS_LABELS, Status
 from queue_app.domain.window_state import WindowView
@@ -21,6 +34,7 @@ from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.service import HallService
 from queue_app.server.voice import NUMBER, Voice
+from queue_app.store import staff
 
 ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": ErrorResponse} for s in (404, 422)}
 public = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(known_query_only)])
@@ -53,19 +67,20 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
     day = store.day_of(now)
     shown = hall.display.windows or [w.number for w in hall.windows]
     # the latest call of each ticket, a recall included: the headline is the newest of them
-    latest, waiting = store.board(hall.display.windows, limit=max(10, len(shown)))
-    last_called = {c.ticket: c.at for c in latest}
+    read = store.board(hall.display.windows, limit=max(10, len(shown)))
+    last_called = {c.ticket: c.at for c in read.calls}
+    on_board = [w for w in read.windows if w.number in shown]
     calling = [
         BoardCall(
             ticket=w.ticket.number,
             window=w.number,
             at=last_called.get(w.ticket.number, w.ticket.called_at or 0.0),
         )
-        for w in store.windows()
-        if w.state is WindowView.CALLING and w.ticket is not None and w.number in shown
+        for w in on_board
+        if w.state is WindowView.CALLING and w.ticket is not None
     ]
     calling.sort(key=lambda c: -c.at)
-    recent = latest[:10]
+    recent = read.calls[:10]
     return DisplayOut(
         look=look(svc),
         speak=hall.display.speak,
@@ -80,10 +95,65 @@ def _board(svc: HallService, voice: Voice, version: int) -> DisplayOut:
             BoardCall(ticket=c.ticket, window=c.window, at=c.at, recall=c.recall) for c in recent
         ],
         waiting=[
-            ClassWaiting(prefix=c.prefix, name=c.name, waiting=waiting.get(c.prefix, 0))
+            ClassWaiting(prefix=c.prefix, name=c.name, waiting=read.waiting.get(c.prefix, 0))
             for c in hall.ticket_classes
         ],
-        waiting_total=sum(waiting.values()),
+        waiting_total=sum(read.waiting.values()),
+        strip=[
+            WindowStripItem(
+                window=w.number, state=w.state, ticket=w.ticket.number if w.ticket else None
+            )
+            for w in sorted(on_board, key=lambda w: w.number)
+        ],
+        no_shows=[NoShowOut(ticket=n.ticket, window=n.window, at=n.at) for n in read.no_shows],
+        no_show_count=read.no_show_count,
+        notice=read.notice.text if read.notice else None,
+    )
+
+
+def _serves(svc: HallService, serves: Serves) -> ServesOut:
+    catalog = svc.store.catalog
+    departments = catalog.department_by_code
+    return ServesOut(
+        all=serves.all,
+        undifferentiated=serves.undifferentiated,
+        domains=list(serves.domains),
+        departments=[departments[d].name if d in departments else d for d in serves.departments],
+        matters=[svc.names.get(m, m) for m in serves.matters],
+    )
+
+
+def _screen(svc: HallService, number: int, version: int) -> WindowScreenOut:
+    store = svc.store
+    store.require_window(number)
+    hall = store.hall_in_effect()
+    info = next(w for w in store.windows() if w.number == number)
+    sitting = staff.occupant(store, number)
+    full = hall.display.staff_names == "full"
+    clerk = (
+        ClerkOut(
+            name=public_name(sitting.full_name, sitting.display_name, full),
+            staff_number=sitting.staff_number,
+        )
+        if sitting is not None
+        else None
+    )
+    window = hall.window_by_number[number]
+    return WindowScreenOut(
+        look=look(svc),
+        timezone=hall.hall.timezone,
+        now=store.clock(),
+        version=version,
+        window=number,
+        name=window.name,
+        kind=window.kind,
+        state=info.state,
+        reason=info.reason,
+        ticket=info.ticket.number if info.ticket else None,
+        recalls=info.ticket.recalls if info.ticket else 0,
+        serves=_serves(svc, window.serves),
+        changed=info.changed,
+        clerk=clerk,
     )
 
 
@@ -131,6 +201,18 @@ async def display(svc: Svc, request: Request, response: Response) -> DisplayOut:
     response.headers["Cache-Control"] = "no-store"
     version = svc.events.version  # read first: the board below is at least this new
     return await svc.read(_board, svc, _voice(request), version)
+
+
+@public.get("/screen/{window}")
+async def window_screen(
+    svc: Svc, window: Annotated[int, Path(ge=1, le=999)], response: Response
+) -> WindowScreenOut:
+    """The screen above window ``window``: its name, what it serves now, the number it
+    calls or serves, paused and why, who sits there as the hall shows them (a masked name
+    or the hall's display name, and the staff number). Public; never a phone or an ID."""
+    response.headers["Cache-Control"] = "no-store"
+    version = svc.events.version
+    return await svc.read(_screen, svc, window, version)
 
 
 @public.get("/status/{token}")

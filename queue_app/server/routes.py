@@ -20,6 +20,8 @@ from queue_app.api_models import (
     HitOut,
     IssuedOut,
     IssueIn,
+    NoticeIn,
+    NoticeOut,
     OpenLateIn,
     OpenLateOut,
     PauseIn,
@@ -51,6 +53,7 @@ from queue_app.server.idempotency import REPLAYED, Keyed
 from queue_app.server.service import HallService
 from queue_app.store import Issued, Store
 from queue_app.store.idempotency import Replay
+from queue_app.store.settings import Notice
 from queue_app.store.uow import EventInfo
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -318,6 +321,19 @@ async def hall_profiles(svc: Svc) -> list[ProfileChoice]:
 async def set_targets(svc: Svc, who: Manager, body: TargetsIn, key: Keyed) -> Targets:
     """Change the wait and service targets (no targets: back to the layout file's)."""
     return await svc.act(key, 200, _same, svc.store.set_targets, body.targets, actor=who.username)
+
+
+@api.put("/hall/notice")
+async def set_notice(svc: Svc, who: Manager, body: NoticeIn, key: Keyed) -> NoticeOut:
+    """Set the notice line the hall's boards show (null or blank: none); one line of at
+    most 60 characters. Boards hear ``notice_changed`` and read /api/display again."""
+
+    def out(n: Notice | None) -> NoticeOut:
+        if n is None:
+            return NoticeOut(text=None, set_at=None, set_by=None)
+        return NoticeOut(text=n.text, set_at=n.at, set_by=n.by)
+
+    return await svc.act(key, 200, out, svc.store.set_notice, body.text, actor=who.username)
 
 
 @api.get("/catalog")

@@ -96,6 +96,33 @@ def close_current_day(conn: Connection) -> None:
     conn.execute(update(hall_state_t).where(S.hall == of(conn)).values(day_closed=True))
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """The notice line a manager set for the hall's boards."""
+
+    text: str
+    at: float
+    by: str
+
+
+def notice(conn: Connection) -> Notice | None:
+    row = conn.execute(
+        select(S.notice, S.notice_at, S.notice_by).where(mine(hall_state_t)), params(conn)
+    ).one_or_none()
+    if row is None or not row.notice:
+        return None
+    return Notice(str(row.notice), float(row.notice_at or 0.0), str(row.notice_by or ""))
+
+
+def put_notice(conn: Connection, text: str | None, at: float, by: str) -> None:
+    """Set the hall's notice line (None: no notice)."""
+    conn.execute(
+        update(hall_state_t)
+        .where(S.hall == of(conn))
+        .values(notice=text, notice_at=at if text else None, notice_by=by if text else None)
+    )
+
+
 def bump(conn: Connection) -> int:
     """Say the settings changed (every process rebuilds its layout)."""
     return int(conn.execute(_BUMP, params(conn)).scalar_one())

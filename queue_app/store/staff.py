@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from queue_app.domain.public_text import clean_staff_number
 from queue_app.domain.refusals import (
     BadCredentials,
     BadUsername,
@@ -56,6 +57,7 @@ class Role(StrEnum):
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
+STAFF_EDITED = "staff_edited"  # an account's names or number changed (logged where it sits)
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
 AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
@@ -72,6 +74,8 @@ class StaffInfo:
     role: Role
     disabled: bool
     windows: frozenset[int] | None = None  # where the account may sit; None: anywhere
+    staff_number: str | None = None  # 工号
+    display_name: str | None = None  # the name public screens show, when the hall set one
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,8 @@ def add_staff(
     password: str,
     full_name: str = "",
     windows: frozenset[int] | None = None,
+    staff_number: str | None = None,
+    display_name: str | None = None,
 ) -> StaffInfo:
     if not _USERNAME.match(username):
         raise BadUsername()
@@ -134,6 +140,8 @@ def add_staff(
         "password_hash": hash_password(password),
         "disabled": False,
         "windows": _allowed(store, windows),
+        "staff_number": clean_staff_number(staff_number),
+        "display_name": (display_name or "").strip() or None,
     }
     try:
         store.uow.run(
@@ -141,12 +149,99 @@ def add_staff(
         )
     except IntegrityError:
         raise StaffExists(username=username) from None
-    return StaffInfo(username, full_name.strip(), role, False, windows)
+    return StaffInfo(
+        username,
+        full_name.strip(),
+        role,
+        False,
+        windows,
+        values["staff_number"],  # type: ignore[arg-type]
+        values["display_name"],  # type: ignore[arg-type]
+    )
 
 
 def _info(row: Any) -> StaffInfo:
     windows = parse_windows(row.windows) if row.windows else None
-    return StaffInfo(row.username, row.full_name, Role(row.role), bool(row.disabled), windows)
+    return StaffInfo(
+        row.username,
+        row.full_name,
+        Role(row.role),
+        bool(row.disabled),
+        windows,
+        row.staff_number,
+        row.display_name,
+    )
+
+
+KEEP = object()  # edit_staff: leave this field as it is
+
+
+def edit_staff(
+    store: Store,
+    username: str,
+    *,
+    full_name: str | None = None,
+    staff_number: str | object | None = KEEP,
+    display_name: str | object | None = KEEP,
+) -> StaffInfo:
+    """Change an account's full name, staff number (工号) or public display name (``KEEP``
+    leaves one as it is; None or "" clears the number or the display name). Logs
+    ``staff_edited`` at the window it sits at, so that window's screen reads it again."""
+    values: dict[str, object] = {}
+    if full_name is not None:
+        values["full_name"] = full_name.strip()
+    if staff_number is not KEEP:
+        values["staff_number"] = clean_staff_number(staff_number)  # type: ignore[arg-type]
+    if display_name is not KEEP:
+        values["display_name"] = (str(display_name or "")).strip() or None
+
+    def op(tx: Tx) -> StaffInfo:
+        t = staff_t.c
+        mine = and_(t.hall == tx.hall, t.username == username)
+        if values:
+            found = tx.conn.execute(update(staff_t).where(mine).values(**values))
+            if found.rowcount != 1:
+                raise NoSuchStaff(username=username)
+        row = tx.conn.execute(select(staff_t).where(mine)).one_or_none()
+        if row is None:
+            raise NoSuchStaff(username=username)
+        seat = tx.conn.execute(
+            select(seat_t.c.window).where(seat_t.c.hall == tx.hall, seat_t.c.username == username)
+        ).scalar()
+        if values and seat is not None:
+            day = store.day_of(tx.now)
+            events.append(tx, STAFF_EDITED, username, day, window=seat)
+        return _info(row)
+
+    return store.uow.run(op).result
+
+
+@dataclass(frozen=True, slots=True)
+class Occupant:
+    """Who sits at a window, as a public screen may need it (it chooses what to show)."""
+
+    full_name: str
+    display_name: str | None
+    staff_number: str | None
+
+
+def occupant(store: Store, window: int) -> Occupant | None:
+    """The account signed in at ``window`` now, if any."""
+    with store.uow.read() as tx:
+        row = tx.conn.execute(
+            select(staff_t.c.full_name, staff_t.c.display_name, staff_t.c.staff_number)
+            .select_from(seat_t)
+            .join(staff_t, _ACCOUNT_OF_SEAT)
+            .join(session_t, _SESSION_OF_SEAT)
+            .where(
+                seat_t.c.hall == tx.hall,
+                seat_t.c.window == window,
+                session_t.c.expires_at >= tx.now,
+            )
+        ).one_or_none()
+    if row is None:
+        return None
+    return Occupant(row.full_name, row.display_name, row.staff_number)
 
 
 def list_staff(store: Store) -> list[StaffInfo]:

@@ -36,6 +36,7 @@ from queue_app.domain.profiles import (
     require_valid,
     stranded,
 )
+from queue_app.domain.public_text import clean_notice
 from queue_app.domain.rating import check_rating
 from queue_app.domain.refusals import (
     BadUntil,
@@ -544,15 +545,25 @@ class Store:
             target = self._layout(tx).targets.wait_minutes
             return figures.staffing(tx.conn, self.hall, self.catalog, model, day, tx.now, target)
 
-    def board(
-        self, shown: Collection[int] = (), limit: int = 10
-    ) -> tuple[list[board.Call], dict[str, int]]:
-        """For the hall board: today's latest calls (to ``shown`` windows, if given) and how
-        many wait per ticket class."""
+    def board(self, shown: Collection[int] = (), limit: int = 10) -> board.Board:
+        """For the hall board, in one read: today's latest calls (to ``shown`` windows, if
+        given), how many wait per ticket class, the windows, the no-shows, the notice."""
         with self._reading() as tx:
             day = self.day_of(tx.now)
-            calls = board.recent_calls(tx.conn, day, shown, limit)
-            return calls, board.waiting_by_prefix(tx.conn, day)
+            no_shows, no_show_count = board.no_shows(tx.conn, day)
+            return board.Board(
+                calls=board.recent_calls(tx.conn, day, shown, limit),
+                waiting=board.waiting_by_prefix(tx.conn, day),
+                windows=line.window_infos(tx.conn, self._layout(tx), day),
+                no_shows=no_shows,
+                no_show_count=no_show_count,
+                notice=settings.notice(tx.conn),
+            )
+
+    def notice(self) -> settings.Notice | None:
+        """The notice line a manager set for the boards, if any."""
+        with self._reading() as tx:
+            return settings.notice(tx.conn)
 
     def issued_lately(self, days: int) -> kiosk.IssuedLately:
         """The tickets of today and the ``days`` business days before, by matter and
@@ -973,6 +984,19 @@ class Store:
             detail = {"restored": restored, **serving.model_dump(mode="json")}
             events.append(tx, "window_profiled", actor, state.day, window=number, detail=detail)
             return serving
+
+        return self._run(op, once)
+
+    def set_notice(
+        self, text: str | None, actor: str = "manager", once: Once | None = None
+    ) -> settings.Notice | None:
+        """Set the notice line of the hall's boards (None or blank: clear it)."""
+        cleaned = clean_notice(text)
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> settings.Notice | None:
+            settings.put_notice(tx.conn, cleaned, tx.now, actor)
+            events.append(tx, "notice_set", actor, state.day, detail={"cleared": not cleaned})
+            return settings.Notice(cleaned, tx.now, actor) if cleaned else None
 
         return self._run(op, once)
 

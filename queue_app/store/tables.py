@@ -129,6 +129,9 @@ class HallStateRow(SQLModel, table=True):
     settings_version: int = 0
     open_until: float | None = None
     day_closed: bool = False  # the current day was closed by hand: no more tickets
+    notice: str | None = Field(default=None, max_length=120)  # the boards' notice line
+    notice_at: float | None = None
+    notice_by: str | None = Field(default=None, max_length=64)
 
 
 class CounterRow(SQLModel, table=True):
@@ -193,6 +196,8 @@ class StaffRow(SQLModel, table=True):
     disabled: bool = False
     created_at: float
     windows: str | None = Field(default=None, max_length=200)  # e.g. "1-5,8"; None: any
+    staff_number: str | None = Field(default=None, max_length=16)  # 工号, shown at the window
+    display_name: str | None = Field(default=None, max_length=40)  # shown instead of the name
 
 
 class SeatRow(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """Hall manager (大厅管理): every window's state, current ticket and time, waiting per
 domain with the oldest wait, targets breached in colour; open, close, pause, resume; change
-what a window serves and the targets."""
+what a window serves, the targets and the boards' notice line."""
 
 from __future__ import annotations
 
@@ -28,7 +28,13 @@ from queue_app.domain.layouts import dispatch_windows
 from queue_app.tui.clerk import PauseScreen
 from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
-from queue_app.tui.manager_dialogs import ProfileChosen, ProfileScreen, TargetsScreen
+from queue_app.tui.manager_dialogs import (
+    NoticeChosen,
+    NoticeScreen,
+    ProfileChosen,
+    ProfileScreen,
+    TargetsScreen,
+)
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.widgets import ConfirmScreen, HallHeader, OfflineBanner
 
@@ -81,7 +87,9 @@ class ManagerScreen(LiveScreen):
     manage (no action offered; Escape goes back to the city's view)."""
 
     REFRESH_S = 30.0  # the minutes shown run on between events
-    CHANGES = frozenset({"open", "close", "pause", "resume", "profile", "targets", "release"})
+    CHANGES = frozenset(
+        {"open", "close", "pause", "resume", "profile", "targets", "release", "notice"}
+    )
     BINDINGS = [
         Binding("escape", "back", N_("City view")),
         Binding("o", "open", N_("Open")),
@@ -93,6 +101,8 @@ class ManagerScreen(LiveScreen):
         Binding("r", "release", N_("Release seat")),
         Binding("b", "reports", N_("Reports")),
         Binding("e", "cases", N_("Rating cases")),
+        # the footer has no room left in 120 columns: the notice line itself names the key
+        Binding("n", "notice", N_("Board notice"), show=False),
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 5fr; height: 1fr; border: round $primary; }
@@ -103,6 +113,7 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #alerts.-shown { display: block; }
     ManagerScreen #summary { height: 1; background: $boost; }
     ManagerScreen #targets { height: 1; }
+    ManagerScreen #notice { height: 1; }
     ManagerScreen #staffing { height: 1; }
     ManagerScreen #trend-label { height: 1; }
     ManagerScreen #trend { height: 3; }
@@ -116,6 +127,7 @@ class ManagerScreen(LiveScreen):
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
         yield Static(id="alerts")
         yield Static(id="targets")
+        yield Static(id="notice")
         yield Static(id="staffing")
         yield Static(id="trend-label")
         yield Sparkline([], id="trend", summary_function=max)
@@ -124,6 +136,7 @@ class ManagerScreen(LiveScreen):
 
     windows: dict[int, WindowOut]
     seats: dict[int, SeatOut]  # who sits at which window
+    notice: str | None = None  # the boards' notice line, as last read
 
     def __init__(self, read_only: bool = False) -> None:
         super().__init__()
@@ -174,6 +187,7 @@ class ManagerScreen(LiveScreen):
         stats = await self.client.window_stats()
         today = await self.client.domain_waits()
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
+        self._show_notice((await self.client.display()).notice)
         self._show_staffing(await self.client.staffing())
         self._show_trend(series.waiting)
         wait_target, serve_target = self._targets()
@@ -284,6 +298,15 @@ class ManagerScreen(LiveScreen):
         from queue_app.tui.cases import CasesScreen
 
         self.app.push_screen(CasesScreen(read_only=self.read_only))
+
+    def _show_notice(self, notice: str | None) -> None:
+        """The line the hall's boards show under the calls, and the key that changes it."""
+        self.notice = notice
+        w = self.w
+        text = w._("board notice: {text}", text=notice) if notice else w._("board notice: none")
+        if not self.read_only:
+            text = w._("{line} (n: change)", line=text)
+        self.query_one("#notice", Static).update(Text(text, style="bold" if notice else "dim"))
 
     def _show_staffing(self, s: StaffingOut) -> None:
         """The latest hour's arrivals against the windows open: red when too few."""
@@ -519,3 +542,22 @@ class ManagerScreen(LiveScreen):
                     serve=done.serve_minutes,
                 )
             )
+
+    def action_notice(self) -> None:
+        """Set or clear the notice line of the hall's boards."""
+
+        def chosen(choice: NoticeChosen | None) -> None:
+            if choice is not None:
+                self.run_worker(self._set_notice(choice.text), group="action")
+
+        self.app.push_screen(NoticeScreen(self.notice, self.w), chosen)
+
+    async def _set_notice(self, text: str | None) -> None:
+        done = await self.act(lambda: self.client.set_notice(text))
+        if done is not None:
+            self.notify(
+                self._("The boards show: {text}", text=done.text)
+                if done.text
+                else self._("The boards show no notice")
+            )
+        self.reload()

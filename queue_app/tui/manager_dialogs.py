@@ -1,5 +1,5 @@
 """The manager's dialogs: what a window serves (a profile of the layout, or the layout's
-own back), and the hall's wait and service targets."""
+own back), the hall's wait and service targets, and the boards' notice line."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from queue_app.api_models import ProfileChoice
+from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Targets
 from queue_app.domain.profiles import WindowProfile
+from queue_app.domain.public_text import NOTICE_MOST, clean_notice
+from queue_app.i18n import message
 from queue_app.tui.i18n import N_, Words
 
 RESTORE = "restore"
@@ -121,3 +124,61 @@ class TargetsScreen(ModalScreen[Targets | None]):
                 return
             values.append(int(raw))
         self.dismiss(Targets(wait_minutes=values[0], serve_minutes=values[1]))
+
+
+@dataclass(frozen=True)
+class NoticeChosen:
+    """The boards' notice line from now on: its text, or None for none."""
+
+    text: str | None
+
+
+class NoticeScreen(ModalScreen[NoticeChosen | None]):
+    """Set or clear the one line the hall's boards show under the calls (e.g. 今日 16:00
+    后暂停受理出入境业务): Enter sets what is typed, an empty line or Clear takes it off."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
+    DEFAULT_CSS = """
+    NoticeScreen { align: center middle; }
+    NoticeScreen > Vertical { width: 80; height: auto; border: heavy $accent;
+                              background: $surface; padding: 1 2; }
+    NoticeScreen Horizontal { height: auto; margin-top: 1; }
+    NoticeScreen Button { margin-right: 2; }
+    """
+
+    def __init__(self, current: str | None, w: Words) -> None:
+        super().__init__()
+        self.current = current
+        self.w = w
+        w.bindings(self)
+
+    def compose(self) -> ComposeResult:
+        w = self.w
+        with Vertical():
+            yield Label(
+                w._(
+                    "The notice line on the hall's boards (one line, at most {most} "
+                    "characters; empty: no notice)",
+                    most=NOTICE_MOST,
+                )
+            )
+            yield Input(self.current or "", id="notice-text")
+            with Horizontal():
+                yield Button(w.pgettext("notice", "Set"), variant="primary", id="set")
+                yield Button(w.pgettext("notice", "Clear"), id="clear")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#set")
+    def _set(self) -> None:
+        field = self.query_one("#notice-text", Input)
+        try:
+            text = clean_notice(field.value)
+        except Refused as refused:  # told here, in the terminal's words; nothing sent
+            self.notify(message(refused, self.w.lang), severity="warning")
+            field.focus()
+            return
+        self.dismiss(NoticeChosen(text))
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        self.dismiss(NoticeChosen(None))

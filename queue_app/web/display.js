@@ -1,5 +1,5 @@
 // The hall display board: the calls now in large type, the last ten, the waiting line by
-// class, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口, in
+// class, every window's state, the missed numbers, the manager's notice, the hall's clock; each call spoken (a chime, then 请 A023 号 到 5 号窗口, in
 // Mandarin whatever the page's language), one at a time, none skipped. Follows /api/events; refetches /api/display on every
 // (re)connection and, throttled, after any change. A call the board learns of from a
 // refetch (made while it was disconnected or resyncing) is spoken too; the calls already
@@ -246,6 +246,9 @@
       }),
     );
     $("current").hidden = others.length === 0;
+    // one row: the chips that wrap below it are left out (every call is in the list)
+    const chips = [...$("current").children];
+    for (const chip of chips) if (chip.offsetTop > chips[0].offsetTop) chip.remove();
   }
 
   function renderRecent() {
@@ -259,17 +262,81 @@
       }),
     );
     if (state.recent.length === 0) list.append(el("li", "empty", _("None yet")));
+    fitRecent(list);
+  }
+
+  // as many rows (two calls each) as the panel holds, at most five: a smaller screen
+  // shows the newest calls only
+  function fitRecent(list) {
+    list.style.gridTemplateRows = "";
+    const panel = list.parentElement;
+    const first = list.firstElementChild;
+    if (!first || panel.clientHeight === 0) return;
+    const room = panel.getBoundingClientRect().bottom - list.getBoundingClientRect().top - 8;
+    const rows = Math.max(1, Math.min(5, Math.floor(room / first.getBoundingClientRect().height)));
+    list.style.gridTemplateRows = `repeat(${rows}, auto)`;
+    while (list.children.length > rows * 2) list.lastElementChild.remove();
   }
 
   function renderWaiting(d) {
     $("waiting").replaceChildren(
       ...d.waiting.map((c) => {
         const li = el("li");
-        li.append(el("span", "name", `${c.prefix} ${c.name}`), el("b", "count", String(c.waiting)));
+        const name = el("span", "name");
+        name.append(el("b", "prefix", c.prefix), c.name);
+        li.dataset.prefix = c.prefix;
+        li.append(name, el("b", "count", String(c.waiting)));
         return li;
       }),
     );
     $("waiting-total").textContent = String(d.waiting_total);
+  }
+
+  const STATE_WORDS = { paused: _("paused"), idle: _("free"), closed: _("closed") };
+
+  // every window of the board: calling or serving with its number, else its state
+  function renderStrip(d) {
+    $("strip").replaceChildren(
+      ...d.strip.map((w) => {
+        const li = el("li");
+        li.dataset.window = String(w.window);
+        li.dataset.state = w.state;
+        li.append(el("b", "n", String(w.window)), el("span", "what", w.ticket || STATE_WORDS[w.state] || ""));
+        return li;
+      }),
+    );
+  }
+
+  // today's missed numbers, newest first: as many as the line holds, then "and N more"
+  function renderNoShows(d) {
+    const list = $("no-show-list");
+    list.replaceChildren(...d.no_shows.map((n) => el("li", "num", n.ticket)));
+    $("no-show-count").textContent = String(d.no_show_count);
+    const more = $("no-show-more");
+    let hidden = d.no_show_count - d.no_shows.length;
+    more.hidden = true;
+    const fits = () => list.scrollWidth <= list.clientWidth + 1;
+    while (list.lastChild && !fits()) {
+      list.lastChild.remove();
+      hidden += 1;
+    }
+    if (hidden > 0) {
+      more.textContent = _("and {count} more", { count: hidden });
+      more.hidden = false;
+    }
+    if (d.no_show_count === 0) list.replaceChildren(el("li", "empty", _("None")));
+  }
+
+  // the manager's notice: one line, made smaller (to 70%) before it is cut with an ellipsis
+  function renderNotice(d) {
+    const box = $("notice");
+    const text = $("notice-text");
+    box.hidden = !d.notice;
+    text.textContent = d.notice || "";
+    text.style.fontSize = "";
+    for (let size = 100; d.notice && size > 70 && text.scrollWidth > text.clientWidth + 1; size -= 5) {
+      text.style.fontSize = `${size - 5}%`;
+    }
   }
 
   function render(fresh) {
@@ -347,6 +414,9 @@
     state.current = d.current;
     state.recent = d.recent;
     renderWaiting(d);
+    renderNotice(d);
+    renderStrip(d);
+    renderNoShows(d);
     render(false);
     catchUp(d);
   }
@@ -370,7 +440,7 @@
   function onEvent(name, d) {
     if (d.id) state.lastId = Math.max(state.lastId, d.id);
     if (name === "ticket_called") called(d);
-    refreshSoon(); // counts, windows that began serving, a closed day
+    refreshSoon(); // counts, windows that began serving, no-shows, the notice, a closed day
   }
 
   // ------------------------------------------------------------------ clock
@@ -381,7 +451,15 @@
     setInterval(() => clock.tick(), 1000);
     Speech.start();
     Hall.live({
-      events: ["ticket_called", "ticket_issued", "ticket_changed", "queue_changed", "window_changed", "day_closed"],
+      events: [
+        "ticket_called",
+        "ticket_issued",
+        "ticket_changed",
+        "queue_changed",
+        "window_changed",
+        "day_closed",
+        "notice_changed",
+      ],
       onEvent,
       onSync: (snap) => {
         if (snap) state.lastId = snap.version || 0; // a new connection: the server's word

@@ -30,6 +30,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/hall"): (PUBLIC, None),
     ("GET", "/api/hall/profiles"): (PUBLIC, None),
     ("POST", "/api/hall/targets"): (MANAGER, {"targets": {"wait_minutes": 15}}),
+    ("PUT", "/api/hall/notice"): (MANAGER, {"text": "今天 16:00 起暂停办理不动产业务"}),
     ("POST", "/api/windows/{window}/profile"): (MANAGER, {"profile": None}),
     ("GET", "/api/city"): (CITY, None),
     ("GET", "/api/catalog"): (PUBLIC, None),
@@ -41,6 +42,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/staff"): (MANAGER, None),
     ("GET", "/api/staff/locks"): (MANAGER, None),
     ("POST", "/api/staff/{username}/windows"): (MANAGER, {"windows": None}),
+    ("PATCH", "/api/staff/{username}"): (MANAGER, {"staff_number": "1024"}),
     ("GET", "/api/seats"): (MANAGER, None),  # names the staff at each window
     ("POST", "/api/seats/{window}/release"): (MANAGER, None),
     ("GET", "/api/tickets"): (ANY, None),
@@ -84,6 +86,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/cases/{case_id}/decide"): (MANAGER, {"upheld": True, "note": "确认误评"}),
     # the web pages' reads (tests/web): numbers, matter names and windows, never a person
     ("GET", "/api/display"): (PUBLIC, None),
+    ("GET", "/api/screen/{window}"): (PUBLIC, None),  # a window's screen: a masked name
     ("GET", "/api/dashboard"): (PUBLIC, None),  # the 大屏: counts, numbers, window names
     ("GET", "/api/status/{token}"): (PUBLIC, None),
     ("GET", "/api/status/{token}/qr.svg"): (PUBLIC, None),  # the slip's QR, as its page

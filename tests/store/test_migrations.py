@@ -175,7 +175,9 @@ def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
     assert before.unstamped and before.revision == schema.RELEASE_0_1_0
     assert schema.status(engine) == schema.Status(schema.head(), schema.head())
     after = rows(engine)
-    assert [r[:-1] for r in after.pop("staff")] == written.pop("staff")  # and windows: any
+    # and windows: any (0004); no staff number, no display name (0009)
+    assert [r[:-3] for r in after.pop("staff")] == written.pop("staff")
+    assert {r[-3:] for r in rows(engine)["staff"]} == {(None, None, None)}
     assert after == written
     assert halls(engine) == {mini_hall.hall.code}  # every row is the named hall's
     with engine.connect() as conn:  # the release's clerk signed in at window 1 sits there
@@ -584,4 +586,35 @@ def test_0007_keeps_the_cases_goes_down_and_up_with_every_other_row(
     again.open_window(1, actor="wang")
     number = rated(again, 1)
     assert [c.number for c in case_ops.listing(again, Show.ALL)] == [number]
+    again.dispose()
+
+
+def test_0009_notice_and_staff_numbers_go_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """The notice and the staff number live in 0009's columns: going down drops them only
+    (every other row stays); back up, they are empty and may be set again."""
+    from queue_app.store.staff import Role, add_staff, edit_staff, list_staff
+
+    store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    store.open_window(1, actor="wang")
+    store.issue(["M-SBK"])
+    store.call_next(1, actor="wang")
+    add_staff(store, "wang", Role.CLERK, "s3cret-pass", "王小明")
+    store.set_notice("今天 16:00 起暂停办理不动产业务", actor="boss")  # its event stays
+    written = rows(engine)  # before the staff's new columns hold anything
+    edit_staff(store, "wang", staff_number="1024", display_name="王先生")
+    assert store.notice() is not None and list_staff(store)[0].staff_number == "1024"
+    store.dispose()
+    schema.downgrade(engine, "0007")
+    seen = inspect(engine)
+    assert not {"staff_number", "display_name"} & {c["name"] for c in seen.get_columns("staff")}
+    assert "notice" not in {c["name"] for c in seen.get_columns("hall_state")}
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    assert again.notice() is None and again.today() == store.today()
+    assert list_staff(again)[0].staff_number is None
+    again.set_notice("系统维护，暂停取号", actor="boss")
+    assert again.notice() is not None and again.notice().text == "系统维护，暂停取号"  # type: ignore[union-attr]
     again.dispose()

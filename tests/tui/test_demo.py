@@ -51,6 +51,13 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
             assert len(menu.person) == len(menu.enterprise) == len(menu.bundle) == 12
             assert menu.person[0].issued > 0 and menu.person[0].issued >= menu.person[1].issued
             c.sign_in("manager", PASSWORD)
+            screen = c.window_screen(1)  # its clerk signed in: masked, with the 工号
+            assert screen.clerk is not None
+            assert (screen.clerk.name, screen.clerk.staff_number) == ("王**", "1001")
+            shown = c.window_screen(2).clerk  # a clerk who chose the name to be shown
+            assert shown is not None and (shown.name, shown.staff_number) == ("李先生", "1002")
+            staff = {s.username: s for s in c.staff()}
+            assert staff["manager"].full_name == "陈志强" and staff["clerk21"].staff_number
             states = Counter(w.state for w in c.windows())
             counts = c.stats().counts
             assert states["closed"] == 2 and states["paused"] == 1, states

@@ -37,7 +37,7 @@ from queue_app.tui.clerk import (
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
-from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
+from queue_app.tui.manager_dialogs import NoticeScreen, ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
@@ -386,6 +386,18 @@ async def test_the_manager_and_its_dialogs_in_english(busy: InProcessHall) -> No
             app.screen.query_one("#ok", Button).press()
             await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
             await quiet(pilot)
+            await pilot.press("n")
+            await settle(pilot, app, NoticeScreen, "#notice-text")
+            assert_english(app, "the notice dialog")
+            app.screen.query_one("#notice-text", Input).value = "x" * 61
+            await pilot.press("enter")
+            await pilot.pause()
+            assert_english(app, "a notice too long")
+            app.screen.query_one("#notice-text", Input).value = "Passports after 16:00 tomorrow"
+            app.screen.query_one("#set", Button).press()
+            await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+            await quiet(pilot)
+            assert_english(app, "manager with a notice")
             windows.move_cursor(row=2)
             await pilot.press("p")
             await settle(pilot, app, PauseScreen, "#ok")

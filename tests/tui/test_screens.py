@@ -22,7 +22,7 @@ from queue_app.tui.clerk import (
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
-from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
+from queue_app.tui.manager_dialogs import NoticeScreen, ProfileScreen, TargetsScreen
 from queue_app.tui.signin import SignInScreen
 from queue_app.tui.widgets import ConfirmScreen, HallClock
 from tests.tui.helpers import has_rows, on, quiet, text_of, until
@@ -285,6 +285,43 @@ async def test_manager_turns_a_window_enterprise_and_sets_the_wait_target(
     assert called is not None and called.number == sp
     assert (await boss.hall()).targets.wait_minutes == 12
     assert [w.changed for w in await boss.windows()] == [False, True, False, False]
+
+
+async def test_manager_sets_and_clears_the_boards_notice(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    """``n``: the one-line dialog refuses a notice too long, in the terminal's words,
+    sending nothing; Enter sets the line the boards show (and the manager screen with
+    them); Clear takes it off. A notice set elsewhere shows here as it comes."""
+    app = hall.terminal("manager", "boss")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: has_rows(app, ManagerScreen, "#windows"))
+        await until(pilot, lambda: "看板公告：无" in text_of(app, "#notice"))
+        assert "（n 修改）" in text_of(app, "#notice")
+        await pilot.press("n")
+        await until(pilot, lambda: on(app, NoticeScreen, "#notice-text"))
+        field = app.screen.query_one("#notice-text", Input)
+        assert field.value == ""
+        field.value = "办" * 61
+        await pilot.press("enter")
+        said = lambda: [str(n.message) for n in app._notifications]  # noqa: E731
+        await until(pilot, lambda: any("公告最多 60 个字" in m for m in said()))
+        assert isinstance(app.screen, NoticeScreen)  # refused in the dialog, nothing sent
+        assert (await boss.display()).notice is None
+        field.value = "  今日16:00后暂停受理出入境业务  "
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await until(pilot, lambda: "今日16:00后暂停受理出入境业务" in text_of(app, "#notice"))
+        assert (await boss.display()).notice == "今日16:00后暂停受理出入境业务"
+        await boss.set_notice("午休时间照常办理")  # another manager's terminal
+        await until(pilot, lambda: "午休时间照常办理" in text_of(app, "#notice"))
+        await pilot.press("n")
+        await until(pilot, lambda: on(app, NoticeScreen, "#clear"))
+        assert app.screen.query_one("#notice-text", Input).value == "午休时间照常办理"
+        await pilot.click("#clear")
+        await until(pilot, lambda: isinstance(app.screen, ManagerScreen))
+        await until(pilot, lambda: "看板公告：无" in text_of(app, "#notice"))
+    assert (await boss.display()).notice is None
 
 
 async def test_a_quiet_hall_still_reloads_so_the_minutes_run_on(

@@ -21,7 +21,7 @@ from queue_app.tui.clerk import ClerkScreen
 from queue_app.tui.desk import DeskScreen
 from queue_app.tui.display import DisplayScreen
 from queue_app.tui.manager import ManagerScreen
-from queue_app.tui.manager_dialogs import ProfileScreen, TargetsScreen
+from queue_app.tui.manager_dialogs import NoticeScreen, ProfileScreen, TargetsScreen
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
@@ -150,6 +150,19 @@ def test_manager_targets(morning: InProcessHall, snap_compare) -> None:  # type:
         await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
         await pilot.press("t")
         await settle(pilot, lambda: on(app, TargetsScreen, "#wait"))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_manager_notice(morning: InProcessHall, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The boards' notice line under the targets, and its dialog (``n``) holding it."""
+    morning.store.set_notice("今日16:00后暂停受理出入境业务", actor="boss")
+    app = app_for(morning, "manager", "boss")
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot, lambda: has_rows(app, ManagerScreen, "#domains"))
+        await pilot.press("n")
+        await settle(pilot, lambda: on(app, NoticeScreen, "#notice-text"))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 

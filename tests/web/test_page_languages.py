@@ -1,6 +1,7 @@
 """The pages' language in a real browser: with ``?lang=en`` or an English browser every
-state of the display board and the status page shows no Chinese but the hall's own data
-(hall, ticket class, matter and bundle names); with ``?lang=zh`` or a Chinese browser
+state of the display board, the window screen and the status page shows no Chinese but the
+hall's own data (hall, window, ticket class, matter and bundle names, the clerk's masked
+name and a pause's reason as typed); with ``?lang=zh`` or a Chinese browser
 they read exactly as the recorded Chinese pages (tests/web/pages_zh.json)."""
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import httpx
 from playwright.sync_api import expect
 
 from queue_app.client import HallClient
+from queue_app.store.staff import Role, add_staff
 from tests.server.threaded import ThreadedServer
-from tests.web.conftest import shot
+from tests.web.conftest import PW, shot
 from tests.web.test_pages import BLOCKED
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "pages_zh.json")
@@ -32,6 +34,10 @@ def _data(live: ThreadedServer, tokens: list[str]) -> set[str]:
         board = c.get("/api/display").json()
         words = {board["look"]["hall"], board["look"]["title"]}
         words |= {w["name"] for w in board["waiting"]}
+        screen = c.get("/api/screen/1").json()  # the window's name, what it serves, the clerk
+        words |= {screen["name"], screen["reason"], (screen["clerk"] or {}).get("name", "")}
+        for kind in ("domains", "departments", "matters"):
+            words |= set(screen["serves"][kind])
         for token in tokens:
             r = c.get(f"/api/status/{token}")
             if r.status_code == 200:
@@ -78,6 +84,18 @@ def _walk(live: ThreadedServer, hall: HallClient, new_page: Any) -> tuple[Seen, 
     each(boards, lambda p: expect(p.locator("#title")).to_have_text("测试大厅 叫号"))
     record("board, no call yet", boards)
 
+    store = live.open_store()
+    try:
+        add_staff(store, "zhang", Role.CLERK, PW, "张伟", staff_number="1024")
+    finally:
+        store.dispose()
+    clerk = HallClient(live.url)
+    clerk.sign_in("zhang", PW, window=1)
+    windows = open_all("/window/1", 1366, 768)
+    each(windows, lambda p: expect(p.locator("#clerk-name")).to_have_text("张*"))
+    each(windows, lambda p: expect(p.locator("body")).to_have_attribute("data-state", "idle"))
+    record("window 1, idle", windows)
+
     slips = [hall.issue(["M-SBK"]) for _ in range(7)] + [hall.issue(bundle="GR-TX")]
     tokens = [s.token for s in slips]
     for w in (1, 2, 3):
@@ -88,6 +106,8 @@ def _walk(live: ThreadedServer, hall: HallClient, new_page: Any) -> tuple[Seen, 
         expect(board.locator("#unlock")).to_be_visible()  # speech waits for a click
         expect(board.locator("#waiting-total")).to_have_text("5")
     record("board, three calls, speech blocked", boards, "display-calls-1920x1080")
+    each(windows, lambda p: expect(p.locator("#ticket")).to_have_text("A001"))
+    record("window 1, calling", windows, "window-1-calling-1366x768")
 
     hall.start(1)
     hall.finish(1, "completed")  # A001 done
@@ -127,12 +147,17 @@ def _walk(live: ThreadedServer, hall: HallClient, new_page: Any) -> tuple[Seen, 
         visit(f"/t/{token}")
         each(slip, lambda p: expect(p.locator("#gone")).to_be_visible())
         record(f"status, {why} token", slip)
+    hall.no_show(1)  # A004
+    hall.pause(1, "窗口设备维修")
+    each(windows, lambda p: expect(p.locator("body")).to_have_attribute("data-state", "paused"))
+    each(windows, lambda p: expect(p.locator("#detail")).to_have_text("窗口设备维修"))
+    record("window 1, paused", windows, "window-1-paused-1366x768")
     waiting = open_all("/t/" + tokens[6], 390, 844)  # kept open: offline, then expired
     each(waiting, lambda p: expect(p.locator("#badge")).to_have_attribute("data-status", "waiting"))
     each(waiting, lambda p: expect(p.locator("html")).to_have_attribute("data-link", "up"))
     data = _data(live, tokens)
     live.stop()
-    for state, pages in (("board", boards), ("status A007", waiting)):
+    for state, pages in (("board", boards), ("window 1", windows), ("status A007", waiting)):
         each(pages, lambda p: expect(p.locator("html")).to_have_attribute("data-link", "down"))
         record(f"{state}, offline", pages, f"{state.split()[0]}-offline")
     live.start()  # the same port and database
@@ -141,6 +166,7 @@ def _walk(live: ThreadedServer, hall: HallClient, new_page: Any) -> tuple[Seen, 
     hall.close_day(force=True)  # the waiting tickets expire
     each(waiting, lambda p: expect(p.locator("#badge")).to_have_attribute("data-status", "expired"))
     record("status A007 expired", waiting)
+    clerk.close()
     return seen, data
 
 

@@ -76,8 +76,19 @@ async def test_the_display_shows_calls_and_counts_and_no_person(
         "recent",
         "waiting",
         "waiting_total",
+        "strip",
+        "no_shows",
+        "no_show_count",
+        "notice",
     }
     assert all(set(c) == {"ticket", "window", "at", "recall"} for c in d["current"] + d["recent"])
+    assert [(w["window"], w["state"], w["ticket"]) for w in d["strip"]] == [
+        (1, "serving", "V001"),
+        (2, "calling", "A001"),
+        (3, "idle", None),
+        (4, "idle", None),
+    ]
+    assert d["no_shows"] == [] and d["no_show_count"] == 0 and d["notice"] is None
 
 
 async def test_the_display_shows_only_its_windows_in_its_theme(
@@ -386,7 +397,7 @@ async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClie
 
 def test_the_pages_reference_nothing_outside_the_server() -> None:
     files = sorted(f for f in WEB.iterdir() if f.is_file())
-    pages = {"display.html", "status.html", "dashboard.html", "kiosk.html"}
+    pages = {"display.html", "status.html", "dashboard.html", "kiosk.html", "window.html"}
     assert {f.name for f in files} == ASSETS | pages
     for f in files:
         text = f.read_text(encoding="utf-8")

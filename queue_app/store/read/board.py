@@ -1,4 +1,5 @@
-"""Reads for the public display board: the latest calls and the waiting line by class.
+"""Reads for the public display board: the latest calls, the waiting line by class, the
+windows' states and the no-shows.
 
 Numbers, windows and counts only: nothing here touches a person.
 """
@@ -12,6 +13,8 @@ from sqlalchemy import Connection, func, select
 
 from queue_app.domain.ticket import Status
 from queue_app.store.hall_key import of
+from queue_app.store.read.line import WindowInfo
+from queue_app.store.settings import Notice
 from queue_app.store.tables import event_t, ticket_t
 
 CALL_KINDS = ("called", "recalled")
@@ -67,3 +70,40 @@ def waiting_by_prefix(conn: Connection, day: str) -> dict[str, int]:
         .group_by(ticket_t.c.prefix)
     ).all()
     return {str(prefix): int(n) for prefix, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class NoShow:
+    ticket: str
+    window: int | None
+    at: float  # when it was marked a no-show
+
+
+def no_shows(conn: Connection, day: str, limit: int = 30) -> tuple[list[NoShow], int]:
+    """Today's no-shows (过号) still standing, newest first (a re-queued one waits again and
+    is not among them): ``limit`` of them, and how many there are."""
+    mine = (
+        ticket_t.c.hall == of(conn),
+        ticket_t.c.day == day,
+        ticket_t.c.status == Status.NO_SHOW.value,
+    )
+    rows = conn.execute(
+        select(ticket_t.c.number, ticket_t.c.window, ticket_t.c.finished_at)
+        .where(*mine)
+        .order_by(ticket_t.c.finished_at.desc(), ticket_t.c.id.desc())
+        .limit(limit)
+    ).all()
+    total = conn.execute(select(func.count()).select_from(ticket_t).where(*mine)).scalar_one()
+    return [NoShow(r.number, r.window, r.finished_at or 0.0) for r in rows], int(total)
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """What the hall board shows, read at one instant."""
+
+    calls: list[Call]  # the latest calls, newest first
+    waiting: dict[str, int]  # by ticket class prefix
+    windows: list[WindowInfo]
+    no_shows: list[NoShow]
+    no_show_count: int
+    notice: Notice | None

@@ -559,3 +559,27 @@ class DemandOverruns(Refused):
         "The demand profile keeps the hall's windows busy past midnight on {day}: choose a "
         "lighter one (--demand); nothing was changed"
     )
+
+
+# ------------------------------------------------------------------ slip printers
+class NoSuchStation(Refused):
+    code, status, field = "no_such_station", NOT_FOUND, "station"
+    message = N_("This hall has no station {station} (the stations of its hall file: {known})")
+
+
+class StationNotForRole(Refused):
+    code, status, field = "station_not_for_role", BAD_INPUT, "station"
+    message = N_("A {role} account signs in at no station (desks and kiosks do)")
+
+
+class NoSuchPrinter(Refused):
+    code, status, field = "no_such_printer", NOT_FOUND, "printer"
+    message = N_("This hall has no printer {printer} (the printers of its hall file: {known})")
+
+
+class NoPrinterHere(Refused):
+    code, status, field = "no_printer_here", CONFLICT, "printer"
+    message = N_(
+        "This session's station names no printer: sign in at a station with one, or name "
+        "the printer"
+    )

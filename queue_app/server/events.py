@@ -47,6 +47,10 @@ PUBLIC_NAMES = {
     "targets_set": "hall_changed",
     "signed_in": "seat_changed",  # someone sat down at the window, or left it
     "signed_out": "seat_changed",
+    # a slip printed or asked for again, a printer's state changed (GET /api/printers)
+    "slip_printed": "printer_changed",
+    "slip_requested": "printer_changed",
+    "printer_state": "printer_changed",
     **dict.fromkeys(  # a 好差评 case (no name, no text: the id is in the log's detail)
         (
             "case_opened",

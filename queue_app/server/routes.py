@@ -72,7 +72,8 @@ def _out(svc: HallService, t: Ticket) -> TicketOut:
 @api.post("/tickets", status_code=201)
 async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
     """Issue a ticket; its slip's people ahead and wait are read after the change (a
-    replayed issue reads them again: they are as of now)."""
+    replayed issue reads them again: they are as of now). Issued at a station with a
+    printer, its slip is queued there in the same transaction (``GET /api/printers``)."""
 
     made: list[Issued] = []
 
@@ -92,6 +93,7 @@ async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Respon
             appointment_at=body.appointment_at,
             actor=who.username,
             slip=False,
+            station=who.station,
         )
     except Replay as r:
         if r.stored.status_code != 201:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from queue_app.domain.errors import Text
 from queue_app.domain.refusals import (
     BadCredentials,
     BadUsername,
@@ -271,7 +272,7 @@ def _require_station(store: Store, role: Role, station: str | None) -> None:
     if station is None:
         return
     if role not in AT_A_STATION:
-        raise StationNotForRole(role=role.value)
+        raise StationNotForRole(role=Text(role.value))  # the role's word, translated
     if station not in store.hall.station_by_name:
         known = ", ".join(store.hall.station_by_name) or "-"
         raise NoSuchStation(station=station, known=known)

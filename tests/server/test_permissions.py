@@ -17,6 +17,7 @@ pytestmark = pytest.mark.anyio
 PUBLIC = "public"
 ANY = "any"  # any signed-in account
 DESK = {"desk", "manager"}
+DESK_READ = {"desk", "manager", "city"}  # a desk's read (a city account reads as a manager)
 MANAGER = {"manager"}
 CITY = {"city"}  # a city account: every hall this server serves
 OPERATOR = "operator"  # a manager, or the clerk signed in at that window
@@ -55,6 +56,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
+    ("POST", "/api/tickets/{number}/print"): (DESK, {"printer": "front"}),
+    ("GET", "/api/printers"): (DESK_READ, None),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
     ("POST", "/api/windows/{window}/call-next"): (OPERATOR, None),
     ("POST", "/api/windows/{window}/recall"): (OPERATOR, None),
@@ -121,7 +124,7 @@ def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
     if rule == ANY:
         return True
     if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
-        return rule == CITY or (rule == MANAGER and method == "GET")
+        return rule == CITY or (rule in (MANAGER, DESK_READ) and method == "GET")
     if rule == OPERATOR:
         return role == "manager" or (role == "clerk" and window == 1)
     return role in rule  # type: ignore[operator]

@@ -215,3 +215,34 @@ async def test_sign_in_refuses_a_station_the_hall_file_lacks(hall: HallServer) -
         err = r.json()["error"]
         assert err["code"] == "no_such_station" and err["field"] == "station"
         assert "desk-1, kiosk-1" in err["message_en"]
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_two_servers_on_one_database_print_each_slip_once_in_order(
+    tmp_path: Path, db_url: str, mini_catalog: Catalog, printer: EscposListener
+) -> None:
+    """Two server processes' workers on one PostgreSQL database and one printer: one holds
+    the printer at a time; when it stops, the other takes over; every slip once, in order."""
+    hall = load_hall_for(printing_hall(tmp_path, printer.device), mini_catalog)
+    stores = [Store(db_url, mini_catalog, hall) for _ in range(2)]
+    add_staff(stores[0], "desk", Role.DESK, PASSWORD)
+    stores[0].open_window(1, actor="desk")
+    apps = [create_app(s, public_url=PUBLIC, printing=FAST) for s in stores]
+    async with apps[1].running():
+        async with apps[0].running():
+            desks = [await client(app) for app in apps]
+            for i in range(4):
+                await issue(desks[i % 2])
+            slips = await asyncio.to_thread(printer.wait_for, 4)
+            await until(lambda: _state_is(desks[1], "online", waiting=0))
+        # the first server has stopped: the second takes its printer over
+        for _ in range(2):
+            await issue(desks[1])
+        slips = await asyncio.to_thread(printer.wait_for, 6)
+        await until(lambda: _state_is(desks[1], "online", waiting=0))
+    assert [number_of(s) for s in slips] == [f"A00{i}" for i in range(1, 7)]
+    assert len(printer.slips) == 6
+    for d in desks:
+        await d.aclose()
+    for s in stores:
+        s.dispose()

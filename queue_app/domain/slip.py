@@ -4,7 +4,6 @@ columns (a Chinese character takes two), the QR code of the status page and the 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,23 +60,38 @@ class SlipText:
     copy_no: int = 1  # 2 and on: a reprint
 
 
+def cell(c: str) -> int:
+    """Columns a character takes on the printer: in its Chinese mode every character
+    beyond ASCII is a double-byte code printed in the 24×24 Chinese font, two columns
+    (·, □ and （ too, which a terminal may show one column wide)."""
+    return 1 if c.isascii() else 2
+
+
 def cells(text: str) -> int:
-    """Columns ``text`` takes on the printer: two for a wide (Chinese) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Columns ``text`` takes on the printer."""
+    return sum(cell(c) for c in text)
+
+
+# no line begins with these: the character before them goes down with them (禁则)
+CLOSING = frozenset("，。、；：？！）》」』】〕”’,.;:?!)]}%")
 
 
 def wrap(text: str, columns: int, indent: int = 0) -> list[str]:
     """``text`` in lines of at most ``columns`` columns; the lines after the first indented
-    by ``indent`` spaces. Chinese breaks between any two characters; a run of Latin letters
-    and digits is kept whole when it fits on a line."""
+    by ``indent`` spaces. Chinese breaks between any two characters, but a closing mark
+    never begins a line (the character before it goes down with it); a run of Latin
+    letters and digits is kept whole when it fits on a line."""
     lines: list[str] = []
     line, used = "", 0
     for word in _words(text):
         width = cells(word)
         if used + width > columns and line.strip():
+            carried = ""
+            if word[0] in CLOSING and len(line.strip()) > 1:
+                line, carried = line[:-1], line[-1]
             lines.append(line.rstrip())
+            word = carried + word.lstrip()
             line, used = " " * indent, indent
-            word = word.lstrip()
             width = cells(word)
         if width > columns - used:  # a word longer than a line: split it anywhere
             for c in word:
@@ -158,7 +172,7 @@ def lay_out(slip: SlipText, paper: Paper) -> list[Line]:
     lines.append(Line("rule"))
     lines.append(Line("text", "办理事项："))
     for name in slip.matters:
-        lines += [Line("text", t) for t in wrap(f"· {name}", cols, indent=2)]
+        lines += [Line("text", t) for t in wrap(f"·{name}", cols, indent=2)]
     lines += _labelled("可办窗口：", window_ranges(slip.windows) or "—", cols)
     if slip.ahead is not None:
         lines.append(Line("text", f"前面等候：{slip.ahead} 人"))
@@ -168,7 +182,7 @@ def lay_out(slip: SlipText, paper: Paper) -> list[Line]:
         lines.append(Line("rule"))
         lines.append(Line("text", "请备齐材料："))
         for m in slip.materials[:MATERIALS_SHOWN]:
-            lines += [Line("text", t) for t in wrap(f"□ {m}", cols, indent=2)]
+            lines += [Line("text", t) for t in wrap(f"□{m}", cols, indent=2)]
         more = len(slip.materials) - MATERIALS_SHOWN
         if more > 0:
             lines += [Line("text", t) for t in wrap(f"  另有 {more} 项，扫码查看", cols, 2)]

@@ -117,7 +117,7 @@ async def test_slips_print_in_order_once_through_an_outage_and_reprint(
     assert [number_of(s) for s in slips] == ["A001", "A002"]
     lines = text_of(slips[0])
     assert lines[:4] == ["测试大厅", lines[1], "A001", "综合业务"]
-    assert "· 社会保障卡申领" in lines
+    assert "·社会保障卡申领" in lines
     assert any(t.startswith("前面等候：") for t in lines)
     assert "扫码查看排队进度" in lines
     assert [qr_of(s) for s in slips] == [[f"{PUBLIC}/t/{i['token']}"] for i in first]

@@ -122,14 +122,15 @@ def test_device_errors_say_what_is_expected() -> None:
 
 def test_wrapping_counts_a_chinese_character_as_two_columns() -> None:
     assert cells("社保ab") == 6
-    lines = wrap("· 企业开办一件事（设立登记、公章刻制、发票申领）ABC123 456", 20, indent=2)
+    lines = wrap("·企业开办一件事（设立登记、公章刻制、发票申领）ABC123 456", 20, indent=2)
     assert all(cells(t) <= 20 for t in lines)
-    assert lines[0] == "· 企业开办一件事（设"
+    assert lines[0] == "·企业开办一件事（设"  # · and （ are double-byte: two columns
     assert all(t.startswith("  ") for t in lines[1:])
     assert "".join(t.strip() for t in lines).replace(" ", "") == (
         "·企业开办一件事（设立登记、公章刻制、发票申领）ABC123456"
     )
     assert wrap("ABC123 456789", 8) == ["ABC123", "456789"]  # a Latin word kept whole
+    assert wrap("一二三四，五", 8) == ["一二三", "四，五"]  # no line begins with "，"
     assert window_ranges([23, 1, 2, 3, 4, 22, 7]) == "1-4, 7, 22, 23"
 
 
@@ -187,3 +188,23 @@ def test_the_bytes_are_gb18030_a_native_qr_command_and_a_cut() -> None:
         decode(data[:-2])  # a stream cut short in a command is no slip
     with pytest.raises(DecodeError, match="unknown command ESC 0x74"):
         decode(b"\x1bt\x10abc\n")  # a code-page switch this printer never gets
+
+
+def test_the_default_hall_files_printers_work_once_uncommented(tmp_path: Path) -> None:
+    """windows/default.yaml (and its packaged copy, the same file) carries a commented
+    printers and stations section that loads as it stands once its #s are removed."""
+    from tests.conftest import REPO
+
+    text = (REPO / "windows" / "default.yaml").read_text(encoding="utf-8")
+    packaged = REPO / "queue_app" / "data" / "windows" / "default.yaml"
+    assert packaged.read_text(encoding="utf-8") == text
+    start = text.index("# printers:\n")
+    end = text.index("\n\n", start)
+    block = text[start:end]
+    uncommented = "\n".join(line.removeprefix("# ") for line in block.splitlines())
+    path = tmp_path / "default.yaml"
+    path.write_text(text[:start] + uncommented + text[end:], encoding="utf-8")
+    hall = load_hall(path)
+    assert hall.printers["front-desk"].device == "file:///tmp/queue-app-slips.bin"
+    assert [(s.name, s.printer) for s in hall.stations] == [("desk-1", "front-desk")]
+    assert load_hall(REPO / "windows" / "default.yaml").printers == {}

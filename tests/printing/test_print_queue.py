@@ -173,11 +173,16 @@ async def test_paper_out_holds_the_slips_until_paper_is_back(
     hall: HallServer, printer: EscposListener
 ) -> None:
     desk = await client(hall)
+    stream = hall.state.service.events.subscribe(prompt=True)  # a terminal's live events
     printer.paper_out = True
     await issue(desk)
     out = await until(lambda: _state_is(desk, "paper_out"))
     assert out["waiting"] == 1 and out["detail"] == "out of paper"
     assert printer.slips == []
+    sent = b""
+    while not stream.queue.empty():
+        sent += stream.queue.get_nowait()
+    assert b"event: printer_changed" in sent and b'"printer_state"' in sent, sent
     printer.paper_out = False
     slips = await asyncio.to_thread(printer.wait_for, 1)
     assert number_of(slips[0]) == "A001"

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from sqlalchemy.exc import IntegrityError
+
 from queue_app.domain.hall import PrinterSpec
 from queue_app.domain.slip import PAPERS, lay_out
 from queue_app.printing.devices import PrinterFailure, send
@@ -113,7 +115,10 @@ class PrinterWorker:
         def op(tx: Tx) -> bool:
             return jobs.hold(tx, self.name, self.owner, s.lease_s)
 
-        held = self.write(lambda: self.store.uow.run(op).result)
+        try:
+            held = self.write(lambda: self.store.uow.run(op).result)
+        except IntegrityError:  # another process made the printer's row in the same instant
+            held = False
         self._lease_until = now + s.lease_s if held else 0.0
         return held
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import bindparam as bp
 
 from queue_app.domain.printer_device import PrinterStatus
 from queue_app.domain.ticket import Ticket
 from queue_app.store import events
-from queue_app.store.hall_key import of
+from queue_app.store.hall_key import mine, of, params
 from queue_app.store.tables import print_job_t, printer_state_t
 from queue_app.store.uow import Tx
 
@@ -66,24 +67,32 @@ def _job(row: Any) -> Job:
     )
 
 
-def enqueue(tx: Tx, ticket: Ticket, printer: str, station: str | None) -> Job:
-    """Queue a slip of ``ticket`` at ``printer``: its first, or the next copy (a reprint)."""
-    top = tx.conn.execute(
-        select(func.max(J.copy_no)).where(J.hall == tx.hall, J.ticket_id == ticket.id)
-    ).scalar()
+_TOP_COPY = select(func.max(J.copy_no)).where(mine(print_job_t), J.ticket_id == bp("tid"))
+_INSERT = insert(print_job_t)  # statements built once: an issue pays only their execution
+
+
+def enqueue(
+    tx: Tx, ticket: Ticket, printer: str, station: str | None, *, first: bool = False
+) -> Job:
+    """Queue a slip of ``ticket`` at ``printer``: its first (``first``: a ticket issued
+    in this transaction), or the next copy (a reprint)."""
+    top = 0 if first else tx.conn.execute(_TOP_COPY, params(tx.conn, tid=ticket.id)).scalar()
     job = Job(ticket.id, int(top or 0) + 1, ticket.day, ticket.number, printer, station, tx.now, 0)
     tx.conn.execute(
-        insert(print_job_t).values(
-            hall=tx.hall,
-            ticket_id=job.ticket_id,
-            copy_no=job.copy_no,
-            day=job.day,
-            number=job.number,
-            printer=printer,
-            station=station,
-            queued_at=tx.now,
-            attempts=0,
-        )
+        _INSERT,
+        {
+            "hall": tx.hall,
+            "ticket_id": job.ticket_id,
+            "copy_no": job.copy_no,
+            "day": job.day,
+            "number": job.number,
+            "printer": printer,
+            "station": station,
+            "queued_at": tx.now,
+            "attempts": 0,
+            "printed_at": None,
+            "last_error": None,
+        },
     )
     return job
 

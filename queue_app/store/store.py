@@ -646,7 +646,7 @@ class Store:
             }
             events.append(tx, "issued", actor, t.day, ticket=t, detail=detail)
             if printer is not None:
-                print_jobs.enqueue(tx, t, printer, station)
+                print_jobs.enqueue(tx, t, printer, station, first=True)
             return Issued(t, tclass.name, 0, allowed, None, token)
 
         issued = self._run(op, once)

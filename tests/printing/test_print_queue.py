@@ -220,6 +220,12 @@ async def test_sign_in_refuses_a_station_the_hall_file_lacks(hall: HallServer) -
         err = r.json()["error"]
         assert err["code"] == "no_such_station" and err["field"] == "station"
         assert "desk-1, kiosk-1" in err["message_en"]
+        add_staff(hall.state.service.store, "c1", Role.CLERK, PASSWORD)
+        body = {"username": "c1", "password": PASSWORD, "window": 1, "station": "desk-1"}
+        r = await c.post("/api/auth/sign-in", json=body)
+        assert r.status_code == 422, r.text
+        err = r.json()["error"]
+        assert err["code"] == "station_not_for_role" and err["message_zh"].startswith("窗口")
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

@@ -1059,7 +1059,7 @@ def day_status() -> None:
 @staff_app.command("add")
 def staff_add(
     username: str,
-    role: Annotated[str, typer.Option(help="desk | clerk | manager | display | city")],
+    role: Annotated[str, typer.Option(help="desk | clerk | manager | display | city | kiosk")],
     name: Annotated[str, typer.Option(help="Full name (shown to managers only).")] = "",
     password: Annotated[
         str | None,

@@ -37,6 +37,7 @@ ROLES = {
     "clerk": N_("clerk"),
     "manager": N_("manager"),
     "display": N_("display"),
+    "kiosk": N_("kiosk"),
 }
 STAFF_STATES = {False: N_("active"), True: N_("account disabled")}
 EVENTS = {  # a ticket's history

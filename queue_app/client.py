@@ -35,6 +35,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from pydantic import TypeAdapter
 
 from queue_app.api_cases import CaseFiguresOut, CaseOut
+from queue_app.api_kiosk import KioskGuideOut, KioskMenuOut
 from queue_app.api_models import (
     CallOut,
     CityOut,
@@ -392,6 +393,20 @@ class AsyncHallClient:
         """The matters this hall does not handle, and where each is handled instead."""
         return await self._get("/api/referrals", _as(ReferralsOut))
 
+    async def kiosk_menu(self) -> KioskMenuOut:
+        """The kiosk's big buttons by theme (个人, 企业, 一件事), best first."""
+        return await self._get("/api/kiosk/menu", _as(KioskMenuOut))
+
+    async def kiosk_guide(
+        self, matter: str | None = None, bundle: str | None = None
+    ) -> KioskGuideOut:
+        """A matter's or a bundle's guide before issuing (give one of them)."""
+        return await self._get("/api/kiosk/guide", _as(KioskGuideOut), matter=matter, bundle=bundle)
+
+    async def slip_qr(self, token: str) -> bytes:
+        """The QR code (SVG) of a slip's status page."""
+        return await self._get(f"/api/status/{token}/qr.svg", _raw)
+
     # ------------------------------------------------------------ tickets
     async def issue(
         self,
@@ -690,6 +705,9 @@ class HallClient:
     catalog = _blocking(AsyncHallClient.catalog)
     search = _blocking(AsyncHallClient.search)
     referrals = _blocking(AsyncHallClient.referrals)
+    kiosk_menu = _blocking(AsyncHallClient.kiosk_menu)
+    kiosk_guide = _blocking(AsyncHallClient.kiosk_guide)
+    slip_qr = _blocking(AsyncHallClient.slip_qr)
     city = _blocking(AsyncHallClient.city)
     issue = _blocking(AsyncHallClient.issue)
     tickets = _blocking(AsyncHallClient.tickets)

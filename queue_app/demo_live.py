@@ -50,6 +50,7 @@ class DemoAccount:
 
 
 CITY_USER = "city"  # the demo's city account, of the first hall
+KIOSK_USER = "kiosk"  # each hall's self-service kiosk account (the /kiosk page signs in)
 
 
 def _free_port() -> int:
@@ -59,13 +60,14 @@ def _free_port() -> int:
 
 
 def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: int) -> None:
-    """Demo staff, and the day so far: two hours of a three-hour peak (less just after
-    midnight: the business day starts then), the last windows left closed (one in eight)
-    and one paused, so every state shows."""
+    """Demo staff (a kiosk account, for the /kiosk page, too), and the day so far: two
+    hours of a three-hour peak (less just after midnight: the business day starts then),
+    the last windows left closed (one in eight) and one paused, so every state shows."""
     clock.live = False
     add_staff(store, "desk", Role.DESK, PASSWORD, "导办台")
     add_staff(store, "manager", Role.MANAGER, PASSWORD, "大厅经理")
     add_staff(store, "display", Role.DISPLAY, PASSWORD)
+    add_staff(store, KIOSK_USER, Role.KIOSK, PASSWORD, "自助取号机")  # for <hall>/kiosk
     for w in hall.windows:
         add_staff(store, f"clerk{w.number}", Role.CLERK, PASSWORD)
     now = time.time()
@@ -130,7 +132,7 @@ def accounts(hall: Hall, path: str = "", every_clerk: bool = True) -> list[DemoA
     ]
 
 
-DEMO_STATION, DEMO_PRINTER = "desk-1", "desk-printer"
+DEMO_STATION, DEMO_KIOSK, DEMO_PRINTER = "desk-1", "kiosk-1", "demo-printer"
 
 
 def _desk_station(hall: Hall) -> str | None:
@@ -147,16 +149,20 @@ def demo_slips_dir() -> Path:
 
 
 def with_file_printer(hall: Hall, folder: Path) -> Hall:
-    """``hall`` with a desk station printing to a file printer in ``folder``
-    (``slips-<hall>.bin``, emptied now), unless its hall file names printers itself."""
+    """``hall`` with a desk and a kiosk station (``/kiosk?station=kiosk-1``) printing to a
+    file printer in ``folder`` (``slips-<hall>.bin``, emptied now), unless its hall file
+    names printers itself."""
     if hall.printers:
         return hall
     folder.mkdir(parents=True, exist_ok=True)
     slips = folder / f"slips-{hall.hall.code}.bin"
     slips.write_bytes(b"")
     printer = PrinterSpec(device=f"file://{slips}", paper=80)
-    station = Station(name=DEMO_STATION, kind=StationKind.DESK, printer=DEMO_PRINTER)
-    return hall.model_copy(update={"printers": {DEMO_PRINTER: printer}, "stations": [station]})
+    stations = [
+        Station(name=DEMO_STATION, kind=StationKind.DESK, printer=DEMO_PRINTER),
+        Station(name=DEMO_KIOSK, kind=StationKind.KIOSK, printer=DEMO_PRINTER),
+    ]
+    return hall.model_copy(update={"printers": {DEMO_PRINTER: printer}, "stations": stations})
 
 
 def city_accounts(halls: list[Hall]) -> list[DemoAccount]:

@@ -113,7 +113,7 @@ class WeakPassword(Refused):
 
 class BadRole(Refused):
     code, status, field = "bad_role", BAD_INPUT, "role"
-    message = N_('Unknown role "{role}": expected desk, clerk, manager, display or city')
+    message = N_('Unknown role "{role}": expected desk, clerk, manager, display, city or kiosk')
 
 
 class StaffExists(Refused):
@@ -559,6 +559,11 @@ class DemandOverruns(Refused):
         "The demand profile keeps the hall's windows busy past midnight on {day}: choose a "
         "lighter one (--demand); nothing was changed"
     )
+
+
+class MatterOrBundle(Refused):
+    code, status, field = "matter_or_bundle", BAD_INPUT, "matter"
+    message = N_("Give either a matter or a bundle")
 
 
 # ------------------------------------------------------------------ slip printers

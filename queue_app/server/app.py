@@ -26,6 +26,7 @@ from queue_app.server.city_routes import router as city_router
 from queue_app.server.context import KEY, HallContext
 from queue_app.server.dashboard_routes import router as dashboard_router
 from queue_app.server.headers import SecurityHeaders
+from queue_app.server.kiosk_routes import router as kiosk_router
 from queue_app.server.pages import pages
 from queue_app.server.printer_routes import router as printer_router
 from queue_app.server.printers import Printing, PrintSettings
@@ -67,6 +68,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(printer_router)
     app.include_router(public)
     app.include_router(dashboard_router)
+    app.include_router(kiosk_router)
     app.include_router(pages)
     return app
 

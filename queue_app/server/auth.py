@@ -31,7 +31,9 @@ ROLE_WORDS = {  # as refusals name them
     Role.MANAGER: Text(N_("manager")),
     Role.DISPLAY: Text(N_("display")),
     Role.CITY: Text(N_("city")),
+    Role.KIOSK: Text(N_("kiosk")),
 }
+STAFF_ROLES = [r for r in Role if r is not Role.KIOSK]  # those that read the hall's state
 READS = frozenset({"GET", "HEAD"})
 
 
@@ -75,13 +77,22 @@ async def _from_elsewhere(svc: HallService, token: str) -> Session | None:
     return session
 
 
-SignedIn = Annotated[Session, Depends(signed_in)]
+async def staff_signed_in(who: Annotated[Session, Depends(signed_in)]) -> Session:
+    """Any signed-in account but a kiosk's: a kiosk issues tickets and reads only what
+    issuing needs (the catalog, the hall, its guides), never the line or the figures."""
+    if who.role is Role.KIOSK:
+        raise Forbidden(role=ROLE_WORDS[who.role], roles=[ROLE_WORDS[r] for r in STAFF_ROLES])
+    return who
+
+
+AnyAccount = Annotated[Session, Depends(signed_in)]  # a kiosk's included: sign-out, me
+SignedIn = Annotated[Session, Depends(staff_signed_in)]
 
 
 def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
     """Sessions of the ``allowed`` roles; a city account's too where a manager's read."""
 
-    async def check(request: Request, who: SignedIn) -> Session:
+    async def check(request: Request, who: AnyAccount) -> Session:
         if who.role is Role.CITY and Role.MANAGER in allowed and request.method in READS:
             return who
         if not any(who.acts_as(role) for role in allowed):
@@ -101,5 +112,6 @@ async def window_operator(who: SignedIn, window: Annotated[int, Path(ge=1, le=99
 
 
 Desk = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER))]
+Issuer = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER, Role.KIOSK))]
 Manager = Annotated[Session, Depends(roles(Role.MANAGER))]
 Operator = Annotated[Session, Depends(window_operator)]

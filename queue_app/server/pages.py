@@ -1,6 +1,6 @@
 """The web pages of the hall server: the display board (/display) for the wall TV, the
-big screen (/dashboard, the 大屏 on the manager's wall) and the citizen's status page
-(/t/<token>, the QR code on the slip).
+big screen (/dashboard, the 大屏 on the manager's wall), the self-service kiosk (/kiosk)
+and the citizen's status page (/t/<token>, the QR code on the slip).
 
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
@@ -41,6 +41,7 @@ ASSETS = frozenset(
         *("common.js", "common.css", "icon.svg"),
         *("display.js", "display.css", "status.js", "status.css"),
         *("dashboard.js", "dashboard.css"),
+        *("kiosk.js", "kiosk.css"),
     }
 )
 VENDOR = {"echarts.common.min.js": "vendor/echarts/echarts.common.min.js"}  # /web/vendor/...
@@ -172,6 +173,13 @@ async def display_page(request: Request) -> Response:
 async def dashboard_page(request: Request) -> Response:
     """The hall's big screen (大屏): the line, the windows, today and the last 30 days."""
     return _serve(request, "dashboard.html")
+
+
+@pages.get("/kiosk")
+async def kiosk_page(request: Request) -> Response:
+    """The self-service kiosk (自助取号机): a touch screen, portrait or landscape, signed in
+    once with a kiosk account (``?station=NAME``: the printer station it stands at)."""
+    return _serve(request, "kiosk.html")
 
 
 @pages.get("/t/{token}")

@@ -43,7 +43,7 @@ from queue_app.domain.profiles import WindowProfile, layout_profiles
 from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
-from queue_app.server.auth import Desk, Manager, Operator, SignedIn, bearer, session_of
+from queue_app.server.auth import Desk, Issuer, Manager, Operator, SignedIn, bearer, session_of
 from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.event_stream import EventStream
@@ -70,7 +70,7 @@ def _out(svc: HallService, t: Ticket) -> TicketOut:
 # the hall's busiest requests.
 # ----------------------------------------------------------------- desk
 @api.post("/tickets", status_code=201)
-async def issue(svc: Svc, who: Desk, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
+async def issue(svc: Svc, who: Issuer, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
     """Issue a ticket; its slip's people ahead and wait are read after the change (a
     replayed issue reads them again: they are as of now). Issued at a station with a
     printer, its slip is queued there in the same transaction (``GET /api/printers``)."""

@@ -55,13 +55,14 @@ class Role(StrEnum):
     MANAGER = "manager"  # 大厅管理: everything
     DISPLAY = "display"  # 叫号屏: reads only
     CITY = "city"  # 市级: reads every hall on the database; changes one only as its manager
+    KIOSK = "kiosk"  # 取号机: the self-service kiosk, issues tickets and nothing else
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
 AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
-AT_A_STATION = (Role.DESK, Role.MANAGER)  # the roles that issue tickets
+AT_A_STATION = (Role.DESK, Role.MANAGER, Role.KIOSK)  # the roles that issue tickets
 _ACCOUNT_OF_SEAT = and_(staff_t.c.hall == seat_t.c.hall, staff_t.c.username == seat_t.c.username)
 _SESSION_OF_SEAT = and_(
     session_t.c.hall == seat_t.c.hall, session_t.c.token_digest == seat_t.c.token_digest

@@ -73,7 +73,7 @@ from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.hall_key import of
 from queue_app.store.idempotency import Once
-from queue_app.store.read import board, figures, line
+from queue_app.store.read import board, figures, kiosk, line
 from queue_app.store.read import dashboard as read_dashboard
 from queue_app.store.read import reports as read_reports
 from queue_app.store.read import summary as read_summary
@@ -556,6 +556,14 @@ class Store:
             day = self.day_of(tx.now)
             calls = board.recent_calls(tx.conn, day, shown, limit)
             return calls, board.waiting_by_prefix(tx.conn, day)
+
+    def issued_lately(self, days: int) -> kiosk.IssuedLately:
+        """The tickets of today and the ``days`` business days before, by matter and
+        bundle (the kiosk's buttons follow what citizens come for)."""
+        with self._reading() as tx:
+            today = dt.date.fromisoformat(self.day_of(tx.now))
+            since = (today - dt.timedelta(days=days)).isoformat()
+            return kiosk.issued_since(tx.conn, since)
 
     def summary(self) -> HallSummary:
         """The hall at a glance (the city's view)."""

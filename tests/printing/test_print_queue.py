@@ -45,14 +45,15 @@ def printer() -> Iterator[EscposListener]:
 
 
 def printing_hall(tmp_path: Path, device: str, paper: int = 58, status: bool = True) -> Path:
-    """The mini hall (on the real clock) with a desk station printing at ``device`` and a
-    kiosk without a printer."""
+    """The mini hall (on the real clock) with a desk station and a kiosk printing at
+    ``device``, and a kiosk without a printer."""
     path = midday_hall(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["printers"] = {"front": {"device": device, "paper": paper, "status": status}}
     data["stations"] = [
         {"name": "desk-1", "kind": "desk", "printer": "front"},
         {"name": "kiosk-1", "kind": "kiosk"},
+        {"name": "kiosk-2", "kind": "kiosk", "printer": "front"},
     ]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
@@ -137,7 +138,7 @@ async def test_slips_print_in_order_once_through_an_outage_and_reprint(
     assert [number_of(s) for s in slips] == ["A001", "A002", "A003", "A004", "A005"]
     assert [qr_of(s)[0] for s in slips[2:]] == [f"{PUBLIC}/t/{i['token']}" for i in during]
     up = await until(lambda: _state_is(desk, "online", waiting=0))
-    assert up["stations"] == ["desk-1"] and up["last_printed_at"] is not None
+    assert up["stations"] == ["desk-1", "kiosk-2"] and up["last_printed_at"] is not None
 
     r = await desk.post("/api/tickets/A002/print")
     assert r.status_code == 201, r.text
@@ -219,7 +220,7 @@ async def test_sign_in_refuses_a_station_the_hall_file_lacks(hall: HallServer) -
         assert r.status_code == 404, r.text
         err = r.json()["error"]
         assert err["code"] == "no_such_station" and err["field"] == "station"
-        assert "desk-1, kiosk-1" in err["message_en"]
+        assert "desk-1, kiosk-1, kiosk-2" in err["message_en"]
         add_staff(hall.state.service.store, "c1", Role.CLERK, PASSWORD)
         body = {"username": "c1", "password": PASSWORD, "window": 1, "station": "desk-1"}
         r = await c.post("/api/auth/sign-in", json=body)
@@ -257,3 +258,18 @@ async def test_two_servers_on_one_database_print_each_slip_once_in_order(
         await d.aclose()
     for s in stores:
         s.dispose()
+
+
+@SQLITE_ONLY
+async def test_a_kiosk_at_its_station_prints_the_slips_it_issues(
+    hall: HallServer, printer: EscposListener
+) -> None:
+    add_staff(hall.state.service.store, "kiosk", Role.KIOSK, PASSWORD)
+    kiosk = await client(hall, "kiosk-2", "kiosk")
+    issued = await issue(kiosk)
+    slips = await asyncio.to_thread(printer.wait_for, 1)
+    assert number_of(slips[0]) == issued["ticket"]["number"] == "A001"
+    assert qr_of(slips[0]) == [f"{PUBLIC}/t/{issued['token']}"]
+    r = await kiosk.get("/api/printers")  # a kiosk reads only what issuing needs
+    assert r.status_code == 403, r.text
+    await kiosk.aclose()

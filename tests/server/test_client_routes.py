@@ -32,6 +32,8 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "reprint": ("A001", "front"),
     "requeue": ("A001",),
     "slip_status": ("x" * 22,),
+    "slip_qr": ("x" * 22,),
+    "kiosk_guide": ("M-SBK",),
     "call_next": (1,),
     "recall": (1,),
     "start": (1,),

@@ -15,9 +15,11 @@ from tests.server.conftest import PASSWORD, sign_in
 pytestmark = pytest.mark.anyio
 
 PUBLIC = "public"
-ANY = "any"  # any signed-in account
+ANY = "any"  # any signed-in staff account (not a kiosk's)
+ACCOUNT = "account"  # any signed-in account, a kiosk's included
 DESK = {"desk", "manager"}
 DESK_READ = {"desk", "manager", "city"}  # a desk's read (a city account reads as a manager)
+ISSUER = {"desk", "manager", "kiosk"}  # the kiosk issues, and reads what issuing needs
 MANAGER = {"manager"}
 CITY = {"city"}  # a city account: every hall this server serves
 OPERATOR = "operator"  # a manager, or the clerk signed in at that window
@@ -35,8 +37,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/catalog/search"): (PUBLIC, None),
     ("GET", "/api/referrals"): (PUBLIC, None),  # where to go instead: anyone may be told
     ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in
-    ("POST", "/api/auth/sign-out"): (ANY, None),
-    ("GET", "/api/auth/me"): (ANY, None),
+    ("POST", "/api/auth/sign-out"): (ACCOUNT, None),
+    ("GET", "/api/auth/me"): (ACCOUNT, None),
     ("GET", "/api/staff"): (MANAGER, None),
     ("GET", "/api/staff/locks"): (MANAGER, None),
     ("POST", "/api/staff/{username}/windows"): (MANAGER, {"windows": None}),
@@ -54,7 +56,9 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/reports/{by}"): (MANAGER, None),  # names the clerks; a city account reads
     ("GET", "/api/reports.xlsx"): (MANAGER, None),
     ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
-    ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
+    ("POST", "/api/tickets"): (ISSUER, {"matters": ["M-SBK"]}),
+    ("GET", "/api/kiosk/menu"): (ISSUER, None),
+    ("GET", "/api/kiosk/guide"): (ISSUER, None),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
     ("POST", "/api/tickets/{number}/print"): (DESK, {"printer": "front"}),
     ("GET", "/api/printers"): (DESK_READ, None),
@@ -85,17 +89,20 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/display"): (PUBLIC, None),
     ("GET", "/api/dashboard"): (PUBLIC, None),  # the 大屏: counts, numbers, window names
     ("GET", "/api/status/{token}"): (PUBLIC, None),
+    ("GET", "/api/status/{token}/qr.svg"): (PUBLIC, None),  # the slip's QR, as its page
     ("GET", "/api/voice/{number}/{window}.wav"): (PUBLIC, None),
 }
 
+PARAMS = {"/api/catalog/search": {"q": "社保"}, "/api/kiosk/guide": {"matter": "M-SBK"}}
 ACCOUNTS = {
     "manager": ("m1", Role.MANAGER, None),
     "desk": ("d1", Role.DESK, None),
     "clerk": ("c1", Role.CLERK, 1),
     "display": ("s1", Role.DISPLAY, None),
     "city": ("k1", Role.CITY, None),
+    "kiosk": ("q1", Role.KIOSK, None),
 }
-ROLES = [None, "manager", "desk", "clerk", "display", "city"]
+ROLES = [None, "manager", "desk", "clerk", "display", "city", "kiosk"]
 
 
 def api_routes(app: HallServer) -> set[tuple[str, str]]:
@@ -121,10 +128,12 @@ def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
         return True
     if role is None:
         return False
-    if rule == ANY:
+    if rule == ACCOUNT:
         return True
+    if rule == ANY:
+        return role != "kiosk"  # a kiosk reads only what issuing needs
     if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
-        return rule == CITY or (rule in (MANAGER, DESK_READ) and method == "GET")
+        return rule == CITY or (isinstance(rule, set) and "manager" in rule and method == "GET")
     if rule == OPERATOR:
         return role == "manager" or (role == "clerk" and window == 1)
     return role in rule  # type: ignore[operator]
@@ -146,7 +155,7 @@ async def test_every_endpoint_with_every_role(
             url = path.format(
                 window=window, number="A001", token="t" * 22, username="c1", by="hall", case_id=1
             )
-            params = {"q": "社保"} if path.endswith("/search") else None
+            params = PARAMS.get(path)
             r = await anon.request(method, url, json=body, params=params, headers=headers)
             if allowed(rule, role, window, method):
                 assert r.status_code not in (401, 403), (role, method, url, r.text)
@@ -248,7 +257,7 @@ async def test_every_endpoint_with_every_role_of_another_hall(
                     by="hall",
                     case_id=1,
                 )
-                params = {"q": "社保"} if path.endswith("/search") else None
+                params = PARAMS.get(path)
                 r = await http.request(method, url, json=body, params=params, headers=headers)
                 said = (role, method, url, r.text)
                 if rule == PUBLIC or (role == "city" and allowed(rule, role, window, method)):

@@ -11,6 +11,7 @@ from queue_app.client import HallClient
 from queue_app.demo import SimClock
 from queue_app.demo_live import (
     CITY_USER,
+    KIOSK_USER,
     PASSWORD,
     EmbeddedServer,
     accounts,
@@ -46,6 +47,10 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
         with EmbeddedServer(store) as server, HallClient(server.url) as c:
             for account in accounts(hall):  # every demo account signs in
                 c.sign_in(account.username, PASSWORD, account.window)
+            c.sign_in(KIOSK_USER, PASSWORD)  # the /kiosk page's account
+            menu = c.kiosk_menu()  # the demo's morning ranks the real catalog's matters
+            assert len(menu.person) == len(menu.enterprise) == len(menu.bundle) == 12
+            assert menu.person[0].issued > 0 and menu.person[0].issued >= menu.person[1].issued
             c.sign_in("manager", PASSWORD)
             states = Counter(w.state for w in c.windows())
             counts = c.stats().counts

@@ -176,6 +176,9 @@ def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
     assert schema.status(engine) == schema.Status(schema.head(), schema.head())
     after = rows(engine)
     assert [r[:-1] for r in after.pop("staff")] == written.pop("staff")  # and windows: any
+    sessions = after.pop("staff_session")  # and the station (0008): none
+    assert [r[:-1] for r in sessions] == written.pop("staff_session")
+    assert {r[-1] for r in sessions} == {None}
     assert after == written
     assert halls(engine) == {mini_hall.hall.code}  # every row is the named hall's
     with engine.connect() as conn:  # the release's clerk signed in at window 1 sits there

@@ -126,6 +126,8 @@ class SignInIn(_In):
     username: Annotated[str, Field(min_length=1, max_length=40)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
     window: Annotated[int, Field(ge=1, le=999)] | None = None
+    # the desk or kiosk of the hall file signed in at: its tickets' slips print there
+    station: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
 
 class SignInLockOut(BaseModel):
@@ -141,6 +143,7 @@ class SessionOut(BaseModel):
     window: int | None
     expires_at: float
     token: str | None = None  # only in the answer to sign-in
+    station: str | None = None  # the desk or kiosk signed in at (its printer prints)
 
 
 class StaffOut(BaseModel):

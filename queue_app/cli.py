@@ -661,7 +661,7 @@ def _client(window: int | None = None) -> Iterator[HallClient]:
         else typer.prompt(_("password of {user}").format(user=settings.user), hide_input=True)
     )
     with HallClient(settings.server, retry_for=settings.retry_for) as client:
-        client.sign_in(settings.user, password, window)
+        client.sign_in(settings.user, password, window, settings.station if not window else None)
         try:
             yield client
         finally:
@@ -1628,12 +1628,18 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _terminal(
-    role: str, window: int | None, lang: str | None, server: str | None, user: str | None
+    role: str,
+    window: int | None,
+    lang: str | None,
+    server: str | None,
+    user: str | None,
+    station: str | None = None,
 ) -> None:
     """Open one terminal of the hall against its server (the command's ``--server``, else
     the global one or $QUEUE_APP_SERVER, else the local server). A slip's QR code points
-    at the server's public URL (``serve --public-url``), else at ``--server``'s."""
-    settings = _settings(lang=lang, server=server, user=user)
+    at the server's public URL (``serve --public-url``), else at ``--server``'s. A desk
+    signs in at its ``--station`` ($QUEUE_APP_STATION): its slips print there."""
+    settings = _settings(lang=lang, server=server, user=user, station=station)
     url = settings.server or f"http://127.0.0.1:{DEFAULT_PORT}"
     if window is not None:
         _check_window(url, window)
@@ -1668,6 +1674,7 @@ def _terminal(
         lang=settings.lang,
         username=settings.user,
         password=password if settings.user else None,
+        station=settings.station if role == "desk" else None,
     ).run()
 
 
@@ -1719,10 +1726,21 @@ USER = Annotated[
 ]
 
 
+STATION = Annotated[
+    str | None,
+    typer.Option(
+        help="The desk's station in the hall file (its slip printer); $QUEUE_APP_STATION."
+    ),
+]
+
+
 @app.command("desk")
-def desk(lang: LANG = None, server: SERVER = None, user: USER = None) -> None:
-    """The front desk (导办台) terminal: find matters, issue tickets."""
-    _terminal("desk", None, lang, server, user)
+def desk(
+    lang: LANG = None, server: SERVER = None, user: USER = None, station: STATION = None
+) -> None:
+    """The front desk (导办台) terminal: find matters, issue tickets (their slips print at
+    the station's printer, whose state it shows; F3 prints the last slip again)."""
+    _terminal("desk", None, lang, server, user, station)
 
 
 @window_app.command("terminal", hidden=True)

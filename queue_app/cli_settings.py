@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     password: SecretStr | None = None
     staff_password: SecretStr | None = None
     actor: str = "cli"
+    # the desk or kiosk of the hall file this terminal is (its slips print at its printer)
+    station: str | None = Field(None, min_length=1, max_length=40)
     retry_for: float = Field(RETRY_FOR_S, ge=0, allow_inf_nan=False)
     host: str = "127.0.0.1"
     port: int | None = Field(None, ge=1, le=65535)
@@ -75,6 +77,7 @@ EXPECTED = {
     "event_streams": N_("a whole number, 1 or more"),
     "staff_event_streams": N_("a whole number, 1 or more"),
     "keep_days": N_("a whole number of days from 1 to 36500"),
+    "station": N_("a station of the hall file, e.g. desk-1 (1 to 40 characters)"),
 }
 # Flags named otherwise than "--" + the setting's name with dashes
 FLAGS = {"password": None, "staff_password": "--password"}

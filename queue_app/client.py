@@ -63,6 +63,7 @@ from queue_app.api_models import (
     WindowStateOut,
     WindowStatsOut,
 )
+from queue_app.api_printing import PrinterOut, PrintJobOut
 from queue_app.dashboard_models import DashboardOut
 from queue_app.defaults import RETRY_FOR_S
 from queue_app.domain.catalog import Catalog
@@ -312,8 +313,18 @@ class AsyncHallClient:
         return await self._post(f"/api/windows/{window}/{action}", _as(WindowStateOut), body)
 
     # ------------------------------------------------------------ accounts
-    async def sign_in(self, username: str, password: str, window: int | None = None) -> SessionOut:
-        body = {"username": username, "password": password, "window": window}
+    async def sign_in(
+        self,
+        username: str,
+        password: str,
+        window: int | None = None,
+        station: str | None = None,
+    ) -> SessionOut:
+        """Sign in; a clerk at its ``window``, a desk or kiosk at its ``station`` of the hall
+        file (the slips of the tickets it issues print at the station's printer)."""
+        body: dict[str, Any] = {"username": username, "password": password, "window": window}
+        if station is not None:
+            body["station"] = station
         s: SessionOut = await self._send(
             "POST", "/api/auth/sign-in", _as(SessionOut), body=body, keyed=False
         )
@@ -449,6 +460,16 @@ class AsyncHallClient:
 
     async def requeue(self, number: str) -> TicketOut:
         return await self._post(f"/api/tickets/{number}/requeue", _as(TicketOut))
+
+    async def printers(self) -> list[PrinterOut]:
+        """The slip printers and their states (a desk's and a manager's read)."""
+        return await self._get("/api/printers", _as(list[PrinterOut]))
+
+    async def reprint(self, number: str, printer: str | None = None) -> PrintJobOut:
+        """Print ticket ``number``'s slip again: at ``printer``, else at the session's
+        station's printer."""
+        body = {"printer": printer} if printer is not None else None
+        return await self._post(f"/api/tickets/{number}/print", _as(PrintJobOut), body)
 
     async def slip_status(self, token: str) -> StatusOut:
         """A ticket as its citizen's status page shows it (the slip's token)."""
@@ -719,6 +740,8 @@ class HallClient:
     history = _blocking(AsyncHallClient.history)
     cancel = _blocking(AsyncHallClient.cancel)
     requeue = _blocking(AsyncHallClient.requeue)
+    printers = _blocking(AsyncHallClient.printers)
+    reprint = _blocking(AsyncHallClient.reprint)
     slip_status = _blocking(AsyncHallClient.slip_status)
     windows = _blocking(AsyncHallClient.windows)
     call_next = _blocking(AsyncHallClient.call_next)

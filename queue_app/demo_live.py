@@ -22,7 +22,7 @@ import uvicorn
 
 from queue_app.demo import SimClock, open_all_day, simulate
 from queue_app.domain.catalog import Catalog
-from queue_app.domain.hall import Hall
+from queue_app.domain.hall import Hall, PrinterSpec, Station, StationKind
 from queue_app.domain.window_state import WindowStatus
 from queue_app.history.template import DEMO_DAYS, demo_database
 from queue_app.server import create_app
@@ -46,6 +46,7 @@ class DemoAccount:
     window: int | None = None
     hall: str = ""  # the hall's path on the server ("/halls/<code>")
     hall_name: str = ""
+    station: str | None = None  # a desk's station (its slip printer)
 
 
 CITY_USER = "city"  # the demo's city account, of the first hall
@@ -153,11 +154,44 @@ def accounts(hall: Hall, path: str = "", every_clerk: bool = True) -> list[DemoA
     windows = hall.windows if every_clerk else hall.windows[:1]
     name = hall.hall.name
     return [
-        DemoAccount("desk", "desk", None, path, name),
+        DemoAccount("desk", "desk", None, path, name, _desk_station(hall)),
         *(DemoAccount("clerk", f"clerk{w.number}", w.number, path, name) for w in windows),
         DemoAccount("manager", "manager", None, path, name),
         DemoAccount("display", "display", None, path, name),
     ]
+
+
+DEMO_STATION, DEMO_KIOSK, DEMO_PRINTER = "desk-1", "kiosk-1", "demo-printer"
+
+
+def _desk_station(hall: Hall) -> str | None:
+    """The station the demo's desk signs in at: the hall file's first desk, else none."""
+    desks = [s.name for s in hall.stations if s.kind is StationKind.DESK]
+    return desks[0] if desks else None
+
+
+def demo_slips_dir() -> Path:
+    """Where the demo's file printers write (the user's data directory)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("queue_app", appauthor=False)) / "demo"
+
+
+def with_file_printer(hall: Hall, folder: Path) -> Hall:
+    """``hall`` with a desk and a kiosk station (``/kiosk?station=kiosk-1``) printing to a
+    file printer in ``folder`` (``slips-<hall>.bin``, emptied now), unless its hall file
+    names printers itself."""
+    if hall.printers:
+        return hall
+    folder.mkdir(parents=True, exist_ok=True)
+    slips = folder / f"slips-{hall.hall.code}.bin"
+    slips.write_bytes(b"")
+    printer = PrinterSpec(device=f"file://{slips}", paper=80)
+    stations = [
+        Station(name=DEMO_STATION, kind=StationKind.DESK, printer=DEMO_PRINTER),
+        Station(name=DEMO_KIOSK, kind=StationKind.KIOSK, printer=DEMO_PRINTER),
+    ]
+    return hall.model_copy(update={"printers": {DEMO_PRINTER: printer}, "stations": stations})
 
 
 def city_accounts(halls: list[Hall]) -> list[DemoAccount]:
@@ -182,11 +216,20 @@ def seed_city(stores: list[Store], catalog: Catalog, clock: SimClock, tickets: i
 
 
 def city_app(
-    stores: list[Store], elsewhere: Elsewhere | None, city_name: tuple[str, str] = ("", "")
+    stores: list[Store],
+    elsewhere: Elsewhere | None,
+    city_name: tuple[str, str] = ("", ""),
+    public_url: str | None = None,
 ) -> ASGIApp:
-    """The application serving the halls (one hall: its own)."""
-    servers = [create_app(s, elsewhere=elsewhere) for s in stores]
-    return CityServer(servers, *city_name) if len(servers) > 1 else servers[0]
+    """The application serving the halls (one hall: its own); ``public_url``: the server's
+    base URL (the slips' QR codes)."""
+    several = len(stores) > 1
+
+    def url_of(s: Store) -> str | None:
+        return public_url and public_url + (hall_path(s.code) if several else "")
+
+    servers = [create_app(s, elsewhere=elsewhere, public_url=url_of(s)) for s in stores]
+    return CityServer(servers, *city_name) if several else servers[0]
 
 
 def with_history(
@@ -219,7 +262,8 @@ def run(
 ) -> None:
     """Give every hall its last ``days`` business days, seed its morning (the first with
     ``tickets``, the others fewer), serve them (on ``port``, else a free one), and let the
-    user open one terminal after another until they quit."""
+    user open one terminal after another until they quit. The desk's slips print to a file
+    printer (``demo_slips_dir``) unless a hall file names its printers."""
     from queue_app.client import AsyncHallClient
     from queue_app.tui.app import HallApp
     from queue_app.tui.picker import RolePicker
@@ -230,10 +274,12 @@ def run(
             with_history(db, catalog, halls, lang, days)
         clock = SimClock(time.time())
         engine = make_engine(f"sqlite:///{db}")
+        halls = [with_file_printer(h, demo_slips_dir()) for h in halls]
         stores = [Store(engine, catalog, h, clock=clock) for h in halls]
+        port = port or _free_port()
         try:
             seed_city(stores, catalog, clock, tickets)
-            app = city_app(stores, elsewhere, city_name)
+            app = city_app(stores, elsewhere, city_name, f"http://127.0.0.1:{port}")
             with EmbeddedServer(app, port) as server:
                 choices = city_accounts(halls)
                 while True:
@@ -250,6 +296,7 @@ def run(
                         lang=lang,
                         username=picked.username,
                         password=PASSWORD,
+                        station=picked.station,
                     ).run()
         finally:
             for s in stores:

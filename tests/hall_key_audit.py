@@ -56,6 +56,8 @@ HALL_TABLES = frozenset(
         "day_rollup_step",
         "month_rollup_step",
         "rating_case",
+        "print_job",
+        "printer_state",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

@@ -14,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_app.domain.catalog import Catalog, Matter
 from queue_app.domain.dispatch import Policy
 from queue_app.domain.errors import Problem
+from queue_app.domain.printer_device import DeviceError, parse_device
 from queue_app.domain.validation import parse_model
 
+PRINTER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+STATION_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -170,6 +173,31 @@ class Display(_Strict):
     staff_names: Literal["masked", "full"] = "masked"
 
 
+class PrinterSpec(_Strict):
+    """A slip printer (ESC/POS): where it is and its paper. ``device``: ``tcp://host[:port]``
+    (raw TCP, port 9100 by default), ``usb://VID:PID`` (hexadecimal ids) or
+    ``file:///path`` (the slips appended to a file). ``status``: ask the printer for its
+    paper sensor before each slip (DLE EOT 4) and hold the slips while it is out of paper."""
+
+    device: Annotated[str, Field(min_length=1, max_length=300)]
+    paper: Literal[58, 80] = 80
+    status: bool = False
+
+
+class StationKind(StrEnum):
+    DESK = "desk"  # 导办台: a clerk issues tickets
+    KIOSK = "kiosk"  # 自助取号机: the citizen does
+
+
+class Station(_Strict):
+    """A desk or kiosk that issues tickets and the printer its slips go to (none: the
+    station prints no slips). A session names its station at sign-in."""
+
+    name: Annotated[str, Field(pattern=STATION_NAME)]
+    kind: Annotated[StationKind, Field(strict=False)]
+    printer: str | None = None
+
+
 class Hall(_Strict):
     """A validated hall layout."""
 
@@ -183,6 +211,12 @@ class Hall(_Strict):
     windows: Annotated[list[Window], Field(min_length=1)]
     handles: Handles = Handles()
     display: Display = Display()
+    printers: dict[Annotated[str, Field(pattern=PRINTER_NAME)], PrinterSpec] = {}
+    stations: list[Station] = []
+
+    @cached_property
+    def station_by_name(self) -> dict[str, Station]:
+        return {s.name: s for s in self.stations}
 
     @cached_property
     def window_by_number(self) -> dict[int, Window]:
@@ -273,6 +307,7 @@ def _cross_check(hall: Hall) -> list[Problem]:
     for i, n in enumerate(hall.display.windows):
         if n not in numbers:
             problems.append(Problem(("display", "windows", i), f"this hall has no window {n}"))
+    problems += _check_printing(hall)
     defaults = [i for i, tc in enumerate(hall.ticket_classes) if tc.is_default]
     if len(defaults) != 1:
         problems.append(
@@ -282,6 +317,32 @@ def _cross_check(hall: Hall) -> list[Problem]:
                 f"or domains rule); found {len(defaults)}",
             )
         )
+    return problems
+
+
+def _check_printing(hall: Hall) -> list[Problem]:
+    """Printers' devices that do not parse; stations named twice or naming no printer."""
+    problems: list[Problem] = []
+    for name, spec in hall.printers.items():
+        try:
+            parse_device(spec.device)
+        except DeviceError as exc:
+            problems.append(Problem(("printers", name, "device"), str(exc)))
+    seen: set[str] = set()
+    for i, st in enumerate(hall.stations):
+        if st.name in seen:
+            problems.append(
+                Problem(("stations", i, "name"), f"duplicate station {st.name!r} (already above)")
+            )
+        seen.add(st.name)
+        if st.printer is not None and st.printer not in hall.printers:
+            known = sorted(hall.printers) or "none"
+            problems.append(
+                Problem(
+                    ("stations", i, "printer"),
+                    f"no printer {st.printer!r} under printers; this hall has {known}",
+                )
+            )
     return problems
 
 

@@ -580,3 +580,27 @@ class NoticeNotOneLine(Refused):
 class BadStaffNumber(Refused):
     code, status, field = "bad_staff_number", BAD_INPUT, "staff_number"
     message = N_("A staff number is 1 to {most} letters, digits or hyphens")
+
+
+# ------------------------------------------------------------------ slip printers
+class NoSuchStation(Refused):
+    code, status, field = "no_such_station", NOT_FOUND, "station"
+    message = N_("This hall has no station {station} (the stations of its hall file: {known})")
+
+
+class StationNotForRole(Refused):
+    code, status, field = "station_not_for_role", BAD_INPUT, "station"
+    message = N_("A {role} account signs in at no station (desks and kiosks do)")
+
+
+class NoSuchPrinter(Refused):
+    code, status, field = "no_such_printer", NOT_FOUND, "printer"
+    message = N_("This hall has no printer {printer} (the printers of its hall file: {known})")
+
+
+class NoPrinterHere(Refused):
+    code, status, field = "no_printer_here", CONFLICT, "printer"
+    message = N_(
+        "This session's station names no printer: sign in at a station with one, or name "
+        "the printer"
+    )

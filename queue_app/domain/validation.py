@@ -31,6 +31,7 @@ _PATTERN_HINTS = {
     r"^[A-Z]{1,2}$": "expected 1 or 2 capital letters (A-Z)",
     r"^[A-Z0-9][A-Z0-9-]{1,39}$": "expected capital letters, digits and hyphens (2-40)",
     r"^[a-z0-9][a-z0-9-]{1,39}$": "expected small letters, digits and hyphens (2-40)",
+    r"^[a-z0-9][a-z0-9_-]{0,39}$": "expected small letters, digits, hyphens and _ (1-40)",
 }
 
 

@@ -28,6 +28,8 @@ from queue_app.server.dashboard_routes import router as dashboard_router
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.kiosk_routes import router as kiosk_router
 from queue_app.server.pages import pages
+from queue_app.server.printer_routes import router as printer_router
+from queue_app.server.printers import Printing, PrintSettings
 from queue_app.server.public import public
 from queue_app.server.report_routes import router as report_router
 from queue_app.server.routes import api as api_routes
@@ -63,6 +65,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(city_router)
     app.include_router(report_router)
     app.include_router(case_router)
+    app.include_router(printer_router)
     app.include_router(public)
     app.include_router(dashboard_router)
     app.include_router(kiosk_router)
@@ -79,7 +82,8 @@ class HallServer:
     ``/api/health`` tells the terminals). ``operator``: local mode, every request made by
     this session (no sign-in). ``streams``: how many live-event streams may be open
     (``StreamCaps``' defaults when not given). ``elsewhere``: the city's other halls and
-    places, where the desk sends a citizen whose matter this hall does not handle."""
+    places, where the desk sends a citizen whose matter this hall does not handle.
+    ``printing``: how the slip printers' workers retry and poll (``PrintSettings``)."""
 
     def __init__(
         self,
@@ -91,10 +95,15 @@ class HallServer:
         owns_store: bool = False,
         streams: StreamCaps | None = None,
         elsewhere: Elsewhere | None = None,
+        printing: PrintSettings | None = None,
     ) -> None:
         self.code = store.code
         service = HallService(store, StreamSlots(streams), elsewhere)
         self.state = HallContext(service, Voice(), public_url, operator)
+        state = self.state
+        # the slips' QR codes: the public URL as it is when each slip prints (a city
+        # server sets each hall's after building it)
+        self.printing = Printing(store, lambda: state.public_url, service.write_here, printing)
         self.api = api(docs)
         self._store = store if owns_store else None
 
@@ -119,10 +128,12 @@ class HallServer:
             if refusal is None:
                 raise
             failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
+        self.printing.start()
         try:
             yield
         finally:
             try:
+                self.printing.stop()
                 svc.close()
                 self.state.voice.close()
             finally:

@@ -36,8 +36,10 @@ router = APIRouter(
 async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
     """Sign in; a clerk names the window it works at and may operate only that one, and
     sits there alone (409 while another account sits there; 403 at a window the account
-    may not sit at). After 5 failures in a row for an account name or from an address, 429
-    with Retry-After."""
+    may not sit at). A desk or kiosk names its ``station`` of the hall file (404 if there
+    is none such): the slips of the tickets it issues print at the station's printer.
+    After 5 failures in a row for an account name or from an address, 429 with
+    Retry-After."""
     address = request.client.host if request.client else None
     try:
         await svc.read(sign_in_limits.refuse_if_locked, svc.store, body.username, address)
@@ -49,7 +51,14 @@ async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
     found = await svc.read(staff.credentials, svc.store, body.username)
     check = await svc.hash(staff.check_password, body.password, found)
     s = await svc.write(
-        staff.conclude_sign_in, svc.store, body.username, found, check, body.window, address
+        staff.conclude_sign_in,
+        svc.store,
+        body.username,
+        found,
+        check,
+        body.window,
+        address,
+        body.station,
     )
     return SessionOut(
         username=s.username,
@@ -57,6 +66,7 @@ async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
         window=s.window,
         expires_at=s.expires_at,
         token=s.token,
+        station=s.station,
     )
 
 
@@ -72,7 +82,11 @@ async def sign_out(
 @router.get("/auth/me")
 async def me(who: AnyAccount) -> SessionOut:
     return SessionOut(
-        username=who.username, role=who.role.value, window=who.window, expires_at=who.expires_at
+        username=who.username,
+        role=who.role.value,
+        window=who.window,
+        expires_at=who.expires_at,
+        station=who.station,
     )
 
 

@@ -49,6 +49,10 @@ PUBLIC_NAMES = {
     "staff_edited": "seat_changed",  # the name or number the window's screen shows
     "signed_in": "seat_changed",  # someone sat down at the window, or left it
     "signed_out": "seat_changed",
+    # a slip printed or asked for again, a printer's state changed (GET /api/printers)
+    "slip_printed": "printer_changed",
+    "slip_requested": "printer_changed",
+    "printer_state": "printer_changed",
     **dict.fromkeys(  # a 好差评 case (no name, no text: the id is in the log's detail)
         (
             "case_opened",

@@ -75,7 +75,8 @@ def _out(svc: HallService, t: Ticket) -> TicketOut:
 @api.post("/tickets", status_code=201)
 async def issue(svc: Svc, who: Issuer, body: IssueIn, key: Keyed, response: Response) -> IssuedOut:
     """Issue a ticket; its slip's people ahead and wait are read after the change (a
-    replayed issue reads them again: they are as of now)."""
+    replayed issue reads them again: they are as of now). Issued at a station with a
+    printer, its slip is queued there in the same transaction (``GET /api/printers``)."""
 
     made: list[Issued] = []
 
@@ -95,6 +96,7 @@ async def issue(svc: Svc, who: Issuer, body: IssueIn, key: Keyed, response: Resp
             appointment_at=body.appointment_at,
             actor=who.username,
             slip=False,
+            station=who.station,
         )
     except Replay as r:
         if r.stored.status_code != 201:
@@ -307,8 +309,14 @@ async def health(svc: Svc, request: Request) -> dict[str, str]:
 @api.get("/hall")
 async def hall_layout(svc: Svc) -> Hall:
     """The hall in effect: the layout file with today's changes (what windows serve, the
-    targets); a ``hall_changed`` event says when to fetch it again."""
-    return await svc.read(svc.store.hall_in_effect)
+    targets); a ``hall_changed`` event says when to fetch it again. Public: a printer shows
+    only its kind of device (tcp, usb, file), not its address (``/api/printers`` has it)."""
+    hall = await svc.read(svc.store.hall_in_effect)
+    kinds = {
+        n: p.model_copy(update={"device": p.device.split(":", 1)[0]})
+        for n, p in hall.printers.items()
+    }
+    return hall.model_copy(update={"printers": kinds})
 
 
 @api.get("/hall/profiles")

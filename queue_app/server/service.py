@@ -225,6 +225,13 @@ class HallService:
             await self.write(remember_refusal, self.store.uow, refused, status, body)
             raise
 
+    def write_here(self, fn: Callable[[], T]) -> T:
+        """Run a change from a thread of the server's own (a printer's worker) where
+        changes run: on SQLite on the writer thread, on PostgreSQL right here."""
+        if not self.store.sqlite:
+            return fn()
+        return self._writer().submit(fn).result()
+
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await run_in_threadpool(fn, *args, **kwargs)
 

@@ -113,7 +113,7 @@ class Slip:
 
 REFRESH_S = 60.0  # a forecast older than this is made again (tickets in hand run on)
 # events that change neither the line nor the windows
-_HARMLESS = frozenset({"rated", "opened_late"})
+_HARMLESS = frozenset({"rated", "opened_late", "slip_printed", "printer_state", "slip_requested"})
 
 
 @dataclass

@@ -16,14 +16,17 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from queue_app.domain.errors import Text
 from queue_app.domain.public_text import clean_staff_number
 from queue_app.domain.refusals import (
     BadCredentials,
     BadUsername,
     NoOneSeated,
     NoSuchStaff,
+    NoSuchStation,
     SeatTaken,
     StaffExists,
+    StationNotForRole,
     WeakPassword,
     WindowNotAllowed,
     WindowRequired,
@@ -61,6 +64,7 @@ STAFF_EDITED = "staff_edited"  # an account's names or number changed (logged wh
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
 AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
+AT_A_STATION = (Role.DESK, Role.MANAGER, Role.KIOSK)  # the roles that issue tickets
 _ACCOUNT_OF_SEAT = and_(staff_t.c.hall == seat_t.c.hall, staff_t.c.username == seat_t.c.username)
 _SESSION_OF_SEAT = and_(
     session_t.c.hall == seat_t.c.hall, session_t.c.token_digest == seat_t.c.token_digest
@@ -95,6 +99,7 @@ class Session:
     token: str = ""  # only set when the session is created
     hall: str = ""  # the hall signed in at, when not the one acted on (a city account)
     manages: bool = False  # a city account that is a manager of the hall acted on too
+    station: str | None = None  # the desk or kiosk (hall file) its tickets' slips print at
 
     def acts_as(self, role: Role) -> bool:
         """Whether the session may do what ``role`` may (a city account that manages the
@@ -358,16 +363,33 @@ def check_password(password: str, found: Credentials | None) -> PasswordCheck:
     return PasswordCheck(True, renewed)
 
 
+def _require_station(store: Store, role: Role, station: str | None) -> None:
+    """A station named at sign-in is one of the hall file's, and the role issues tickets."""
+    if station is None:
+        return
+    if role not in AT_A_STATION:
+        raise StationNotForRole(role=Text(role.value))  # the role's word, translated
+    if station not in store.hall.station_by_name:
+        known = ", ".join(store.hall.station_by_name) or "-"
+        raise NoSuchStation(station=station, known=known)
+
+
 def start_session(
-    store: Store, found: Credentials, check: PasswordCheck, window: int | None, address: str | None
+    store: Store,
+    found: Credentials,
+    check: PasswordCheck,
+    window: int | None,
+    address: str | None,
+    station: str | None = None,
 ) -> Session:
     """A session for credentials whose password was checked: clears the account's and the
     address's failures and puts a hash of an older kind right. A clerk takes the seat of
-    the window it signs in at (``_leave_seats``)."""
+    the window it signs in at (``_leave_seats``); a desk or kiosk names its station."""
     assert check.ok
     role = found.role
     if role is Role.CLERK and window is None:
         raise WindowRequired()
+    _require_station(store, role, station)
     if window is not None:
         store.require_window(window)
     at = window if role in AT_A_WINDOW else None
@@ -388,6 +410,7 @@ def start_session(
         "window": at,
         "created_at": now,
         "expires_at": expires,
+        "station": station,
     }
 
     def op(tx: Tx) -> None:
@@ -422,7 +445,7 @@ def start_session(
     except IntegrityError:  # another sign-in took the seat in the same instant
         assert seat is not None
         raise SeatTaken(username=_sitting_at(store, seat) or "?", window=seat) from None
-    return Session(found.username, role, at, expires, token)
+    return Session(found.username, role, at, expires, token, station=station)
 
 
 def _leave_seats(tx: Tx, store: Store, username: str, window: int) -> None:
@@ -480,13 +503,18 @@ def release_seat(store: Store, window: int, actor: str) -> SeatInfo:
 
 
 def sign_in(
-    store: Store, username: str, password: str, window: int | None, address: str | None = None
+    store: Store,
+    username: str,
+    password: str,
+    window: int | None,
+    address: str | None = None,
+    station: str | None = None,
 ) -> Session:
     """Sign in (the whole of it in this thread; the server hashes on a pool of its own)."""
     sign_in_limits.refuse_if_locked(store, username, address)
     found = credentials(store, username)
     return conclude_sign_in(
-        store, username, found, check_password(password, found), window, address
+        store, username, found, check_password(password, found), window, address, station
     )
 
 
@@ -497,12 +525,13 @@ def conclude_sign_in(
     check: PasswordCheck,
     window: int | None,
     address: str | None,
+    station: str | None = None,
 ) -> Session:
     """After the password's check: the failure counted (``BadCredentials``), or a session."""
     if found is None or not check.ok:
         sign_in_limits.record_failure(store, username, address)
         raise BadCredentials()
-    return start_session(store, found, check, window, address)
+    return start_session(store, found, check, window, address, station)
 
 
 def set_password(store: Store, username: str, password: str, actor: str = "") -> None:
@@ -523,7 +552,7 @@ def session_for(store: Store, token: str) -> Session | None:
         ).one_or_none()
     if row is None or row.expires_at < store.clock():
         return None
-    return Session(row.username, Role(row.role), row.window, row.expires_at)
+    return Session(row.username, Role(row.role), row.window, row.expires_at, station=row.station)
 
 
 def home_hall(token: str) -> str | None:

@@ -44,6 +44,7 @@ from queue_app.domain.refusals import (
     DayClosedNoTickets,
     DomainCannotAccept,
     FutureDay,
+    NoSuchPrinter,
     NoSuchWindow,
     NotSetUp,
     NoWindowForAll,
@@ -62,6 +63,7 @@ from queue_app.store import (
     cases,
     events,
     idempotency,
+    print_jobs,
     rollups,
     schema,
     settings,
@@ -384,6 +386,7 @@ class Store:
                 how = self._rules(tx.conn, self._day_end(tx.conn, d))
                 figures_of_d = rollups.tally(tx.conn, d, how, self._excluded(tx.conn, d))
                 rollups.write(tx.conn, d, figures_of_d)
+        print_jobs.purge_before(tx.conn, before)
         return rollups.purge_before(tx.conn, before) if old else {}
 
     @staticmethod
@@ -619,9 +622,12 @@ class Store:
         actor: str = "desk",
         slip: bool = True,
         once: Once | None = None,
+        station: str | None = None,
     ) -> Issued:
         """Issue a ticket for some matters and/or a bundle, with an optional priority class.
-        ``slip=False`` leaves the people ahead and the wait to ``with_slip`` (a read)."""
+        ``slip=False`` leaves the people ahead and the wait to ``with_slip`` (a read). Issued
+        at a ``station`` with a printer, its slip's print job is written with it."""
+        printer = self.printer_of(station)
         codes, bundle = resolve(self.catalog, matters, bundle)
         objs = [self.catalog.matter_by_code[c] for c in codes]
         tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
@@ -658,10 +664,47 @@ class Store:
                 "appointment_at": appointment_at,
             }
             events.append(tx, "issued", actor, t.day, ticket=t, detail=detail)
+            if printer is not None:
+                print_jobs.enqueue(tx, t, printer, station, first=True)
             return Issued(t, tclass.name, 0, allowed, None, token)
 
         issued = self._run(op, once)
         return self.with_slip(issued) if slip else issued
+
+    # ------------------------------------------------------------- printing
+    def printer_of(self, station: str | None) -> str | None:
+        """The printer of a station of the hall file (None: no station, or no printer)."""
+        found = self.hall.station_by_name.get(station) if station else None
+        return found.printer if found is not None else None
+
+    def reprint(
+        self,
+        number: str,
+        printer: str,
+        *,
+        station: str | None = None,
+        actor: str = "desk",
+        once: Once | None = None,
+    ) -> print_jobs.Job:
+        """Queue another copy of today's ticket ``number``'s slip at ``printer``."""
+        if printer not in self.hall.printers:
+            known = ", ".join(self.hall.printers) or "-"
+            raise NoSuchPrinter(printer=printer, known=known)
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> print_jobs.Job:
+            t = tickets.load(tx.conn, tickets.find(tx.conn, state.day, number))[0]
+            job = print_jobs.enqueue(tx, t, printer, station)
+            detail = {"printer": printer, "copy_no": job.copy_no}
+            events.append(tx, print_jobs.QUEUED, actor, t.day, ticket=t, detail=detail)
+            return job
+
+        return self._run(op, once)
+
+    def printer_states(self) -> list[print_jobs.PrinterState]:
+        """Each printer of the hall file as its worker last found it, with today's slips
+        waiting."""
+        with self._reading() as tx:
+            return print_jobs.states(tx.conn, list(self.hall.printers), self.day_of(tx.now))
 
     # -------------------------------------------------------------- dispatch
     def _matter_sets(self, matters: str | frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:

@@ -235,6 +235,7 @@ class SessionRow(SQLModel, table=True):
     window: int | None = None
     created_at: float
     expires_at: float
+    station: str | None = Field(default=None, max_length=40)  # the desk or kiosk (hall file)
 
 
 class SignInLimitRow(SQLModel, table=True):
@@ -375,6 +376,41 @@ class RatingCaseRow(SQLModel, table=True):
     decided_day: str | None = Field(default=None, max_length=10)
 
 
+class PrintJobRow(SQLModel, table=True):
+    """A slip to print (the outbox of printing): written in the transaction that issued
+    the ticket (or asked for a reprint), printed by the printer's worker (``printed_at``)."""
+
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_waiting", "hall", "printer", "printed_at", "queued_at"),)
+
+    hall: str = _hall()
+    ticket_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    copy_no: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # 1, 2 …
+    day: str = Field(max_length=10)
+    number: str = Field(max_length=8)
+    printer: str = Field(max_length=40)
+    station: str | None = Field(default=None, max_length=40)
+    queued_at: float
+    attempts: int = 0
+    printed_at: float | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+class PrinterStateRow(SQLModel, table=True):
+    """A printer's state as its worker last found it, and which server process holds it
+    (``owner`` until ``lease_until``: one process prints on a printer at a time, in order)."""
+
+    __tablename__ = "printer_state"
+
+    hall: str = _hall()
+    printer: str = Field(primary_key=True, max_length=40)
+    state: str = Field(max_length=12)  # unknown, online, offline, paper_out
+    detail: str = Field(default="", max_length=200)
+    changed_at: float
+    owner: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -401,6 +437,8 @@ rollup_t = _table(DayRollupRow)
 rollup_step_t = _table(DayRollupStepRow)
 month_step_t = _table(MonthRollupStepRow)
 case_t = _table(RatingCaseRow)
+print_job_t = _table(PrintJobRow)
+printer_state_t = _table(PrinterStateRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -420,4 +458,6 @@ HALL_OWNED = (
     rollup_step_t,
     month_step_t,
     case_t,
+    print_job_t,
+    printer_state_t,
 )

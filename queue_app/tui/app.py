@@ -25,7 +25,9 @@ class HallApp(App[None]):
     display. It reaches the hall through ``client``, built by the caller (the command line
     over the network, tests in process) and closed when the terminal ends; every time on
     screen is measured from ``clock`` (POSIX seconds). With ``username`` and ``password``
-    it signs in at once, else it asks. A slip's QR code points at ``public_url``."""
+    it signs in at once, else it asks. A slip's QR code points at ``public_url``. A desk
+    signs in at its ``station`` of the hall file: its tickets' slips print at the
+    station's printer, whose state it shows."""
 
     TITLE = "queue_app"
     BINDINGS = [("ctrl+q", "quit", "Quit")]
@@ -43,11 +45,13 @@ class HallApp(App[None]):
         lang: str = "zh",
         username: str | None = None,
         password: str | None = None,
+        station: str | None = None,
     ) -> None:
         super().__init__()
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
         self.role, self.window = role, window
+        self.station = station  # a desk's station of the hall file (its slip printer)
         self.words = Words(lang)
         self.client = client
         self.clock = clock
@@ -73,7 +77,7 @@ class HallApp(App[None]):
     async def begin(self, username: str, password: str) -> None:
         """Sign in, fetch the hall and catalog, open the role's screen, follow events."""
         try:
-            await self.client.sign_in(username, password, self.window)
+            await self.client.sign_in(username, password, self.window, self.station)
             self.hall = await self.client.hall()
             self.catalog = await self.client.catalog()
         except ApiError as exc:

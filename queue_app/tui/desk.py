@@ -18,6 +18,7 @@ from queue_app.domain.ticket import Priority
 from queue_app.tui.guide import bundle_guide, matter_guide, referral_guide, referral_label
 from queue_app.tui.i18n import N_, Words
 from queue_app.tui.live import LiveScreen
+from queue_app.tui.printers import in_trouble, printers_line
 from queue_app.tui.widgets import ConfirmScreen, OfflineBanner, qr_text
 
 HITS = 30
@@ -48,6 +49,7 @@ class DeskScreen(LiveScreen):
     DeskScreen #issue-row { height: auto; }
     DeskScreen #priority { width: 1fr; }
     DeskScreen #status { height: 1; background: $boost; }
+    DeskScreen #status.-trouble { background: $error 40%; }
     """
 
     def __init__(self) -> None:
@@ -55,6 +57,7 @@ class DeskScreen(LiveScreen):
         self.matters: list[str] = []
         self.bundle: str | None = None
         self.last: IssuedOut | None = None
+        self.printing = False  # the station prints its slips (reprints go to its printer)
 
     def compose(self) -> ComposeResult:
         w = self.w
@@ -91,15 +94,21 @@ class DeskScreen(LiveScreen):
 
     async def load(self) -> None:
         counts = (await self.client.stats()).counts
-        self.query_one("#status", Static).update(
-            self._(
-                "waiting {waiting} · called {called} · serving {serving} · done {done}",
-                waiting=counts.get("waiting", 0),
-                called=counts.get("called", 0),
-                serving=counts.get("serving", 0),
-                done=counts.get("done", 0),
-            )
+        said = self._(
+            "waiting {waiting} · called {called} · serving {serving} · done {done}",
+            waiting=counts.get("waiting", 0),
+            called=counts.get("called", 0),
+            serving=counts.get("serving", 0),
+            done=counts.get("done", 0),
         )
+        station = self.hall_app.station
+        mine = []
+        if station:  # the station's printer, as its worker last found it
+            mine = [p for p in await self.client.printers() if station in p.stations]
+        self.printing = bool(mine)
+        status = self.query_one("#status", Static)
+        status.update(said + (" · " + printers_line(mine, self.w) if mine else ""))
+        status.set_class(in_trouble(mine), "-trouble")
 
     # ------------------------------------------------------------ searching
     @on(Input.Changed, "#search")
@@ -274,8 +283,26 @@ class DeskScreen(LiveScreen):
             self.app.push_screen(SlipScreen(issued))
 
     def action_reprint(self) -> None:
-        if self.last is not None:
+        if self.last is None:
+            return
+        if self.printing:
+            self.run_worker(self._print_again(self.last), group="issue")
+        else:
             self.run_worker(self._reprint(self.last), group="issue")
+
+    async def _print_again(self, last: IssuedOut) -> None:
+        """The last slip again on the station's printer (its figures as when it prints)."""
+        number = last.ticket.number
+        job = await self.act(lambda: self.client.reprint(number))
+        if job is not None:
+            self.notify(
+                self._(
+                    "{number}: slip {copy} queued at printer {printer}",
+                    number=number,
+                    copy=job.copy_no,
+                    printer=job.printer,
+                )
+            )
 
     async def _reprint(self, last: IssuedOut) -> None:
         """The last slip again, with the people ahead and the wait as they are now."""

@@ -35,6 +35,7 @@ from queue_app.tui.manager_dialogs import (
     ProfileScreen,
     TargetsScreen,
 )
+from queue_app.tui.printers import in_trouble, printers_line
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.widgets import ConfirmScreen, HallHeader, OfflineBanner
 
@@ -114,6 +115,9 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #summary { height: 1; background: $boost; }
     ManagerScreen #targets { height: 1; }
     ManagerScreen #notice { height: 1; }
+    ManagerScreen #printers { height: auto; display: none; }
+    ManagerScreen #printers.-shown { display: block; }
+    ManagerScreen #printers.-trouble { background: $error 30%; }
     ManagerScreen #staffing { height: 1; }
     ManagerScreen #trend-label { height: 1; }
     ManagerScreen #trend { height: 3; }
@@ -126,6 +130,7 @@ class ManagerScreen(LiveScreen):
             yield DataTable(id="windows", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
         yield Static(id="alerts")
+        yield Static(id="printers")
         yield Static(id="targets")
         yield Static(id="notice")
         yield Static(id="staffing")
@@ -188,6 +193,7 @@ class ManagerScreen(LiveScreen):
         today = await self.client.domain_waits()
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
         self._show_notice((await self.client.display()).notice)
+        await self._show_printers()
         self._show_staffing(await self.client.staffing())
         self._show_trend(series.waiting)
         wait_target, serve_target = self._targets()
@@ -284,6 +290,16 @@ class ManagerScreen(LiveScreen):
         alerts = self.query_one("#alerts", Static)
         alerts.update(Text("⚠ " + " · ".join(parts), style="bold") if parts else "")
         alerts.set_class(bool(parts), "-shown")
+
+    async def _show_printers(self) -> None:
+        """Every slip printer of the hall file and its state (a hall without printers: no
+        line)."""
+        hall = self.hall_app.hall
+        line = self.query_one("#printers", Static)
+        printers = await self.client.printers() if hall is not None and hall.printers else []
+        line.update(printers_line(printers, self.w))
+        line.set_class(bool(printers), "-shown")
+        line.set_class(in_trouble(printers), "-trouble")
 
     async def _overdue_cases(self) -> int:
         """How many 好差评 cases are past a deadline (0 from a server that keeps none)."""

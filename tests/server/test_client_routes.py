@@ -29,6 +29,7 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "ticket": ("A001",),
     "history": ("A001",),
     "cancel": ("A001",),
+    "reprint": ("A001", "front"),
     "requeue": ("A001",),
     "slip_status": ("x" * 22,),
     "slip_qr": ("x" * 22,),

@@ -18,6 +18,7 @@ PUBLIC = "public"
 ANY = "any"  # any signed-in staff account (not a kiosk's)
 ACCOUNT = "account"  # any signed-in account, a kiosk's included
 DESK = {"desk", "manager"}
+DESK_READ = {"desk", "manager", "city"}  # a desk's read (a city account reads as a manager)
 ISSUER = {"desk", "manager", "kiosk"}  # the kiosk issues, and reads what issuing needs
 MANAGER = {"manager"}
 CITY = {"city"}  # a city account: every hall this server serves
@@ -61,6 +62,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/kiosk/menu"): (ISSUER, None),
     ("GET", "/api/kiosk/guide"): (ISSUER, None),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
+    ("POST", "/api/tickets/{number}/print"): (DESK, {"printer": "front"}),
+    ("GET", "/api/printers"): (DESK_READ, None),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
     ("POST", "/api/windows/{window}/call-next"): (OPERATOR, None),
     ("POST", "/api/windows/{window}/recall"): (OPERATOR, None),

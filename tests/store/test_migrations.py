@@ -97,7 +97,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert schema.current(engine) == schema.head()
     assert schema_diff(engine) == []
     added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup", "day_rollup_step"}
-    added |= {"month_rollup_step", "rating_case"}  # by 0002 to 0007
+    added |= {"month_rollup_step", "rating_case", "print_job", "printer_state"}  # 0002 to 0008
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -178,6 +178,9 @@ def test_a_release_0_1_0_database_upgrades_with_every_row_intact(
     # and windows: any (0004); no staff number, no display name (0009)
     assert [r[:-3] for r in after.pop("staff")] == written.pop("staff")
     assert {r[-3:] for r in rows(engine)["staff"]} == {(None, None, None)}
+    sessions = after.pop("staff_session")  # and the station (0008): none
+    assert [r[:-1] for r in sessions] == written.pop("staff_session")
+    assert {r[-1] for r in sessions} == {None}
     assert after == written
     assert halls(engine) == {mini_hall.hall.code}  # every row is the named hall's
     with engine.connect() as conn:  # the release's clerk signed in at window 1 sits there
@@ -606,7 +609,7 @@ def test_0009_notice_and_staff_numbers_go_down_and_up_with_every_other_row(
     edit_staff(store, "wang", staff_number="1024", display_name="王先生")
     assert store.notice() is not None and list_staff(store)[0].staff_number == "1024"
     store.dispose()
-    schema.downgrade(engine, "0007")
+    schema.downgrade(engine, "0008")
     seen = inspect(engine)
     assert not {"staff_number", "display_name"} & {c["name"] for c in seen.get_columns("staff")}
     assert "notice" not in {c["name"] for c in seen.get_columns("hall_state")}
@@ -617,4 +620,59 @@ def test_0009_notice_and_staff_numbers_go_down_and_up_with_every_other_row(
     assert list_staff(again)[0].staff_number is None
     again.set_notice("系统维护，暂停取号", actor="boss")
     assert again.notice() is not None and again.notice().text == "系统维护，暂停取号"  # type: ignore[union-attr]
+
+
+def test_0008_keeps_sessions_and_print_jobs_goes_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A desk signed in at its station issues a ticket whose slip is queued; going down
+    drops the stations and the print jobs and printer states only (the session and the
+    ticket stay); back up, the session has no station and a new slip queues again."""
+    from queue_app.domain.hall import PrinterSpec, Station
+    from queue_app.store import print_jobs
+    from queue_app.store.staff import Role, add_staff, session_for
+
+    hall = mini_hall.model_copy(
+        update={
+            "printers": {"front": PrinterSpec(device="file:///tmp/slips.bin", paper=58)},
+            "stations": [Station(name="desk-1", kind="desk", printer="front")],
+        }
+    )
+    store = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    add_staff(store, "desk", Role.DESK, "correct-horse-9")
+    session = sign_in(store, "desk", "correct-horse-9", None, station="desk-1")
+    assert session_for(store, session.token).station == "desk-1"
+    store.issue(["M-SBK"], station="desk-1")
+    store.reprint("A001", "front", station="desk-1")
+    with engine.connect() as conn:
+        jobs = conn.execute(text("SELECT number, copy_no, printer FROM print_job")).all()
+    assert sorted(tuple(j) for j in jobs) == [("A001", 1, "front"), ("A001", 2, "front")]
+    with engine.begin() as conn:  # a worker recorded the printer's state
+        conn.execute(
+            text(
+                "INSERT INTO printer_state (hall, printer, state, detail, changed_at) "
+                "VALUES ('mini-hall', 'front', 'offline', 'refused', 1)"
+            )
+        )
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0007")
+    tables = set(inspect(engine).get_table_names())
+    assert not {"print_job", "printer_state"} & tables
+    assert "station" not in {c["name"] for c in inspect(engine).get_columns("staff_session")}
+
+    def but_sessions(found: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
+        return {t: r for t, r in found.items() if t != "staff_session"}
+
+    down = rows(engine)
+    below_0009 = {**written, "staff": [r[:-2] for r in written["staff"]]}  # its staff columns
+    assert but_sessions(down) == but_sessions(below_0009)
+    assert len(down["staff_session"]) == len(written["staff_session"]) == 1
+    schema.upgrade(engine)
+    assert but_sessions(rows(engine)) == but_sessions(written) and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    assert session_for(again, session.token).station is None
+    assert [p.status for p in again.printer_states()] == [print_jobs.PrinterStatus.UNKNOWN]
+    issued = again.issue(["M-SBK"], station="desk-1")
+    assert [s.waiting for s in again.printer_states()] == [1] and issued.ticket.number == "A002"
     again.dispose()

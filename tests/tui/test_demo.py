@@ -19,6 +19,7 @@ from queue_app.demo_live import (
     city_app,
     seed,
     seed_city,
+    with_file_printer,
 )
 from queue_app.domain.city import Elsewhere
 from queue_app.domain.report import Period
@@ -119,5 +120,41 @@ def test_the_demo_starts_with_past_days_kept_between_runs(tmp_path: Path) -> Non
         days = past_days(township, 2, dt.date.fromisoformat(store.today()))
         past = store.report(By.HALL, Period.of(days[0], days[-1])).total.now
         assert past.issued == made and past.served > 0 and past.rated > 0
+    finally:
+        store.dispose()
+
+
+def test_the_demo_desk_prints_its_slips_to_a_file_printer(tmp_path: Path) -> None:
+    """The demo's hall gets a desk station with a file printer (the hall file names none):
+    the demo desk signs in there, and each ticket it issues is a slip in the file, its QR
+    code the status page under the server's URL."""
+    from queue_app.printing.decode import decode, slips
+    from tests.server.threaded import wait_until
+
+    catalog = load_catalog(default_catalog_path())
+    hall = load_hall_for(default_hall_path(), catalog)
+    hall = hall.model_copy(
+        update={"hall": hall.hall.model_copy(update={"timezone": midday_timezone()})}
+    )
+    assert hall.printers == {}  # the default hall file's printers are commented out
+    hall = with_file_printer(hall, tmp_path / "slips")
+    slip_file = tmp_path / "slips" / "slips-district-hall.bin"
+    clock = SimClock(0.0)
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}", catalog, hall, clock=clock)
+    try:
+        seed(store, catalog, hall, clock, tickets=20)
+        (desk,) = [a for a in accounts(hall) if a.role == "desk"]
+        assert desk.station == "desk-1"
+        port = EmbeddedServer(store).port
+        app = city_app([store], None, public_url=f"http://127.0.0.1:{port}")
+        with EmbeddedServer(app, port) as server, HallClient(server.url) as c:
+            c.sign_in(desk.username, PASSWORD, None, desk.station)
+            code = next(m.code for m in catalog.matters if m.undifferentiated)
+            issued = [c.issue([code]) for _ in range(2)]
+
+            wait_until(lambda: len(slips(decode(slip_file.read_bytes()))) == 2)
+            printed = slips(decode(slip_file.read_bytes()))
+            qrs = [[p.text for p in slip if p.kind == "qr"] for slip in printed]
+        assert qrs == [[f"{server.url}/t/{i.token}"] for i in issued]
     finally:
         store.dispose()

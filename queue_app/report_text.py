@@ -53,6 +53,7 @@ COLUMNS: list[tuple[str, Callable[[FiguresOut], str]]] = [
     (N_("in one visit"), lambda f: _share(f.one_visit_share)),
     (N_("ratings"), lambda f: str(f.rated)),
     (N_("poor-rating rate"), lambda f: _share(f.bad_rate)),
+    (N_("entered by staff"), lambda f: str(f.proxy_rated)),  # 代评: not in the rates
 ]
 
 
@@ -160,17 +161,25 @@ def csv_text(report: ReportOut, say: Say) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     fields = [
-        k for k in FiguresOut.model_fields if k not in ("outcomes", "ratings", "excluded_ratings")
+        k
+        for k in FiguresOut.model_fields
+        if k not in ("outcomes", "ratings", "excluded_ratings", "proxy_ratings")
     ]
+    levels = range(5, 0, -1)
     w.writerow(
-        ["from", "to", "by", "key", "label", *fields, *(f"rating_{lv}" for lv in range(5, 0, -1))]
+        [
+            *("from", "to", "by", "key", "label", *fields),
+            *(f"rating_{lv}" for lv in levels),
+            *(f"proxy_{lv}" for lv in levels),
+        ]
     )
     for line in [
         *report.lines,
         report.total.model_copy(update={"key": "", "label": say(N_("total"))}),
     ]:
         values = [getattr(line.now, k) for k in fields]
-        ratings = [line.now.ratings.get(lv, 0) for lv in range(5, 0, -1)]
+        ratings = [line.now.ratings.get(lv, 0) for lv in levels]
+        ratings += [line.now.proxy_ratings.get(lv, 0) for lv in levels]
         w.writerow(
             [report.first, report.last, report.by.value, line.key, line.label, *values, *ratings]
         )

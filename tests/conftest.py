@@ -289,3 +289,8 @@ def store(db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock) -> 
         s.open_window(w.number, actor="setup")
     yield s
     s.dispose()
+
+
+def why(level: int) -> tuple[str, ...]:
+    """The reasons a rating of ``level`` is given with: one for 不满意 and 非常不满意."""
+    return ("poor_attitude",) if level <= 2 else ()

@@ -16,6 +16,7 @@ from queue_app.domain.refusals import (
     NotYourHall,
     NotYourWindow,
     OtherWindowsClerk,
+    RaterOnlyRates,
     SessionExpired,
 )
 from queue_app.server.context import hall_of
@@ -31,6 +32,7 @@ ROLE_WORDS = {  # as refusals name them
     Role.MANAGER: Text(N_("manager")),
     Role.DISPLAY: Text(N_("display")),
     Role.CITY: Text(N_("city")),
+    Role.RATER: Text(N_("rating tablet")),
 }
 READS = frozenset({"GET", "HEAD"})
 
@@ -75,7 +77,18 @@ async def _from_elsewhere(svc: HallService, token: str) -> Session | None:
     return session
 
 
-SignedIn = Annotated[Session, Depends(signed_in)]
+AnySession = Annotated[Session, Depends(signed_in)]
+
+
+async def staff_signed_in(who: AnySession) -> Session:
+    """Any signed-in account but a 评价器's: that one may only rate the visit just
+    finished at its window (and read what it shows)."""
+    if who.role is Role.RATER:
+        raise RaterOnlyRates(window=who.window or 0)
+    return who
+
+
+SignedIn = Annotated[Session, Depends(staff_signed_in)]
 
 
 def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
@@ -100,6 +113,24 @@ async def window_operator(who: SignedIn, window: Annotated[int, Path(ge=1, le=99
     raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
 
 
+async def rater_or_operator(who: AnySession, window: Annotated[int, Path(ge=1, le=999)]) -> Session:
+    """The 评价器 of this very window, or who may operate it (``window_operator``)."""
+    if who.role is Role.RATER:
+        if who.window == window:
+            return who
+        raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
+    return await window_operator(await staff_signed_in(who), window)
+
+
+async def window_rater(who: AnySession, window: Annotated[int, Path(ge=1, le=999)]) -> Session:
+    """The 评价器 of this very window, or a manager."""
+    if who.acts_as(Role.MANAGER) or (who.role is Role.RATER and who.window == window):
+        return who
+    raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
+
+
 Desk = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER))]
 Manager = Annotated[Session, Depends(roles(Role.MANAGER))]
 Operator = Annotated[Session, Depends(window_operator)]
+RaterOrOperator = Annotated[Session, Depends(rater_or_operator)]
+Rater = Annotated[Session, Depends(window_rater)]

@@ -52,12 +52,17 @@ class Role(StrEnum):
     MANAGER = "manager"  # 大厅管理: everything
     DISPLAY = "display"  # 叫号屏: reads only
     CITY = "city"  # 市级: reads every hall on the database; changes one only as its manager
+    RATER = "rater"  # 评价器: the tablet facing the citizen at one window; rates its last visit
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
-AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
+AT_A_WINDOW = (Role.CLERK, Role.MANAGER, Role.RATER)
+# a 评价器 is bound to the window it signs in at too, but sits beside the clerk (no seat);
+# it signs in once and stays so for weeks (it can only rate the visit just finished there)
+NEEDS_A_WINDOW = (Role.CLERK, Role.RATER)
+RATER_SESSION_DAYS = 30
 _ACCOUNT_OF_SEAT = and_(staff_t.c.hall == seat_t.c.hall, staff_t.c.username == seat_t.c.username)
 _SESSION_OF_SEAT = and_(
     session_t.c.hall == seat_t.c.hall, session_t.c.token_digest == seat_t.c.token_digest
@@ -270,7 +275,7 @@ def start_session(
     the window it signs in at (``_leave_seats``)."""
     assert check.ok
     role = found.role
-    if role is Role.CLERK and window is None:
+    if role in NEEDS_A_WINDOW and window is None:
         raise WindowRequired()
     if window is not None:
         store.require_window(window)
@@ -283,7 +288,7 @@ def start_session(
     sign_in_limits.clear(store, found.username, address)
     token = f"{store.code}{TOKEN_HALL}{secrets.token_urlsafe(32)}"
     now = store.clock()
-    expires = now + SESSION_HOURS * 3600
+    expires = now + (RATER_SESSION_DAYS * 86400 if role is Role.RATER else SESSION_HOURS * 3600)
     values = {
         "hall": store.uow.hall,
         "token_digest": _digest(token),

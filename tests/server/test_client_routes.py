@@ -31,6 +31,8 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "cancel": ("A001",),
     "requeue": ("A001",),
     "slip_status": ("x" * 22,),
+    "rate_visit": ("x" * 22, 2, ["poor_attitude"]),
+    "rater": (1,),
     "call_next": (1,),
     "recall": (1,),
     "start": (1,),

@@ -15,11 +15,14 @@ from tests.server.conftest import PASSWORD, sign_in
 pytestmark = pytest.mark.anyio
 
 PUBLIC = "public"
-ANY = "any"  # any signed-in account
+ANY = "any"  # any signed-in account but a 评价器's (it may only rate)
+SESSION = "session"  # any signed-in account, a 评价器's too (its own session)
 DESK = {"desk", "manager"}
 MANAGER = {"manager"}
 CITY = {"city"}  # a city account: every hall this server serves
 OPERATOR = "operator"  # a manager, or the clerk signed in at that window
+RATES = "rates"  # an operator, or the 评价器 signed in at that window
+RATER = "rater"  # a manager, or the 评价器 signed in at that window
 
 # (method, path) -> who may call it, and a request body that passes validation
 POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
@@ -34,8 +37,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/catalog/search"): (PUBLIC, None),
     ("GET", "/api/referrals"): (PUBLIC, None),  # where to go instead: anyone may be told
     ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in
-    ("POST", "/api/auth/sign-out"): (ANY, None),
-    ("GET", "/api/auth/me"): (ANY, None),
+    ("POST", "/api/auth/sign-out"): (SESSION, None),
+    ("GET", "/api/auth/me"): (SESSION, None),
     ("GET", "/api/staff"): (MANAGER, None),
     ("GET", "/api/staff/locks"): (MANAGER, None),
     ("POST", "/api/staff/{username}/windows"): (MANAGER, {"windows": None}),
@@ -52,7 +55,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/stats/staffing"): (ANY, None),
     ("GET", "/api/reports/{by}"): (MANAGER, None),  # names the clerks; a city account reads
     ("GET", "/api/reports.xlsx"): (MANAGER, None),
-    ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
+    ("POST", "/api/windows/{window}/rating"): (RATES, {"ticket": "A001", "level": 5}),
+    ("GET", "/api/windows/{window}/rater"): (RATER, None),
     ("POST", "/api/tickets"): (DESK, {"matters": ["M-SBK"]}),
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
@@ -82,6 +86,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/display"): (PUBLIC, None),
     ("GET", "/api/dashboard"): (PUBLIC, None),  # the 大屏: counts, numbers, window names
     ("GET", "/api/status/{token}"): (PUBLIC, None),
+    ("POST", "/api/status/{token}/rating"): (PUBLIC, {"level": 5}),  # the slip's token
     ("GET", "/api/voice/{number}/{window}.wav"): (PUBLIC, None),
 }
 
@@ -91,8 +96,9 @@ ACCOUNTS = {
     "clerk": ("c1", Role.CLERK, 1),
     "display": ("s1", Role.DISPLAY, None),
     "city": ("k1", Role.CITY, None),
+    "rater": ("r1", Role.RATER, 1),
 }
-ROLES = [None, "manager", "desk", "clerk", "display", "city"]
+ROLES = [None, "manager", "desk", "clerk", "display", "city", "rater"]
 
 
 def api_routes(app: HallServer) -> set[tuple[str, str]]:
@@ -118,8 +124,16 @@ def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
         return True
     if role is None:
         return False
+    if rule == SESSION:
+        return True
+    if role == "rater":  # the 评价器 of window 1: it rates there, and nothing else
+        return rule in (RATES, RATER) and window == 1
     if rule == ANY:
         return True
+    if rule == RATER:
+        return role == "manager"
+    if rule == RATES:
+        rule = OPERATOR
     if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
         return rule == CITY or (rule == MANAGER and method == "GET")
     if rule == OPERATOR:

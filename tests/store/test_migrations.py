@@ -28,7 +28,7 @@ from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import sign_in
 from queue_app.store.tables import HALL_OWNED
 from tests import hall_key_recorder, processes
-from tests.conftest import FIXTURES, Clock, hall_coded
+from tests.conftest import FIXTURES, Clock, hall_coded, why
 
 RELEASE_DB = FIXTURES / "release_0_1_0.db"
 RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
@@ -552,7 +552,7 @@ def test_0007_keeps_the_cases_goes_down_and_up_with_every_other_row(
         store.call_next(1, actor="wang")
         store.start(1, actor="wang")
         t = store.finish(1, Outcome.COMPLETED, actor="wang")
-        store.rate(1, t.number, level)
+        store.rate(1, t.number, level, reasons=why(level))
         return t.number
 
     store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)

@@ -23,7 +23,7 @@ from queue_app.domain.rollup import By, Tally
 from queue_app.domain.ticket import Outcome, Priority
 from queue_app.domain.window_state import WindowView
 from queue_app.store.store import Store
-from tests.conftest import SHANGHAI, Clock
+from tests.conftest import SHANGHAI, Clock, why
 
 CLERKS = {1: "wang", 2: "li", 3: "zhao", 4: "qian"}
 MATTERS = ["M-SBK", "M-YL", "M-GT", "M-SP", "M-HZ"]
@@ -100,7 +100,8 @@ def _step(store: Store, rng: random.Random) -> None:
         outcomes = {i.matter: rng.choice(OUTCOMES) for i in t.items}
         store.finish(w, outcomes, actor=actor)
         if rng.random() < 0.6:
-            store.rate(w, t.number, rng.randint(1, 5), actor=actor)
+            level = rng.randint(1, 5)
+            store.rate(w, t.number, level, actor=actor, reasons=why(level))
 
 
 # ------------------------------------------------------- an independent recomputation

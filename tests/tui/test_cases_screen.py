@@ -15,9 +15,9 @@ from queue_app.tui.app import HallApp
 from queue_app.tui.case_dialogs import AssignScreen, NoteScreen
 from queue_app.tui.cases import CasesScreen
 from queue_app.tui.manager import ManagerScreen
+from tests.conftest import why
 from tests.tui.helpers import has_rows, on, quiet, text_of, until
 from tests.tui.inprocess import PW, InProcessHall
-from tests.conftest import why
 
 pytestmark = pytest.mark.anyio
 SIZE = (120, 36)

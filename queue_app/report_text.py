@@ -53,7 +53,6 @@ COLUMNS: list[tuple[str, Callable[[FiguresOut], str]]] = [
     (N_("in one visit"), lambda f: _share(f.one_visit_share)),
     (N_("ratings"), lambda f: str(f.rated)),
     (N_("poor-rating rate"), lambda f: _share(f.bad_rate)),
-    (N_("entered by staff"), lambda f: str(f.proxy_rated)),  # 代评: not in the rates
 ]
 
 
@@ -74,7 +73,23 @@ def table(report: ReportOut, say: Say) -> Group:
     for line in report.lines:
         t.add_row(*_row(line))
     t.add_row(*_row(report.total.model_copy(update={"label": say(N_("total"))})), style="bold")
-    return Group(t, _compared(report, say), Text(balance(report, say)), Text(cases(report, say)))
+    return Group(
+        t,
+        _compared(report, say),
+        Text(balance(report, say)),
+        Text(proxies(report, say)),
+        Text(cases(report, say)),
+    )
+
+
+def proxies(report: ReportOut, say: Say) -> str:
+    """The period's 代评 (entered by staff for citizens at windows without a 评价器), apart
+    from the citizens' own ratings that the rates are of."""
+    f = report.total.now
+    poor = sum(n for lv, n in f.proxy_ratings.items() if lv <= 2)
+    return say(
+        N_("ratings entered by staff for citizens (not in the rates): {count}, {poor} of them poor")
+    ).format(count=f.proxy_rated, poor=poor)
 
 
 def cases(report: ReportOut, say: Say) -> str:

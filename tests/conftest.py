@@ -122,6 +122,15 @@ def hall_coded(hall: Hall, code: str, name: str | None = None) -> Hall:
     return hall.model_copy(update={"hall": hall.hall.model_copy(update=info)})
 
 
+def with_raters(hall: Hall, devices: str) -> Hall:
+    """``hall`` with a 评价器 at the windows ``devices`` says ("all", "none", "2-4")."""
+    from queue_app.domain.hall import parse_hall
+
+    data = hall.model_dump(mode="json")
+    data["ratings"]["devices"] = devices
+    return parse_hall(data)
+
+
 @pytest.fixture(scope="session")
 def mini_catalog() -> Catalog:
     return load_catalog(FIXTURES / "mini_catalog.yaml")

@@ -231,6 +231,7 @@
   }
 
   $("where").textContent = _("Window {window}", { window: win });
+  $("lang").href = `${location.pathname}?lang=${$("lang").dataset.lang}`; // the other language
   if (!(win >= 1)) {
     missing();
     return;

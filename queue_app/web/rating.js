@@ -112,7 +112,8 @@ const Rating = (() => {
   function given(rating) {
     const words = label(rating.level);
     if (!rating.reasons || !rating.reasons.length) return words;
-    return `${words} · ${rating.reasons.map(reasonLabel).join(_(", "))}`;
+    const listed = rating.reasons.map(reasonLabel).reduce((a, b) => _("{first}, {next}", { first: a, next: b }));
+    return `${words} · ${listed}`;
   }
 
   return { choice, given, label };

@@ -108,10 +108,12 @@
     if (d.can_rate) {
       if (!choice) choice = Rating.choice($("rate-choice"), rate);
       $("rate-choice").hidden = false;
+      $("rate-ask").hidden = false;
       $("rate-given").hidden = true;
       return;
     }
     $("rate-choice").hidden = true;
+    $("rate-ask").hidden = true;
     $("rate-error").hidden = true;
     if (d.rating) {
       const rating = Rating.given(d.rating);

@@ -37,6 +37,7 @@ ROLES = {
     "clerk": N_("clerk"),
     "manager": N_("manager"),
     "display": N_("display"),
+    "rater": N_("rating tablet"),  # 评价器
 }
 STAFF_STATES = {False: N_("active"), True: N_("account disabled")}
 EVENTS = {  # a ticket's history

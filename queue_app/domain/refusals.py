@@ -117,7 +117,7 @@ class WeakPassword(Refused):
 
 class BadRole(Refused):
     code, status, field = "bad_role", BAD_INPUT, "role"
-    message = N_('Unknown role "{role}": expected desk, clerk, manager, display or city')
+    message = N_('Unknown role "{role}": expected desk, clerk, manager, display, city or rater')
 
 
 class StaffExists(Refused):

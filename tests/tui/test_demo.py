@@ -7,6 +7,8 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import httpx
+
 from queue_app.client import HallClient
 from queue_app.demo import SimClock
 from queue_app.demo_live import (
@@ -45,6 +47,9 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
         with EmbeddedServer(store) as server, HallClient(server.url) as c:
             for account in accounts(hall):  # every demo account signs in
                 c.sign_in(account.username, PASSWORD, account.window)
+            c.sign_in("rater1", PASSWORD, 1)  # the 评价器 of window 1: /rate/1
+            assert c.rater(1).window == 1
+            assert httpx.get(f"{server.url}/rate/1").status_code == 200
             c.sign_in("manager", PASSWORD)
             states = Counter(w.state for w in c.windows())
             counts = c.stats().counts

@@ -1,8 +1,9 @@
 """The citizen's own 好差评 in a real browser against a real hall server: the 评价器 of
 window 1 (/rate/1) signs in once, wakes when the clerk finishes a visit there, takes a
-不满意 with its reason, thanks and sleeps after the hall's awake time (short here), comes
-back by itself after a server restart; a second rating of the visit is refused; the status
-page offers the rating after the visit and shows one given at the window as given."""
+不满意 with its reason, thanks and sleeps after the hall's awake time (short here) or at the
+next call, comes back by itself after a server restart; a second rating of the visit is
+refused; the status page offers the rating after the visit and shows one given at the
+window as given."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def test_the_rater_wakes_on_a_finish_takes_a_poor_rating_and_sleeps(
     live = rated_hall
     with HallClient(live.url) as hall:
         hall.sign_in("boss", PW)
-        slips = [hall.issue(["M-SBK"]) for _ in range(2)]
+        slips = [hall.issue(["M-SBK"]) for _ in range(4)]
 
         page = new_page(1280, 800)
         page.goto(f"{live.url}/rate/1")
@@ -132,6 +133,14 @@ def test_the_rater_wakes_on_a_finish_takes_a_poor_rating_and_sleeps(
         shot(phone, "status-rate-2-thanks-390x844")
         mine = hall.slip_status(slips[1].token).rating
         assert mine is not None and (mine.level, mine.channel) == (4, "status")
+
+        # the clerk calls the next number: the 评价器 sleeps at once, before its awake time
+        served(hall)  # A003
+        expect(page.locator("#visit-number")).to_have_text("A003")
+        woke = time.monotonic()
+        hall.call_next(1)  # A004
+        expect(body).to_have_attribute("data-mode", "sleep")
+        assert time.monotonic() - woke < AWAKE_S - 1
 
         # in English, from the switch in its bar, still signed in
         page.click("#lang")

@@ -83,9 +83,8 @@ def _bare(reports: dict[By, ReportOut]) -> bytes:
     """The same numbers as plain cells: the reference."""
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True})
-    fields = [
-        k for k in FiguresOut.model_fields if k not in ("outcomes", "ratings", "excluded_ratings")
-    ]
+    dicts = ("outcomes", "ratings", "excluded_ratings", "proxy_ratings")
+    fields = [k for k in FiguresOut.model_fields if k not in dicts]
     for by, r in reports.items():
         ws = wb.add_worksheet(by.value)
         for i, line in enumerate([*r.lines, r.total]):

@@ -74,6 +74,8 @@ class CaseOut(BaseModel):
     decided: StepOut | None
     late: list[Stage]  # the steps past their deadline and not done, as of ``today``
     today: str
+    channel: str  # how the rating came: device (评价器), status (the status page), staff (代评)
+    reasons: list[str]  # the 差评 reasons picked (``domain.rating.REASON_LABELS``)
 
     @classmethod
     def of(cls, c: Case, today: str) -> CaseOut:
@@ -103,6 +105,8 @@ class CaseOut(BaseModel):
             decided=StepOut.of(c.decided),
             late=list(c.late(today)),
             today=today,
+            channel=c.channel,
+            reasons=list(c.reasons),
         )
 
     @property

@@ -21,6 +21,7 @@ from pydantic import (
 from queue_app.domain.city import Place, Referrals
 from queue_app.domain.hall import Targets, WindowKind
 from queue_app.domain.profiles import WindowProfile
+from queue_app.domain.rating import RATING_LABELS, REASON_LABELS, GivenRating
 from queue_app.domain.refusals import BadText
 from queue_app.domain.text import first_bad_text
 from queue_app.domain.ticket import (
@@ -103,9 +104,65 @@ class ProfileChoice(BaseModel):
     windows: list[int]
 
 
+Reasons = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=40)]],
+    Field(
+        max_length=10,
+        description="with 2 不满意 and 1 非常不满意, one or more of: " + ", ".join(REASON_LABELS),
+    ),
+]
+
+
 class RatingIn(_In):
     ticket: Annotated[str, Field(min_length=2, max_length=8)]
     level: Annotated[int, Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")]
+    reasons: Reasons = []
+
+
+class CitizenRatingIn(_In):
+    """The citizen's own rating on the status page (the ticket is the page's)."""
+
+    level: Annotated[int, Field(ge=1, le=5, description="5 非常满意 … 1 非常不满意")]
+    reasons: Reasons = []
+
+
+class RatingOut(BaseModel):
+    """A visit's 好差评 as given."""
+
+    level: int
+    level_label: str  # 非常满意 … 非常不满意
+    reasons: list[str]  # codes, in the national order (``domain.rating.REASON_LABELS``)
+    channel: str | None  # device, status, staff (代评); None: given before channels were kept
+    by_staff: bool  # 代评: entered by staff for the citizen
+
+    @classmethod
+    def of(cls, r: GivenRating) -> RatingOut:
+        return cls(
+            level=r.level,
+            level_label=RATING_LABELS[r.level],
+            reasons=list(r.reasons),
+            channel=r.channel.value if r.channel else None,
+            by_staff=r.by_staff,
+        )
+
+
+class RaterVisitOut(BaseModel):
+    """The visit a 评价器 may rate: finished at its window last."""
+
+    number: str
+    finished_at: float
+    rating: RatingOut | None  # given already (by the device, or on the status page)
+
+
+class RaterOut(BaseModel):
+    """What a 评价器 shows: its window, how long it stays awake for a finished visit, the
+    visit finished there last, the server's time."""
+
+    window: int
+    hall: str
+    awake_seconds: int
+    visit: RaterVisitOut | None
+    now: float
 
 
 class CloseDayIn(_In):
@@ -424,6 +481,8 @@ class StatusOut(BaseModel):
     recalls: int
     final: bool  # nothing more will change (finished, cancelled, the day closed)
     now: float
+    rating: RatingOut | None = None  # the visit's 好差评, once given (by any channel)
+    can_rate: bool = False  # finished and not rated yet: the page offers the rating
 
 
 # ---- public: the display board (GET /api/display)

@@ -74,7 +74,10 @@ window_app = typer.Typer(
     no_args_is_help=True,
 )
 day_app = typer.Typer(help="The business day.", no_args_is_help=True)
-staff_app = typer.Typer(help="Staff accounts: desk, clerk, manager, display.", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Staff accounts: desk, clerk, manager, display, rater (a window's 评价器).",
+    no_args_is_help=True,
+)
 db_app = typer.Typer(
     help="The database: its schema's revision and upgrade, backups and their restore.",
     no_args_is_help=True,

@@ -38,6 +38,7 @@ ROLES = {
     "manager": N_("manager"),
     "display": N_("display"),
     "kiosk": N_("kiosk"),
+    "rater": N_("rating tablet"),  # 评价器
 }
 STAFF_STATES = {False: N_("active"), True: N_("account disabled")}
 EVENTS = {  # a ticket's history

@@ -24,6 +24,7 @@ from collections.abc import (
     Callable,
     Iterable,
     Iterator,
+    Sequence,
 )
 from contextlib import AbstractAsyncContextManager, ExitStack
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from queue_app.api_models import (
     OpenLateOut,
     ProfileChoice,
     QueueSeriesOut,
+    RaterOut,
     ReferralsOut,
     SeatOut,
     SessionOut,
@@ -475,6 +477,11 @@ class AsyncHallClient:
         """A ticket as its citizen's status page shows it (the slip's token)."""
         return await self._get(f"/api/status/{token}", _as(StatusOut))
 
+    async def rate_visit(self, token: str, level: int, reasons: Sequence[str] = ()) -> StatusOut:
+        """The citizen's own 好差评 of a finished visit, by its slip's token."""
+        body = {"level": level, "reasons": list(reasons)}
+        return await self._post(f"/api/status/{token}/rating", _as(StatusOut), body)
+
     # ------------------------------------------------------------ windows
     async def windows(self) -> list[WindowOut]:
         return await self._get("/api/windows", _as(list[WindowOut]))
@@ -514,9 +521,18 @@ class AsyncHallClient:
     async def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
         return await self._window(window, "no-show", {"ticket": ticket})
 
-    async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
-        """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
-        return await self._window(window, "rating", {"ticket": ticket, "level": level})
+    async def rate(
+        self, window: int, ticket: str, level: int, reasons: Sequence[str] = ()
+    ) -> TicketOut:
+        """A 好差评 (5 非常满意 … 1 非常不满意, the two lowest with their ``reasons``) of a
+        visit finished here: the 评价器's own, or a clerk's 代评 where the window has no
+        评价器."""
+        body = {"ticket": ticket, "level": level, "reasons": list(reasons)}
+        return await self._window(window, "rating", body)
+
+    async def rater(self, window: int) -> RaterOut:
+        """What window ``window``'s 评价器 shows: the visit finished there last."""
+        return await self._get(f"/api/windows/{window}/rater", _as(RaterOut))
 
     async def open_window(self, window: int) -> WindowStateOut:
         return await self._window_state(window, "open")
@@ -751,6 +767,8 @@ class HallClient:
     transfer = _blocking(AsyncHallClient.transfer)
     no_show = _blocking(AsyncHallClient.no_show)
     rate = _blocking(AsyncHallClient.rate)
+    rater = _blocking(AsyncHallClient.rater)
+    rate_visit = _blocking(AsyncHallClient.rate_visit)
     open_window = _blocking(AsyncHallClient.open_window)
     close_window = _blocking(AsyncHallClient.close_window)
     pause = _blocking(AsyncHallClient.pause)

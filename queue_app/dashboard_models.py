@@ -41,7 +41,8 @@ class TodayOut(BaseModel):
     within_target_share: float | None
     bundles: int  # 一件事 served in one visit today
     ratings: dict[int, int]  # 好差评 level (5 非常满意 … 1 非常不满意) → ratings counted
-    rated: int
+    rated: int  # the citizens' own (the rates are of these)
+    proxy_rated: int  # 代评: entered by staff for citizens, counted apart
     bad_rate: float | None  # 差评率: levels 1 and 2 over the ratings counted
     satisfied_rate: float | None  # 满意率: levels 4 and 5
     load_balance: float | None  # 忙闲均衡度 of the windows open so far (0 = even)
@@ -61,6 +62,7 @@ class TodayOut(BaseModel):
             bundles=t.bundles,
             ratings={lv: t.ratings[lv] for lv in range(5, 0, -1)},
             rated=t.rated,
+            proxy_rated=t.proxy_rated,
             bad_rate=t.bad_rate,
             satisfied_rate=t.satisfied_rate,
             load_balance=balance,

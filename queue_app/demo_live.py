@@ -99,6 +99,11 @@ def seed(store: Store, catalog: Catalog, hall: Hall, clock: SimClock, tickets: i
             staff_number=clerk_number(w.number),
             display_name=display_name,
         )
+    # the 评价器 of window 1 (/rate/1): signs in there only; the other windows' in a real hall
+    first = hall.windows[0].number
+    add_staff(
+        store, f"rater{first}", Role.RATER, PASSWORD, f"{first}号窗口评价器", frozenset({first})
+    )
     now = time.time()
     local = dt.datetime.fromtimestamp(now, hall.zone)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

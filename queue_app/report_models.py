@@ -36,7 +36,9 @@ class FiguresOut(BaseModel):
     one_visit_share: float | None  # of them, every matter 办结 or 受理 at that visit
     ratings: dict[int, int]  # 好差评 level (5 非常满意 … 1 非常不满意) → ratings counted
     excluded_ratings: dict[int, int]  # set aside on appeal (申诉复核)
-    rated: int
+    rated: int  # the citizens' own ratings counted (the rates are of these)
+    proxy_ratings: dict[int, int]  # 代评: entered by staff for citizens, counted apart
+    proxy_rated: int
     bad_rate: float | None  # 差评率: levels 1 and 2 over the ratings counted
     satisfied_rate: float | None  # 满意率: levels 4 and 5
     busy_minutes: float  # windows and clerks: from each call to its end
@@ -65,6 +67,8 @@ class FiguresOut(BaseModel):
             ratings={lv: t.ratings[lv] for lv in range(5, 0, -1)},
             excluded_ratings={lv: n for lv, n in sorted(t.excluded.items()) if n},
             rated=t.rated,
+            proxy_ratings={lv: t.proxied[lv] for lv in range(5, 0, -1)},
+            proxy_rated=t.proxy_rated,
             bad_rate=t.bad_rate,
             satisfied_rate=t.satisfied_rate,
             busy_minutes=t.busy_s / 60.0,

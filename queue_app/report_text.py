@@ -73,7 +73,23 @@ def table(report: ReportOut, say: Say) -> Group:
     for line in report.lines:
         t.add_row(*_row(line))
     t.add_row(*_row(report.total.model_copy(update={"label": say(N_("total"))})), style="bold")
-    return Group(t, _compared(report, say), Text(balance(report, say)), Text(cases(report, say)))
+    return Group(
+        t,
+        _compared(report, say),
+        Text(balance(report, say)),
+        Text(proxies(report, say)),
+        Text(cases(report, say)),
+    )
+
+
+def proxies(report: ReportOut, say: Say) -> str:
+    """The period's 代评 (entered by staff for citizens at windows without a 评价器), apart
+    from the citizens' own ratings that the rates are of."""
+    f = report.total.now
+    poor = sum(n for lv, n in f.proxy_ratings.items() if lv <= 2)
+    return say(
+        N_("ratings entered by staff for citizens (not in the rates): {count}, {poor} of them poor")
+    ).format(count=f.proxy_rated, poor=poor)
 
 
 def cases(report: ReportOut, say: Say) -> str:
@@ -160,17 +176,25 @@ def csv_text(report: ReportOut, say: Say) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     fields = [
-        k for k in FiguresOut.model_fields if k not in ("outcomes", "ratings", "excluded_ratings")
+        k
+        for k in FiguresOut.model_fields
+        if k not in ("outcomes", "ratings", "excluded_ratings", "proxy_ratings")
     ]
+    levels = range(5, 0, -1)
     w.writerow(
-        ["from", "to", "by", "key", "label", *fields, *(f"rating_{lv}" for lv in range(5, 0, -1))]
+        [
+            *("from", "to", "by", "key", "label", *fields),
+            *(f"rating_{lv}" for lv in levels),
+            *(f"proxy_{lv}" for lv in levels),
+        ]
     )
     for line in [
         *report.lines,
         report.total.model_copy(update={"key": "", "label": say(N_("total"))}),
     ]:
         values = [getattr(line.now, k) for k in fields]
-        ratings = [line.now.ratings.get(lv, 0) for lv in range(5, 0, -1)]
+        ratings = [line.now.ratings.get(lv, 0) for lv in levels]
+        ratings += [line.now.proxy_ratings.get(lv, 0) for lv in levels]
         w.writerow(
             [report.first, report.last, report.by.value, line.key, line.label, *values, *ratings]
         )

@@ -122,6 +122,15 @@ def hall_coded(hall: Hall, code: str, name: str | None = None) -> Hall:
     return hall.model_copy(update={"hall": hall.hall.model_copy(update=info)})
 
 
+def with_raters(hall: Hall, devices: str) -> Hall:
+    """``hall`` with a 评价器 at the windows ``devices`` says ("all", "none", "2-4")."""
+    from queue_app.domain.hall import parse_hall
+
+    data = hall.model_dump(mode="json")
+    data["ratings"]["devices"] = devices
+    return parse_hall(data)
+
+
 @pytest.fixture(scope="session")
 def mini_catalog() -> Catalog:
     return load_catalog(FIXTURES / "mini_catalog.yaml")
@@ -289,3 +298,8 @@ def store(db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock) -> 
         s.open_window(w.number, actor="setup")
     yield s
     s.dispose()
+
+
+def why(level: int) -> tuple[str, ...]:
+    """The reasons a rating of ``level`` is given with: one for 不满意 and 非常不满意."""
+    return ("poor_attitude",) if level <= 2 else ()

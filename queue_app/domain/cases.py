@@ -81,6 +81,8 @@ class Case:
     appeal: Step | None = None
     upheld: bool | None = None  # the review's decision (None: not decided)
     decided: Step | None = None
+    channel: str = ""  # device, status, staff (代评); "" for a rating logged before 0010
+    reasons: tuple[str, ...] = ()  # the 差评 reasons picked (``domain.rating``)
 
     @property
     def set_aside(self) -> bool:
@@ -150,8 +152,11 @@ def open_case(
     now: float,
     rules: RatingRules,
     weekdays: Collection[int],
+    channel: str = "",
+    reasons: tuple[str, ...] = (),
 ) -> Case:
-    """The case a poor rating of ticket ``number`` of ``day`` opens at ``now``."""
+    """The case a poor rating of ticket ``number`` of ``day`` opens at ``now`` (given by
+    ``channel``, for ``reasons``)."""
     return Case(
         id=id,
         day=day,
@@ -162,6 +167,8 @@ def open_case(
         opened_at=now,
         visit_due=working_days_after(day, rules.visit_days, weekdays),
         fix_due=working_days_after(day, rules.fix_days, weekdays),
+        channel=channel,
+        reasons=reasons,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
@@ -15,7 +16,9 @@ from queue_app.domain.catalog import Catalog, Matter
 from queue_app.domain.dispatch import Policy
 from queue_app.domain.errors import Problem
 from queue_app.domain.printer_device import DeviceError, parse_device
+from queue_app.domain.refusals import BadWindowList
 from queue_app.domain.validation import parse_model
+from queue_app.domain.window_sets import parse_windows, windows_text
 
 PRINTER_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 STATION_NAME = r"^[a-z0-9][a-z0-9_-]{0,39}$"
@@ -105,6 +108,20 @@ class RatingRules(_Strict):
 
     visit_days: Annotated[int, Field(ge=1, le=30)] = 1
     fix_days: Annotated[int, Field(ge=1, le=90)] = 15
+    # the windows with a 评价器 (a tablet facing the citizen): "all", "none" or a list as
+    # staff write one ("1-5,8"). Where there is none, staff may enter a 代评.
+    devices: Annotated[str, Field(min_length=1, max_length=200)] = "all"
+    # how long a 评价器 stays awake for a visit just finished (then it sleeps)
+    device_awake_seconds: Annotated[int, Field(ge=1, le=600)] = 60
+
+    def device_windows(self, windows: Iterable[int]) -> frozenset[int]:
+        """The windows (of ``windows``, the hall's) that have a 评价器."""
+        said = self.devices.strip().lower()
+        if said == "all":
+            return frozenset(windows)
+        if said == "none":
+            return frozenset()
+        return parse_windows(said)
 
 
 class DispatchSettings(_Strict):
@@ -223,6 +240,11 @@ class Hall(_Strict):
         return {w.number: w for w in self.windows}
 
     @cached_property
+    def rater_windows(self) -> frozenset[int]:
+        """The windows with a 评价器 (``ratings.devices``)."""
+        return self.ratings.device_windows(self.window_by_number)
+
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.hall.timezone)
 
@@ -240,6 +262,25 @@ class Hall(_Strict):
             if tc.domains and matters and all(m.domain in tc.domains for m in matters):
                 return tc
         return next(tc for tc in self.ticket_classes if tc.is_default)
+
+
+def _device_problems(hall: Hall) -> list[Problem]:
+    """``ratings.devices``: "all", "none", or windows of the hall."""
+    where = ("ratings", "devices")
+    try:
+        found = hall.ratings.device_windows(hall.window_by_number)
+    except BadWindowList:
+        return [
+            Problem(
+                where,
+                f'expected "all", "none" or window numbers such as "1-5,8"; '
+                f"got {hall.ratings.devices!r}",
+            )
+        ]
+    unknown = sorted(found - set(hall.window_by_number))
+    if unknown:
+        return [Problem(where, f"no such window in this hall: {windows_text(unknown)}")]
+    return []
 
 
 def _cross_check(hall: Hall) -> list[Problem]:
@@ -275,6 +316,7 @@ def _cross_check(hall: Hall) -> list[Problem]:
                 f"comes before the rectification; got {hall.ratings.fix_days}",
             )
         )
+    problems += _device_problems(hall)
     numbers = Counter(w.number for w in hall.windows)
     seen: set[int] = set()
     for i, w in enumerate(hall.windows):

@@ -72,6 +72,10 @@ class OtherWindowsClerk(Forbidden):
     message = N_("A clerk signed in at window {own} may not operate window {window}")
 
 
+class RaterOnlyRates(Forbidden):
+    message = N_("A rating tablet may only rate the visit just finished at its window ({window})")
+
+
 class SeatTaken(Refused):
     code, status, field = "seat_taken", CONFLICT, "window"
     message = N_(
@@ -97,7 +101,7 @@ class BadWindowList(Refused):
 
 class WindowRequired(Refused):
     code, status, field = "window_required", BAD_INPUT, "window"
-    message = N_("A clerk signs in at a window: give its number")
+    message = N_("A clerk or a rating tablet signs in at a window: give its number")
 
 
 # ------------------------------------------------------------------ staff accounts
@@ -113,7 +117,9 @@ class WeakPassword(Refused):
 
 class BadRole(Refused):
     code, status, field = "bad_role", BAD_INPUT, "role"
-    message = N_('Unknown role "{role}": expected desk, clerk, manager, display, city or kiosk')
+    message = N_(
+        'Unknown role "{role}": expected desk, clerk, manager, display, city, kiosk or rater'
+    )
 
 
 class StaffExists(Refused):
@@ -339,6 +345,45 @@ class NotFinishedHere(Refused):
 class AlreadyRated(Refused):
     code, status, field = "already_rated", CONFLICT, "ticket"
     message = N_("{number} has been rated already")
+
+
+class NotFinishedYet(Refused):
+    code, status, field = "not_finished_yet", CONFLICT, "ticket"
+    message = N_("{number} is not finished yet: it can be rated after the visit")
+
+
+class UnknownReason(Refused):
+    code, status, field = "unknown_reason", BAD_INPUT, "reasons"
+    message = N_("Unknown reason {reason}: the reasons are {reasons}")
+
+
+class ReasonsRequired(Refused):
+    code, status, field = "reasons_required", BAD_INPUT, "reasons"
+    message = N_("A rating of {level} (dissatisfied) needs at least one reason of: {reasons}")
+
+
+class ReasonsNotForThisLevel(Refused):
+    code, status, field = "reasons_not_for_level", BAD_INPUT, "reasons"
+    message = N_("Reasons go only with a rating of 1 or 2 (dissatisfied), not {level}")
+
+
+class RaterHere(Refused):
+    """Not the account's role but the window's equipment: a 409 like the other refusals
+    of a rating."""
+
+    code, status, field = "rater_here", CONFLICT, "window"
+    message = N_(
+        "Window {window} has a rating tablet: the citizen rates there. Staff may enter a "
+        "rating for the citizen only at a window without one"
+    )
+
+
+class NotTheVisitJustFinished(Forbidden):
+    code, field = "not_just_finished", "ticket"
+    message = N_(
+        "The rating tablet of window {window} may rate only the visit just finished there, "
+        "not {number}"
+    )
 
 
 # ------------------------------------------------------------------ 好差评 cases

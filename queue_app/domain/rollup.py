@@ -49,6 +49,7 @@ def resolution(seconds: int) -> int:
 
 
 LEVELS = (5, 4, 3, 2, 1)  # 非常满意 … 非常不满意
+PROXY_CHANNEL = "staff"  # a rating's channel when staff entered it (代评: ``domain.rating``)
 OUTCOMES = ("completed", "accepted", "correction", "rejected")  # 办结, 受理, 补正, 不予受理
 COUNTS = (
     "issued", "served", "no_shows", "transfers", "cancelled", "expired", "within_target",
@@ -80,6 +81,8 @@ class Tally:
     outcomes: Counter[str] = field(default_factory=Counter)  # matters by outcome
     ratings: Counter[int] = field(default_factory=Counter)  # level → ratings counted
     excluded: Counter[int] = field(default_factory=Counter)  # level → set aside on appeal
+    # level → 代评: entered by staff on the citizen's word, counted apart from the rates
+    proxied: Counter[int] = field(default_factory=Counter)
     busy_s: float = 0.0  # windows and clerks: from each call to its end
     open_s: float = 0.0  # windows: open and not paused
     # a kept day's own median and p90 wait, when its histogram is not read (the trend)
@@ -96,6 +99,7 @@ class Tally:
         _add(self.handling, other.handling)
         _add(self.ratings, other.ratings)
         _add(self.excluded, other.excluded)
+        _add(self.proxied, other.proxied)
         for k, v in other.outcomes.items():
             self.outcomes[k] += v
         self.day_median_wait_s = self.day_p90_wait_s = None
@@ -152,6 +156,11 @@ class Tally:
         return sum(self.ratings.values())
 
     @property
+    def proxy_rated(self) -> int:
+        """代评: ratings staff entered for citizens (not in the rates)."""
+        return sum(self.proxied.values())
+
+    @property
     def bad_rate(self) -> float | None:
         """差评率: 不满意 and 非常不满意 over the ratings counted (appealed ones set aside)."""
         n = self.rated
@@ -173,6 +182,7 @@ class Tally:
         row: dict[str, Any] = {name: getattr(self, name) for name in COUNTS}
         row.update({f"rating_{lv}": self.ratings[lv] for lv in LEVELS})
         row.update({f"excluded_{lv}": self.excluded[lv] for lv in LEVELS})
+        row.update({f"proxy_{lv}": self.proxied[lv] for lv in LEVELS})
         row.update({f"outcome_{o}": self.outcomes[o] for o in OUTCOMES})
         row.update(
             busy_s=self.busy_s,
@@ -193,6 +203,7 @@ class Tally:
         t = cls(
             ratings=+Counter({lv: int(row[f"rating_{lv}"] or 0) for lv in LEVELS}),
             excluded=+Counter({lv: int(row[f"excluded_{lv}"] or 0) for lv in LEVELS}),
+            proxied=+Counter({lv: int(row[f"proxy_{lv}"] or 0) for lv in LEVELS}),
             outcomes=+Counter({o: int(row[f"outcome_{o}"] or 0) for o in OUTCOMES}),
             busy_s=float(row["busy_s"] or 0.0),
             open_s=float(row["open_s"] or 0.0),
@@ -352,9 +363,12 @@ def tally_day(
         elif e.kind == "rated":
             level = int(e.detail["level"])
             served_by = finisher.get(t.id, e)
+            by_staff = e.detail.get("channel") == PROXY_CHANNEL
             for k in own(t) + at(served_by):
                 if t.id in excluded:
                     tally(k).excluded[level] += 1
+                elif by_staff:
+                    tally(k).proxied[level] += 1
                 else:
                     tally(k).ratings[level] += 1
     for call in call_open.values():  # still at a window when the day ended (or now)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, SupportsIndex, runtime_checkable
 
 from queue_app.domain.catalog import Catalog, MatterKind
+from queue_app.domain.rating import POOR_LEVELS, Channel
 from queue_app.domain.ticket import Outcome, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
 from queue_app.sim.arrivals import Arrival
@@ -222,12 +223,24 @@ class StoreDay(DaySim):
             for o in outcomes.values():
                 self.extras.outcomes[o.value] = self.extras.outcomes.get(o.value, 0) + 1
             if self.rng.random() < RATED:
-                slow = (t.called_at or 0.0) - t.issued_at > self._target_s or any(
-                    o is Outcome.CORRECTION for o in outcomes.values()
-                )
+                waited = (t.called_at or 0.0) - t.issued_at > self._target_s
+                corrected = any(o is Outcome.CORRECTION for o in outcomes.values())
+                slow = waited or corrected
                 weights = LEVEL_WEIGHTS_SLOW if slow else LEVEL_WEIGHTS
                 level = self.rng.choices(LEVELS, weights)[0]
-                self.store.rate(n, done.number, level, actor=clerk)
+                why = "too_slow" if waited else "too_many_materials" if corrected else "other"
+                reasons = [why] if level in POOR_LEVELS else []
+                # the citizen at the window's 评价器 just after the finish; a 代评 by the
+                # clerk at a window without one
+                device = n in self.store.hall.rater_windows
+                self.store.rate(
+                    n,
+                    done.number,
+                    level,
+                    actor=f"rater{n}" if device else clerk,
+                    reasons=reasons,
+                    channel=Channel.DEVICE if device else Channel.STAFF,
+                )
                 self.extras.rated += 1
         elif t.status is Status.NO_SHOW:
             self.ops.at(self.now)

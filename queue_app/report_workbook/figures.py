@@ -38,6 +38,7 @@ ONE_VISIT = Fig(Col(N_("in one visit"), "share"), lambda f: f.one_visit_share)
 RATED = Fig(Col(N_("ratings")), lambda f: f.rated)
 BAD_RATE = Fig(Col(N_("poor-rating rate"), "share"), lambda f: f.bad_rate)
 SATISFIED = Fig(Col(N_("satisfaction rate"), "share"), lambda f: f.satisfied_rate)
+PROXY = Fig(Col(N_("entered by staff")), lambda f: f.proxy_rated)  # 代评: not in the rates
 BUSY = Fig(Col(N_("busy (hours)"), "hours"), lambda f: _hours(f.busy_minutes))
 OPEN = Fig(Col(N_("open (hours)"), "hours"), lambda f: _hours(f.open_minutes))
 UTILISATION = Fig(Col(N_("utilisation"), "share"), lambda f: f.utilisation)
@@ -55,7 +56,7 @@ BANDS: list[tuple[str, list[Fig]]] = [
     (N_("wait times"), [MEAN_WAIT, MEDIAN_WAIT, P90_WAIT, WITHIN]),
     (N_("handling"), [MEAN_HANDLING, MEDIAN_HANDLING]),
     (N_("one-visit bundles"), [BUNDLES, ONE_VISIT]),
-    (N_("citizen ratings"), [*LEVELS, RATED, BAD_RATE, SATISFIED]),
+    (N_("citizen ratings"), [*LEVELS, RATED, BAD_RATE, SATISFIED, PROXY]),
 ]
 LOAD = N_("load")
 WINDOW_LOAD = [BUSY, OPEN, UTILISATION]

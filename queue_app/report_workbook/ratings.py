@@ -51,6 +51,8 @@ def write(wb: Workbook, st: Styles, say: Say, report: ReportOut, title: str) -> 
     rows.append(
         (N_("satisfaction rate"), "share", [now.satisfied_rate, before.satisfied_rate, None])
     )
+    # 代评: entered by staff for citizens at windows without a 评价器, not in the rates
+    rows.append((N_("entered by staff"), "int", [now.proxy_rated, before.proxy_rated, None]))
     headers = [N_("level"), N_("this period"), N_("the period before"), N_("set aside on appeal")]
     end = sheet.key_table(ws, st, say, (3, 0), headers, rows)
     levels = sheet.chart(

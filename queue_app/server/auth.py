@@ -16,6 +16,7 @@ from queue_app.domain.refusals import (
     NotYourHall,
     NotYourWindow,
     OtherWindowsClerk,
+    RaterOnlyRates,
     SessionExpired,
 )
 from queue_app.server.context import hall_of
@@ -32,8 +33,9 @@ ROLE_WORDS = {  # as refusals name them
     Role.DISPLAY: Text(N_("display")),
     Role.CITY: Text(N_("city")),
     Role.KIOSK: Text(N_("kiosk")),
+    Role.RATER: Text(N_("rating tablet")),
 }
-STAFF_ROLES = [r for r in Role if r is not Role.KIOSK]  # those that read the hall's state
+STAFF_ROLES = [r for r in Role if r not in (Role.KIOSK, Role.RATER)]  # who read the hall's state
 READS = frozenset({"GET", "HEAD"})
 
 
@@ -77,22 +79,27 @@ async def _from_elsewhere(svc: HallService, token: str) -> Session | None:
     return session
 
 
-async def staff_signed_in(who: Annotated[Session, Depends(signed_in)]) -> Session:
-    """Any signed-in account but a kiosk's: a kiosk issues tickets and reads only what
-    issuing needs (the catalog, the hall, its guides), never the line or the figures."""
+AnySession = Annotated[Session, Depends(signed_in)]  # a kiosk's and a 评价器's too: sign-out, me
+
+
+async def staff_signed_in(who: AnySession) -> Session:
+    """Any signed-in account but a device's: a kiosk issues tickets and reads only what
+    issuing needs (the catalog, the hall, its guides), never the line or the figures; a
+    评价器 may only rate the visit just finished at its window (and read what it shows)."""
     if who.role is Role.KIOSK:
         raise Forbidden(role=ROLE_WORDS[who.role], roles=[ROLE_WORDS[r] for r in STAFF_ROLES])
+    if who.role is Role.RATER:
+        raise RaterOnlyRates(window=who.window or 0)
     return who
 
 
-AnyAccount = Annotated[Session, Depends(signed_in)]  # a kiosk's included: sign-out, me
 SignedIn = Annotated[Session, Depends(staff_signed_in)]
 
 
 def roles(*allowed: Role) -> Callable[[Request, Session], Awaitable[Session]]:
     """Sessions of the ``allowed`` roles; a city account's too where a manager's read."""
 
-    async def check(request: Request, who: AnyAccount) -> Session:
+    async def check(request: Request, who: AnySession) -> Session:
         if who.role is Role.CITY and Role.MANAGER in allowed and request.method in READS:
             return who
         if not any(who.acts_as(role) for role in allowed):
@@ -111,7 +118,25 @@ async def window_operator(who: SignedIn, window: Annotated[int, Path(ge=1, le=99
     raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
 
 
+async def rater_or_operator(who: AnySession, window: Annotated[int, Path(ge=1, le=999)]) -> Session:
+    """The 评价器 of this very window, or who may operate it (``window_operator``)."""
+    if who.role is Role.RATER:
+        if who.window == window:
+            return who
+        raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
+    return await window_operator(await staff_signed_in(who), window)
+
+
+async def window_rater(who: AnySession, window: Annotated[int, Path(ge=1, le=999)]) -> Session:
+    """The 评价器 of this very window, or a manager."""
+    if who.acts_as(Role.MANAGER) or (who.role is Role.RATER and who.window == window):
+        return who
+    raise NotYourWindow(role=ROLE_WORDS[who.role], window=window)
+
+
 Desk = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER))]
 Issuer = Annotated[Session, Depends(roles(Role.DESK, Role.MANAGER, Role.KIOSK))]
 Manager = Annotated[Session, Depends(roles(Role.MANAGER))]
 Operator = Annotated[Session, Depends(window_operator)]
+RaterOrOperator = Annotated[Session, Depends(rater_or_operator)]
+Rater = Annotated[Session, Depends(window_rater)]

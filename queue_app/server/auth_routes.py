@@ -18,7 +18,7 @@ from queue_app.api_models import (
     StaffWindowsIn,
 )
 from queue_app.domain.refusals import SignInLocked
-from queue_app.server.auth import AnyAccount, Manager, bearer
+from queue_app.server.auth import AnySession, Manager, bearer
 from queue_app.server.context import Svc
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.store import sign_in_limits, staff
@@ -72,7 +72,7 @@ async def sign_in(svc: Svc, body: SignInIn, request: Request) -> SessionOut:
 
 @router.post("/auth/sign-out", status_code=204)
 async def sign_out(
-    svc: Svc, who: AnyAccount, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    svc: Svc, who: AnySession, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
     if cred is not None:
         svc.sessions.forget(cred.credentials)
@@ -80,7 +80,7 @@ async def sign_out(
 
 
 @router.get("/auth/me")
-async def me(who: AnyAccount) -> SessionOut:
+async def me(who: AnySession) -> SessionOut:
     return SessionOut(
         username=who.username,
         role=who.role.value,

@@ -1,7 +1,8 @@
 """The web pages of the hall server: the display board (/display) for the wall TV, the
 screen above each window (/window/<n>), the big screen (/dashboard, the 大屏 on the
-manager's wall), the self-service kiosk (/kiosk) and the citizen's status page (/t/<token>,
-the QR code on the slip).
+manager's wall), the self-service kiosk (/kiosk), the citizen's status page (/t/<token>,
+the QR code on the slip) and the 评价器 (/rate/<window>, the tablet facing the citizen at
+a window).
 
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
@@ -17,14 +18,16 @@ template whose words are ``_("...")``, and the words of the scripts (``_("...")`
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from queue_app.domain.rating import POOR_LEVELS, RATING_WORDS, REASON_WORDS
 from queue_app.i18n import LOCALES, translations
-from queue_app.server.context import Svc
+from queue_app.server.context import Svc, hall_of
 from queue_app.server.public import TOKEN
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ ASSETS = frozenset(
         *("display.js", "display.css", "status.js", "status.css"),
         *("dashboard.js", "dashboard.css", "window.js", "window.css"),
         *("kiosk.js", "kiosk.css"),
+        *("rating.js", "rating.css", "rate.js", "rate.css"),
     }
 )
 VENDOR = {"echarts.common.min.js": "vendor/echarts/echarts.common.min.js"}  # /web/vendor/...
@@ -137,8 +141,19 @@ def _page(name: str, lang: str, root: str) -> tuple[bytes, str]:
         _=gettext,
         fill=_fill,
         strings={m: gettext(m) for m in script_msgids()},  # {{ strings|tojson }}
+        rating=_rating_choices(gettext),  # {{ rating|tojson }}: the 好差评's levels, reasons
     )
     return _tagged(html.encode("utf-8"))
+
+
+def _rating_choices(gettext: Callable[[str], str]) -> dict[str, Any]:
+    """The five levels (best first) and the reasons of the two lowest, in the page's
+    language, from the domain's lists."""
+    return {
+        "levels": [{"level": lv, "label": gettext(w)} for lv, w in RATING_WORDS.items()],
+        "poor": sorted(POOR_LEVELS),
+        "reasons": [{"code": c, "label": gettext(w)} for c, w in REASON_WORDS.items()],
+    }
 
 
 def _serve(
@@ -198,6 +213,16 @@ async def status_page(request: Request, token: str) -> Response:
     token of the wrong shape gets the page with 404 (it shows 'no longer valid')."""
     private = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
     return _serve(request, "status.html", 200 if TOKEN.match(token) else 404, private)
+
+
+@pages.get("/rate/{window}")
+async def rate_page(request: Request, window: str) -> Response:
+    """The 评价器 of window ``window``: a tablet facing the citizen. It signs in once as
+    the window's rater account, wakes when the clerk finishes a visit and offers the five
+    levels; an unknown window gets the page with 404 (it says so)."""
+    hall = hall_of(request.scope)
+    known = window.isdigit() and int(window) in hall.service.store.hall.window_by_number
+    return _serve(request, "rate.html", 200 if known else 404, {"X-Robots-Tag": "noindex"})
 
 
 @pages.get("/web/{name}")

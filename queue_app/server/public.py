@@ -14,11 +14,13 @@ from fastapi.responses import FileResponse
 
 from queue_app.api_models import (
     BoardCall,
+    CitizenRatingIn,
     ClassWaiting,
     ClerkOut,
     DisplayOut,
     Look,
     NoShowOut,
+    RatingOut,
     ServesOut,
     StatusOut,
     WindowScreenOut,
@@ -169,6 +171,7 @@ def _status(svc: HallService, token: str) -> StatusOut:
     classes = {c.prefix: c.name for c in store.hall.ticket_classes}
     bundle = store.catalog.bundle_by_code.get(t.bundle) if t.bundle else None
     at_window = t.status in (Status.CALLED, Status.SERVING)
+    given = store.rating(t.id) if t.status is Status.DONE else None
     return StatusOut(
         look=look(svc),
         day=t.day,
@@ -185,6 +188,8 @@ def _status(svc: HallService, token: str) -> StatusOut:
         recalls=t.recalls,
         final=t.status in FINAL,
         now=store.clock(),
+        rating=RatingOut.of(given) if given else None,
+        can_rate=t.status is Status.DONE and given is None,
     )
 
 
@@ -223,6 +228,18 @@ async def status(svc: Svc, token: str, response: Response) -> StatusOut:
     response.headers.update(NO_STORE)
     if not TOKEN.match(token):
         raise _no_slip()
+    return await svc.read(_status, svc, token)
+
+
+@public.post("/status/{token}/rating", responses={s: {"model": ErrorResponse} for s in (400, 409)})
+async def rate_visit(svc: Svc, token: str, body: CitizenRatingIn, response: Response) -> StatusOut:
+    """The citizen's own 好差评 of a finished visit, by the token of its slip (5 非常满意 …
+    1 非常不满意; the two lowest with their ``reasons``): once per visit, whether given
+    here or at the window's 评价器 (409 ``already_rated``). The ticket's status after it."""
+    response.headers.update(NO_STORE)
+    if not TOKEN.match(token):
+        raise _no_slip()
+    await svc.write(svc.store.rate_by_token, token, body.level, body.reasons)
     return await svc.read(_status, svc, token)
 
 

@@ -28,7 +28,10 @@ from queue_app.api_models import (
     ProfileChoice,
     ProfileIn,
     QueueSeriesOut,
+    RaterOut,
+    RaterVisitOut,
     RatingIn,
+    RatingOut,
     ReasonIn,
     ReferralsOut,
     StaffingOut,
@@ -42,10 +45,21 @@ from queue_app.api_models import (
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.profiles import WindowProfile, layout_profiles
+from queue_app.domain.rating import Channel
 from queue_app.domain.refusals import OutcomeOrOutcomes, UnsupportedFilter
 from queue_app.domain.ticket import Status, Ticket
 from queue_app.domain.window_state import WindowState
-from queue_app.server.auth import Desk, Issuer, Manager, Operator, SignedIn, bearer, session_of
+from queue_app.server.auth import (
+    Desk,
+    Issuer,
+    Manager,
+    Operator,
+    Rater,
+    RaterOrOperator,
+    SignedIn,
+    bearer,
+    session_of,
+)
 from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.event_stream import EventStream
@@ -54,6 +68,7 @@ from queue_app.server.service import HallService
 from queue_app.store import Issued, Store
 from queue_app.store.idempotency import Replay
 from queue_app.store.settings import Notice
+from queue_app.store.staff import Role
 from queue_app.store.uow import EventInfo
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -207,8 +222,14 @@ async def no_show(
 
 
 @api.post("/windows/{window}/rating")
-async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn, key: Keyed) -> TicketOut:
-    """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here today."""
+async def rate(
+    svc: Svc, who: RaterOrOperator, window: WindowNo, body: RatingIn, key: Keyed
+) -> TicketOut:
+    """A 好差评 (5 非常满意 … 1 非常不满意; the two lowest with their ``reasons``) of a
+    visit finished here today, once per visit. The window's 评价器 rates the visit
+    finished here last (the citizen's own); a clerk or manager enters a 代评 for the
+    citizen, only at a window without a 评价器 (403 ``rater_here`` otherwise)."""
+    channel = Channel.DEVICE if who.role is Role.RATER else Channel.STAFF
     return await svc.act(
         key,
         200,
@@ -218,6 +239,8 @@ async def rate(svc: Svc, who: Operator, window: WindowNo, body: RatingIn, key: K
         body.ticket,
         body.level,
         actor=who.username,
+        reasons=body.reasons,
+        channel=channel,
     )
 
 
@@ -409,6 +432,33 @@ async def ticket_events(
         EventOut(kind=e.kind, window=e.window, actor=e.actor, at=e.at)
         for e in await svc.read(_history, svc.store, number, day)
     ]
+
+
+@api.get("/windows/{window}/rater")
+async def rater(svc: Svc, who: Rater, window: WindowNo) -> RaterOut:
+    """What the window's 评价器 shows: the visit finished here last (and its rating, if
+    given), how long to stay awake for it, the server's time."""
+    return await svc.read(_rater, svc, window)
+
+
+def _rater(svc: HallService, window: int) -> RaterOut:
+    found = svc.store.rater_visit(window)
+    visit = None
+    if found is not None:
+        t, given = found
+        visit = RaterVisitOut(
+            number=t.number,
+            finished_at=t.finished_at or 0.0,
+            rating=RatingOut.of(given) if given else None,
+        )
+    hall = svc.store.hall
+    return RaterOut(
+        window=window,
+        hall=hall.hall.name,
+        awake_seconds=hall.ratings.device_awake_seconds,
+        visit=visit,
+        now=svc.store.clock(),
+    )
 
 
 @api.get("/windows")

@@ -57,6 +57,8 @@ def _case(r: RowMapping) -> Case:
         appeal=_step(r, "appeal"),
         upheld=r["upheld"],
         decided=_step(r, "decided"),
+        channel=r["channel"] or "",
+        reasons=tuple(r["reasons"].split()) if r["reasons"] else (),
     )
 
 
@@ -87,10 +89,15 @@ def open_for(
     actor: str,
     rules: RatingRules,
     weekdays: Collection[int],
+    channel: str,
+    reasons: tuple[str, ...],
 ) -> Case:
-    """Open the case of ticket ``t``'s rating of ``level``, in the rating's transaction."""
+    """Open the case of ticket ``t``'s rating of ``level`` (given by ``channel``, for
+    ``reasons``), in the rating's transaction."""
     clerk = clerk_of(tx.conn, t.id)
-    c = open_case(t.id, t.day, t.number, window, clerk, level, tx.now, rules, weekdays)
+    c = open_case(
+        t.id, t.day, t.number, window, clerk, level, tx.now, rules, weekdays, channel, reasons
+    )
     insert_case(tx.conn, c)
     log(tx, "case_opened", actor, t.day, c)
     return c
@@ -119,6 +126,8 @@ def insert_case(conn: Connection, c: Case) -> None:
         "opened_at": c.opened_at,
         "visit_due": c.visit_due,
         "fix_due": c.fix_due,
+        "channel": c.channel,
+        "reasons": " ".join(c.reasons),
         **_columns(c),
     }
     conn.execute(insert(case_t), row)

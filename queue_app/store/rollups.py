@@ -167,7 +167,7 @@ def rerate(conn: Connection, day: str, figures: DayTally) -> int:
     """Put the ratings of ``figures`` (counted and set aside) into the day's kept rows,
     leaving every other figure as kept; how many rows."""
     changed = 0
-    rated = [f"{x}_{lv}" for x in ("rating", "excluded") for lv in LEVELS]
+    rated = [f"{x}_{lv}" for x in ("rating", "excluded", "proxy") for lv in LEVELS]
     for (by, name), t in figures.groups.items():
         columns = t.columns()
         values = {k: columns[k] for k in rated}
@@ -187,7 +187,7 @@ def kept_days(conn: Connection, first: str, last: str) -> set[str]:
     return set(conn.execute(found).scalars())
 
 
-_SUMMED = [*COUNTS, *(f"{x}_{lv}" for x in ("rating", "excluded") for lv in LEVELS),
+_SUMMED = [*COUNTS, *(f"{x}_{lv}" for x in ("rating", "excluded", "proxy") for lv in LEVELS),
            *(f"outcome_{o}" for o in OUTCOMES), "busy_s", "open_s"]  # fmt: skip
 
 

@@ -57,14 +57,21 @@ class Role(StrEnum):
     DISPLAY = "display"  # 叫号屏: reads only
     CITY = "city"  # 市级: reads every hall on the database; changes one only as its manager
     KIOSK = "kiosk"  # 取号机: the self-service kiosk, issues tickets and nothing else
+    RATER = "rater"  # 评价器: the tablet facing the citizen at one window; rates its last visit
 
 
 SIGNED_IN, SIGNED_OUT = "signed_in", "signed_out"  # event kinds: a seat taken, a session ended
 STAFF_EDITED = "staff_edited"  # an account's names or number changed (logged where it sits)
 # a clerk sits at the window it signs in at; a manager may operate any window, so one
 # signed in at a window (a one-shot `--server … window N` command) takes no seat
-AT_A_WINDOW = (Role.CLERK, Role.MANAGER)
+AT_A_WINDOW = (Role.CLERK, Role.MANAGER, Role.RATER)
 AT_A_STATION = (Role.DESK, Role.MANAGER, Role.KIOSK)  # the roles that issue tickets
+# a 评价器 is bound to the window it signs in at too, but sits beside the clerk (no seat);
+# like a kiosk it signs in once and stays so for weeks (it can only rate the visit just
+# finished there; a kiosk can only issue)
+NEEDS_A_WINDOW = (Role.CLERK, Role.RATER)
+DEVICES = (Role.RATER, Role.KIOSK)  # signed in once by staff at set-up, then unattended
+DEVICE_SESSION_DAYS = 30
 _ACCOUNT_OF_SEAT = and_(staff_t.c.hall == seat_t.c.hall, staff_t.c.username == seat_t.c.username)
 _SESSION_OF_SEAT = and_(
     session_t.c.hall == seat_t.c.hall, session_t.c.token_digest == seat_t.c.token_digest
@@ -387,7 +394,7 @@ def start_session(
     the window it signs in at (``_leave_seats``); a desk or kiosk names its station."""
     assert check.ok
     role = found.role
-    if role is Role.CLERK and window is None:
+    if role in NEEDS_A_WINDOW and window is None:
         raise WindowRequired()
     _require_station(store, role, station)
     if window is not None:
@@ -401,7 +408,7 @@ def start_session(
     sign_in_limits.clear(store, found.username, address)
     token = f"{store.code}{TOKEN_HALL}{secrets.token_urlsafe(32)}"
     now = store.clock()
-    expires = now + SESSION_HOURS * 3600
+    expires = now + (DEVICE_SESSION_DAYS * 86400 if role in DEVICES else SESSION_HOURS * 3600)
     values = {
         "hall": store.uow.hall,
         "token_digest": _digest(token),

@@ -11,6 +11,7 @@ and the chosen ticket is claimed ``FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -37,7 +38,7 @@ from queue_app.domain.profiles import (
     stranded,
 )
 from queue_app.domain.public_text import clean_notice
-from queue_app.domain.rating import check_rating
+from queue_app.domain.rating import Channel, GivenRating, check_rating
 from queue_app.domain.refusals import (
     BadUntil,
     DayClosed,
@@ -47,10 +48,13 @@ from queue_app.domain.refusals import (
     NoSuchPrinter,
     NoSuchWindow,
     NotSetUp,
+    NotTheVisitJustFinished,
     NoWindowForAll,
     PeriodReversed,
+    RaterHere,
     StillServing,
     UnknownDomain,
+    UnknownSlip,
     WindowCannotAccept,
     WindowHoldsAnother,
 )
@@ -909,39 +913,133 @@ class Store:
         return self._run(op, once)
 
     def rate(
-        self, window: int, number: str, level: int, actor: str = "clerk", once: Once | None = None
+        self,
+        window: int,
+        number: str,
+        level: int,
+        actor: str = "rater",
+        once: Once | None = None,
+        *,
+        reasons: Collection[str] = (),
+        channel: Channel = Channel.DEVICE,
     ) -> Ticket:
-        """The citizen's 好差评 (1 to 5) of a visit finished at ``window`` today, once; a
-        poor one (1, 2) opens its case (``domain.cases``)."""
+        """A 好差评 (1 to 5, the two lowest with their ``reasons``) of the visit finished at
+        ``window`` today: by the citizen at the window's 评价器 (``Channel.DEVICE``: only
+        the visit finished there last), or entered by staff on the citizen's word
+        (``Channel.STAFF``, 代评: only at a window without a 评价器). Once per visit, by any
+        channel; a poor one (1, 2) opens its case (``domain.cases``)."""
         self.require_window(window)
+        if channel is Channel.STATUS:
+            raise ValueError("the status page rates by the ticket's token: rate_by_token")
+        if channel is Channel.STAFF and window in self.hall.rater_windows:
+            raise RaterHere(window=window)
 
         def op(tx: Tx, state: HallState, layout: Layout) -> Ticket:
-            tid = tickets.find(tx.conn, state.day, number)
-            # one rating per ticket: the row lock serialises two at once (PostgreSQL;
-            # SQLite's writers take turns anyway)
-            tx.conn.execute(
-                select(ticket_t.c.id)
-                .where(ticket_t.c.hall == tx.hall, ticket_t.c.id == tid)
-                .with_for_update()
-            )
-            t, _ = tickets.load(tx.conn, tid)
-            rated = tx.conn.execute(
-                select(event_t.c.id).where(
-                    event_t.c.hall == tx.hall,
-                    event_t.c.ticket_id == t.id,
-                    event_t.c.kind == "rated",
-                )
-            ).first()
-            check_rating(t, window, level, rated is not None)
-            events.append(
-                tx, "rated", actor, t.day, ticket=t, window=window, detail={"level": level}
-            )
-            if opens_case(level):  # 不满意, 非常不满意: a 好差评 case, with the rating
-                deadlines, weekdays = self.hall.ratings, self.hall.hours.weekdays
-                cases.open_for(tx, t, window, level, actor, deadlines, weekdays)
-            return t
+            t = self._rated_one(tx, tickets.find(tx.conn, state.day, number))
+
+            def just_finished() -> None:
+                if t.id != self._last_finished(tx, state.day, window):
+                    raise NotTheVisitJustFinished(window=window, number=number)
+
+            latest = just_finished if channel is Channel.DEVICE else None
+            return self._rating(tx, t, window, level, reasons, actor, channel, latest)
 
         return self._run(op, once)
+
+    def rate_by_token(
+        self, token: str, level: int, reasons: Collection[str] = (), once: Once | None = None
+    ) -> Ticket:
+        """The citizen's 好差评 on the status page, by its ticket's token, after the visit
+        (today's ticket only); once per visit, by any channel."""
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> Ticket:
+            found = tickets.by_token(tx.conn, token)
+            if found is None or found.day != state.day:
+                raise UnknownSlip()
+            t = self._rated_one(tx, found.id)
+            return self._rating(tx, t, None, level, reasons, "citizen", Channel.STATUS)
+
+        return self._run(op, once)
+
+    def _rated_one(self, tx: Tx, tid: int) -> Ticket:
+        """Ticket ``tid``, its row locked: one rating per ticket, two at once take turns
+        (PostgreSQL; SQLite's writers take turns anyway)."""
+        tx.conn.execute(
+            select(ticket_t.c.id)
+            .where(ticket_t.c.hall == tx.hall, ticket_t.c.id == tid)
+            .with_for_update()
+        )
+        t, _ = tickets.load(tx.conn, tid)
+        return t
+
+    def _last_finished(self, tx: Tx, day: str, window: int) -> int | None:
+        """The id of the ticket finished last at ``window`` on ``day``."""
+        T = ticket_t.c
+        return tx.conn.execute(
+            select(T.id)
+            .where(
+                T.hall == tx.hall,
+                T.day == day,
+                T.status == Status.DONE.value,
+                T.window == window,
+            )
+            .order_by(T.finished_at.desc(), T.id.desc())
+            .limit(1)
+        ).scalar()
+
+    def _rating(
+        self,
+        tx: Tx,
+        t: Ticket,
+        window: int | None,
+        level: int,
+        reasons: Collection[str],
+        actor: str,
+        channel: Channel,
+        also: Callable[[], None] | None = None,
+    ) -> Ticket:
+        """Log ticket ``t``'s rating (``window``: where it was given, None on the status
+        page) and open the case of a poor one; ``also``: a further check, after the rules'."""
+        rated = self.rating_of_ticket(tx, t.id)
+        picked = check_rating(t, window, level, rated is not None, reasons)
+        if also is not None:
+            also()
+        detail = {"level": level, "channel": channel.value, "reasons": list(picked)}
+        events.append(tx, "rated", actor, t.day, ticket=t, window=t.window, detail=detail)
+        if opens_case(level):  # 不满意, 非常不满意: a 好差评 case, with the rating
+            deadlines, weekdays = self.hall.ratings, self.hall.hours.weekdays
+            assert t.window is not None  # a finished ticket's
+            cases.open_for(
+                tx, t, t.window, level, actor, deadlines, weekdays, channel.value, picked
+            )
+        return t
+
+    @staticmethod
+    def rating_of_ticket(tx: Tx, ticket_id: int) -> GivenRating | None:
+        """The rating given to a ticket, if any."""
+        E = event_t.c
+        row = tx.conn.execute(
+            select(E.detail, E.actor).where(
+                E.hall == tx.hall, E.ticket_id == ticket_id, E.kind == "rated"
+            )
+        ).first()
+        return None if row is None else GivenRating.of_detail(json.loads(row.detail), row.actor)
+
+    def rating(self, ticket_id: int) -> GivenRating | None:
+        """The rating given to ticket ``ticket_id``, if any."""
+        with self._reading() as tx:
+            return self.rating_of_ticket(tx, ticket_id)
+
+    def rater_visit(self, window: int) -> tuple[Ticket, GivenRating | None] | None:
+        """The visit a 评价器 at ``window`` may rate now (finished there last, today), and
+        its rating if it has one."""
+        self.require_window(window)
+        with self._reading() as tx:
+            tid = self._last_finished(tx, self.day_of(tx.now), window)
+            if tid is None:
+                return None
+            t, _ = tickets.load(tx.conn, tid)
+            return t, self.rating_of_ticket(tx, tid)
 
     def cancel(
         self, number: str, actor: str = "desk", reason: str = "", once: Once | None = None

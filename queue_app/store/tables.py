@@ -285,6 +285,11 @@ class DayRollupRow(SQLModel, table=True):
     excluded_3: int = 0
     excluded_2: int = 0
     excluded_1: int = 0
+    proxy_5: int = 0  # 代评: entered by staff on the citizen's word, counted apart
+    proxy_4: int = 0
+    proxy_3: int = 0
+    proxy_2: int = 0
+    proxy_1: int = 0
     outcome_completed: int = 0
     outcome_accepted: int = 0
     outcome_correction: int = 0
@@ -374,6 +379,9 @@ class RatingCaseRow(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: float | None = None
     decided_day: str | None = Field(default=None, max_length=10)
+    # how the rating came (device, status, staff: 代评) and its reasons (codes, by spaces)
+    channel: str = Field(default="", max_length=8)
+    reasons: str = Field(default="", max_length=200)
 
 
 class PrintJobRow(SQLModel, table=True):

@@ -12,10 +12,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+)
 
 from queue_app.api_models import TicketOut, WindowOut
 from queue_app.client import ApiError
+from queue_app.domain.rating import POOR_LEVELS, REASON_WORDS
 from queue_app.domain.ticket import Outcome
 from queue_app.tui.bigtype import beside, big, rows
 from queue_app.tui.guide import matter_guide
@@ -229,14 +240,19 @@ class ClerkScreen(LiveScreen):
             return
 
         number = self.ticket.number
+        hall = self.hall_app.hall
+        # the citizen rates at the window's 评价器; without one the clerk enters a 代评
+        proxy = hall is not None and self.number not in hall.rater_windows
 
-        def rated(level: int | None) -> None:
-            if level:
-                self._do(lambda: self.client.rate(self.number, number, level))
+        def rated(given: Rated | None) -> None:
+            if given:
+                level, reasons = given
+                self._do(lambda: self.client.rate(self.number, number, level, reasons))
 
         async def finish(outcomes: dict[str, str]) -> None:
-            if await self.act(lambda: self.client.finish(self.number, outcomes=outcomes)):
-                self.app.push_screen(RatingScreen(number), rated)  # the citizen's 好差评
+            finished = await self.act(lambda: self.client.finish(self.number, outcomes=outcomes))
+            if finished and proxy:
+                self.app.push_screen(RatingScreen(number), rated)
             self.reload()
 
         def done(outcomes: dict[str, str] | None) -> None:
@@ -315,12 +331,17 @@ class FinishScreen(ModalScreen[dict[str, str] | None]):
         )
 
 
-class RatingScreen(ModalScreen[int | None]):
-    """The citizen's 好差评 on the window's pad: 5 非常满意 … 1 非常不满意; Esc skips."""
+Rated = tuple[int, list[str]]  # a level, and the reasons of a poor one
+
+
+class RatingScreen(ModalScreen[Rated | None]):
+    """A 代评: the citizen's 好差评 entered by the clerk on the citizen's word, at a window
+    without a 评价器 (``ratings.devices``): 5 非常满意 … 1 非常不满意, the two lowest
+    with their reasons; Esc skips. Stored marked as entered by staff, reported apart."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", N_("Skip")),
-        *(Binding(str(n), f"dismiss({n})", RATING_WORDS[n], show=False) for n in range(1, 6)),
+        *(Binding(str(n), f"level({n})", RATING_WORDS[n], show=False) for n in range(1, 6)),
     ]
     DEFAULT_CSS = """
     RatingScreen { align: center middle; }
@@ -328,11 +349,14 @@ class RatingScreen(ModalScreen[int | None]):
                               border: heavy $success; background: $surface; padding: 1 2; }
     RatingScreen Horizontal { width: auto; height: auto; }
     RatingScreen Button { width: auto; margin-right: 1; }
+    RatingScreen #reasons { width: 60; height: auto; max-height: 10; }
+    RatingScreen #hint { color: $warning; height: 1; }
     """
 
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
+        self.level: int | None = None
         self.w: Words = self.app.words  # type: ignore[attr-defined]
         self.w.bindings(self)
 
@@ -341,16 +365,55 @@ class RatingScreen(ModalScreen[int | None]):
         with Vertical():
             yield Label(
                 w._(
-                    "{number} · Please rate this service · press 1–5, Esc skips", number=self.number
-                )
+                    "{number} · Rating for the citizen: no rating tablet at this window · "
+                    "press the level the citizen names, 1–5; Esc skips",
+                    number=self.number,
+                ),
+                id="ask",
             )
-            with Horizontal():
+            with Horizontal(id="levels"):
                 for n in range(5, 0, -1):
                     yield Button(f"{n} {w.rating(n)}", id=f"r{n}")
+            reasons = [(w._(word), code) for code, word in REASON_WORDS.items()]
+            yield SelectionList[str](*reasons, id="reasons")
+            yield Static(id="hint")
+            yield Button(w._("OK"), variant="primary", id="ok")
 
-    @on(Button.Pressed)
+    def on_mount(self) -> None:
+        for part in ("#reasons", "#hint", "#ok"):
+            self.query_one(part).display = False
+
+    def action_level(self, level: int) -> None:
+        if self.level is not None:
+            return  # choosing the reasons of a poor one
+        if level not in POOR_LEVELS:
+            self.dismiss((level, []))
+            return
+        self.level = level
+        self.query_one("#ask", Label).update(
+            self.w._(
+                "{number} · {level}: what went wrong? Pick one or more, then OK",
+                number=self.number,
+                level=self.w.rating(level),
+            )
+        )
+        self.query_one("#levels").display = False
+        for part in ("#reasons", "#hint", "#ok"):
+            self.query_one(part).display = True
+        self.query_one("#reasons", SelectionList).focus()
+
+    @on(Button.Pressed, "#levels Button")
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(int((event.button.id or "r0")[1:]) or None)
+        self.action_level(int((event.button.id or "r0")[1:]))
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        picked = list(self.query_one("#reasons", SelectionList).selected)
+        if not picked:
+            self.query_one("#hint", Static).update(self.w._("Pick at least one reason"))
+            return
+        assert self.level is not None
+        self.dismiss((self.level, [str(p) for p in picked]))
 
 
 Send = Callable[[int | None, str | None, str], Awaitable[str | None]]

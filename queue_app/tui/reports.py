@@ -24,7 +24,7 @@ from queue_app.domain.report import Period
 from queue_app.domain.rollup import By
 from queue_app.i18n import message
 from queue_app.report_models import LineOut, RankedOut, ReportOut
-from queue_app.report_text import BY_WORDS, COLUMNS, balance, compared
+from queue_app.report_text import BY_WORDS, COLUMNS, balance, compared, proxies
 from queue_app.tui import report_plots as plots
 from queue_app.tui.i18n import N_
 from queue_app.tui.live import LiveScreen
@@ -270,7 +270,10 @@ class ReportScreen(LiveScreen):
         plots.waits_by_hour(self.query_one("#hours", PlotextPlot), shown.hours, self._target())
         plots.load_per_window(self.query_one("#load", PlotextPlot), shown.windows)
         plots.balance_by_day(self.query_one("#balance", PlotextPlot), r)
-        self._say(balance(r, self.w._))
+        said = balance(r, self.w._)
+        if r.total.now.proxy_rated:  # 代评, apart from the citizens' own ratings
+            said = f"{said} · {proxies(r, self.w._)}"
+        self._say(said)
 
     def _target(self) -> float:
         hall = self.hall_app.hall

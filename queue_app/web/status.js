@@ -1,7 +1,8 @@
 // The citizen's status page (/t/<token>, from the QR code on the slip): number, matters,
-// people ahead, estimated wait; "Please go to window 5" when called. Refetches on hall events
-// (throttled) and every 15 s besides; stops once the ticket is finished, or the token is
-// unknown or expired.
+// people ahead, estimated wait; "Please go to window 5" when called; after the visit the
+// 好差评 (once per visit: one given at the window's 评价器 shows as given). Refetches on hall
+// events (throttled) and every 15 s besides; stops once the ticket is finished (and rated),
+// or the token is unknown or expired.
 "use strict";
 
 (() => {
@@ -12,6 +13,8 @@
   let poll = null;
   let lastStatus = null;
   let fetching = false;
+  let choice = null; // the 好差评, once the visit is done and not rated
+  let ratedHere = false;
 
   const NOTES = {
     waiting: _("Watch the hall's call board: this page tells you when your number is called."),
@@ -93,8 +96,69 @@
         : d.number + " · " + _("Queue status");
     const time = new Date().toLocaleTimeString(Hall.lang, { hour12: false });
     $("updated").textContent = _("Updated {time}", { time });
+    showRating(d);
     $("main").hidden = false;
-    if (d.final) stop();
+    if (d.final && !d.can_rate) stop();
+  }
+
+  function showRating(d) {
+    const card = $("rate");
+    card.hidden = d.status !== "done";
+    if (card.hidden) return;
+    if (d.can_rate) {
+      if (!choice) choice = Rating.choice($("rate-choice"), rate);
+      $("rate-choice").hidden = false;
+      $("rate-ask").hidden = false;
+      $("rate-given").hidden = true;
+      return;
+    }
+    $("rate-choice").hidden = true;
+    $("rate-ask").hidden = true;
+    $("rate-error").hidden = true;
+    if (d.rating) {
+      const rating = Rating.given(d.rating);
+      $("rate-given").textContent = ratedHere
+        ? _("Thank you for your rating: {rating}", { rating })
+        : _("This visit has been rated: {rating}", { rating });
+      $("rate-given").hidden = false;
+    }
+  }
+
+  async function rate(level, reasons) {
+    const error = $("rate-error");
+    let r;
+    try {
+      r = await fetch(`${url}/rating`, {
+        method: "POST",
+        cache: "no-store",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify({ level, reasons }),
+      });
+    } catch (e) {
+      error.textContent = _("The hall server cannot be reached: try again");
+      error.hidden = false;
+      throw e;
+    }
+    let body = null;
+    try {
+      body = await r.json();
+    } catch (e) {
+      body = null;
+    }
+    if (r.ok) {
+      ratedHere = true;
+      error.hidden = true;
+      show(body);
+      return;
+    }
+    const e = body && body.error;
+    if (e && e.code === "already_rated") {
+      refresh(); // given at the window meanwhile
+      return;
+    }
+    error.textContent = e ? (Hall.lang.startsWith("zh") ? e.message_zh : e.message_en) : String(r.status);
+    error.hidden = false;
+    throw new Error(e ? e.code : String(r.status));
   }
 
   function gone() {
@@ -134,7 +198,7 @@
       return;
     }
     link = Hall.live({
-      events: ["ticket_called", "ticket_issued", "ticket_changed", "queue_changed", "window_changed", "day_closed"],
+      events: ["ticket_called", "ticket_issued", "ticket_changed", "ticket_rated", "queue_changed", "window_changed", "day_closed"],
       onEvent: refreshSoon,
       onSync: refresh,
     });

@@ -16,4 +16,4 @@ def test_a_kiosk_account_is_added_and_a_wrong_role_names_it(mini_env: dict[str, 
     code, said, _ = q("staff", "add", "kiosk1", "--role", "kiosk", "--password", PW)
     assert code == 0 and said == "added kiosk1 (kiosk)\n"
     code, _, err = q("staff", "add", "x1", "--role", "boss", "--password", PW)
-    assert code == 1 and "expected desk, clerk, manager, display, city or kiosk" in err
+    assert code == 1 and "expected desk, clerk, manager, display, city, kiosk or rater" in err

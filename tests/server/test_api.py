@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from queue_app.store import Store
+from queue_app.store.staff import Role, add_staff
 from tests.conftest import Clock
+from tests.server.conftest import PASSWORD, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -148,7 +151,9 @@ async def test_catalog_and_hall_reads(api: httpx.AsyncClient) -> None:
     assert (await api.get("/openapi.json")).status_code == 200
 
 
-async def test_rating_and_window_figures(api: httpx.AsyncClient, clock: Clock) -> None:
+async def test_rating_and_window_figures(
+    api: httpx.AsyncClient, anon: httpx.AsyncClient, store: Store, clock: Clock
+) -> None:
     assert (await api.post("/api/windows/4/close")).status_code == 200
     number = (await api.post("/api/tickets", json={"bundle": "GR-TX"})).json()["ticket"]["number"]
     await api.post("/api/windows/1/call-next")
@@ -156,12 +161,21 @@ async def test_rating_and_window_figures(api: httpx.AsyncClient, clock: Clock) -
     await api.post("/api/windows/1/start")
     clock.advance(minutes=5)
     await api.post("/api/windows/1/finish", json={"outcome": "completed"})
+    # window 1 has a 评价器 (every window, by default): staff may not rate there
     r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 5})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "rater_here"
+    add_staff(store, "pad1", Role.RATER, PASSWORD, "1号窗口评价器")
+    pad = {"Authorization": f"Bearer {await sign_in(anon, 'pad1', 1)}"}
+    r = await anon.post("/api/windows/1/rating", json={"ticket": number, "level": 5}, headers=pad)
     assert r.status_code == 200 and r.json()["number"] == number
-    r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 4})
+    r = await anon.post("/api/windows/1/rating", json={"ticket": number, "level": 4}, headers=pad)
     assert r.status_code == 409 and r.json()["error"]["code"] == "already_rated"
-    r = await api.post("/api/windows/1/rating", json={"ticket": number, "level": 9})
+    r = await anon.post("/api/windows/1/rating", json={"ticket": number, "level": 9}, headers=pad)
     assert r.status_code == 422 and r.json()["error"]["field"] == "level"
+    r = await anon.get("/api/windows/1/rater", headers=pad)
+    assert r.json()["visit"]["number"] == number and r.json()["visit"]["rating"]["level"] == 5
+    r = await anon.get("/api/tickets", headers=pad)  # a 评价器 rates, and nothing else
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
     stats = (await api.get("/api/stats/windows")).json()
     one = next(w for w in stats["windows"] if w["window"] == 1)
     assert (one["served"], one["bundles"], one["ratings"], one["mean_rating"]) == (1, 1, 1, 5)

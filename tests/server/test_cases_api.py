@@ -11,7 +11,7 @@ from queue_app.client import ApiError
 from queue_app.domain.ticket import Outcome
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import Clock
+from tests.conftest import Clock, why
 from tests.server.conftest import PASSWORD, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -22,7 +22,7 @@ def rated(store: Store, level: int, window: int = 1) -> str:
     store.call_next(window, actor="wang")
     store.start(window, actor="wang")
     t = store.finish(window, Outcome.COMPLETED, actor="wang")
-    store.rate(window, t.number, level, actor="wang")
+    store.rate(window, t.number, level, actor="wang", reasons=why(level))
     return t.number
 
 

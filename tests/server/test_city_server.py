@@ -171,7 +171,7 @@ async def test_the_city_view_shows_every_hall_side_by_side(
         assert t is not None
         east_store.start(1)
         east_store.finish(1, Outcome.COMPLETED)
-        east_store.rate(1, t.number, 1)  # 非常不满意
+        east_store.rate(1, t.number, 1, reasons=["other"])  # 非常不满意
         west_store.issue(["M-SBK"])
         mayor = await sign_in(http, "/halls/west", "mayor", "city-password")
         desk = await sign_in(http, "/halls/east")

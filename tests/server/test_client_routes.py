@@ -34,6 +34,8 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "slip_status": ("x" * 22,),
     "slip_qr": ("x" * 22,),
     "kiosk_guide": ("M-SBK",),
+    "rate_visit": ("x" * 22, 2, ["poor_attitude"]),
+    "rater": (1,),
     "call_next": (1,),
     "recall": (1,),
     "start": (1,),

@@ -15,14 +15,16 @@ from tests.server.conftest import PASSWORD, sign_in
 pytestmark = pytest.mark.anyio
 
 PUBLIC = "public"
-ANY = "any"  # any signed-in staff account (not a kiosk's)
-ACCOUNT = "account"  # any signed-in account, a kiosk's included
+ANY = "any"  # any signed-in staff account (not a device's: a kiosk or a 评价器)
+SESSION = "session"  # any signed-in account, a device's too (its own session)
 DESK = {"desk", "manager"}
 DESK_READ = {"desk", "manager", "city"}  # a desk's read (a city account reads as a manager)
 ISSUER = {"desk", "manager", "kiosk"}  # the kiosk issues, and reads what issuing needs
 MANAGER = {"manager"}
 CITY = {"city"}  # a city account: every hall this server serves
 OPERATOR = "operator"  # a manager, or the clerk signed in at that window
+RATES = "rates"  # an operator, or the 评价器 signed in at that window
+RATER = "rater"  # a manager, or the 评价器 signed in at that window
 
 # (method, path) -> who may call it, and a request body that passes validation
 POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
@@ -38,8 +40,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/catalog/search"): (PUBLIC, None),
     ("GET", "/api/referrals"): (PUBLIC, None),  # where to go instead: anyone may be told
     ("POST", "/api/auth/sign-in"): (PUBLIC, None),  # tested in test_sign_in
-    ("POST", "/api/auth/sign-out"): (ACCOUNT, None),
-    ("GET", "/api/auth/me"): (ACCOUNT, None),
+    ("POST", "/api/auth/sign-out"): (SESSION, None),
+    ("GET", "/api/auth/me"): (SESSION, None),
     ("GET", "/api/staff"): (MANAGER, None),
     ("GET", "/api/staff/locks"): (MANAGER, None),
     ("POST", "/api/staff/{username}/windows"): (MANAGER, {"windows": None}),
@@ -57,7 +59,8 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/stats/staffing"): (ANY, None),
     ("GET", "/api/reports/{by}"): (MANAGER, None),  # names the clerks; a city account reads
     ("GET", "/api/reports.xlsx"): (MANAGER, None),
-    ("POST", "/api/windows/{window}/rating"): (OPERATOR, {"ticket": "A001", "level": 5}),
+    ("POST", "/api/windows/{window}/rating"): (RATES, {"ticket": "A001", "level": 5}),
+    ("GET", "/api/windows/{window}/rater"): (RATER, None),
     ("POST", "/api/tickets"): (ISSUER, {"matters": ["M-SBK"]}),
     ("GET", "/api/kiosk/menu"): (ISSUER, None),
     ("GET", "/api/kiosk/guide"): (ISSUER, None),
@@ -93,6 +96,7 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/dashboard"): (PUBLIC, None),  # the 大屏: counts, numbers, window names
     ("GET", "/api/status/{token}"): (PUBLIC, None),
     ("GET", "/api/status/{token}/qr.svg"): (PUBLIC, None),  # the slip's QR, as its page
+    ("POST", "/api/status/{token}/rating"): (PUBLIC, {"level": 5}),  # the slip's token
     ("GET", "/api/voice/{number}/{window}.wav"): (PUBLIC, None),
 }
 
@@ -104,8 +108,9 @@ ACCOUNTS = {
     "display": ("s1", Role.DISPLAY, None),
     "city": ("k1", Role.CITY, None),
     "kiosk": ("q1", Role.KIOSK, None),
+    "rater": ("r1", Role.RATER, 1),
 }
-ROLES = [None, "manager", "desk", "clerk", "display", "city", "kiosk"]
+ROLES = [None, "manager", "desk", "clerk", "display", "city", "kiosk", "rater"]
 
 
 def api_routes(app: HallServer) -> set[tuple[str, str]]:
@@ -131,10 +136,16 @@ def allowed(rule: object, role: str | None, window: int, method: str) -> bool:
         return True
     if role is None:
         return False
-    if rule == ACCOUNT:
+    if rule == SESSION:
         return True
+    if role == "rater":  # the 评价器 of window 1: it rates there, and nothing else
+        return rule in (RATES, RATER) and window == 1
     if rule == ANY:
         return role != "kiosk"  # a kiosk reads only what issuing needs
+    if rule == RATER:
+        return role == "manager"
+    if rule == RATES:
+        rule = OPERATOR
     if role == "city":  # reads what a manager reads; changes nothing (unless a manager)
         return rule == CITY or (isinstance(rule, set) and "manager" in rule and method == "GET")
     if rule == OPERATOR:

@@ -46,8 +46,8 @@ def test_a_poor_rating_opens_its_case_with_the_rating(store: Store, clock: Clock
     assert cases.listing(store, Show.ALL) == []  # 基本满意 and better open none
     poor = served(store, window=2, clerk="li")
     clock.advance(minutes=1)
-    store.rate(2, poor.number, 2, actor="pad")
-    refused("already_rated", lambda: store.rate(2, poor.number, 1))
+    store.rate(2, poor.number, 2, actor="pad", reasons=["too_slow"])
+    refused("already_rated", lambda: store.rate(2, poor.number, 1, reasons=["other"]))
     [case] = cases.listing(store, Show.ALL)
     assert (case.id, case.day, case.number, case.window, case.clerk, case.level) == (
         poor.id, "2026-11-23", poor.number, 2, "li", 2,
@@ -71,7 +71,7 @@ def test_the_case_and_the_rating_are_one_transaction(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(case_t.insert(), {**row, "visit_due": t.day, "fix_due": t.day})
     with pytest.raises(IntegrityError):
-        store.rate(1, t.number, 1)
+        store.rate(1, t.number, 1, reasons=["other"])
     assert [e.kind for e in store.events()][-1] == "finished"  # no rating either
     store.rate(1, t.number, 4)  # a good one opens no case: it goes through
 
@@ -82,7 +82,7 @@ def test_the_case_goes_visit_rectify_feedback_each_with_who_and_when(
     add_staff(store, "boss", Role.MANAGER, PW)
     add_staff(store, "desk1", Role.DESK, PW)
     t = served(store)
-    store.rate(1, t.number, 1)
+    store.rate(1, t.number, 1, reasons=["other"])
     cid = cases.listing(store, Show.OPEN)[0].id
     refused("no_such_staff", lambda: cases.assign(store, cid, "nobody", "boss"))
     refused("not_a_manager", lambda: cases.assign(store, cid, "desk1", "boss"))
@@ -118,7 +118,7 @@ def test_the_case_goes_visit_rectify_feedback_each_with_who_and_when(
 
 def test_a_visit_finding_nothing_wrong_goes_straight_to_feedback(store: Store) -> None:
     t = served(store)
-    store.rate(1, t.number, 2)
+    store.rate(1, t.number, 2, reasons=["other"])
     cid = cases.listing(store, Show.OPEN)[0].id
     cases.visit(store, cid, "误按评价器", False, "boss")
     refused("nothing_to_rectify", lambda: cases.rectify(store, cid, "x", "boss"))
@@ -136,7 +136,7 @@ def test_deadlines_count_the_halls_working_days_and_late_steps_are_overdue(
     try:
         store.open_window(1)
         t = served(store)
-        store.rate(1, t.number, 1)
+        store.rate(1, t.number, 1, reasons=["other"])
         [c] = cases.listing(store, Show.OPEN)
         assert (c.visit_due, c.fix_due) == ("2026-12-01", "2026-12-02")  # Tue, Wed: no weekend
         clock.now = dt.datetime(2026, 12, 1, 16, 0, tzinfo=SHANGHAI).timestamp()
@@ -172,8 +172,9 @@ def _ratings(store: Store, day: str) -> tuple[dict[int, int], dict[int, int], fl
 def test_an_upheld_appeal_takes_the_rating_out_of_the_rate(
     store: Store, clock: Clock, closed: bool
 ) -> None:
-    first, second = served(store), served(store)
-    store.rate(1, first.number, 1)
+    first = served(store)
+    store.rate(1, first.number, 1, reasons=["other"])
+    second = served(store)
     store.rate(1, second.number, 5)
     day = store.today()
     assert _ratings(store, day) == ({1: 1, 5: 1}, {}, 0.5)
@@ -199,7 +200,7 @@ def test_an_upheld_appeal_takes_the_rating_out_of_the_rate(
 
 def test_a_rejected_appeal_leaves_the_rating_and_the_case_open(store: Store) -> None:
     t = served(store)
-    store.rate(1, t.number, 2)
+    store.rate(1, t.number, 2, reasons=["other"])
     cid = cases.listing(store, Show.OPEN)[0].id
     cases.appeal(store, cid, "评价与服务无关", "wang")
     c = cases.decide(store, cid, False, "评价针对等候时间，属实", "director")
@@ -214,7 +215,7 @@ def test_a_rating_of_a_purged_day_can_no_longer_be_appealed(
     try:
         store.open_window(1)
         t = served(store)
-        store.rate(1, t.number, 1)
+        store.rate(1, t.number, 1, reasons=["other"])
         store.close_day(force=True)
         cid = cases.listing(store, Show.OPEN)[0].id
         clock.advance(hours=48)

@@ -28,7 +28,7 @@ from queue_app.store import Store, make_engine, schema
 from queue_app.store.staff import sign_in
 from queue_app.store.tables import HALL_OWNED
 from tests import hall_key_recorder, processes
-from tests.conftest import FIXTURES, Clock, hall_coded
+from tests.conftest import FIXTURES, Clock, hall_coded, why, with_raters
 
 RELEASE_DB = FIXTURES / "release_0_1_0.db"
 RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
@@ -557,7 +557,7 @@ def test_0007_keeps_the_cases_goes_down_and_up_with_every_other_row(
         store.call_next(1, actor="wang")
         store.start(1, actor="wang")
         t = store.finish(1, Outcome.COMPLETED, actor="wang")
-        store.rate(1, t.number, level)
+        store.rate(1, t.number, level, reasons=why(level))
         return t.number
 
     store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
@@ -675,4 +675,58 @@ def test_0008_keeps_sessions_and_print_jobs_goes_down_and_up_with_every_other_ro
     assert [p.status for p in again.printer_states()] == [print_jobs.PrinterStatus.UNKNOWN]
     issued = again.issue(["M-SBK"], station="desk-1")
     assert [s.waiting for s in again.printer_states()] == [1] and issued.ticket.number == "A002"
+
+
+def test_0010_keeps_the_channels_and_the_proxies_apart_goes_down_and_up(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A closed day with a citizen's rating and a 代评 (window 1 has no 评价器): its kept
+    figures count the 代评 apart and its case keeps how the rating came and why. Going down
+    to 0009 drops only those columns (every other row stays: the day's own ratings as
+    kept); back up, the day's figures read as they were kept, the 代评 column 0."""
+    from queue_app.domain.cases import Show
+    from queue_app.domain.rating import Channel
+    from queue_app.domain.report import Period
+    from queue_app.domain.rollup import By
+    from queue_app.domain.ticket import Outcome
+    from queue_app.store import case_ops
+
+    def served(store: Store, window: int) -> str:
+        store.issue(["M-SBK"])
+        store.call_next(window, actor="wang")
+        store.start(window, actor="wang")
+        return store.finish(window, Outcome.COMPLETED, actor="wang").number
+
+    hall = with_raters(mini_hall, "2-4")
+    store = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    for w in (1, 2):
+        store.open_window(w, actor="wang")
+    store.rate(2, served(store, 2), 4, actor="pad2")
+    proxy = served(store, 1)
+    store.rate(1, proxy, 1, actor="wang", reasons=["too_slow"], channel=Channel.STAFF)
+    day = store.today()
+    store.close_day(force=True)
+    [case] = case_ops.listing(store, Show.ALL)
+    assert (case.channel, case.reasons) == ("staff", ("too_slow",))
+    kept = store.report(By.HALL, Period.of(day, day)).total.now
+    assert (dict(kept.ratings), dict(kept.proxied)) == ({4: 1}, {1: 1})
+    assert (kept.bad_rate, kept.satisfied_rate) == (0.0, 1.0)  # the citizens' own only
+    written = rows(engine)
+    store.dispose()
+
+    schema.downgrade(engine, "0009")
+    seen = inspect(engine)
+    assert not {"channel", "reasons"} & {c["name"] for c in seen.get_columns("rating_case")}
+    assert not [c for c in seen.get_columns("day_rollup") if c["name"].startswith("proxy_")]
+    assert rows(engine) == written
+    with engine.connect() as conn:
+        own = conn.execute(text("SELECT rating_4 FROM day_rollup WHERE dim = 'hall'")).scalar()
+    assert own == 1
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    back = again.report(By.HALL, Period.of(day, day)).total.now
+    assert (dict(back.ratings), dict(back.proxied), back.bad_rate) == ({4: 1}, {}, 0.0)
+    [case] = case_ops.listing(again, Show.ALL)
+    assert (case.number, case.channel, case.reasons) == (proxy, "", ())
     again.dispose()

@@ -18,12 +18,13 @@ from sqlalchemy import Engine, text
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.errors import Refused
 from queue_app.domain.hall import Hall
+from queue_app.domain.rating import Channel
 from queue_app.domain.report import Period, Report
 from queue_app.domain.rollup import By, Tally
 from queue_app.domain.ticket import Outcome, Priority
 from queue_app.domain.window_state import WindowView
 from queue_app.store.store import Store
-from tests.conftest import SHANGHAI, Clock
+from tests.conftest import SHANGHAI, Clock, why, with_raters
 
 CLERKS = {1: "wang", 2: "li", 3: "zhao", 4: "qian"}
 MATTERS = ["M-SBK", "M-YL", "M-GT", "M-SP", "M-HZ"]
@@ -100,7 +101,11 @@ def _step(store: Store, rng: random.Random) -> None:
         outcomes = {i.matter: rng.choice(OUTCOMES) for i in t.items}
         store.finish(w, outcomes, actor=actor)
         if rng.random() < 0.6:
-            store.rate(w, t.number, rng.randint(1, 5), actor=actor)
+            level = rng.randint(1, 5)
+            # the citizen at the window's 评价器; a 代评 by the clerk where there is none
+            by_staff = w not in store.hall.rater_windows
+            channel = Channel.STAFF if by_staff else Channel.DEVICE
+            store.rate(w, t.number, level, actor=actor, reasons=why(level), channel=channel)
 
 
 # ------------------------------------------------------- an independent recomputation
@@ -162,6 +167,7 @@ def recompute(
             "bundles": 0,
             "one_visit": 0,
             "ratings": Counter(),
+            "proxies": Counter(),  # 代评: counted apart
         }
     )
 
@@ -209,8 +215,10 @@ def recompute(
                     out[g]["one_visit"] += one
         elif e.kind == "rated":
             f = finished[t.id]
+            detail = json.loads(e.detail)
+            apart = "proxies" if detail.get("channel") == "staff" else "ratings"
             for g in [*where, ("window", str(f.window)), ("clerk", f.actor)]:
-                out[g]["ratings"][json.loads(e.detail)["level"]] += 1
+                out[g][apart][detail["level"]] += 1
     for figures in out.values():
         waits = figures["waits"]
         figures["mean_wait"] = sum(waits) / len(waits) if waits else None
@@ -238,7 +246,7 @@ def _compare(report: Report, expected: dict[tuple[str, str], dict[str, Any]]) ->
         assert t.mean_wait_s == pytest.approx(e["mean_wait"]), key
         assert t.mean_handling_s == pytest.approx(e["mean_handling"]), key
         assert (t.bundles, t.bundles_one_visit) == (e["bundles"], e["one_visit"]), key
-        assert +t.ratings == +e["ratings"], key
+        assert +t.ratings == +e["ratings"] and +t.proxied == +e["proxies"], key
     return len(mine)
 
 
@@ -248,7 +256,9 @@ def played(
 ) -> Iterator[tuple[Store, Clock, list[dt.date]]]:
     days = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(4)]  # Monday to Thursday
     clock = Clock(dt.datetime.combine(days[0], dt.time(8), SHANGHAI))
-    store = Store(db_url, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    # window 4 has no 评价器: its clerk enters the citizens' ratings (代评, counted apart)
+    hall = with_raters(mini_hall, "1-3")
+    store = Store(db_url, mini_catalog, hall, clock=clock, keep_days=None)
     rng = random.Random(20261202)
     for d in days:
         play_day(store, clock, d, rng, steps=130)
@@ -275,6 +285,9 @@ def test_every_report_figure_agrees_with_the_raw_log_before_and_after_the_purge(
     assert total.now.issued == expected[("hall", "")]["issued"] > 60
     assert total.before.issued == before[("hall", "")]["issued"] > 0
     assert total.now.rated == sum(expected[("hall", "")]["ratings"].values()) > 10
+    assert total.now.proxy_rated == sum(expected[("window", "4")]["proxies"].values()) > 0
+    own = expected[("hall", "")]["ratings"]  # the rates are of the citizens' own ratings
+    assert total.now.bad_rate == pytest.approx((own[1] + own[2]) / sum(own.values()))
     assert total.now.bundles > 0 and total.now.transfers > 0 and total.now.no_shows > 0
     assert [p.day for p in live[By.HALL].trend] == period.each_day()
     assert all(p.balance is not None for p in live[By.HALL].trend)

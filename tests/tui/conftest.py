@@ -18,7 +18,7 @@ from queue_app.domain.hall import Hall, Serves, parse_hall
 from queue_app.server import create_app
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import FIXTURES, SHANGHAI, Clock
+from tests.conftest import FIXTURES, SHANGHAI, Clock, with_raters
 from tests.tui.history import at, play, play_days
 from tests.tui.inprocess import PW, STAFF, InProcessHall, in_process_hall
 
@@ -32,11 +32,18 @@ HISTORY = [  # the last week of October, then every weekday of November before t
 
 @pytest.fixture()
 def hall(
-    tmp_path: Path, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    mini_catalog: Catalog,
+    mini_hall: Hall,
+    clock: Clock,
 ) -> Iterator[InProcessHall]:
     """The mini hall on a new SQLite file at 09:00 on a Monday, its staff signed up, no
-    window open yet. The clock stands still unless the test moves it."""
-    store = Store(f"sqlite:///{tmp_path / 'hall.db'}", mini_catalog, mini_hall, clock=clock)
+    window open yet. The clock stands still unless the test moves it. A 评价器 at every
+    window, unless the test is marked ``raters("2-4")``."""
+    marked = request.node.get_closest_marker("raters")
+    layout = with_raters(mini_hall, marked.args[0]) if marked else mini_hall
+    store = Store(f"sqlite:///{tmp_path / 'hall.db'}", mini_catalog, layout, clock=clock)
     hall = in_process_hall(store, clock)
     try:
         yield hall

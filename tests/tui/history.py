@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from queue_app.domain.ticket import Outcome, Priority, Ticket
 from queue_app.store import Store
-from tests.conftest import SHANGHAI, Clock
+from tests.conftest import SHANGHAI, Clock, why
 
 CLERKS = {1: "wang", 2: "li", 3: "zhao", 4: "qian"}
 # (matters, weight): what citizens come for; 出入境 only at window 4, 食品经营 only at 3
@@ -96,7 +96,7 @@ def play(
             store.finish(w, {i.matter: _outcome(rng) for i in done.items}, actor=CLERKS[w])
             if rng.random() < 0.7:
                 level = rng.choices([5, 4, 3, 2, 1], [55, 25, 10, 6, 4])[0]
-                store.rate(w, done.number, level, actor=CLERKS[w])
+                store.rate(w, done.number, level, actor=CLERKS[w], reasons=why(level))
         call(w)
     if until is not None:
         clock.now = until

@@ -15,6 +15,7 @@ from queue_app.tui.app import HallApp
 from queue_app.tui.case_dialogs import AssignScreen, NoteScreen
 from queue_app.tui.cases import CasesScreen
 from queue_app.tui.manager import ManagerScreen
+from tests.conftest import why
 from tests.tui.helpers import has_rows, on, quiet, text_of, until
 from tests.tui.inprocess import PW, InProcessHall
 
@@ -28,7 +29,7 @@ def rated(store: Store, level: int, window: int = 1, clerk: str = "wang") -> str
     store.call_next(window, actor=clerk)
     store.start(window, actor=clerk)
     t = store.finish(window, Outcome.COMPLETED, actor=clerk)
-    store.rate(window, t.number, level, actor=clerk)
+    store.rate(window, t.number, level, actor=clerk, reasons=why(level))
     return t.number
 
 

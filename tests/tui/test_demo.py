@@ -7,6 +7,8 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import httpx
+
 from queue_app.client import HallClient
 from queue_app.demo import SimClock
 from queue_app.demo_live import (
@@ -51,6 +53,9 @@ def test_the_demo_hall_has_a_morning_and_every_window_state(tmp_path: Path) -> N
             menu = c.kiosk_menu()  # the demo's morning ranks the real catalog's matters
             assert len(menu.person) == len(menu.enterprise) == len(menu.bundle) == 12
             assert menu.person[0].issued > 0 and menu.person[0].issued >= menu.person[1].issued
+            c.sign_in("rater1", PASSWORD, 1)  # the 评价器 of window 1: /rate/1
+            assert c.rater(1).window == 1
+            assert httpx.get(f"{server.url}/rate/1").status_code == 200
             c.sign_in("manager", PASSWORD)
             screen = c.window_screen(1)  # its clerk signed in: masked, with the 工号
             assert screen.clerk is not None

@@ -20,7 +20,7 @@ from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, OptionList, Select, Static
+from textual.widgets import Button, DataTable, Input, OptionList, Select, SelectionList, Static
 from textual.widgets._footer import FooterKey
 
 from queue_app.client import AsyncHallClient
@@ -250,6 +250,7 @@ async def test_the_desk_in_english(hall: InProcessHall, boss: AsyncHallClient) -
 # ------------------------------------------------------------------------------ clerk
 
 
+@pytest.mark.raters("none")  # the clerk enters the citizen's rating (代评)
 async def test_the_clerk_in_every_state_in_english(
     hall: InProcessHall, boss: AsyncHallClient
 ) -> None:
@@ -307,7 +308,12 @@ async def test_the_clerk_in_every_state_in_english(
         app.screen.query_one("#ok", Button).press()
         await settle(pilot, app, RatingScreen, "#r5")
         assert_english(app, "the rating dialog")
-        await pilot.press("5")
+        await pilot.press("1")
+        await until(pilot, lambda: app.screen.query_one("#reasons").display)
+        await pilot.pause()
+        assert_english(app, "the reasons of a poor rating")
+        app.screen.query_one("#reasons", SelectionList).select("other")
+        app.screen.query_one("#ok", Button).press()
         await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
         await quiet(pilot)
         assert_english(app, "clerk after a visit, rated")

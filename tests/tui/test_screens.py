@@ -7,10 +7,11 @@ import time
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import Button, DataTable, Input, OptionList, SelectionList
 
 from queue_app.client import ApiError, AsyncHallClient
 from queue_app.store import sign_in_limits
+from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
 from queue_app.tui.clerk import (
     ClerkScreen,
@@ -133,16 +134,55 @@ async def test_clerk_calls_starts_and_finishes_by_keys(
         await pilot.press("f")
         await until(pilot, lambda: on(app, FinishScreen, "#ok"))
         await pilot.click("#ok")
-        await until(pilot, lambda: on(app, RatingScreen, "#r5"))  # the citizen's 好差评
-        await pilot.press("4")
+        # the citizen rates at the window's 评价器: the clerk enters nothing
         await until(pilot, lambda: "空闲" in text_of(app, "#number"))
+        assert isinstance(app.screen, ClerkScreen)
         await until(pilot, lambda: "今日已办 1" in text_of(app, "#figures"))
+        add_staff(hall.store, "pad1", Role.RATER, PW)  # the 评价器 of window 1, as its page
+        pad = hall.client()
+        await pad.sign_in("pad1", PW, window=1)
+        await pad.rate(1, "V001", 4)
+        await pad.aclose()
         await until(pilot, lambda: "好差评 4.0 (1)" in text_of(app, "#figures"))
         await pilot.press("n", "n")  # pressed twice while the first is in flight: one call
         await until(pilot, lambda: "A001" in text_of(app, "#number"))
         await quiet(pilot)  # the second press sent nothing more
     assert (await boss.ticket("V001")).status == "done"
     assert [w.ticket.number for w in await boss.windows() if w.number == 1 and w.ticket] == ["A001"]
+
+
+@pytest.mark.raters("2-4")
+async def test_clerk_enters_a_proxy_rating_where_the_window_has_no_rater(
+    hall: InProcessHall, boss: AsyncHallClient
+) -> None:
+    """Window 1 has no 评价器: after the finish the clerk enters the citizen's rating (代评),
+    a poor one with its reasons; it is stored as entered by staff, by this clerk."""
+    await boss.open_window(1)
+    await boss.issue(["M-SBK"])
+    app = hall.terminal("clerk", "c1", window=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, ClerkScreen, "#line"))
+        await pilot.press("n")
+        await until(pilot, lambda: "A001" in text_of(app, "#number"))
+        await pilot.press("s")
+        await until(pilot, lambda: "办理中" in text_of(app, "#number"))
+        await pilot.press("f")
+        await until(pilot, lambda: on(app, FinishScreen, "#ok"))
+        await pilot.click("#ok")
+        await until(pilot, lambda: on(app, RatingScreen, "#r5"))
+        assert "代评" in text_of(app, "#ask")
+        await pilot.press("2")  # 不满意: its reasons
+        await until(pilot, lambda: app.screen.query_one("#reasons").display)
+        ok = app.screen.query_one("#ok", Button)
+        ok.press()  # none picked: said, not sent
+        await until(pilot, lambda: "至少" in text_of(app, "#hint"))
+        app.screen.query_one("#reasons", SelectionList).select("too_slow")
+        ok.press()
+        await until(pilot, lambda: isinstance(app.screen, ClerkScreen))
+        await quiet(pilot)
+    given = hall.store.rating(hall.store.ticket("A001").id)
+    assert given is not None and given.by_staff and given.by == "c1"
+    assert (given.level, given.reasons) == (2, ("too_slow",))
 
 
 async def test_clerk_recalls_marks_no_show_transfers_and_pauses_by_keys(

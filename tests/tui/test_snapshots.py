@@ -25,7 +25,7 @@ from queue_app.tui.manager_dialogs import NoticeScreen, ProfileScreen, TargetsSc
 from queue_app.tui.picker import RolePicker
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.signin import SignInScreen
-from tests.conftest import SHANGHAI
+from tests.conftest import SHANGHAI, why
 from tests.tui.helpers import has_rows, on, quiet, until
 from tests.tui.inprocess import PW, InProcessHall
 
@@ -225,7 +225,7 @@ def poor_ratings(hall: InProcessHall) -> InProcessHall:
         store.start(window, actor=clerk)
         clock.advance(minutes=9)
         t = store.finish(window, Outcome.COMPLETED, actor=clerk)
-        store.rate(window, t.number, level, actor=clerk)
+        store.rate(window, t.number, level, actor=clerk, reasons=why(level))
         return t.id
 
     visited = rated(1, 1, "wang")

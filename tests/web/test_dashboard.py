@@ -23,7 +23,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.loaders import load_hall_for
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
-from tests.conftest import Clock, midday_hall
+from tests.conftest import Clock, midday_hall, why
 from tests.server.live import sqlite_url
 from tests.server.threaded import ThreadedServer
 from tests.store.test_reports import play_day
@@ -59,15 +59,18 @@ def _today(hall: HallClient) -> None:
     ratings (one 差评)."""
     for w in (1, 2, 3, 4, 5, 6, 7, 9):
         hall.open_window(w)
+    slips = {}
     for matters in (["M-SBK"], ["M-YL"], ["M-GT"], ["M-SBK", "M-YL"], ["M-HZ"], ["M-BDC"]) * 2:
-        hall.issue(matters)
-    hall.issue(["M-SBK"], priority="elderly")
+        slip = hall.issue(matters)
+        slips[slip.ticket.number] = slip.token
+    elderly = hall.issue(["M-SBK"], priority="elderly")
+    slips[elderly.ticket.number] = elderly.token
     for w, level in ((1, 5), (2, 4), (3, 1)):
         served = hall.call_next(w)
         assert served is not None
         hall.start(w)
         hall.finish(w, "completed")
-        hall.rate(w, served.number, level)
+        hall.rate_visit(slips[served.number], level, why(level))  # the citizen's own
     for w in (1, 2, 3, 4, 9):
         hall.call_next(w)
     for w in (1, 4):

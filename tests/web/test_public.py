@@ -130,13 +130,14 @@ async def test_unknown_query_parameters_are_refused(anon: httpx.AsyncClient) -> 
 async def test_the_dashboard_shows_the_hall_today_and_no_person(
     api: httpx.AsyncClient, anon: httpx.AsyncClient, clock: Clock
 ) -> None:
-    await _issue(api, 3)
+    first = (await _issue(api, 3))[0]
     await _issue(api, 1, matters=["M-GT"])  # 企业开办
     await api.post("/api/windows/1/call-next")  # A001
     await api.post("/api/windows/1/start")
     clock.advance(minutes=4)
     await api.post("/api/windows/1/finish", json={"outcome": "completed"})
-    await api.post("/api/windows/1/rating", json={"ticket": "A001", "level": 1})
+    rated = {"level": 1, "reasons": ["too_slow"]}  # the citizen's own, on the status page
+    assert (await anon.post(f"/api/status/{first['token']}/rating", json=rated)).is_success
     await api.post("/api/windows/2/call-next")  # A002
     await api.post("/api/windows/4/pause", json={"reason": "张三请假"})
     clock.advance(minutes=2)
@@ -398,6 +399,7 @@ async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClie
 def test_the_pages_reference_nothing_outside_the_server() -> None:
     files = sorted(f for f in WEB.iterdir() if f.is_file())
     pages = {"display.html", "status.html", "dashboard.html", "kiosk.html", "window.html"}
+    pages |= {"rate.html"}
     assert {f.name for f in files} == ASSETS | pages
     for f in files:
         text = f.read_text(encoding="utf-8")

@@ -399,9 +399,13 @@ class AsyncHallClient:
         return await self._post("/api/tickets", _as(IssuedOut), body)
 
     async def tickets(
-        self, window: int | None = None, domain: str | None = None
+        self, window: int | None = None, domain: str | None = None, status: str | None = None
     ) -> list[TicketOut]:
-        return await self._get("/api/tickets", _as(list[TicketOut]), window=window, domain=domain)
+        """Today's waiting tickets in call order; ``status="parked"``: those parked now
+        (补材料), the longest parked first (of ``window``, if given)."""
+        return await self._get(
+            "/api/tickets", _as(list[TicketOut]), window=window, domain=domain, status=status
+        )
 
     async def ticket(self, number: str, day: str | None = None) -> TicketOut:
         return await self._get(f"/api/tickets/{number}", _as(TicketOut), day=day)
@@ -415,6 +419,10 @@ class AsyncHallClient:
 
     async def requeue(self, number: str) -> TicketOut:
         return await self._post(f"/api/tickets/{number}/requeue", _as(TicketOut))
+
+    async def unpark(self, number: str) -> TicketOut:
+        """补材料: the citizen is back; its window calls the ticket next (the desk's)."""
+        return await self._post(f"/api/tickets/{number}/unpark", _as(TicketOut))
 
     async def slip_status(self, token: str) -> StatusOut:
         """A ticket as its citizen's status page shows it (the slip's token)."""
@@ -458,6 +466,14 @@ class AsyncHallClient:
 
     async def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
         return await self._window(window, "no-show", {"ticket": ticket})
+
+    async def park(self, window: int, note: str = "", ticket: str | None = None) -> TicketOut:
+        """补材料: the ticket being served waits while its citizen fetches ``note``."""
+        return await self._window(window, "park", {"note": note, "ticket": ticket})
+
+    async def unpark_here(self, window: int, ticket: str) -> TicketOut:
+        """A ticket parked at this window is back: called here next (the clerk's)."""
+        return await self._window(window, "unpark", {"ticket": ticket})
 
     async def rate(self, window: int, ticket: str, level: int) -> TicketOut:
         """The citizen's 好差评 (5 非常满意 … 1 非常不满意) of a visit finished here."""
@@ -676,6 +692,9 @@ class HallClient:
     history = _blocking(AsyncHallClient.history)
     cancel = _blocking(AsyncHallClient.cancel)
     requeue = _blocking(AsyncHallClient.requeue)
+    unpark = _blocking(AsyncHallClient.unpark)
+    park = _blocking(AsyncHallClient.park)
+    unpark_here = _blocking(AsyncHallClient.unpark_here)
     slip_status = _blocking(AsyncHallClient.slip_status)
     windows = _blocking(AsyncHallClient.windows)
     call_next = _blocking(AsyncHallClient.call_next)

@@ -204,5 +204,5 @@ def test_a_held_ticket_is_claimed_once_by_its_own_window_under_concurrent_calls(
     # windows 1 and 2 call one each per round (window 3 serves none of them): A001 first
     assert len(numbers) == len(set(numbers)) == 6
     assert [w for w, n in called if n == "A001"] == [1]
-    assert [n for w, n in called if w == 1][0] == "A001"  # window 1's first call
+    assert next(n for w, n in called if w == 1) == "A001"  # window 1's first call
     assert sorted(numbers) == ["A001", "A002", "A003", "A004", "A005", "A006"]

@@ -155,7 +155,7 @@ def test_parking_and_unparking_are_one_transaction_each_whatever_the_line(
         store.start(1)
         parked = _cost(store, lambda: store.park(1, "户口本"))
         number = store.parked()[0].number
-        unparked = _cost(store, lambda: store.unpark(number))
+        unparked = _cost(store, lambda number=number: store.unpark(number))
         called = _cost(store, lambda: store.call_next(1))
         assert store.windows()[0].ticket.number == number
         store.start(1)

@@ -46,7 +46,7 @@ def test_park_frees_the_window_and_the_ticket_is_called_there_again_first(
     back = store.unpark("A001", actor="desk1")
     assert (back.status, back.held_for, back.window) == (Status.WAITING, 1, None)
     assert store.parked() == []
-    assert [t.number for t in store.waiting(window=1)][0] == "A001"  # as window 1 calls
+    assert store.waiting(window=1)[0].number == "A001"  # as window 1 calls
     assert store.call_next(2, actor="li").number == "V001"  # window 2 never takes it
     store.start(1, actor="wang")
     store.finish(1, Outcome.COMPLETED, actor="wang")

@@ -41,9 +41,9 @@ class ClerkScreen(LiveScreen):
         Binding("f", "finish", N_("Finish")),
         Binding("t", "transfer", N_("Transfer")),
         Binding("x", "no_show", N_("No-show")),
-        Binding("m", "park", N_("Park: materials")),  # 补材料
-        Binding("u", "unpark", N_("Un-park")),
         Binding("p", "pause", N_("Pause/resume")),
+        Binding("m", "park", N_("Park: materials")),  # 补材料
+        Binding("u", "unpark", N_("Un-park"), show=False),  # said above the parked tickets
         Binding("o", "open", N_("Open window")),
         Binding("c", "close", N_("Close window")),
     ]
@@ -87,7 +87,7 @@ class ClerkScreen(LiveScreen):
                 )
                 yield DataTable(id="parked", cursor_type="row")
         yield Static(id="figures")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every key in 120 columns
 
     def on_mount(self) -> None:
         w = self.w

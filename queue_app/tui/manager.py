@@ -42,6 +42,8 @@ STATE_STYLE = {
 
 
 TREND_BUCKET_MINUTES = 10
+PARKED = N_("{number} at window {window}, {m} min")  # 补材料: parked there that long
+PARKED_NOTED = N_("{number} at window {window}, {m} min: {note}")
 SETTLED_MINUTES = 5.0  # utilisation over a shorter time says nothing yet
 
 
@@ -284,12 +286,12 @@ class ManagerScreen(LiveScreen):
         w = self.w
         each = [
             w._(
-                "{number} at window {window}, {m} min",
+                PARKED_NOTED if t.park_note else PARKED,
                 number=t.number,
                 window=t.window or "-",
                 m=f"{max(0.0, now - (t.parked_at or now)) / 60:.0f}",
+                note=t.park_note,
             )
-            + (f" ({t.park_note})" if t.park_note else "")
             for t in parked
         ]
         said = w._("parked for materials: {n}", n=len(parked)) + " · " + w.join(each)

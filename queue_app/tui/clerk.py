@@ -115,7 +115,8 @@ class ClerkScreen(LiveScreen):
             names = w.join([i.name for i in t.items])
             pri = escape(f"[{w.priority(t.priority)}] ") if t.priority else ""
             if t.held_for == self.number:  # back with the materials: called here next
-                pri = f"[b]{escape(w._('back with the materials'))}[/b] " + pri
+                back = escape(w._("back with the materials"))
+                pri = "[b]" + back + "[/b] " + pri
             waited = w._("{m} min", m=f"{(now - t.issued_at) / 60:.0f}")
             table.add_row(t.number, pri + names, waited)
         self._show_parked(parked, now)

@@ -25,6 +25,7 @@ from queue_app.domain.rating import RATING_LABELS, REASON_LABELS, GivenRating
 from queue_app.domain.refusals import BadText
 from queue_app.domain.text import first_bad_text
 from queue_app.domain.ticket import (
+    NOTE_LENGTH,
     OUTCOME_LABELS,
     PRIORITY_LABELS,
     STATUS_LABELS,
@@ -75,6 +76,18 @@ class TransferIn(ExpectIn):
     to_window: Annotated[int, Field(ge=1, le=999)] | None = None
     to_domain: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class ParkIn(ExpectIn):
+    """补材料: what the citizen went to fetch (a short note for the clerk and the desk)."""
+
+    note: Annotated[str, Field(max_length=NOTE_LENGTH)] = ""
+
+
+class UnparkIn(_In):
+    """The parked ticket whose citizen is back."""
+
+    ticket: Annotated[str, Field(min_length=2, max_length=8)]
 
 
 class ReasonIn(_In):
@@ -285,6 +298,9 @@ class TicketOut(BaseModel):
     called_at: float | None
     started_at: float | None
     finished_at: float | None
+    held_for: int | None = None  # back from fetching a material: that window calls it first
+    parked_at: float | None = None  # 补材料: when it was parked
+    park_note: str = ""  # what the citizen went to fetch
 
     @model_validator(mode="after")
     def _labelled(self) -> TicketOut:
@@ -419,6 +435,7 @@ class StaffingOut(_FromDomain):
 
 class CloseDayOut(BaseModel):
     expired: int
+    parked: int = 0  # of them, parked (补材料) when the day closed: not served
 
 
 class HitOut(BaseModel):

@@ -1011,10 +1011,10 @@ def day_close(
         _fail(_error(_("day {day}: expected a date as YYYY-MM-DD").format(day=repr(day))), 2)
     with _user_errors(), _client() as hall:
         result = hall.close_day(force, day).model_dump()
-        _emit(
-            result,
-            lambda: out.print(_("day closed; {n} ticket(s) expired").format(n=result["expired"])),
-        )
+        said = _("day closed; {n} ticket(s) expired").format(n=result["expired"])
+        if result["parked"]:  # 补材料: their citizens never came back; not served
+            said += " " + _("({n} of them parked for materials)").format(n=result["parked"])
+        _emit(result, lambda: out.print(said))
 
 
 @day_app.command("open-late")

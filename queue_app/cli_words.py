@@ -52,5 +52,8 @@ EVENTS = {  # a ticket's history
     "requeued": N_("re-queued"),
     "cancelled": N_("cancelled"),
     "expired": N_("expired"),
+    "parked": N_("parked (materials missing)"),
+    "unparked": N_("back with the materials"),
+    "hold_released": N_("back in the line"),
     "rated": N_("rated"),
 }

@@ -446,9 +446,13 @@ class AsyncHallClient:
         return await self._post("/api/tickets", _as(IssuedOut), body)
 
     async def tickets(
-        self, window: int | None = None, domain: str | None = None
+        self, window: int | None = None, domain: str | None = None, status: str | None = None
     ) -> list[TicketOut]:
-        return await self._get("/api/tickets", _as(list[TicketOut]), window=window, domain=domain)
+        """Today's waiting tickets in call order; ``status="parked"``: those parked now
+        (补材料), the longest parked first (of ``window``, if given)."""
+        return await self._get(
+            "/api/tickets", _as(list[TicketOut]), window=window, domain=domain, status=status
+        )
 
     async def ticket(self, number: str, day: str | None = None) -> TicketOut:
         return await self._get(f"/api/tickets/{number}", _as(TicketOut), day=day)
@@ -472,6 +476,10 @@ class AsyncHallClient:
         station's printer."""
         body = {"printer": printer} if printer is not None else None
         return await self._post(f"/api/tickets/{number}/print", _as(PrintJobOut), body)
+
+    async def unpark(self, number: str) -> TicketOut:
+        """补材料: the citizen is back; its window calls the ticket next (the desk's)."""
+        return await self._post(f"/api/tickets/{number}/unpark", _as(TicketOut))
 
     async def slip_status(self, token: str) -> StatusOut:
         """A ticket as its citizen's status page shows it (the slip's token)."""
@@ -520,6 +528,14 @@ class AsyncHallClient:
 
     async def no_show(self, window: int, ticket: str | None = None) -> TicketOut:
         return await self._window(window, "no-show", {"ticket": ticket})
+
+    async def park(self, window: int, note: str = "", ticket: str | None = None) -> TicketOut:
+        """补材料: the ticket being served waits while its citizen fetches ``note``."""
+        return await self._window(window, "park", {"note": note, "ticket": ticket})
+
+    async def unpark_here(self, window: int, ticket: str) -> TicketOut:
+        """A ticket parked at this window is back: called here next (the clerk's)."""
+        return await self._window(window, "unpark", {"ticket": ticket})
 
     async def rate(
         self, window: int, ticket: str, level: int, reasons: Sequence[str] = ()
@@ -758,6 +774,9 @@ class HallClient:
     requeue = _blocking(AsyncHallClient.requeue)
     printers = _blocking(AsyncHallClient.printers)
     reprint = _blocking(AsyncHallClient.reprint)
+    unpark = _blocking(AsyncHallClient.unpark)
+    park = _blocking(AsyncHallClient.park)
+    unpark_here = _blocking(AsyncHallClient.unpark_here)
     slip_status = _blocking(AsyncHallClient.slip_status)
     windows = _blocking(AsyncHallClient.windows)
     call_next = _blocking(AsyncHallClient.call_next)

@@ -1,9 +1,13 @@
 """Who is called next: one pure function, used unchanged by the store and the simulator.
 
-Order: green-channel priority first, then appointments whose slot has begun, then the rest;
+Order: a ticket held for the window comes first (parked for a missing material and back: the
+citizen waited their turn and was being served here, the clerk has the file open; it is
+above the green channel too, which is a place in the line, not an interruption of a service
+begun); then green-channel priority, then appointments whose slot has begun, then the rest;
 within a class the earliest place in line (a transferred ticket keeps its place). A window
 only ever gets a ticket it may serve: it covers every matter on the ticket, and honours a
-transfer's target window or domain.
+transfer's target window or domain; a held ticket goes to its own window only (whatever
+that window serves now: its service began there), until the hold is lifted.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Candidate:
     target_window: int | None = None
     target_domain: str | None = None
     domains: frozenset[str] = frozenset()
+    held_for: int | None = None  # back from fetching a material: this window calls it first
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,8 @@ def order_key(c: Candidate, now: float) -> tuple[int, float, int]:
 
 
 def eligible(c: Candidate, w: DispatchWindow) -> bool:
+    if c.held_for is not None:
+        return c.held_for == w.number
     if w.priority_only and not c.priority:
         return False
     if c.target_window is not None and c.target_window != w.number:
@@ -100,14 +107,21 @@ def choose_next(
     """
     best: list[Candidate] = []
     best_rank = REGULAR + 1
+    held: Candidate | None = None
     for c in candidates:
         if not eligible(c, window):
+            continue
+        if c.held_for is not None:  # back with the material: before anything else
+            if held is None or _line_place(c) < _line_place(held):
+                held = c
             continue
         r = class_rank(c, now)
         if r < best_rank:
             best_rank, best = r, [c]
         elif r == best_rank:
             best.append(c)
+    if held is not None:
+        return held
     if not best:
         return None
     oldest = min(best, key=_line_place)

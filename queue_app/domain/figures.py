@@ -37,7 +37,14 @@ def open_load_balance(
 
 
 # how each logged change moves the waiting line (no-show, start, finish leave it alone)
-WAITING_STEP = {"issued": 1, "transferred": 1, "requeued": 1, "called": -1, "cancelled": -1}
+WAITING_STEP = {
+    "issued": 1,
+    "transferred": 1,
+    "requeued": 1,
+    "unparked": 1,  # back with the missing material (补材料)
+    "called": -1,
+    "cancelled": -1,
+}
 
 
 def queue_series(

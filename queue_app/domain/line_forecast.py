@@ -62,7 +62,7 @@ _Groups = tuple[list[list[Candidate]], list[list[list[Candidate]]]]
 
 
 def _reach(c: Candidate) -> tuple[object, ...]:
-    return (c.matters, c.priority, c.target_window, c.target_domain)
+    return (c.matters, c.priority, c.target_window, c.target_domain, c.held_for)
 
 
 @dataclass

@@ -163,7 +163,7 @@ class IdempotencyKeyReused(Refused):
 
 class UnsupportedFilter(Refused):
     code, status, field = "unsupported_filter", BAD_INPUT, "status"
-    message = N_("Only waiting tickets can be listed")
+    message = N_("Only waiting or parked tickets can be listed")
 
 
 class NotSetUp(Refused):
@@ -278,6 +278,11 @@ class WindowHoldsAnother(NotYourTicket):
 class TransferredElsewhere(Refused):
     code, status, field = "not_for_this_window", CONFLICT, "window"
     message = N_("{number} was transferred to window {target}")
+
+
+class HeldForWindow(Refused):
+    code, status, field = "held_for_window", CONFLICT, "window"
+    message = N_("{number} is held for window {target}, where it was parked")
 
 
 class RecallLimit(Refused):

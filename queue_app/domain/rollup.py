@@ -2,6 +2,11 @@
 and hour, tallied from the day's tickets and event log; tallies of days add up to any
 period. Pure arithmetic: the store feeds it rows and keeps what it returns.
 
+A parked ticket (补材料) counts one wait, from its issue to its first call: the time its
+citizen was away fetching a material and the return to the window are no new wait; its
+handling is the time served in every sitting, the time away not; its window is busy from
+each call to the park or the finish; parked when the day ends, it counts as expired.
+
 Times are whole seconds (floored): counts and means are exact, medians and p90s are at
 the report ``resolution`` (10 s to a minute), from histograms that add up over days, so
 that any recomputation from the raw log gives the very same figures."""
@@ -246,6 +251,7 @@ class DayTicket:
     started_at: float | None
     finished_at: float | None
     outcomes: Mapping[str, str | None]  # matter → outcome (None: not finished)
+    handled_before: float = 0.0  # seconds served before a park (补材料), in earlier sittings
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +279,8 @@ class DayRules:
 
 
 Key = tuple[By, str]
-_ENDS_A_CALL = frozenset({"finished", "transferred", "no_show", "expired"})
+# a park ends a call too: the window is free while the citizen fetches the material
+_ENDS_A_CALL = frozenset({"finished", "transferred", "no_show", "expired", "parked"})
 _WINDOW_OPENS = frozenset({"window_opened", "window_resumed"})
 _WINDOW_SHUTS = frozenset({"window_closed", "window_paused"})
 
@@ -384,8 +391,8 @@ def tally_day(
             tally(k).wait(waited, rules.wait_target_s)
     for tid, fin in finisher.items():
         t = by_id[tid]
-        handled = (
-            int(max(0.0, t.finished_at - t.started_at))
+        handled = (  # every sitting (补材料: before the park and after), not the time away
+            int(max(0.0, t.finished_at - t.started_at + t.handled_before))
             if t.started_at is not None and t.finished_at is not None
             else None
         )

@@ -2,7 +2,15 @@
 
 Lifecycle: waiting → called → serving → done; called → no_show (→ waiting when re-queued);
 called/serving → waiting (transfer, keeps its place in line); waiting → cancelled;
-waiting/called → expired when the business day is closed. Anything else is refused.
+serving → parked (补材料: the citizen fetches a missing material; the ticket keeps its window)
+→ waiting held for that window (un-park: called there before anything else, see
+``domain.dispatch``), the hold lifted when that window closes or its clerk leaves (``release``:
+back in the line at its old place); waiting/called/parked → expired when the business day is
+closed. Anything else is refused.
+
+Figures of a parked ticket: its wait is the one before its first call (the time parked and
+the return to the window are not a new wait); its handling is the time served in every
+sitting (``handled_before`` keeps the earlier sittings'; the time parked is not handling).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import Any, TypeVar
 from queue_app.domain.errors import N_, Text
 from queue_app.domain.refusals import (
     BadStatus,
+    HeldForWindow,
     NotYourTicket,
     OutcomeForUnknownMatter,
     OutcomeMissing,
@@ -35,6 +44,7 @@ class Status(StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    PARKED = "parked"  # 补材料: the citizen fetches a missing material
 
 
 STATUS_LABELS = {
@@ -45,6 +55,7 @@ STATUS_LABELS = {
     Status.NO_SHOW: "过号",
     Status.CANCELLED: "已取消",
     Status.EXPIRED: "日终关闭",
+    Status.PARKED: "补材料",
 }
 
 
@@ -78,6 +89,7 @@ STATUS_WORDS = {  # in the catalogs: their Chinese is STATUS_LABELS
     Status.NO_SHOW: Text(N_("a no-show")),
     Status.CANCELLED: Text(N_("cancelled")),
     Status.EXPIRED: Text(N_("expired")),
+    Status.PARKED: Text(N_("waiting for materials")),
 }
 
 # What a clerk or the desk does to a ticket, as refusals name it
@@ -93,6 +105,8 @@ TRANSFER, MARK_NO_SHOW, REQUEUE = (
     Text(N_("re-queue")),
 )
 CANCEL, EXPIRE = Text(N_("cancel")), Text(N_("expire"))
+PARK, UNPARK = Text(N_("park")), Text(N_("un-park"))
+NOTE_LENGTH = 200  # a park's note: what the citizen went to fetch
 
 
 PRIORITY_LABELS = {
@@ -158,6 +172,10 @@ class Ticket:
     called_at: float | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    held_for: int | None = None  # un-parked: called at this window before anything else
+    parked_at: float | None = None  # when it was last parked
+    park_note: str = ""  # what the citizen went to fetch
+    handled_before: float = 0.0  # seconds served in earlier sittings (before a park)
 
     @property
     def matters(self) -> frozenset[str]:
@@ -185,10 +203,20 @@ def _refuse_window(t: Ticket, window: int, action: Text) -> None:
 
 def call(t: Ticket, window: int, now: float) -> Change:
     _refuse_status(t, CALL, (Status.WAITING,))
-    if t.target_window is not None and t.target_window != window:
+    if t.held_for is not None and t.held_for != window:
+        raise HeldForWindow(number=t.number, target=t.held_for)
+    if t.held_for is None and t.target_window is not None and t.target_window != window:
         raise TransferredElsewhere(number=t.number, target=t.target_window)
     return Change(
-        replace(t, status=Status.CALLED, window=window, called_at=now, recalls=0, started_at=None),
+        replace(
+            t,
+            status=Status.CALLED,
+            window=window,
+            called_at=now,
+            recalls=0,
+            started_at=None,
+            held_for=None,
+        ),
         "called",
         {"window": window},
     )
@@ -294,6 +322,52 @@ def requeue(t: Ticket, now: float) -> Change:
     )
 
 
+def park(t: Ticket, window: int, now: float, note: str = "") -> Change:
+    """补材料: the citizen being served goes to fetch a missing material; the window is free
+    for the next, the ticket keeps it (the time served so far is kept in ``handled_before``)."""
+    _refuse_status(t, PARK, (Status.SERVING,))
+    _refuse_window(t, window, PARK)
+    served = max(0.0, now - t.started_at) if t.started_at is not None else 0.0
+    note = note.strip()[:NOTE_LENGTH]
+    return Change(
+        replace(
+            t,
+            status=Status.PARKED,
+            parked_at=now,
+            park_note=note,
+            handled_before=t.handled_before + served,
+            recalls=0,
+            started_at=None,
+        ),
+        "parked",
+        {"window": window, "note": note, "served_s": round(served, 3)},
+    )
+
+
+def unpark(t: Ticket, now: float, *, window: int | None = None, hold: bool = True) -> Change:
+    """The citizen is back: the ticket waits again, held for the window it was parked at
+    (``hold``: that window is open) so it is called there first, else in the line at its
+    old place. ``window``: the clerk's own window, which must be the ticket's."""
+    _refuse_status(t, UNPARK, (Status.PARKED,))
+    if window is not None:
+        _refuse_window(t, window, UNPARK)
+    parked_s = max(0.0, now - t.parked_at) if t.parked_at is not None else 0.0
+    held = t.window if hold else None
+    return Change(
+        replace(t, status=Status.WAITING, window=None, called_at=None, held_for=held),
+        "unparked",
+        {"window": t.window, "held": held is not None, "parked_s": round(parked_s, 3)},
+    )
+
+
+def release(t: Ticket, now: float) -> Change:
+    """The window a returned ticket is held for closed or its clerk left: the ticket goes
+    back to the line at its old place (any window that may serve it calls it)."""
+    if t.status is not Status.WAITING or t.held_for is None:
+        raise BadStatus(action=UNPARK, number=t.number, state=STATUS_WORDS[t.status])
+    return Change(replace(t, held_for=None), "hold_released", {"window": t.held_for})
+
+
 def cancel(t: Ticket, now: float, reason: str = "") -> Change:
     _refuse_status(t, CANCEL, (Status.WAITING,))
     return Change(
@@ -304,14 +378,16 @@ def cancel(t: Ticket, now: float, reason: str = "") -> Change:
 def expire(t: Ticket, now: float, *, force: bool = False) -> Change:
     """End of the business day: what is still open is closed."""
     allowed = (
-        (Status.WAITING, Status.CALLED, Status.SERVING)
+        (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)
         if force
-        else (Status.WAITING, Status.CALLED)
+        else (Status.WAITING, Status.CALLED, Status.PARKED)
     )
     _refuse_status(t, EXPIRE, allowed)
     return Change(
-        replace(t, status=Status.EXPIRED, finished_at=now), "expired", {"from": t.status.value}
+        replace(t, status=Status.EXPIRED, finished_at=now, held_for=None),
+        "expired",
+        {"from": t.status.value},
     )
 
 
-OPEN_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING)
+OPEN_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)

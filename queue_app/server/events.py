@@ -37,6 +37,9 @@ PUBLIC_NAMES = {
     "requeued": "queue_changed",
     "cancelled": "queue_changed",
     "expired": "queue_changed",
+    "parked": "ticket_parked",  # 补材料: the citizen fetches a missing material
+    "unparked": "ticket_unparked",  # back: its window calls it next
+    "hold_released": "queue_changed",
     "window_opened": "window_changed",
     "window_closed": "window_changed",
     "window_paused": "window_changed",

@@ -24,6 +24,7 @@ from queue_app.api_models import (
     NoticeOut,
     OpenLateIn,
     OpenLateOut,
+    ParkIn,
     PauseIn,
     ProfileChoice,
     ProfileIn,
@@ -38,6 +39,7 @@ from queue_app.api_models import (
     TargetsIn,
     TicketOut,
     TransferIn,
+    UnparkIn,
     WindowOut,
     WindowStateOut,
     WindowStatsOut,
@@ -145,6 +147,14 @@ async def requeue(svc: Svc, who: Desk, number: str, key: Keyed) -> TicketOut:
     return await svc.act(key, 200, _outer(svc), svc.store.requeue, number, actor=who.username)
 
 
+@api.post("/tickets/{number}/unpark")
+async def unpark(svc: Svc, who: Desk, number: str, key: Keyed) -> TicketOut:
+    """补材料: the citizen is back with the material: the parked ticket waits again, held
+    for the window it was parked at, which calls it before anything else (that window
+    closed: in the line at its old place)."""
+    return await svc.act(key, 200, _outer(svc), svc.store.unpark, number, actor=who.username)
+
+
 # ----------------------------------------------------------------- window
 @api.post("/windows/{window}/call-next")
 async def call_next(svc: Svc, who: Operator, window: WindowNo, key: Keyed) -> CallOut:
@@ -218,6 +228,35 @@ async def no_show(
     number = body.ticket if body else None
     return await svc.act(
         key, 200, _outer(svc), svc.store.no_show, window, actor=who.username, number=number
+    )
+
+
+@api.post("/windows/{window}/park")
+async def park(
+    svc: Svc, who: Operator, window: WindowNo, key: Keyed, body: ParkIn | None = None
+) -> TicketOut:
+    """补材料: the ticket being served waits while its citizen fetches a missing material
+    (``note``: what); the window is free for the next one, the ticket keeps it."""
+    note = body.note if body else ""
+    number = body.ticket if body else None
+    return await svc.act(
+        key, 200, _outer(svc), svc.store.park, window, note, actor=who.username, number=number
+    )
+
+
+@api.post("/windows/{window}/unpark")
+async def unpark_here(
+    svc: Svc, who: Operator, window: WindowNo, body: UnparkIn, key: Keyed
+) -> TicketOut:
+    """The clerk un-parks a ticket parked at its own window: it is called here next."""
+    return await svc.act(
+        key,
+        200,
+        _outer(svc),
+        svc.store.unpark,
+        body.ticket,
+        actor=who.username,
+        window=window,
     )
 
 
@@ -402,7 +441,12 @@ async def tickets(
     domain: Annotated[str | None, Query(max_length=40)] = None,
 ) -> list[TicketOut]:
     """Today's waiting tickets in the order they will be called (optionally only those a
-    window may serve, or of a domain)."""
+    window may serve, or of a domain); ``status=parked``: the tickets parked now (补材料),
+    the longest parked first (optionally those of a window)."""
+    if status is Status.PARKED:
+        parked = await svc.read(svc.store.parked)
+        found = [t for t in parked if window is None or t.window == window]
+        return [_out(svc, t) for t in found]
     if status is not Status.WAITING:
         raise UnsupportedFilter()
     found = await svc.read(svc.store.waiting, window=window, domain=domain)

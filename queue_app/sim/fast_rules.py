@@ -46,6 +46,8 @@ def issued(
     d.priority, d.recalls = priority, 0
     d.appointment_at = d.bundle = d.window = d.target_window = d.target_domain = None
     d.called_at = d.started_at = d.finished_at = None
+    d.held_for = d.parked_at = None
+    d.park_note, d.handled_before = "", 0.0
     d.__class__ = Ticket
     return cast(Ticket, d)
 
@@ -56,7 +58,7 @@ def waiting(
     """``Candidate(id, matters, queue_key, priority, None, None, None, domains)``."""
     d: Any = _new(_CandidateDraft)  # a draft: its slots are not declared to mypy
     d.id, d.matters, d.queue_key, d.priority, d.domains = id, matters, queue_key, priority, domains
-    d.appointment_at = d.target_window = d.target_domain = None
+    d.appointment_at = d.target_window = d.target_domain = d.held_for = None
     d.__class__ = Candidate
     return cast(Candidate, d)
 
@@ -78,13 +80,15 @@ def moved(
     d.appointment_at, d.bundle, d.window = t.appointment_at, t.bundle, window
     d.target_window, d.target_domain, d.recalls = t.target_window, t.target_domain, recalls
     d.called_at, d.started_at, d.finished_at = called_at, started_at, finished_at
+    d.held_for, d.parked_at, d.park_note = t.held_for, t.parked_at, t.park_note
+    d.handled_before = t.handled_before
     d.__class__ = Ticket
     return cast(Ticket, d)
 
 
 def call(t: Ticket, window: int, now: float) -> Ticket:
     """``rules.call(t, window, now).ticket``."""
-    if t.status is not WAITING or t.target_window not in (None, window):
+    if t.status is not WAITING or t.target_window not in (None, window) or t.held_for is not None:
         return rules.call(t, window, now).ticket
     return moved(t, CALLED, t.items, window, 0, now, None, t.finished_at)
 

@@ -53,8 +53,9 @@ DONE_BY_WINDOW = (
         T.window,
         func.count().label("served"),
         func.count(T.bundle).label("bundles"),
-        func.avg(T.finished_at - T.started_at).label("handling"),
-        func.sum(T.finished_at - T.called_at).label("busy"),
+        # 补材料: the time served before a park counts, the time away not
+        func.avg(T.finished_at - T.started_at + T.handled_before).label("handling"),
+        func.sum(T.finished_at - T.called_at + T.handled_before).label("busy"),
     )
     .where(mine(ticket_t), T.day == bp("day"), T.status == DONE, T.window.is_not(None))
     .group_by(T.window)
@@ -83,7 +84,7 @@ class LearnedMinutes:
                 start = dt.date.fromisoformat(day) - dt.timedelta(days=HISTORY_DAYS)
                 self._since = start.isoformat()
             rows = conn.execute(
-                select(T.id, T.matters, T.called_at, T.finished_at)
+                select(T.id, T.matters, T.called_at, T.finished_at, T.handled_before)
                 .where(
                     T.hall == of(conn),
                     T.day >= self._since,
@@ -96,7 +97,7 @@ class LearnedMinutes:
             for r in rows:
                 if r.finished_at == self._seen_at and r.id in self._seen_ids:
                     continue
-                minutes = (r.finished_at - r.called_at) / 60.0
+                minutes = (r.finished_at - r.called_at + r.handled_before) / 60.0
                 if minutes > 0:
                     self.model.observe(frozenset(r.matters.split()), minutes)
                 if r.finished_at > self._seen_at:
@@ -132,7 +133,7 @@ class _Line:
 
 
 def _reach(c: Candidate) -> tuple[object, ...]:
-    return (c.matters, c.priority, c.target_window, c.target_domain)
+    return (c.matters, c.priority, c.target_window, c.target_domain, c.held_for)
 
 
 class Forecasts:

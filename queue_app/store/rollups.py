@@ -51,7 +51,16 @@ from queue_app.store.tables import (
 
 R, T, IT, E = rollup_t.c, ticket_t.c, item_t.c, event_t.c
 _TICKETS = (
-    select(T.id, T.prefix, T.bundle, T.matters, T.issued_at, T.started_at, T.finished_at)
+    select(
+        T.id,
+        T.prefix,
+        T.bundle,
+        T.matters,
+        T.issued_at,
+        T.started_at,
+        T.finished_at,
+        T.handled_before,
+    )
     .where(mine(ticket_t), T.day == bp("day"))
     .order_by(T.id)
 )
@@ -99,6 +108,7 @@ def tally(conn: Connection, day: str, how: DayRules, excluded: frozenset[int]) -
             started_at=r.started_at,
             finished_at=r.finished_at,
             outcomes=outcomes.get(r.id, {}),
+            handled_before=r.handled_before,
         )
         for r in conn.execute(_TICKETS, params(conn, day=day))
     ]

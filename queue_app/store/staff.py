@@ -32,7 +32,7 @@ from queue_app.domain.refusals import (
     WindowRequired,
 )
 from queue_app.domain.window_sets import parse_windows, windows_text
-from queue_app.store import events, sign_in_limits
+from queue_app.store import events, sign_in_limits, tickets
 from queue_app.store.hall_key import of
 from queue_app.store.passwords import (
     hash_password,
@@ -279,8 +279,12 @@ def set_windows(store: Store, username: str, windows: frozenset[int] | None) -> 
     return store.uow.run(op).result
 
 
-def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> None:
-    """End the sessions ``where`` selects (their seats go with them) and log each end."""
+def _end_sessions(
+    tx: Tx, store: Store, where: Any, actor: str, staying_at: int | None = None
+) -> None:
+    """End the sessions ``where`` selects (their seats go with them) and log each end. The
+    tickets held for a window left empty (un-parked, waiting for that clerk) go back to the
+    line at their places, but at ``staying_at`` (the same clerk signing in there again)."""
     s = session_t.c
     seated = and_(seat_t.c.hall == s.hall, seat_t.c.token_digest == s.token_digest)
     ended = tx.conn.execute(
@@ -305,6 +309,8 @@ def _end_sessions(tx: Tx, store: Store, where: Any, actor: str) -> None:
             for e in ended
         ],
     )
+    left = [e.window for e in ended if e.window is not None and e.window != staying_at]
+    tickets.release_holds(tx, left, actor or ended[0].username)
 
 
 def _change_and_end_sessions(store: Store, username: str, actor: str, **values: object) -> None:
@@ -464,7 +470,7 @@ def _leave_seats(tx: Tx, store: Store, username: str, window: int) -> None:
     own = select(seat_t.c.token_digest).where(
         seat_t.c.hall == tx.hall, seat_t.c.username == username
     )
-    _end_sessions(tx, store, session_t.c.token_digest.in_(own), username)
+    _end_sessions(tx, store, session_t.c.token_digest.in_(own), username, staying_at=window)
 
 
 def _occupant(conn: Connection, window: int) -> str | None:

@@ -226,23 +226,29 @@ class Store:
         are freed and closed, what managers changed for the day goes back to the layout."""
         how = self._rules(tx.conn, tx.now)
         settings.next_day(tx.conn, old, new)
-        self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
+        ended = self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
         if not self._closed(tx, old):
             self._record_closed(tx, old, "rollover")
-            events.append(tx, "day_closed", "rollover", old, detail={"day": old, "rollover": True})
+            detail = {"day": old, "rollover": True, **ended}
+            events.append(tx, "day_closed", "rollover", old, detail=detail)
             self._keep_figures(tx, old, how)
 
     def _end_days(
         self, tx: Tx, ids: Sequence[int], actor: str, *, force: bool, whole_hall: bool = True
-    ) -> int:
+    ) -> dict[str, int]:
         """Expire tickets ``ids``; ``whole_hall``: also free and close every window and
         restore the layout's profiles (the end of the hall's current day), else only free
-        the windows holding one of them."""
+        the windows holding one of them. How many expired, and of them how many were parked
+        (补材料: the citizen never came back; they count as expired, never as served)."""
         ended = []
         for t, version in tickets.many_versioned(tx.conn, ids).values():
             change = rules.expire(t, tx.now, force=force)
             ended.append((t, version, replace(change, detail={**change.detail, "reason": DAY_END})))
         tickets.save_many(tx, ended, actor)
+        counted = {
+            "expired": len(ids),
+            "parked": sum(t.status is Status.PARKED for t, _, _ in ended),
+        }
         rows = windows.rows(tx.conn)
         if not whole_hall:
             held = set(ids)
@@ -255,7 +261,7 @@ class Store:
                 ],
                 tx.now,
             )
-            return len(ids)
+            return counted
         freed = [
             WindowState(r.number, WindowStatus.CLOSED)
             for r in rows
@@ -274,7 +280,7 @@ class Store:
             events.append(
                 tx, "window_profiled", actor, self.day_of(tx.now), window=n, detail=detail
             )
-        return len(ids)
+        return counted
 
     def roll_over(self) -> None:
         """Roll the hall over to today if a day has passed (the server does at start)."""
@@ -318,15 +324,15 @@ class Store:
                     raise StillServing(
                         tickets=[Text(at, number=t.number, window=str(t.window)) for t in serving]
                     )
-            expired = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
+            ended = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
             self._record_closed(tx, d, actor)
             if d == state.day:
                 settings.close_current_day(tx.conn)
-            events.append(tx, "day_closed", actor, d, detail={"day": d, "expired": expired})
+            events.append(tx, "day_closed", actor, d, detail={"day": d, **ended})
             self._keep_figures(tx, d, how)
             idempotency.purge(tx.conn, tx.now)
             purge_sessions(tx.conn, tx.now)
-            return {"expired": expired}
+            return ended
 
         return self._run(op, once)
 
@@ -390,8 +396,10 @@ class Store:
                 how = self._rules(tx.conn, self._day_end(tx.conn, d))
                 figures_of_d = rollups.tally(tx.conn, d, how, self._excluded(tx.conn, d))
                 rollups.write(tx.conn, d, figures_of_d)
+        if not old:
+            return {}  # nor any print job: a job goes with its ticket
         print_jobs.purge_before(tx.conn, before)
-        return rollups.purge_before(tx.conn, before) if old else {}
+        return rollups.purge_before(tx.conn, before)
 
     @staticmethod
     def _day_end(conn: Connection, day: str) -> float:
@@ -731,6 +739,7 @@ class Store:
             target_window=r.target_window,
             target_domain=r.target_domain,
             domains=domains,
+            held_for=r.held_for,
         )
 
     def _claim_first(
@@ -774,7 +783,10 @@ class Store:
             ws = windows.state(tx.conn, window, lock=True)
             wrules.require_can_call(ws)
             dw = layout.dispatch[window]
-            if oldest_first(policy, dw):  # no preference to weigh: walk the line in pages
+            held = tickets.held_for(tx.conn, state.day, window)
+            if held is not None and tickets.claimable(tx.conn, held.id):
+                choice: Candidate | None = self._candidate(held)  # back: before anything else
+            elif oldest_first(policy, dw):  # no preference to weigh: walk the line in pages
                 choice = self._oldest_eligible(tx, dw, state.day)
             else:
                 open_windows = [layout.dispatch[n] for n in windows.open_numbers(tx.conn)]
@@ -897,6 +909,56 @@ class Store:
         return self._at_window(
             window, actor, number, lambda t, tx, _: rules.no_show(t, window, tx.now), True, once
         )
+
+    def park(
+        self,
+        window: int,
+        note: str = "",
+        actor: str = "clerk",
+        number: str | None = None,
+        once: Once | None = None,
+    ) -> Ticket:
+        """补材料: the ticket being served waits while its citizen fetches a missing material;
+        the window is free for the next one, the ticket keeps it."""
+        return self._at_window(
+            window,
+            actor,
+            number,
+            lambda t, tx, _: rules.park(t, window, tx.now, note),
+            True,
+            once,
+        )
+
+    def unpark(
+        self,
+        number: str,
+        actor: str = "desk",
+        window: int | None = None,
+        once: Once | None = None,
+    ) -> Ticket:
+        """The citizen is back with the material: the ticket waits again, held for the
+        window it was parked at, which calls it before anything else; if that window is
+        closed, in the line at its old place. ``window``: un-parked by that window's clerk
+        (it must be the ticket's)."""
+        if window is not None:
+            self.require_window(window)
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> Ticket:
+            t, version = tickets.load(tx.conn, tickets.find(tx.conn, state.day, number))
+            at = t.window if t.window is not None else 0
+            hold = at in self.hall.window_by_number and (
+                windows.state(tx.conn, at).status is not WindowStatus.CLOSED
+            )
+            return tickets.save(
+                tx, t, version, rules.unpark(t, tx.now, window=window, hold=hold), actor
+            )
+
+        return self._run(op, once)
+
+    def parked(self, day: str | None = None) -> list[Ticket]:
+        """The tickets parked now (补材料), the longest parked first."""
+        with self._reading() as tx:
+            return tickets.parked(tx.conn, day or self.day_of(tx.now))
 
     # ------------------------------------------------------ desk operations
     def _by_number(
@@ -1066,6 +1128,8 @@ class Store:
             windows.put(tx.conn, new, tx.now)
             detail = {"from": ws.status.value, "to": new.status.value, "reason": new.reason}
             events.append(tx, kind, actor, state.day, window=number, detail=detail)
+            if new.status is WindowStatus.CLOSED:  # no one calls here: held tickets go back
+                tickets.release_holds(tx, [number], actor)
             return new
 
         return self._run(op, once)

@@ -36,6 +36,7 @@ class TicketRow(SQLModel, table=True):
         UniqueConstraint("hall", "token", name="uq_ticket_token"),
         Index("ix_ticket_queue", "hall", "day", "status", "is_priority", "queue_key"),
         Index("ix_ticket_appointment", "hall", "day", "status", "appointment_at"),
+        Index("ix_ticket_held", "hall", "held_for", "day"),
     )
 
     hall: str = _hall()
@@ -63,6 +64,11 @@ class TicketRow(SQLModel, table=True):
     matters: str  # space-separated matter codes, for dispatch without a join
     token: str = Field(max_length=32)
     issued_by: str = Field(default="", max_length=64)
+    # 补材料 (revision 0011): parked while the citizen fetches a missing material
+    held_for: int | None = None  # un-parked: its window calls it before anything else
+    parked_at: float | None = None
+    park_note: str = Field(default="", max_length=200)
+    handled_before: float = 0.0  # seconds served in earlier sittings (before a park)
 
 
 class TicketItemRow(SQLModel, table=True):

@@ -26,6 +26,7 @@ from queue_app.store.uow import Conflict, Tx
 T = ticket_t.c
 I = item_t.c  # noqa: E741
 WAITING = Status.WAITING.value
+PARKED = Status.PARKED.value
 OPEN = tuple(s.value for s in rules.OPEN_STATUSES)
 
 # dispatch class: 0 green channel, 1 appointment whose slot has begun, 2 the rest
@@ -44,6 +45,7 @@ CANDIDATE_COLS = (
     T.appointment_at,
     T.target_window,
     T.target_domain,
+    T.held_for,
 )
 _LINE = select(*CANDIDATE_COLS).where(_WAITING_ON).order_by(RANK, T.queue_key, T.id)
 # The same order as three index walks, one per dispatch class, each stopped after a page:
@@ -69,6 +71,21 @@ _CLAIMABLE = (
     .where(mine(ticket_t), T.id == bp("id"), T.status == WAITING)
     .with_for_update(skip_locked=True, of=ticket_t)
 )
+# Back with a missing material: the ticket held for a window, first at it (the oldest of them)
+_HELD_FOR = (
+    select(*CANDIDATE_COLS)
+    .where(_WAITING_ON, T.held_for == bp("window"))
+    .order_by(T.queue_key, T.id)
+    .limit(1)
+)
+_HELD_AT = select(T.id).where(
+    mine(ticket_t), T.held_for.in_(bp("windows", expanding=True)), T.status == WAITING
+)
+_PARKED = (
+    select(T.id)
+    .where(mine(ticket_t), T.day == bp("day"), T.status == PARKED)
+    .order_by(T.parked_at, T.id)
+)
 _TICKET = (
     select(ticket_t, I.matter, I.outcome)
     .join(item_t, _ITEMS_OF_TICKET)
@@ -88,6 +105,10 @@ MUTABLE = (
     "called_at",
     "started_at",
     "finished_at",
+    "held_for",
+    "parked_at",
+    "park_note",
+    "handled_before",
 )
 _UPDATE = (
     update(ticket_t)
@@ -133,6 +154,10 @@ def _ticket(rows: Sequence[Any]) -> Ticket:
         called_at=r.called_at,
         started_at=r.started_at,
         finished_at=r.finished_at,
+        held_for=r.held_for,
+        parked_at=r.parked_at,
+        park_note=r.park_note,
+        handled_before=r.handled_before,
     )
 
 
@@ -290,6 +315,30 @@ def class_page(
     return conn.execute(_CLASS_PAGES[rank], given).all()
 
 
+def held_for(conn: Connection, day: str, window: int) -> Any | None:
+    """The oldest ticket of ``day`` waiting held for ``window`` (a row of
+    ``CANDIDATE_COLS``), or None."""
+    return conn.execute(_HELD_FOR, params(conn, day=day, window=window)).first()
+
+
+def parked(conn: Connection, day: str) -> list[Ticket]:
+    """The tickets of ``day`` parked now (补材料), the longest parked first."""
+    ids = list(conn.execute(_PARKED, params(conn, day=day)).scalars())
+    found = many(conn, ids)
+    return [found[i] for i in ids]
+
+
+def release_holds(tx: Tx, windows: Sequence[int], actor: str) -> list[Ticket]:
+    """Lift the holds for ``windows`` (closed, or their clerk left): the tickets waiting for
+    them go back to the line at their old places."""
+    if not windows:
+        return []
+    ids = list(tx.conn.execute(_HELD_AT, params(tx.conn, windows=sorted(set(windows)))).scalars())
+    found = many_versioned(tx.conn, ids)
+    changes = [(t, v, rules.release(t, tx.now)) for t, v in found.values()]
+    return save_many(tx, changes, actor)
+
+
 def claimable(conn: Connection, ticket_id: int) -> bool:
     """Lock the waiting ticket for this transaction; False if it is taken or locked."""
     return conn.execute(_CLAIMABLE, params(conn, id=ticket_id)).scalar() is not None
@@ -314,4 +363,5 @@ def as_candidate(t: Ticket, domains: frozenset[str]) -> Candidate:
         target_window=t.target_window,
         target_domain=t.target_domain,
         domains=domains,
+        held_for=t.held_for,
     )

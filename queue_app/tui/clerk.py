@@ -27,7 +27,7 @@ from textual.widgets import (
 from queue_app.api_models import TicketOut, WindowOut
 from queue_app.client import ApiError
 from queue_app.domain.rating import POOR_LEVELS, REASON_WORDS
-from queue_app.domain.ticket import Outcome
+from queue_app.domain.ticket import NOTE_LENGTH, Outcome
 from queue_app.tui.bigtype import beside, big, rows
 from queue_app.tui.guide import matter_guide
 from queue_app.tui.i18n import N_, RATING_WORDS, Words
@@ -53,6 +53,8 @@ class ClerkScreen(LiveScreen):
         Binding("t", "transfer", N_("Transfer")),
         Binding("x", "no_show", N_("No-show")),
         Binding("p", "pause", N_("Pause/resume")),
+        Binding("m", "park", N_("Park: materials")),  # 补材料
+        Binding("u", "unpark", N_("Un-park"), show=False),  # said above the parked tickets
         Binding("o", "open", N_("Open window")),
         Binding("c", "close", N_("Close window")),
     ]
@@ -64,6 +66,10 @@ class ClerkScreen(LiveScreen):
     ClerkScreen #matters { height: 1fr; border: round $accent; padding: 0 1; }
     ClerkScreen #line-pane { width: 2fr; }
     ClerkScreen #line { height: 1fr; }
+    ClerkScreen #parked-label, ClerkScreen #parked { display: none; }
+    ClerkScreen #parked { height: auto; max-height: 8; }
+    ClerkScreen .-some-parked #parked-label, ClerkScreen .-some-parked #parked {
+        display: block; }
     ClerkScreen #figures { height: 1; background: $boost; }
     """
 
@@ -87,8 +93,12 @@ class ClerkScreen(LiveScreen):
             with Vertical(id="line-pane"):
                 yield Label(self._("Waiting tickets this window may serve"))
                 yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
+                yield Label(
+                    self._("Parked here: fetching materials (U when back)"), id="parked-label"
+                )
+                yield DataTable(id="parked", cursor_type="row")
         yield Static(id="figures")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every key in 120 columns
 
     def on_mount(self) -> None:
         w = self.w
@@ -96,11 +106,15 @@ class ClerkScreen(LiveScreen):
         self.query_one("#line", DataTable).add_columns(
             w._("No."), w.pgettext("column", "Matters"), w._("Waited")
         )
+        self.query_one("#parked", DataTable).add_columns(
+            w._("No."), w._("Missing"), w._("Parked for")
+        )
         super().on_mount()
 
     async def load(self) -> None:
         windows = await self.client.windows()
         waiting = await self.client.tickets(window=self.number)
+        parked = await self.client.tickets(window=self.number, status="parked")
         self.mine = next((x for x in windows if x.number == self.number), None)
         self.ticket = self.mine.ticket if self.mine else None
         self._show_current()
@@ -111,8 +125,12 @@ class ClerkScreen(LiveScreen):
         for t in waiting:
             names = w.join([i.name for i in t.items])
             pri = escape(f"[{w.priority(t.priority)}] ") if t.priority else ""
+            if t.held_for == self.number:  # back with the materials: called here next
+                back = escape(w._("back with the materials"))
+                pri = "[b]" + back + "[/b] " + pri
             waited = w._("{m} min", m=f"{(now - t.issued_at) / 60:.0f}")
             table.add_row(t.number, pri + names, waited)
+        self._show_parked(parked, now)
         stats = await self.client.window_stats()
         mine = next((f for f in stats.windows if f.window == self.number), None)
         state = w.window_state(self.mine.state) if self.mine else "?"
@@ -139,6 +157,15 @@ class ClerkScreen(LiveScreen):
             + (f" ({self.mine.reason})" if self.mine and self.mine.reason else "")
             + f" · {callable_}{figures}"
         )
+
+    def _show_parked(self, parked: list[TicketOut], now: float) -> None:
+        """The tickets parked at this window (补材料), shown only when there are some."""
+        table = self.query_one("#parked", DataTable)
+        table.clear()
+        for t in parked:
+            since = self._("{m} min", m=f"{max(0.0, now - (t.parked_at or now)) / 60:.0f}")
+            table.add_row(t.number, t.park_note or "-", since, key=t.number)
+        self.query_one("#line-pane").set_class(bool(parked), "-some-parked")
 
     def _show_current(self) -> None:
         number = self.query_one("#number", Static)
@@ -227,6 +254,29 @@ class ClerkScreen(LiveScreen):
             "Mark {number} as a no-show? It would have to queue again.", number=number
         )
         self.app.push_screen(ConfirmScreen(question, self.w), confirmed)
+
+    def action_park(self) -> None:
+        """补材料: the citizen being served goes to fetch a missing material (a short note
+        says what); the window calls the next meanwhile."""
+        if self.ticket is None:
+            self.notify(self._no_ticket(), severity="warning")
+            return
+        number = self.ticket.number
+
+        def noted(note: str | None) -> None:
+            if note is not None:
+                self._do(lambda: self.client.park(self.number, note, ticket=number))
+
+        self.app.push_screen(ParkScreen(number), noted)
+
+    def action_unpark(self) -> None:
+        """The citizen of the parked ticket chosen is back: this window calls it next."""
+        table = self.query_one("#parked", DataTable)
+        if table.row_count == 0:
+            self.notify(self._("No ticket is parked at this window"), severity="warning")
+            return
+        number = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self._do(lambda: self.client.unpark_here(self.number, number))
 
     def action_open(self) -> None:
         self._do(lambda: self.client.open_window(self.number))
@@ -487,6 +537,39 @@ class TransferScreen(ModalScreen[bool | None]):
             self._error(refused)
         else:
             self.dismiss(True)
+
+
+class ParkScreen(ModalScreen[str | None]):
+    """补材料: what the citizen goes to fetch (optional); Enter parks, Esc does not."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
+    DEFAULT_CSS = """
+    ParkScreen { align: center middle; }
+    ParkScreen > Vertical { width: 60; height: auto; border: heavy $warning;
+                            background: $surface; padding: 1 2; }
+    """
+
+    def __init__(self, number: str) -> None:
+        super().__init__()
+        self.number = number
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
+
+    def compose(self) -> ComposeResult:
+        w = self.w
+        with Vertical():
+            yield Label(w._("{number} · Park: the citizen fetches a material", number=self.number))
+            yield Input(
+                placeholder=w._("What is missing (e.g. the original household register)"),
+                max_length=NOTE_LENGTH,
+                id="note",
+            )
+            yield Button(w._("Park"), variant="warning", id="ok")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.dismiss(self.query_one("#note", Input).value.strip())
 
 
 class PauseScreen(ModalScreen[str | None]):

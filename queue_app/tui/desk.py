@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from rich.markup import escape
 from rich.text import Text
 from textual import on
@@ -12,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from queue_app.api_models import IssuedOut, StatusOut
+from queue_app.api_models import IssuedOut, StatusOut, TicketOut
 from queue_app.client import ApiError
 from queue_app.domain.ticket import Priority
 from queue_app.tui.guide import bundle_guide, matter_guide, referral_guide, referral_label
@@ -36,6 +38,7 @@ class DeskScreen(LiveScreen):
     BINDINGS = [
         Binding("f2", "issue", N_("Issue")),
         Binding("f3", "reprint", N_("Reprint")),
+        Binding("f4", "unpark", N_("Un-park")),  # 补材料: the citizen is back
         Binding("escape", "clear", N_("Clear")),
         Binding("delete", "remove", N_("Remove"), show=False),
         Binding("down", "hit(1)", show=False),  # from the search box: through the hits
@@ -101,6 +104,8 @@ class DeskScreen(LiveScreen):
             serving=counts.get("serving", 0),
             done=counts.get("done", 0),
         )
+        if counts.get("parked"):  # 补材料: citizens away fetching a material (F4 when back)
+            said += " · " + self._("parked {n} (F4)", n=counts["parked"])
         station = self.hall_app.station
         mine = []
         if station:  # the station's printer, as its worker last found it
@@ -109,6 +114,31 @@ class DeskScreen(LiveScreen):
         status = self.query_one("#status", Static)
         status.update(said + (" · " + printers_line(mine, self.w) if mine else ""))
         status.set_class(in_trouble(mine), "-trouble")
+
+    def action_unpark(self) -> None:
+        """A citizen is back with the missing material: their parked ticket is called next
+        at the window it was parked at."""
+
+        async def send(number: str) -> str | None:
+            try:
+                t = await self.client.unpark(number)
+            except ApiError as exc:
+                return exc.message(self.w.lang)
+            where = t.held_for or 0
+            said = (
+                self._("{number}, please go to window {window}", number=t.number, window=where)
+                if where
+                else self._("{number} is back in the line at its place", number=t.number)
+            )
+            self.notify(said)
+            return None
+
+        async def show() -> None:
+            parked = await self.act(lambda: self.client.tickets(status="parked"))
+            if parked is not None:
+                self.app.push_screen(UnparkScreen(parked, self.hall_app.clock(), send))
+
+        self.run_worker(show(), group="unpark")
 
     # ------------------------------------------------------------ searching
     @on(Input.Changed, "#search")
@@ -323,6 +353,79 @@ class DeskScreen(LiveScreen):
             update={"ahead": now.ahead or 0, "estimated_wait_minutes": now.estimated_wait_minutes}
         )
         self.app.push_screen(SlipScreen(self.last))
+
+
+class UnparkScreen(ModalScreen[bool | None]):
+    """补材料: the parked tickets (where, what is missing, how long); Enter on one, or its
+    number typed, un-parks it. A refusal is shown in the dialog, which stays open."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Cancel"))]
+    DEFAULT_CSS = """
+    UnparkScreen { align: center middle; }
+    UnparkScreen > Vertical { width: 70; height: auto; border: heavy $accent;
+                              background: $surface; padding: 1 2; }
+    UnparkScreen #parked { height: auto; max-height: 12; }
+    UnparkScreen #error { color: $error; height: 2; }
+    """
+
+    def __init__(
+        self,
+        parked: list[TicketOut],
+        now: float,
+        send: Callable[[str], Awaitable[str | None]],
+    ) -> None:
+        super().__init__()
+        self.parked, self.now, self.send = parked, now, send
+        self.w: Words = self.app.words  # type: ignore[attr-defined]
+        self.w.bindings(self)
+        self.sending = False
+
+    def compose(self) -> ComposeResult:
+        w = self.w
+        with Vertical():
+            yield Label(w._("Back with the materials: which ticket?"))
+            options = [
+                Option(
+                    w._(
+                        "{number} · window {window} · {note} · {m} min",
+                        number=t.number,
+                        window=t.window or "-",
+                        note=escape(t.park_note or "-"),
+                        m=f"{max(0.0, self.now - (t.parked_at or self.now)) / 60:.0f}",
+                    ),
+                    id=t.number,
+                )
+                for t in self.parked
+            ]
+            if not options:
+                none = escape(w._("No ticket is parked now"))
+                options = [Option(f"[dim]{none}[/]", disabled=True)]
+            yield OptionList(*options, id="parked")
+            yield Input(placeholder=w._("or type its number"), id="number")
+            yield Static(id="error")
+
+    @on(OptionList.OptionSelected, "#parked")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self._go(event.option.id or "")
+
+    @on(Input.Submitted, "#number")
+    def _typed(self, event: Input.Submitted) -> None:
+        self._go(event.value.strip().upper())
+
+    def _go(self, number: str) -> None:
+        if number and not self.sending:
+            self.sending = True
+            self.run_worker(self._send(number))
+
+    async def _send(self, number: str) -> None:
+        try:
+            refused = await self.send(number)
+        finally:
+            self.sending = False
+        if refused:
+            self.query_one("#error", Static).update(refused)
+        else:
+            self.dismiss(True)
 
 
 class SlipScreen(ModalScreen[None]):

@@ -49,6 +49,8 @@ STATE_STYLE = {
 
 
 TREND_BUCKET_MINUTES = 10
+PARKED = N_("{number} at window {window}, {m} min")  # 补材料: parked there that long
+PARKED_NOTED = N_("{number} at window {window}, {m} min: {note}")
 SETTLED_MINUTES = 5.0  # utilisation over a shorter time says nothing yet
 
 
@@ -80,6 +82,7 @@ def candidate(t: TicketOut) -> Candidate:
         priority=t.priority is not None,
         target_window=t.target_window,
         target_domain=t.target_domain,
+        held_for=t.held_for,
     )
 
 
@@ -112,6 +115,8 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #alerts { height: auto; max-height: 3; background: $error 30%;
                             color: $text; display: none; }
     ManagerScreen #alerts.-shown { display: block; }
+    ManagerScreen #parked { height: auto; max-height: 2; display: none; }
+    ManagerScreen #parked.-shown { display: block; }
     ManagerScreen #summary { height: 1; background: $boost; }
     ManagerScreen #targets { height: 1; }
     ManagerScreen #notice { height: 1; }
@@ -131,6 +136,7 @@ class ManagerScreen(LiveScreen):
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
         yield Static(id="alerts")
         yield Static(id="printers")
+        yield Static(id="parked")
         yield Static(id="targets")
         yield Static(id="notice")
         yield Static(id="staffing")
@@ -188,6 +194,7 @@ class ManagerScreen(LiveScreen):
         windows = await self.client.windows()
         self.seats = {s.window: s for s in await self.client.seats()}
         waiting = await self.client.tickets()
+        parked = await self.client.tickets(status="parked")
         counts = (await self.client.stats()).counts
         stats = await self.client.window_stats()
         today = await self.client.domain_waits()
@@ -205,6 +212,7 @@ class ManagerScreen(LiveScreen):
             )
         )
         now = self.hall_app.clock()
+        self._show_parked(parked, now)
         self._show_windows(windows, {f.window: f for f in stats.windows}, now)
         self._show_domains(waiting, {d.domain: d.mean_wait_minutes for d in today.domains}, now)
         overdue = await self._overdue_cases()
@@ -300,6 +308,25 @@ class ManagerScreen(LiveScreen):
         line.update(printers_line(printers, self.w))
         line.set_class(bool(printers), "-shown")
         line.set_class(in_trouble(printers), "-trouble")
+
+    def _show_parked(self, parked: list[TicketOut], now: float) -> None:
+        """补材料: how many tickets are parked, and each one's window, how long and what is
+        missing, the longest parked first (shown only when there are some)."""
+        line = self.query_one("#parked", Static)
+        w = self.w
+        each = [
+            w._(
+                PARKED_NOTED if t.park_note else PARKED,
+                number=t.number,
+                window=t.window or "-",
+                m=f"{max(0.0, now - (t.parked_at or now)) / 60:.0f}",
+                note=t.park_note,
+            )
+            for t in parked
+        ]
+        said = w._("parked for materials: {n}", n=len(parked)) + " · " + w.join(each)
+        line.update(Text(said) if parked else "")
+        line.set_class(bool(parked), "-shown")
 
     async def _overdue_cases(self) -> int:
         """How many 好差评 cases are past a deadline (0 from a server that keeps none)."""

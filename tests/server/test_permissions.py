@@ -68,6 +68,9 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/tickets/{number}/print"): (DESK, {"printer": "front"}),
     ("GET", "/api/printers"): (DESK_READ, None),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
+    ("POST", "/api/tickets/{number}/unpark"): (DESK, None),  # 补材料: the citizen is back
+    ("POST", "/api/windows/{window}/park"): (OPERATOR, {"note": "户口本"}),
+    ("POST", "/api/windows/{window}/unpark"): (OPERATOR, {"ticket": "A001"}),
     ("POST", "/api/windows/{window}/call-next"): (OPERATOR, None),
     ("POST", "/api/windows/{window}/recall"): (OPERATOR, None),
     ("POST", "/api/windows/{window}/start"): (OPERATOR, None),

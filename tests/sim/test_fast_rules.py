@@ -40,6 +40,10 @@ FIELDS = {
     "called_at": maybe_instant,
     "started_at": maybe_instant,
     "finished_at": maybe_instant,
+    "held_for": st.none() | windows,
+    "parked_at": maybe_instant,
+    "park_note": st.sampled_from(["", "户口本"]),
+    "handled_before": st.sampled_from([0.0, 90.5]),
 }
 tickets = st.builds(Ticket, **FIELDS)
 instants = st.floats(0, 1e9, allow_nan=False)
@@ -70,7 +74,7 @@ def test_every_field_is_drawn() -> None:
     assert [f.name for f in dataclasses.fields(Item)] == ["matter", "outcome"]
     assert [f.name for f in dataclasses.fields(Candidate)] == [
         "id", "matters", "queue_key", "priority", "appointment_at", "target_window",
-        "target_domain", "domains",
+        "target_domain", "domains", "held_for",
     ]  # fmt: skip
 
 

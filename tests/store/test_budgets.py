@@ -139,3 +139,31 @@ def test_the_line_the_windows_and_closing_the_day_in_constant_statements(
     # replaced and added to the month's (9), and the raw rows past keeping looked for (3)
     assert closing.transactions == 1 and closing.statements <= 28
     assert store.counts()["expired"] == 64  # all but the one finished
+
+
+def test_parking_and_unparking_are_one_transaction_each_whatever_the_line(
+    store: Store,
+) -> None:
+    """补材料: park costs what a no-show costs (the window's ticket written, the window
+    freed); un-park and the call of the held ticket cost the same at 10 and 300 waiting."""
+    costs = []
+    for waiting in (10, 300):
+        _line(store, waiting - len(store.waiting()))
+        store.call_next(1)
+        no_show = _cost(store, lambda: store.no_show(1))
+        store.call_next(1)
+        store.start(1)
+        parked = _cost(store, lambda: store.park(1, "户口本"))
+        number = store.parked()[0].number
+        unparked = _cost(store, lambda number=number: store.unpark(number))
+        called = _cost(store, lambda: store.call_next(1))
+        assert store.windows()[0].ticket.number == number
+        store.start(1)
+        store.finish(1, Outcome.COMPLETED)
+        costs.append((parked, unparked, called, no_show))
+    for parked, unparked, called, no_show in costs:
+        assert (parked.transactions, unparked.transactions, called.transactions) == (1, 1, 1)
+        assert parked.statements == no_show.statements
+    # un-park: the hall's state, the ticket found and read, its window's state, the write,
+    # its event; the call: the window locked, the held ticket found and locked first
+    assert [(u.statements, c.statements) for _, u, c, _ in costs] == [(6, 8)] * 2

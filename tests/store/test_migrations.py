@@ -33,6 +33,7 @@ from tests.conftest import FIXTURES, Clock, hall_coded, why, with_raters
 RELEASE_DB = FIXTURES / "release_0_1_0.db"
 RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
 TABLES = sorted(schema.RELEASE_0_1_0_TABLES)
+PARKING = ("held_for", "parked_at", "park_note", "handled_before")  # the ticket's, by 0011
 
 
 @pytest.fixture(autouse=True)
@@ -67,12 +68,13 @@ def triggers(engine: Engine) -> list[str]:
 
 def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of release 0.1.0, in a stable order, without the hall key
-    (revision 0005's) and the ticket items' own ids (which it dropped)."""
+    (revision 0005's), the ticket items' own ids (which it dropped) and the columns later
+    revisions add to its tables (0011's parking)."""
     seen = inspect(engine)
     out = {}
     with engine.connect() as conn:
         for t in TABLES:
-            dropped = {"hall", "id"} if t == "ticket_item" else {"hall"}
+            dropped = {"hall", "id"} if t == "ticket_item" else {"hall", *PARKING}
             cols = [c["name"] for c in seen.get_columns(t) if c["name"] not in dropped]
             listed = ", ".join(f'"{c}"' for c in cols)
             stmt = text(f'SELECT {listed} FROM "{t}"')
@@ -729,4 +731,58 @@ def test_0010_keeps_the_channels_and_the_proxies_apart_goes_down_and_up(
     assert (dict(back.ratings), dict(back.proxied), back.bad_rate) == ({4: 1}, {}, 0.0)
     [case] = case_ops.listing(again, Show.ALL)
     assert (case.number, case.channel, case.reasons) == (proxy, "", ())
+
+
+def test_0011_keeps_parked_tickets_goes_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A parked ticket and a returned one held for its window keep their parking; going
+    down drops only those columns (every row stays); back up, the tickets are plain ones
+    (nothing parked, nothing held) and parking works again."""
+    from queue_app.domain.ticket import Status
+
+    store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    for w in (1, 2):
+        store.open_window(w, actor="wang")
+    for _ in range(3):
+        store.issue(["M-SBK"])
+    for w in (1, 2):
+        store.call_next(w, actor="wang")
+        store.start(w, actor="wang")
+    clock.advance(minutes=4)
+    store.park(1, "户口本", actor="wang")
+    store.park(2, "照片", actor="wang")
+    store.unpark("A002")
+    with engine.connect() as conn:
+        parking = conn.execute(
+            text(
+                "SELECT number, status, held_for, park_note, handled_before FROM ticket "
+                "ORDER BY number"
+            )
+        ).all()
+    assert [tuple(r) for r in parking] == [
+        ("A001", "parked", None, "户口本", 240.0),
+        ("A002", "waiting", 2, "照片", 240.0),
+        ("A003", "waiting", None, "", 0.0),
+    ]
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0010")
+    columns = {c["name"] for c in inspect(engine).get_columns("ticket")}
+    assert not columns & set(PARKING)
+    assert "ix_ticket_held" not in {i["name"] for i in inspect(engine).get_indexes("ticket")}
+    assert rows(engine) == written
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    a1, a2 = again.ticket("A001"), again.ticket("A002")
+    assert (a1.status, a1.window, a1.park_note, a2.held_for, a2.handled_before) == (
+        Status.PARKED,
+        1,
+        "",
+        None,
+        0.0,
+    )
+    assert again.call_next(1, actor="wang").number == "A002"  # the hold went: any window
+    assert again.unpark("A001").held_for == 1  # and parking works again
     again.dispose()

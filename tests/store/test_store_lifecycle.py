@@ -290,7 +290,7 @@ def test_close_day(store: Store, clock: Clock) -> None:
     assert e.value.code == "still_serving" and "A001" in message(e.value, "en")
     store.finish(1, Outcome.COMPLETED)
     result = store.close_day(actor="manager1")
-    assert result == {"expired": 2}
+    assert result == {"expired": 2, "parked": 0}
     counts = store.counts()
     assert (counts["done"], counts["expired"], counts["waiting"]) == (1, 2, 0)
     assert all(w.status is WindowStatus.CLOSED and w.ticket is None for w in store.windows())
@@ -308,7 +308,7 @@ def test_close_day_force_expires_tickets_being_served(store: Store) -> None:
     store.issue(["M-SBK"])
     store.call_next(1)
     store.start(1)
-    assert store.close_day(force=True) == {"expired": 1}
+    assert store.close_day(force=True) == {"expired": 1, "parked": 0}
     assert store.ticket("A001").status is Status.EXPIRED
 
 

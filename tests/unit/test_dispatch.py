@@ -150,3 +150,19 @@ def test_oldest_first_says_when_a_policy_is_just_the_oldest_eligible(
         assert got == choose_next(window, cands, now)
     assert oldest_first(Policy.OLDEST, BIZ) and not oldest_first(Policy.SCARCE, BIZ)
     assert oldest_first(Policy.SCARCE, PLAIN_BIZ) and not oldest_first(Policy.OWN_DOMAIN, BIZ)
+
+
+def test_a_ticket_held_for_its_window_comes_first_there_and_nowhere_else() -> None:
+    """Back with the missing material: first at its own window, above the green channel
+    and whatever that window serves now; other windows pass it over (``domain.dispatch``);
+    once the hold is lifted it is an ordinary ticket at its old place."""
+    held = c(1, 500, "HZ", held_for=1)  # UNDIFF does not cover HZ: its service began there
+    line = [c(2, 10, "SB"), c(3, 20, "SB", priority=True), held]
+    for policy in Policy:
+        assert choose_next(UNDIFF, line, now=600, policy=policy, open_windows=[UNDIFF]).id == 1
+    assert choose_next(EXIT, line, now=600) is None  # covers HZ, but it is held for window 1
+    assert not eligible(held, EXIT) and eligible(held, UNDIFF)
+    lifted = c(1, 500, "HZ")
+    assert choose_next(EXIT, [*line[:2], lifted], now=600).id == 1
+    older = c(4, 100, "SB", held_for=1)
+    assert choose_next(UNDIFF, [*line, older], now=600).id == 4  # two held: the older first

@@ -171,3 +171,72 @@ def test_labels_parse_in_both_languages() -> None:
     with pytest.raises(Refused) as e:
         parse_outcome("done-ish")
     assert "completed (办结)" in message(e.value, "en")
+
+
+def serving(window: int = 3, **kw: object) -> Ticket:
+    return rules.start(rules.call(make(**kw), window, 200.0).ticket, window, 260.0).ticket
+
+
+def test_park_unpark_call_again_at_the_same_window_and_the_time_served_adds_up() -> None:
+    parked = rules.park(serving(), 3, 500.0, "  户口本原件 ")
+    t = parked.ticket
+    assert (t.status, t.window, t.parked_at, t.park_note) == (Status.PARKED, 3, 500.0, "户口本原件")
+    assert (t.handled_before, t.started_at, parked.event) == (240.0, None, "parked")
+    back = rules.unpark(t, 1400.0)
+    assert (back.ticket.status, back.ticket.held_for, back.ticket.window) == (
+        Status.WAITING,
+        3,
+        None,
+    )
+    assert back.event == "unparked" and back.detail["parked_s"] == 900.0
+    assert back.ticket.queue_key == 100.0  # its place in line is kept
+    with pytest.raises(Refused) as e:
+        rules.call(back.ticket, 2, 1500.0)
+    assert e.value.code == "held_for_window"
+    again = rules.start(rules.call(back.ticket, 3, 1500.0).ticket, 3, 1510.0).ticket
+    assert again.held_for is None
+    done = rules.finish(again, 3, {"M1": Outcome.COMPLETED, "M2": Outcome.COMPLETED}, 1600.0)
+    t = done.ticket
+    assert t.handled_before + t.finished_at - t.started_at == 240.0 + 90.0  # not the 900 away
+
+
+def test_unpark_when_the_window_is_closed_goes_to_the_line_at_its_place() -> None:
+    t = rules.park(serving(), 3, 500.0).ticket
+    back = rules.unpark(t, 900.0, hold=False).ticket
+    assert (back.status, back.held_for, back.queue_key) == (Status.WAITING, None, 100.0)
+    assert rules.call(back, 5, 950.0).ticket.window == 5
+    held = rules.unpark(t, 900.0).ticket
+    lifted = rules.release(held, 950.0)
+    assert (lifted.event, lifted.ticket.held_for, lifted.detail) == (
+        "hold_released",
+        None,
+        {"window": 3},
+    )
+
+
+def test_park_and_unpark_refusals() -> None:
+    t = rules.park(serving(), 3, 500.0).ticket
+    refused = [
+        (lambda: rules.park(make(), 3, 1), "bad_status"),  # waiting
+        (lambda: rules.park(rules.call(make(), 3, 1).ticket, 3, 2), "bad_status"),  # called
+        (lambda: rules.park(serving(), 4, 1), "not_your_ticket"),  # another window's
+        (lambda: rules.park(t, 3, 600), "bad_status"),  # parked already
+        (lambda: rules.unpark(make(), 1), "bad_status"),
+        (lambda: rules.unpark(t, 600, window=4), "not_your_ticket"),
+        (lambda: rules.release(make(), 1), "bad_status"),  # not held
+        (lambda: rules.call(t, 3, 600), "bad_status"),
+        (lambda: rules.start(t, 3, 600), "bad_status"),
+        (lambda: rules.finish(t, 3, {}, 600), "bad_status"),
+        (lambda: rules.no_show(t, 3, 600), "bad_status"),
+        (lambda: rules.transfer(t, 3, 600, to_window=1), "bad_status"),
+        (lambda: rules.cancel(t, 600), "bad_status"),
+        (lambda: rules.requeue(t, 600), "bad_status"),
+    ]
+    for act, code in refused:
+        with pytest.raises(Refused) as e:
+            act()
+        assert e.value.code == code
+    assert message(e.value, "en") == "Cannot re-queue A001: it is waiting for materials"
+    assert rules.unpark(t, 600, window=3).ticket.held_for == 3
+    ended = rules.expire(t, 700.0)  # the day's close, no force needed
+    assert (ended.ticket.status, ended.detail) == (Status.EXPIRED, {"from": "parked"})

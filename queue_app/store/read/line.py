@@ -39,8 +39,9 @@ def waiting(
 ) -> list[Ticket]:
     """Waiting tickets in dispatch order; only those ``window`` may serve, if given."""
     cands = [candidate(r) for r in tickets.line(conn, day, now)]
-    if window is not None:
+    if window is not None:  # held for it (back with a material) first: as it calls them
         cands = [c for c in cands if eligible(c, window)]
+        cands.sort(key=lambda c: c.held_for is None)
     if domain is not None:
         cands = [c for c in cands if domain in c.domains]
     found = tickets.many(conn, [c.id for c in cands])

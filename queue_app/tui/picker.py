@@ -30,7 +30,7 @@ class RolePicker(App[A | None]):
     BINDINGS = [("q", "quit_demo", N_("Quit")), ("ctrl+q", "quit_demo", "")]
     CSS = """
     RolePicker OptionList { height: 1fr; }
-    RolePicker #hint { height: 3; padding: 0 1; }
+    RolePicker #hint { height: 4; padding: 0 1; }
     """
 
     def __init__(self, server: str, hall: Hall, accounts: Sequence[A], lang: str) -> None:
@@ -58,9 +58,12 @@ class RolePicker(App[A | None]):
         yield Static(
             w._(
                 "Server: {server}  ·  demo password: {password}\n"
-                "Enter opens a terminal; Ctrl+Q in it comes back here",
+                "Enter opens a terminal; Ctrl+Q in it comes back here\n"
+                "In a browser: {server}/display (board) · /window/{n} (window screen) · "
+                "/rate/{n} (rating tablet, account rater{n}) · /kiosk (account kiosk) · /dashboard",
                 server=self.server,
                 password=DEMO_PASSWORD,
+                n=self.hall.windows[0].number,
             ),
             id="hint",
         )

@@ -476,3 +476,13 @@ async def test_a_recall_is_the_newest_call_on_the_board(
     d = (await anon.get("/api/display")).json()
     assert [c["ticket"] for c in d["current"]] == ["A001", "A002"]
     assert [(c["ticket"], c["recall"]) for c in d["recent"]] == [("A001", True), ("A002", False)]
+
+
+def test_the_status_page_has_a_label_and_a_note_for_every_status() -> None:
+    """A status the domain gains (补材料: parked) must not reach a citizen's page as a bare
+    code: status.js labels and explains each one."""
+    script = (REPO / "queue_app" / "web" / "status.js").read_text(encoding="utf-8")
+    for table in ("NOTES", "LABELS"):
+        body = script.split(f"const {table} = {{", 1)[1].split("};", 1)[0]
+        keys = set(re.findall(r"^\s*(\w+):", body, re.M))
+        assert keys == {s.value for s in Status}, table

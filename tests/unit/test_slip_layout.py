@@ -208,3 +208,15 @@ def test_the_default_hall_files_printers_work_once_uncommented(tmp_path: Path) -
     assert hall.printers["front-desk"].device == "file:///tmp/queue-app-slips.bin"
     assert [(s.name, s.printer) for s in hall.stations] == [("desk-1", "front-desk")]
     assert load_hall(REPO / "windows" / "default.yaml").printers == {}
+
+
+def test_a_usb_printer_that_is_not_there_is_offline_with_its_address() -> None:
+    """No such USB device on this machine (or no USB back-end): the worker sees the printer
+    offline, with the device named, and keeps the slip for a later try."""
+    from queue_app.printing.devices import PrinterFailure, send
+    from queue_app.printing.devices import PrinterStatus as Status
+
+    with pytest.raises(PrinterFailure) as failed:
+        send(PrinterSpec(device="usb://0416:5011"), b"\x1b@slip")
+    assert failed.value.status is Status.OFFLINE
+    assert failed.value.detail.startswith("usb://0416:5011: ")

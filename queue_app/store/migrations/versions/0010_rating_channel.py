@@ -1,5 +1,5 @@
-"""Rating channels: a 好差评 case keeps how its rating came and its reasons; a closed day's
-figures keep the 代评 (ratings staff entered for the citizen) apart.
+"""Rating channels: a poor-rating case keeps how its rating came and its reasons; a closed
+day's figures keep the ratings staff entered for the citizen (代评) apart.
 
 A rating given before this revision is the citizen's own (pressed at the clerk terminal):
 its case's channel stays empty, and a kept day's 代评 columns are 0, so its figures stay

@@ -1,5 +1,5 @@
-"""Parked tickets (补材料): the window a returned ticket is held for, when it was parked, the
-note of what the citizen went to fetch, the time served before.
+"""Parked tickets (waiting for materials): the window a returned ticket is held for, when it
+was parked, the note of what the citizen went to fetch (补材料), the time served before.
 
 Revision ID: 0011
 Revises: 0010

@@ -58,6 +58,7 @@ HALL_TABLES = frozenset(
         "rating_case",
         "print_job",
         "printer_state",
+        "notice",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from queue_app.domain.catalog import Catalog, Matter
 from queue_app.domain.dispatch import Policy
 from queue_app.domain.errors import Problem
+from queue_app.domain.notice_rules import NoticeRules
 from queue_app.domain.printer_device import DeviceError, parse_device
 from queue_app.domain.refusals import BadWindowList
 from queue_app.domain.validation import parse_model
@@ -230,6 +231,7 @@ class Hall(_Strict):
     display: Display = Display()
     printers: dict[Annotated[str, Field(pattern=PRINTER_NAME)], PrinterSpec] = {}
     stations: list[Station] = []
+    notices: NoticeRules = NoticeRules()  # what citizens with a mobile number are told
 
     @cached_property
     def station_by_name(self) -> dict[str, Station]:

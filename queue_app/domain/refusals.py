@@ -99,6 +99,11 @@ class BadWindowList(Refused):
     message = N_('"{said}" is not a list of windows: write numbers and ranges, e.g. 1-5,8')
 
 
+class BadMobile(Refused):
+    code, status, field = "bad_mobile", BAD_INPUT, "mobile"
+    message = N_('"{said}" is not a mainland mobile number: 11 digits from 1, e.g. 13812341234')
+
+
 class WindowRequired(Refused):
     code, status, field = "window_required", BAD_INPUT, "window"
     message = N_("A clerk or a rating tablet signs in at a window: give its number")

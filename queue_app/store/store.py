@@ -29,6 +29,7 @@ from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, eligible, oldest_first
 from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall, Targets
+from queue_app.domain.mobile import require_mobile
 from queue_app.domain.numbering import format_number
 from queue_app.domain.profiles import (
     WindowProfile,
@@ -74,6 +75,7 @@ from queue_app.store import (
     tickets,
     windows,
 )
+from queue_app.store.contacts import hall_keys
 from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.hall_key import of
@@ -635,11 +637,14 @@ class Store:
         slip: bool = True,
         once: Once | None = None,
         station: str | None = None,
+        mobile: str | None = None,
     ) -> Issued:
         """Issue a ticket for some matters and/or a bundle, with an optional priority class.
         ``slip=False`` leaves the people ahead and the wait to ``with_slip`` (a read). Issued
-        at a ``station`` with a printer, its slip's print job is written with it."""
+        at a ``station`` with a printer, its slip's print job is written with it. A
+        ``mobile`` number is kept (masked, sealed) for the citizen's notices."""
         printer = self.printer_of(station)
+        number = require_mobile(mobile) if mobile else None
         codes, bundle = resolve(self.catalog, matters, bundle)
         objs = [self.catalog.matter_by_code[c] for c in codes]
         tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
@@ -665,8 +670,9 @@ class Store:
                 appointment_at=appointment_at,
                 bundle=bundle,
             )
+            contact = hall_keys(tx.conn, tx.now).contact(number) if number else None
             t = tickets.insert_ticket(
-                tx, new, prefix=tclass.prefix, seq=seq, token=token, actor=actor
+                tx, new, prefix=tclass.prefix, seq=seq, token=token, actor=actor, contact=contact
             )
             detail = {
                 "matters": codes,

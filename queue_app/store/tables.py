@@ -69,6 +69,10 @@ class TicketRow(SQLModel, table=True):
     parked_at: float | None = None
     park_note: str = Field(default="", max_length=200)
     handled_before: float = 0.0  # seconds served in earlier sittings (before a park)
+    # the citizen's mobile number (revision 0012), for notices: masked, and sealed until
+    # the day is over (queue_app.store.contacts)
+    contact_masked: str | None = Field(default=None, max_length=16)
+    contact_sealed: str | None = Field(default=None, max_length=200)
 
 
 class TicketItemRow(SQLModel, table=True):
@@ -425,6 +429,38 @@ class PrinterStateRow(SQLModel, table=True):
     lease_until: float | None = None
 
 
+class NoticeRow(SQLModel, table=True):
+    """A notice to a citizen for one sender (the outbox of notices): written in the
+    transaction of the change it reports, delivered by a worker (``state`` pending → done,
+    or dead after the sender's attempts). ``id`` is the delivery id the receiver
+    deduplicates on."""
+
+    __tablename__ = "notice"
+    __table_args__ = (
+        Index("ix_notice_due", "hall", "state", "next_try_at"),
+        Index("ix_notice_ref", "hall", "ref", "kind"),
+    )
+
+    hall: str = _hall()
+    id: str = Field(primary_key=True, max_length=32)  # the delivery id (uuid4, hex)
+    sender: str = Field(max_length=40)
+    kind: str = Field(max_length=16)  # NoticeKind
+    day: str = Field(max_length=10)  # the business day it is about
+    ref: str = Field(max_length=16)  # the ticket number or the booking code
+    contact_sealed: str | None = Field(default=None, max_length=200)  # erased once sent
+    contact_masked: str = Field(max_length=16)
+    params: str  # JSON: what the message says (window, people ahead, slot …)
+    created_at: float
+    due_at: float  # not sent before (a reminder: the day before)
+    state: str = Field(max_length=10)  # pending, done, dead, cancelled
+    attempts: int = 0
+    next_try_at: float
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+    delivered_at: float | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -453,6 +489,7 @@ month_step_t = _table(MonthRollupStepRow)
 case_t = _table(RatingCaseRow)
 print_job_t = _table(PrintJobRow)
 printer_state_t = _table(PrinterStateRow)
+notice_t = _table(NoticeRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -474,4 +511,5 @@ HALL_OWNED = (
     case_t,
     print_job_t,
     printer_state_t,
+    notice_t,
 )

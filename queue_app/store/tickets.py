@@ -19,6 +19,7 @@ from queue_app.domain.dispatch import Candidate
 from queue_app.domain.refusals import NoSuchTicket, NoSuchTicketOn
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.store import events, hall_key
+from queue_app.store.contacts import Contact
 from queue_app.store.hall_key import PARAM, mine, params
 from queue_app.store.tables import counter_t, item_t, ticket_t
 from queue_app.store.uow import Conflict, Tx
@@ -215,8 +216,18 @@ def next_seq(conn: Connection, day: str, prefix: str) -> int:
     )
 
 
-def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor: str) -> Ticket:
-    """Write a new waiting ticket (its id is the row's); the caller logs its event."""
+def insert_ticket(
+    tx: Tx,
+    t: Ticket,
+    *,
+    prefix: str,
+    seq: int,
+    token: str,
+    actor: str,
+    contact: Contact | None = None,
+) -> Ticket:
+    """Write a new waiting ticket (its id is the row's), with the citizen's mobile number
+    if they gave one; the caller logs its event."""
     tid = tx.conn.execute(
         _INSERT[tx.dialect],
         {
@@ -239,6 +250,8 @@ def insert_ticket(tx: Tx, t: Ticket, *, prefix: str, seq: int, token: str, actor
             "matters": " ".join(i.matter for i in t.items),
             "token": token,
             "issued_by": actor,
+            "contact_masked": contact.masked if contact else None,
+            "contact_sealed": contact.sealed if contact else None,
         },
     ).scalar_one()
     tx.conn.execute(

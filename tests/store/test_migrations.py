@@ -34,6 +34,7 @@ RELEASE_DB = FIXTURES / "release_0_1_0.db"
 RELEASE_PG = FIXTURES / "release_0_1_0_postgresql.sql"
 TABLES = sorted(schema.RELEASE_0_1_0_TABLES)
 PARKING = ("held_for", "parked_at", "park_note", "handled_before")  # the ticket's, by 0011
+CONTACT = ("contact_masked", "contact_sealed")  # the ticket's, by 0012
 
 
 @pytest.fixture(autouse=True)
@@ -69,12 +70,12 @@ def triggers(engine: Engine) -> list[str]:
 def rows(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of release 0.1.0, in a stable order, without the hall key
     (revision 0005's), the ticket items' own ids (which it dropped) and the columns later
-    revisions add to its tables (0011's parking)."""
+    revisions add to its tables (0011's parking, 0012's mobile numbers)."""
     seen = inspect(engine)
     out = {}
     with engine.connect() as conn:
         for t in TABLES:
-            dropped = {"hall", "id"} if t == "ticket_item" else {"hall", *PARKING}
+            dropped = {"hall", "id"} if t == "ticket_item" else {"hall", *PARKING, *CONTACT}
             cols = [c["name"] for c in seen.get_columns(t) if c["name"] not in dropped]
             listed = ", ".join(f'"{c}"' for c in cols)
             stmt = text(f'SELECT {listed} FROM "{t}"')
@@ -100,6 +101,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     assert schema_diff(engine) == []
     added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup", "day_rollup_step"}
     added |= {"month_rollup_step", "rating_case", "print_job", "printer_state"}  # 0002 to 0008
+    added |= {"notice"}  # 0012
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -785,4 +787,46 @@ def test_0011_keeps_parked_tickets_goes_down_and_up_with_every_other_row(
     )
     assert again.call_next(1, actor="wang").number == "A002"  # the hold went: any window
     assert again.unpark("A001").held_for == 1  # and parking works again
+    again.dispose()
+
+
+def test_0012_keeps_tickets_and_notices_goes_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A ticket with a mobile number keeps it masked and sealed, and a notice row lies in
+    the outbox; going down drops those columns and the outbox (every other row stays); back
+    up, the schema is the code's and numbers are kept again."""
+    store = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    store.issue(["M-SBK"], mobile="13812341234")
+    store.issue(["M-SBK"])
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO notice (hall, id, sender, kind, day, ref, contact_sealed, "
+                "contact_masked, params, created_at, due_at, state, attempts, next_try_at) "
+                "VALUES (:h, 'd1', 'sms', 'called', :d, 'A001', 'x', '138****1234', '{}', "
+                "1, 1, 'pending', 0, 1)"
+            ),
+            {"h": store.code, "d": store.ticket("A001").day},
+        )
+        kept = conn.execute(
+            text("SELECT number, contact_masked, contact_sealed IS NOT NULL FROM ticket")
+        ).all()
+    assert sorted(tuple(r) for r in kept) == [
+        ("A001", "138****1234", True),
+        ("A002", None, False),
+    ]
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0011")
+    columns = {c["name"] for c in inspect(engine).get_columns("ticket")}
+    assert not columns & set(CONTACT) and "notice" not in inspect(engine).get_table_names()
+    assert rows(engine) == written
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, mini_hall, clock=clock, keep_days=None)
+    again.issue(["M-SBK"], mobile="139 0000 1111")
+    with engine.connect() as conn:
+        masked = conn.execute(text("SELECT contact_masked FROM ticket WHERE number = 'A003'"))
+        assert masked.scalar_one() == "139****1111"
     again.dispose()

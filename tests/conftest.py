@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import functools
+import gc
 import os
 import shutil
 import tempfile
@@ -70,6 +71,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: the order within a file and among the rest is kept
+
+
+# The garbage collector: a test process holds a large heap of long-lived objects (the
+# application, Textual, schemathesis's strategies, hypothesis), and each full collection
+# walked all of it (0.3 s each: 44 of them in 713 tests of unit, tui and server, with the
+# younger ones 15 of those tests' 52 s of CPU; 6 of 42 s with the settings below).
+# Once collected, that heap is frozen (never walked again: it lives until the process ends)
+# and the young generations are collected less often (up to 10,000 new objects, not 700,
+# before a first collection). Unreachable cycles are still freed, only in larger batches.
+GC_THRESHOLDS = (10_000, 20, 10)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 # the hall-key audit (tests/hall_key_recorder.py): the session's controller makes the

@@ -2030,10 +2030,14 @@ def history_seed(
 
 # ------------------------------------------------------- simulation (issue 5)
 def _sim_inputs(
-    hall: Path | None, demand: Path | None, seed: int, policy: str | None
+    hall: Path | None,
+    demand: Path | None,
+    seed: int,
+    policy: str | None,
+    booking_share: float | None = None,
 ) -> tuple[Any, ...]:
-    """Catalog, hall, demand, demand model and policy for the simulation commands; bad
-    input is a message and exit 2."""
+    """Catalog, hall, demand (its share of bookings ``booking_share`` if given), demand
+    model and policy for the simulation commands; bad input is a message and exit 2."""
     from queue_app.domain.dispatch import Policy
     from queue_app.loaders import (
         default_demand_path,
@@ -2059,6 +2063,8 @@ def _sim_inputs(
     cat = _catalog()
     h = load_hall_for(hall or _settings().hall or default_hall_path(), cat)
     d = load_demand_for(demand or default_demand_path(), cat)
+    if booking_share is not None:
+        d = d.with_booking_share(booking_share)
     try:
         model = DemandModel(d, cat, h, seed)
     except ScenarioError as exc:
@@ -2103,12 +2109,14 @@ def _render_summary(s: Any) -> None:
         _(">{minutes} min").format(minutes=f"{s.target_minutes:g}"),
         title=_("{label}: wait (minutes)").format(label=_sim_label(s.label)),
     )
-    t.add_row(*_wait_row(_("all"), s.wait))
+    t.add_row(*_wait_row(_("walk-ins") if s.appointments else _("all"), s.wait))
     for k, w in s.by_class.items():
         t.add_row(*_wait_row(_("class {name}").format(name=k), w))
     for k, w in s.by_domain.items():
         t.add_row(*_wait_row(_sim_label(k), w))
     out.print(t)
+    if s.appointments:
+        _render_appointments(s.appointments, s.target_minutes)
     u = Table(_("window"), _("utilisation"), title=_("windows"))
     for n, v in s.utilisation.items():
         u.add_row(str(n), f"{100 * v:.0f}%")
@@ -2156,6 +2164,26 @@ def _render_summary(s: Any) -> None:
         out.print(e)
 
 
+def _render_appointments(a: Any, target: float) -> None:
+    """Appointments' punctuality, apart from the walk-ins."""
+    t = Table(
+        "",
+        "n",
+        _("mean"),
+        "p50",
+        "p90",
+        "p99",
+        _("max"),
+        _(">{minutes} min").format(minutes=f"{target:g}"),
+        title=_("appointments: wait (minutes), {early} min early on average").format(
+            early=_fmt(a.early_mean)
+        ),
+    )
+    t.add_row(*_wait_row(_("from check-in"), a.from_check_in))
+    t.add_row(*_wait_row(_("from the slot's start"), a.from_slot))
+    out.print(t)
+
+
 def _render_side_by_side(sums: list[Any]) -> None:
     t = Table("", *[_sim_label(s.label) for s in sums], title=_("same arrivals, side by side"))
     rows: list[tuple[str, Callable[[Any], str]]] = [
@@ -2185,6 +2213,12 @@ SIM_DEMAND = Annotated[
 SIM_POLICY = Annotated[
     str | None, typer.Option(help="oldest | own_domain | scarce (default: the hall's).")
 ]
+SIM_BOOKING_SHARE = Annotated[
+    float | None,
+    typer.Option(
+        min=0.0, max=1.0, help="Share of the demand that books a slot (default: the demand's)."
+    ),
+]
 
 
 @app.command("simulate")
@@ -2194,6 +2228,7 @@ def simulate_cmd(
     days: Annotated[int, typer.Option(min=1, max=100_000, help="Days to simulate.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same days.")] = 1,
     policy: SIM_POLICY = None,
+    booking_share: SIM_BOOKING_SHARE = None,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -2210,7 +2245,8 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Simulate hall days through the production dispatch policy and ticket rules: waits per
-    class and domain, utilisation, load balance, bundles, wait-estimate errors."""
+    class and domain, utilisation, load balance, bundles, wait-estimate errors, and the
+    appointments' punctuality apart when some of the demand books."""
     from queue_app.domain.dispatch import Policy
     from queue_app.sim import comparison_layouts, layout_for, simulate
 
@@ -2225,7 +2261,7 @@ def simulate_cmd(
                 ),
                 2,
             )
-        cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy)
+        cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy, booking_share)
         if compare == "layouts":
             layouts = comparison_layouts(h, cat, d, model, policy=pol)
         elif compare == "policies":
@@ -2241,6 +2277,8 @@ def simulate_cmd(
             "policy": (pol or h.dispatch.policy).value,
             "expected_tickets_per_day": round(model.expected_arrivals(), 1),
         }
+        if d.bookings.share:
+            head["booking_share"] = d.bookings.share
 
         # a demand is often named after its hall (区政务服务中心 · 周一): the hall once
         demand_name = d.demand.name.removeprefix(h.hall.name).lstrip(" ·") or d.demand.name

@@ -78,3 +78,54 @@ def test_staffing_advises_per_hour_with_a_what_if() -> None:
     assert a["what_if"]["window_mean"] <= a["what_if"]["base_window_mean"]
     r = run("--lang", "en", "staffing", "--days", "2")
     assert r.returncode == 0 and "windows needed per hour" in r.stdout and "what if" in r.stdout
+
+
+def _with_bookings(tmp_path: Path, section: str) -> Path:
+    path = tmp_path / "booked.yaml"
+    text = (REPO / "demand" / "default.yaml").read_text(encoding="utf-8")
+    path.write_text(text + section, encoding="utf-8")
+    return path
+
+
+BOOKINGS = """
+bookings:
+  share: 0.4
+  slot_minutes: 30
+  arrive: {mean_minutes: -8, sd_minutes: 6}
+  no_show: 0.1
+"""
+
+
+def test_simulate_reports_appointments_apart_and_share_0_is_the_walk_in_day(
+    tmp_path: Path,
+) -> None:
+    booked = _with_bookings(tmp_path, BOOKINGS)
+    args = ("simulate", "--days", "1", "--seed", "5", "--estimate-days", "0", "--json")
+    walk_in = json.loads(run(*args).stdout)
+    zero = json.loads(run(*args, "--demand", str(booked), "--booking-share", "0").stdout)
+    assert zero == walk_in  # the walk-in-only path is the one it was
+    r = run(*args, "--demand", str(booked))
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    (s,) = d["results"]
+    a = s["appointments"]
+    assert d["booking_share"] == 0.4 and "appointments" not in walk_in["results"][0]
+    # about 0.4 × 0.9 of the citizens come booked; the walk-ins' figures are the rest's
+    assert 0.25 < a["n"] / s["citizens"] < 0.45
+    assert s["wait"]["n"] + a["n"] == s["served"]
+    assert "预约" not in s["by_class"]
+    assert 0 < a["early_mean"] < 15  # 8 minutes early on average, some late
+    # counted from the slot's start, an early citizen's wait is shorter
+    assert a["from_slot"]["mean"] < a["from_check_in"]["mean"]
+    en = run("--lang", "en", *args[:-1], "--demand", str(booked))
+    assert "appointments: wait" in en.stdout and "from the slot's start" in en.stdout
+    assert "walk-ins" in en.stdout
+
+
+def test_a_bad_bookings_section_is_located(tmp_path: Path) -> None:
+    bad = _with_bookings(tmp_path, BOOKINGS.replace("no_show: 0.1", "no_show: 1.5"))
+    r = run("simulate", "--demand", str(bad))
+    line = len(bad.read_text(encoding="utf-8").splitlines())
+    assert r.returncode == 2 and f"{bad}:{line}: bookings.no_show" in r.stderr, r.stderr
+    r = run("simulate", "--booking-share", "2")
+    assert r.returncode == 2 and "--booking-share" in r.stderr

@@ -2317,10 +2317,19 @@ def staffing_cmd(
     extra_from: Annotated[str, typer.Option(help="... from (HH:MM) ...")] = "09:00",
     extra_to: Annotated[str, typer.Option(help="... to (HH:MM).")] = "11:00",
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    booking_share: SIM_BOOKING_SHARE = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            help="A day (YYYY-MM-DD) whose bookings in the hall's database count at their "
+            "slots, in place of the demand's share who book."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Windows needed per hour for a p90 wait under the target (Erlang C, confirmed by
-    simulation), and what opening more windows in the morning peak would do."""
+    simulation; booked citizens counted at their slots), and what opening more windows in
+    the morning peak would do."""
     import re
 
     from queue_app.sim import advise
@@ -2336,8 +2345,14 @@ def staffing_cmd(
                 ),
                 2,
             )
+    if day is not None and not _is_iso_day(day):
+        _fail(
+            _error(_("--day: expected a date as YYYY-MM-DD; got {value}").format(value=repr(day))),
+            2,
+        )
     with _user_errors():
-        cat, h, d, _model, pol = _sim_inputs(hall, demand, seed, policy)
+        cat, h, d, _model, pol = _sim_inputs(hall, demand, seed, policy, booking_share)
+        booked = _bookings_of(day, h) if day is not None else []
         a = advise(
             h,
             cat,
@@ -2348,6 +2363,8 @@ def staffing_cmd(
             policy=pol,
             what_if=(extra, extra_from, extra_to) if extra else None,
             workers=workers,
+            booked=booked,
+            day=day,
         )
 
         def render() -> None:
@@ -2357,9 +2374,11 @@ def staffing_cmd(
                     "target p90 {target} min · a ticket holds a window {minutes} min on average"
                 ).format(target=f"{a.target_p90:g}", minutes=f"{a.mean_minutes:.1f}")
             )
+            booked = any(x.booked for x in a.hours)
             t = Table(
                 _("hour"),
                 _("arrivals"),
+                *([_("of them booked")] if booked else []),
                 _("load (erlangs)"),
                 "Erlang C",
                 _("advised"),
@@ -2373,6 +2392,7 @@ def staffing_cmd(
                 t.add_row(
                     x.start,
                     f"{x.arrivals:.0f}",
+                    *([f"{x.booked:.0f}"] if booked else []),
                     f"{x.offered_load:.1f}",
                     str(x.erlang_needed),
                     str(x.advised) + (" !" if x.short else ""),
@@ -2421,6 +2441,35 @@ def staffing_cmd(
                 )
 
         _emit(a.to_dict(), render)
+
+
+def _is_iso_day(day: str) -> bool:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(day).isoformat() == day
+    except ValueError:
+        return False
+
+
+def _bookings_of(day: str, hall: Hall) -> list[Any]:
+    """The bookings of ``day`` not checked in, from the hall's database (``Store.booked``)."""
+    store = _store(hall=hall)
+    try:
+        booked = getattr(store, "booked", None)
+        if booked is None:
+            _fail(
+                _error(
+                    _(
+                        "--day: this version of queue_app keeps no bookings in the hall's "
+                        "database; leave --day out (the demand's booking share still counts)"
+                    )
+                ),
+                2,
+            )
+        return list(booked(day))
+    finally:
+        store.dispose()
 
 
 def _one_line_summaries(*apps: typer.Typer) -> None:

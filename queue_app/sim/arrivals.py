@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -93,8 +94,21 @@ class DemandModel:
     """A demand profile compiled against a catalog and the hall whose desk issues the tickets
     (a matter or bundle no window of that hall accepts in one sitting is never drawn)."""
 
-    def __init__(self, demand: Demand, catalog: Catalog, hall: Hall, seed: int) -> None:
+    def __init__(
+        self,
+        demand: Demand,
+        catalog: Catalog,
+        hall: Hall,
+        seed: int,
+        booked: Sequence[tuple[float, tuple[str, ...]]] = (),
+    ) -> None:
+        """``booked``: a day's actual bookings (slot start as a second of the day, matters):
+        every simulated day has them, in place of the demand's share who book."""
         self.demand, self.catalog, self.hall, self.seed = demand, catalog, hall, seed
+        unknown = sorted({c for _, ms in booked for c in ms} - set(catalog.matter_by_code))
+        if unknown:
+            raise ScenarioError(f"bookings name matters the catalog does not have: {unknown}")
+        self.actual = sorted(booked)
         cov = Coverage(hall, catalog)
         served = set().union(*cov.by_window.values())
         h = demand.handling
@@ -189,7 +203,7 @@ class DemandModel:
                 secs = tuple(expo(1.0 / means[c]) for c in codes)
             cls = self.ticket_class(codes, priority is not None)
             out.append(Arrival(t, codes, bundle, priority, no_show, secs, cls, domain))
-        if d.bookings.share > 0:  # drawn apart: the walk-ins' draws stay as they were
+        if d.bookings.share > 0 or self.actual:  # drawn apart: the walk-ins' stay as they were
             out = self._booked(out, random.Random(f"book:{self.seed}:{day}"), day)
         return out
 

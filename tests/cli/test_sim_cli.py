@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from queue_app.store import Store
 from tests.cli.test_cli import run
 from tests.conftest import REPO
 
@@ -129,3 +132,33 @@ def test_a_bad_bookings_section_is_located(tmp_path: Path) -> None:
     assert r.returncode == 2 and f"{bad}:{line}: bookings.no_show" in r.stderr, r.stderr
     r = run("simulate", "--booking-share", "2")
     assert r.returncode == 2 and "--booking-share" in r.stderr
+
+
+MINI_DEMAND = """
+demand: {name: mini}
+arrivals: {per_hour: {"09:00": 20, "12:00": 0}}
+mix: {社保: 1, 企业开办: 1}
+"""
+
+
+def test_staffing_counts_bookings_of_the_demand_and_of_a_day(
+    tmp_path: Path, mini_env: dict[str, str]
+) -> None:
+    r = run("staffing", "--days", "1", "--extra", "0", "--booking-share", "0.3", "--json")
+    assert r.returncode == 0, r.stderr
+    hours = json.loads(r.stdout)["hours"]
+    # three in ten book, one booking in ten unused: 27% of an hour's arrivals booked
+    assert all(h["booked"] == pytest.approx(0.27 * h["arrivals"] / 0.97) for h in hours)
+    demand = tmp_path / "mini_demand.yaml"
+    demand.write_text(MINI_DEMAND, encoding="utf-8")
+    args = ("--lang", "en", "staffing", "--demand", str(demand), "--days", "1", "--extra", "0")
+    args = (*args, "--json")
+    r = run(*args, "--day", "23/11/2026", env=mini_env)
+    assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
+    r = run(*args, "--day", "2026-11-23", env=mini_env)
+    if hasattr(Store, "booked"):  # the hall's bookings (none in a new hall's database)
+        assert r.returncode == 0, r.stderr
+        assert all(h["booked"] == 0 for h in json.loads(r.stdout)["hours"])
+    else:  # before the booking tables: said plainly
+        assert r.returncode == 2 and "--day" in r.stderr and "no bookings" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -83,26 +83,22 @@ def test_staffing_advises_per_hour_with_a_what_if() -> None:
     assert r.returncode == 0 and "windows needed per hour" in r.stdout and "what if" in r.stdout
 
 
-def _with_bookings(tmp_path: Path, section: str) -> Path:
+def _with_bookings(tmp_path: Path, share: str = "0.4", no_show: str = "0.1") -> Path:
+    """demand/default.yaml with its bookings section's share and no-show changed."""
     path = tmp_path / "booked.yaml"
     text = (REPO / "demand" / "default.yaml").read_text(encoding="utf-8")
-    path.write_text(text + section, encoding="utf-8")
+    for key, value in (("share: 0.0 ", share), ("no_show: 0.1 ", no_show)):
+        head, tail = text.split("\nbookings:", 1)
+        assert key in tail
+        text = head + "\nbookings:" + tail.replace(key, key.split()[0] + f" {value} ", 1)
+    path.write_text(text, encoding="utf-8")
     return path
-
-
-BOOKINGS = """
-bookings:
-  share: 0.4
-  slot_minutes: 30
-  arrive: {mean_minutes: -8, sd_minutes: 6}
-  no_show: 0.1
-"""
 
 
 def test_simulate_reports_appointments_apart_and_share_0_is_the_walk_in_day(
     tmp_path: Path,
 ) -> None:
-    booked = _with_bookings(tmp_path, BOOKINGS)
+    booked = _with_bookings(tmp_path)
     args = ("simulate", "--days", "1", "--seed", "5", "--estimate-days", "0", "--json")
     walk_in = json.loads(run(*args).stdout)
     zero = json.loads(run(*args, "--demand", str(booked), "--booking-share", "0").stdout)
@@ -126,9 +122,10 @@ def test_simulate_reports_appointments_apart_and_share_0_is_the_walk_in_day(
 
 
 def test_a_bad_bookings_section_is_located(tmp_path: Path) -> None:
-    bad = _with_bookings(tmp_path, BOOKINGS.replace("no_show: 0.1", "no_show: 1.5"))
+    bad = _with_bookings(tmp_path, no_show="1.5")
     r = run("simulate", "--demand", str(bad))
-    line = len(bad.read_text(encoding="utf-8").splitlines())
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if "no_show: 1.5" in t)
     assert r.returncode == 2 and f"{bad}:{line}: bookings.no_show" in r.stderr, r.stderr
     r = run("simulate", "--booking-share", "2")
     assert r.returncode == 2 and "--booking-share" in r.stderr

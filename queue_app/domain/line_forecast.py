@@ -17,7 +17,8 @@ whose slot has begun is called before walk-ins. A share ``no_show`` of them neve
 booking stays away in that share of the plays (stratified), so the mean over the plays counts
 ``1 - no_show`` of each. A window with nothing to call waits for the next booking it may serve
 (a gap in its day); a walk-in joining the end of the line fills the first gap of the windows
-that may serve it if it fits there, else the line is played again.
+that may serve it if it fits there, else the line is played again. Bookings more than
+``BOOKED_HORIZON_S`` ahead are left out (a wait longer than that is told too short).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ RUNS, SIGMA = 8, 0.5
 # two servers, committing in the other order) still joins at the end: a play may swap it
 # with tickets issued that close to it; its people ahead are counted in order.
 LATE_S = 10.0
+# Bookings whose slot begins later than this are left out of the plays: they cannot come
+# before a ticket called sooner, and playing the rest of the day's bookings costs time.
+BOOKED_HORIZON_S = 2 * 3600.0
 _TABLE_SIZE = 4096
 _GOLDEN = (math.sqrt(5) - 1) / 2
 _RNG = random.Random(20261201)
@@ -117,7 +121,8 @@ class LineForecast:
         line = sorted(waiting, key=lambda c: base_order(c, now))
         for c in line:
             f._note(c)
-        f.booked = sorted(booked, key=lambda b: (f.arrival(b), b.queue_key, b.id))
+        soon = [b for b in booked if f.arrival(b) <= now + BOOKED_HORIZON_S]
+        f.booked = sorted(soon, key=lambda b: (f.arrival(b), b.queue_key, b.id))
         for b in f.booked:
             f._eligible(b)  # a booking of a kind only some windows serve: plays, not formula
         f._play_all(line)

@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _sim_common import inputs
 
+from queue_app.domain.booked import Booked
 from queue_app.domain.dispatch import Candidate
-from queue_app.domain.forecast import HandlingModel, OpenWindow, estimate_wait
+from queue_app.domain.forecast import HandlingModel, OpenWindow, booked_candidates, estimate_wait
 from queue_app.domain.hall import Coverage
 from queue_app.domain.layouts import dispatch_windows, pooled_layout
 from queue_app.sim import DemandModel, layout_for, simulate
@@ -46,16 +47,23 @@ def speed(catalog, hall, model: DemandModel) -> None:
     ]
     windows = [OpenWindow(w, rng.uniform(0, 10)) for w in dws]
     hm = HandlingModel({m.code: m.minutes for m in catalog.matters})
-    for target in (line[-1], line[50]):
-        n = 200
-        t0 = time.perf_counter()
-        for _ in range(n):
-            estimate_wait(target, line, windows, hm, 0.0)
-        ms = (time.perf_counter() - t0) / n * 1000
-        print(
-            f"forecast cost, {len(line)} waiting, 23 windows, target at place "
-            f"{line.index(target) + 1}: {ms:.2f} ms per estimate"
-        )
+    # a day's bookings still to come (three in ten of the demand book: about 200 a day)
+    booked = booked_candidates(
+        [Booked(1800.0 * (k % 16), a.matters) for k, a in enumerate(model.day(1)[:200])],
+        0.0,
+        lambda ms: frozenset(domain_of[c] for c in ms),
+    )
+    for bookings in ((), booked):
+        for target in (line[-1], line[50]):
+            n = 200
+            t0 = time.perf_counter()
+            for _ in range(n):
+                estimate_wait(target, line, windows, hm, 0.0, booked=bookings)
+            ms = (time.perf_counter() - t0) / n * 1000
+            print(
+                f"forecast cost, {len(line)} waiting, {len(bookings)} bookings to come, "
+                f"23 windows, target at place {line.index(target) + 1}: {ms:.2f} ms per estimate"
+            )
 
 
 def main() -> None:

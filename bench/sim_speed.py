@@ -11,7 +11,8 @@ with an untimed garbage collection between turns (ciw's days leave cycles behind
 collection during ours would clear on ours' time); the figure is CPU time (one core), the
 verdict the median of the rounds' ratios. The floor: ours at least ciw's speed (ours/ciw
 >= 1). Both are checked against Erlang C (mean wait and the share who wait, 99% intervals
-over the days) so the two measure the same system. Last, ours alone on the default hall.
+over the days) so the two measure the same system. Last, ours alone on the default hall,
+walk-ins only and with a share of the demand booked (``--booking-share``, 0 to leave out).
 Needs the bench extra (``pip install -e '.[bench]'``).
 """
 
@@ -129,6 +130,9 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--hall-days", type=int, default=100, help="days of the default hall")
+    ap.add_argument(
+        "--booking-share", type=float, default=0.3, help="the default hall's booked share too"
+    )
     args = ap.parse_args()
     mine = ours()
     for d in range(args.days):  # untimed: the layout compiles each new set of matters once
@@ -170,11 +174,16 @@ def main() -> None:
         print(f"  {label}: Erlang C {want:.3f}; " + "; ".join(line))
     if args.hall_days > 0:
         default_hall(args.hall_days)
+        if args.booking_share > 0:
+            default_hall(args.hall_days, args.booking_share)
 
 
-def default_hall(days: int) -> None:
-    """Ours alone on the default hall and demand (restricted windows, lunch, breaks)."""
+def default_hall(days: int, booking_share: float = 0.0) -> None:
+    """Ours alone on the default hall and demand (restricted windows, lunch, breaks), a
+    share of the demand booked if given."""
     catalog, hall, demand = inputs()
+    if booking_share:
+        demand = demand.with_booking_share(booking_share)
     model = DemandModel(demand, catalog, hall, seed=1)
     lay = layout_for(hall, catalog, demand)
     arrivals = [model.day(d) for d in range(days)]
@@ -186,7 +195,8 @@ def default_hall(days: int) -> None:
     n = sum(len(a) for a in arrivals)
     print(
         f"\nthe default hall ({hall.hall.code}), {days} days, {n:,} tickets: {cpu:.2f} s = "
-        f"{n / cpu:,.0f}/s (the arrivals drawn beforehand)"
+        f"{n / cpu:,.0f}/s (the arrivals drawn beforehand"
+        + (f"; {booking_share:g} of the demand booked)" if booking_share else ")")
     )
 
 

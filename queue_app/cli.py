@@ -2030,10 +2030,14 @@ def history_seed(
 
 # ------------------------------------------------------- simulation (issue 5)
 def _sim_inputs(
-    hall: Path | None, demand: Path | None, seed: int, policy: str | None
+    hall: Path | None,
+    demand: Path | None,
+    seed: int,
+    policy: str | None,
+    booking_share: float | None = None,
 ) -> tuple[Any, ...]:
-    """Catalog, hall, demand, demand model and policy for the simulation commands; bad
-    input is a message and exit 2."""
+    """Catalog, hall, demand (its share of bookings ``booking_share`` if given), demand
+    model and policy for the simulation commands; bad input is a message and exit 2."""
     from queue_app.domain.dispatch import Policy
     from queue_app.loaders import (
         default_demand_path,
@@ -2059,6 +2063,8 @@ def _sim_inputs(
     cat = _catalog()
     h = load_hall_for(hall or _settings().hall or default_hall_path(), cat)
     d = load_demand_for(demand or default_demand_path(), cat)
+    if booking_share is not None:
+        d = d.with_booking_share(booking_share)
     try:
         model = DemandModel(d, cat, h, seed)
     except ScenarioError as exc:
@@ -2103,12 +2109,14 @@ def _render_summary(s: Any) -> None:
         _(">{minutes} min").format(minutes=f"{s.target_minutes:g}"),
         title=_("{label}: wait (minutes)").format(label=_sim_label(s.label)),
     )
-    t.add_row(*_wait_row(_("all"), s.wait))
+    t.add_row(*_wait_row(_("walk-ins") if s.appointments else _("all"), s.wait))
     for k, w in s.by_class.items():
         t.add_row(*_wait_row(_("class {name}").format(name=k), w))
     for k, w in s.by_domain.items():
         t.add_row(*_wait_row(_sim_label(k), w))
     out.print(t)
+    if s.appointments:
+        _render_appointments(s.appointments, s.target_minutes)
     u = Table(_("window"), _("utilisation"), title=_("windows"))
     for n, v in s.utilisation.items():
         u.add_row(str(n), f"{100 * v:.0f}%")
@@ -2156,6 +2164,26 @@ def _render_summary(s: Any) -> None:
         out.print(e)
 
 
+def _render_appointments(a: Any, target: float) -> None:
+    """Appointments' punctuality, apart from the walk-ins."""
+    t = Table(
+        "",
+        "n",
+        _("mean"),
+        "p50",
+        "p90",
+        "p99",
+        _("max"),
+        _(">{minutes} min").format(minutes=f"{target:g}"),
+        title=_("appointments: wait (minutes), {early} min early on average").format(
+            early=_fmt(a.early_mean)
+        ),
+    )
+    t.add_row(*_wait_row(_("from check-in"), a.from_check_in))
+    t.add_row(*_wait_row(_("from the slot's start"), a.from_slot))
+    out.print(t)
+
+
 def _render_side_by_side(sums: list[Any]) -> None:
     t = Table("", *[_sim_label(s.label) for s in sums], title=_("same arrivals, side by side"))
     rows: list[tuple[str, Callable[[Any], str]]] = [
@@ -2185,6 +2213,12 @@ SIM_DEMAND = Annotated[
 SIM_POLICY = Annotated[
     str | None, typer.Option(help="oldest | own_domain | scarce (default: the hall's).")
 ]
+SIM_BOOKING_SHARE = Annotated[
+    float | None,
+    typer.Option(
+        min=0.0, max=1.0, help="Share of the demand that books a slot (default: the demand's)."
+    ),
+]
 
 
 @app.command("simulate")
@@ -2194,6 +2228,7 @@ def simulate_cmd(
     days: Annotated[int, typer.Option(min=1, max=100_000, help="Days to simulate.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same days.")] = 1,
     policy: SIM_POLICY = None,
+    booking_share: SIM_BOOKING_SHARE = None,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -2210,7 +2245,8 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Simulate hall days through the production dispatch policy and ticket rules: waits per
-    class and domain, utilisation, load balance, bundles, wait-estimate errors."""
+    class and domain, utilisation, load balance, bundles, wait-estimate errors, and the
+    appointments' punctuality apart when some of the demand books."""
     from queue_app.domain.dispatch import Policy
     from queue_app.sim import comparison_layouts, layout_for, simulate
 
@@ -2225,7 +2261,7 @@ def simulate_cmd(
                 ),
                 2,
             )
-        cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy)
+        cat, h, d, model, pol = _sim_inputs(hall, demand, seed, policy, booking_share)
         if compare == "layouts":
             layouts = comparison_layouts(h, cat, d, model, policy=pol)
         elif compare == "policies":
@@ -2241,6 +2277,8 @@ def simulate_cmd(
             "policy": (pol or h.dispatch.policy).value,
             "expected_tickets_per_day": round(model.expected_arrivals(), 1),
         }
+        if d.bookings.share:
+            head["booking_share"] = d.bookings.share
 
         # a demand is often named after its hall (区政务服务中心 · 周一): the hall once
         demand_name = d.demand.name.removeprefix(h.hall.name).lstrip(" ·") or d.demand.name
@@ -2279,10 +2317,19 @@ def staffing_cmd(
     extra_from: Annotated[str, typer.Option(help="... from (HH:MM) ...")] = "09:00",
     extra_to: Annotated[str, typer.Option(help="... to (HH:MM).")] = "11:00",
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    booking_share: SIM_BOOKING_SHARE = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            help="A day (YYYY-MM-DD) whose bookings in the hall's database count at their "
+            "slots, in place of the demand's share who book."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Windows needed per hour for a p90 wait under the target (Erlang C, confirmed by
-    simulation), and what opening more windows in the morning peak would do."""
+    simulation; booked citizens counted at their slots), and what opening more windows in
+    the morning peak would do."""
     import re
 
     from queue_app.sim import advise
@@ -2298,8 +2345,14 @@ def staffing_cmd(
                 ),
                 2,
             )
+    if day is not None and not _is_iso_day(day):
+        _fail(
+            _error(_("--day: expected a date as YYYY-MM-DD; got {value}").format(value=repr(day))),
+            2,
+        )
     with _user_errors():
-        cat, h, d, _model, pol = _sim_inputs(hall, demand, seed, policy)
+        cat, h, d, _model, pol = _sim_inputs(hall, demand, seed, policy, booking_share)
+        booked = _bookings_of(day, h) if day is not None else []
         a = advise(
             h,
             cat,
@@ -2310,6 +2363,8 @@ def staffing_cmd(
             policy=pol,
             what_if=(extra, extra_from, extra_to) if extra else None,
             workers=workers,
+            booked=booked,
+            day=day,
         )
 
         def render() -> None:
@@ -2319,9 +2374,11 @@ def staffing_cmd(
                     "target p90 {target} min · a ticket holds a window {minutes} min on average"
                 ).format(target=f"{a.target_p90:g}", minutes=f"{a.mean_minutes:.1f}")
             )
+            booked = any(x.booked for x in a.hours)
             t = Table(
                 _("hour"),
                 _("arrivals"),
+                *([_("of them booked")] if booked else []),
                 _("load (erlangs)"),
                 "Erlang C",
                 _("advised"),
@@ -2335,6 +2392,7 @@ def staffing_cmd(
                 t.add_row(
                     x.start,
                     f"{x.arrivals:.0f}",
+                    *([f"{x.booked:.0f}"] if booked else []),
                     f"{x.offered_load:.1f}",
                     str(x.erlang_needed),
                     str(x.advised) + (" !" if x.short else ""),
@@ -2383,6 +2441,35 @@ def staffing_cmd(
                 )
 
         _emit(a.to_dict(), render)
+
+
+def _is_iso_day(day: str) -> bool:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(day).isoformat() == day
+    except ValueError:
+        return False
+
+
+def _bookings_of(day: str, hall: Hall) -> list[Any]:
+    """The bookings of ``day`` not checked in, from the hall's database (``Store.booked``)."""
+    store = _store(hall=hall)
+    try:
+        booked = getattr(store, "booked", None)
+        if booked is None:
+            _fail(
+                _error(
+                    _(
+                        "--day: this version of queue_app keeps no bookings in the hall's "
+                        "database; leave --day out (the demand's booking share still counts)"
+                    )
+                ),
+                2,
+            )
+        return list(booked(day))
+    finally:
+        store.dispose()
 
 
 def _one_line_summaries(*apps: typer.Typer) -> None:

@@ -72,6 +72,26 @@ class Breaks(_Strict):
     minutes: Annotated[float, Field(ge=0, le=120)] = 15.0
 
 
+class Punctuality(_Strict):
+    """When a booked citizen checks in, in minutes from the slot's start (negative: early):
+    normal with this mean and spread, kept within the check-in window (30 minutes before
+    to 15 after)."""
+
+    mean_minutes: Annotated[float, Field(ge=-30, le=15)] = -8.0
+    sd_minutes: Annotated[float, Field(ge=0, le=30)] = 6.0
+
+
+class Bookings(_Strict):
+    """Citizens who book a slot instead of walking in: a share of the demand, each booking
+    the slot of the time they would have come; a share of bookings never come (the rest of
+    them check in around the slot's start and are served as appointments)."""
+
+    share: Share = 0.0
+    slot_minutes: Annotated[int, Field(ge=5, le=240)] = 30
+    arrive: Punctuality = Punctuality()
+    no_show: Share = 0.1
+
+
 class DemandInfo(_Strict):
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
@@ -89,9 +109,18 @@ class Demand(_Strict):
     no_show: NoShow = NoShow()
     handling: Handling = Handling()
     breaks: Breaks = Breaks()
+    bookings: Bookings = Bookings()
     # windows staffed over lunch on such a day, the broadest first; None: the hall's own
     # lunch duty (its hours.lunch.on_duty)
     lunch_windows: Annotated[int, Field(ge=0, le=999)] | None = None
+
+    def with_booking_share(self, share: float) -> Demand:
+        """This demand with another share of bookings (0..1)."""
+        if not 0 <= share <= 1:
+            raise ValueError(f"booking share: expected 0..1; got {share}")
+        return self.model_copy(
+            update={"bookings": self.bookings.model_copy(update={"share": share})}
+        )
 
     def rate_segments(self) -> list[tuple[int, int, float]]:
         """(start second, end second, citizens per second) over the day, scaled."""

@@ -26,10 +26,11 @@ hall (``bench/estimates.py``, which also times an estimate).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from queue_app.domain.booked import NO_SHOW_SHARE, Booked, still_due
 from queue_app.domain.dispatch import (
     Candidate,
     DispatchWindow,
@@ -143,6 +144,28 @@ def back_after_lunch(
     return None
 
 
+def booked_candidates(
+    booked: Sequence[Booked],
+    now: float,
+    domains: Callable[[frozenset[str]], frozenset[str]] = lambda ms: frozenset(),
+) -> list[Candidate]:
+    """The bookings that may still check in, as the forecast's candidates to come: ids -1,
+    -2, ... (no ticket's), in line by their slot's start, an appointment from it on."""
+    out = []
+    for k, b in enumerate(still_due(booked, now)):
+        matters = frozenset(b.matters)
+        out.append(
+            Candidate(
+                id=-(k + 1),
+                matters=matters,
+                queue_key=b.slot_start,
+                appointment_at=b.slot_start,
+                domains=domains(matters),
+            )
+        )
+    return out
+
+
 def forward_minutes(
     target: Candidate,
     waiting: Sequence[Candidate],
@@ -153,12 +176,17 @@ def forward_minutes(
     policy: Policy = Policy.OLDEST,
     aging_seconds: float = 15 * 60,
     runs: int = 8,
+    booked: Sequence[Candidate] = (),
+    no_show: float = NO_SHOW_SHARE,
 ) -> float | None:
-    """Play the line forward from now through ``choose_next``, with no further arrivals;
+    """Play the line forward from now through ``choose_next``, with no further arrivals
+    but the ``booked`` (``booked_candidates``; a share ``no_show`` of them never comes);
     minutes until the target is called, the mean over ``runs`` plays whose handling times
     are drawn around the learned means (the same state gives the same estimate). ``runs=0``:
     one play with the mean times. None if no open window ever calls the target."""
-    forecast = _with_target(target, waiting, windows, model, now, policy, aging_seconds, runs)
+    forecast = _with_target(
+        target, waiting, windows, model, now, policy, aging_seconds, runs, booked, no_show
+    )
     return forecast.called_in(target)
 
 
@@ -171,18 +199,24 @@ def estimate_wait(
     *,
     policy: Policy = Policy.OLDEST,
     aging_seconds: float = 15 * 60,
+    booked: Sequence[Candidate] = (),
+    no_show: float = NO_SHOW_SHARE,
 ) -> float | None:
     """Minutes until ``target`` is called, or None if no open window may serve it.
 
     ``waiting``: every waiting ticket (the target among them or not), in any order.
     ``windows``: the open windows (idle or serving; ``lunch_away`` for those off lunch
     duty), and those closed for lunch (``back_after_lunch``); paused and other closed ones
-    left out.
+    left out. ``booked``: the bookings still to check in (``booked_candidates``), of which a
+    share ``no_show`` never comes; one whose slot begins before ``target`` is called goes
+    ahead of a walk-in.
     Undifferentiated windows (one pooled line), the target called before any of them goes
     away: the queue-length formula with busy-time rates. Restricted windows, or some away
     before then: plays of the line through ``choose_next`` (``domain.line_forecast``, which
     forecasts the whole line at once; this asks it for one ticket)."""
-    forecast = _with_target(target, waiting, windows, model, now, policy, aging_seconds, 8)
+    forecast = _with_target(
+        target, waiting, windows, model, now, policy, aging_seconds, 8, booked, no_show
+    )
     return forecast.wait(target)
 
 
@@ -195,6 +229,8 @@ def _with_target(
     policy: Policy,
     aging_seconds: float,
     runs: int,
+    booked: Sequence[Candidate] = (),
+    no_show: float = NO_SHOW_SHARE,
 ) -> LineForecast:
     """The whole-line forecast of ``waiting`` with ``target`` in it."""
     from queue_app.domain.line_forecast import LineForecast  # it builds on this module
@@ -203,5 +239,13 @@ def _with_target(
     if all(c.id != target.id for c in line):
         line.append(target)
     return LineForecast.of(
-        line, windows, model, now, policy=policy, aging_seconds=aging_seconds, runs=runs
+        line,
+        windows,
+        model,
+        now,
+        policy=policy,
+        aging_seconds=aging_seconds,
+        runs=runs,
+        booked=booked,
+        no_show=no_show,
     )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from queue_app.domain.booked import CHECK_IN_EARLY_S, CHECK_IN_LATE_S
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand, Distribution
 from queue_app.domain.hall import Coverage, Hall
@@ -28,10 +30,21 @@ class ScenarioError(ValueError):
 
 class Arrival:
     """One citizen: arrival second of the day, matters (in catalog order), bundle, priority,
-    whether they are absent when called, the seconds each matter takes them this visit, and
-    the ticket class and domain the statistics group them by."""
+    whether they are absent when called, the seconds each matter takes them this visit, the
+    ticket class and domain the statistics group them by, and for a booked citizen the
+    second of the day their slot begins (None: a walk-in)."""
 
-    __slots__ = ("bundle", "cls", "domain", "matters", "no_show", "priority", "seconds", "t")
+    __slots__ = (
+        "bundle",
+        "cls",
+        "domain",
+        "matters",
+        "no_show",
+        "priority",
+        "seconds",
+        "slot",
+        "t",
+    )
 
     def __init__(
         self,
@@ -43,8 +56,10 @@ class Arrival:
         seconds: tuple[float, ...],
         cls: str,
         domain: str,
+        slot: float | None = None,
     ) -> None:
         self.t = t
+        self.slot = slot
         self.matters = matters
         self.bundle = bundle
         self.priority = priority
@@ -79,8 +94,21 @@ class DemandModel:
     """A demand profile compiled against a catalog and the hall whose desk issues the tickets
     (a matter or bundle no window of that hall accepts in one sitting is never drawn)."""
 
-    def __init__(self, demand: Demand, catalog: Catalog, hall: Hall, seed: int) -> None:
+    def __init__(
+        self,
+        demand: Demand,
+        catalog: Catalog,
+        hall: Hall,
+        seed: int,
+        booked: Sequence[tuple[float, tuple[str, ...]]] = (),
+    ) -> None:
+        """``booked``: a day's actual bookings (slot start as a second of the day, matters):
+        every simulated day has them, in place of the demand's share who book."""
         self.demand, self.catalog, self.hall, self.seed = demand, catalog, hall, seed
+        unknown = sorted({c for _, ms in booked for c in ms} - set(catalog.matter_by_code))
+        if unknown:
+            raise ScenarioError(f"bookings name matters the catalog does not have: {unknown}")
+        self.actual = sorted(booked)
         cov = Coverage(hall, catalog)
         served = set().union(*cov.by_window.values())
         h = demand.handling
@@ -115,17 +143,21 @@ class DemandModel:
                 f"bundles.share is {b.share} but hall {hall.hall.code} can serve none of the "
                 "bundles weighted in one sitting"
             )
+        # day -> its bookings: (slot start, matters, check-in second or inf if never)
+        self.bookings: dict[int, list[tuple[float, tuple[str, ...], float]]] = {}
         hours = hall.hours
         self.open_s = hhmm_seconds(hours.open)
         self.issue_until_s = hhmm_seconds(hours.issue_until or hours.close)
-        self._cls: dict[tuple[tuple[str, ...], bool], str] = {}
+        self._cls: dict[tuple[tuple[str, ...], bool, bool], str] = {}
 
-    def ticket_class(self, matters: tuple[str, ...], priority: bool) -> str:
-        key = (matters, priority)
+    def ticket_class(
+        self, matters: tuple[str, ...], priority: bool, appointment: bool = False
+    ) -> str:
+        key = (matters, priority, appointment)
         name = self._cls.get(key)
         if name is None:
             objs = [self.catalog.matter_by_code[c] for c in matters]
-            name = self._cls[key] = self.hall.ticket_class(objs, priority, False).name
+            name = self._cls[key] = self.hall.ticket_class(objs, priority, appointment).name
         return name
 
     def expected_arrivals(self) -> float:
@@ -171,4 +203,34 @@ class DemandModel:
                 secs = tuple(expo(1.0 / means[c]) for c in codes)
             cls = self.ticket_class(codes, priority is not None)
             out.append(Arrival(t, codes, bundle, priority, no_show, secs, cls, domain))
+        if d.bookings.share > 0 or self.actual:  # drawn apart: the walk-ins' stay as they were
+            out = self._booked(out, random.Random(f"book:{self.seed}:{day}"), day)
+        return out
+
+    def _booked(self, arrivals: list[Arrival], rng: random.Random, day: int) -> list[Arrival]:
+        """A share of ``arrivals`` book the slot of the time they would have come: those who
+        come check in around its start (within the check-in window, from opening, before
+        the desk stops issuing) and are appointments; the others are gone."""
+        b = self.demand.bookings
+        slot_s = b.slot_minutes * 60.0
+        mean, sd = b.arrive.mean_minutes * 60.0, b.arrive.sd_minutes * 60.0
+        early, late = CHECK_IN_EARLY_S, CHECK_IN_LATE_S
+        out: list[Arrival] = []
+        booked = self.bookings[day] = []
+        for a in arrivals:
+            if rng.random() >= b.share:
+                out.append(a)
+                continue
+            slot = self.open_s + (a.t - self.open_s) // slot_s * slot_s
+            gone = rng.random() < b.no_show
+            offset = min(max(rng.gauss(mean, sd), -early), late)
+            if gone:
+                booked.append((slot, a.matters, math.inf))
+                continue
+            a.t = min(max(slot + offset, self.open_s), self.issue_until_s - 1.0)
+            booked.append((slot, a.matters, a.t))
+            a.slot, a.priority = slot, None
+            a.cls = self.ticket_class(a.matters, False, True)
+            out.append(a)
+        out.sort(key=lambda x: x.t)
         return out

@@ -37,7 +37,7 @@ import gc
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from heapq import heappop, heappush
 from typing import Any, Protocol
 
@@ -112,7 +112,17 @@ class TicketKind:
     dispatch group (``key``, numbered ``group``), the windows eligible for it, its matters and
     domains as dispatch sees them, its items and the outcome of each when finished."""
 
-    __slots__ = ("domains", "elig", "elig_set", "fs", "group", "items", "key", "outcomes")
+    __slots__ = (
+        "appointment",
+        "domains",
+        "elig",
+        "elig_set",
+        "fs",
+        "group",
+        "items",
+        "key",
+        "outcomes",
+    )
 
     def __init__(
         self,
@@ -122,7 +132,9 @@ class TicketKind:
         fs: frozenset[str],
         domains: frozenset[str],
         matters: tuple[str, ...],
+        appointment: bool = False,
     ) -> None:
+        self.appointment = appointment  # its line is kept by slot start, not by arrival
         self.key, self.group, self.elig, self.elig_set = key, group, elig, frozenset(elig)
         self.fs, self.domains = fs, domains
         self.items = tuple([Item(c) for c in matters])
@@ -204,13 +216,14 @@ class Layout:
         self.recall_limit = hall.recall_limit
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._dept_of = {m.code: m.department for m in catalog.matters}
-        # kinds[priority][matters]: two plain dicts spare building a key tuple per ticket
-        self.kinds: tuple[dict[tuple[str, ...], TicketKind], ...] = ({}, {})
+        # kinds[variant][matters] (variant: 0 regular, 1 priority, 2 appointment): plain
+        # dicts spare building a key tuple per ticket
+        self.kinds: tuple[dict[tuple[str, ...], TicketKind], ...] = ({}, {}, {})
         self.group_keys: list[tuple] = []  # group number -> key
         self._group_of: dict[tuple, int] = {}
         self._legs: dict[tuple[str, ...], list[tuple[str, ...]] | None] = {}
-        # routes[priority][matters], as kinds
-        self.routes: tuple[dict[tuple[str, ...], Route | None], ...] = ({}, {})
+        # routes[variant][matters], as kinds
+        self.routes: tuple[dict[tuple[str, ...], Route | None], ...] = ({}, {}, {})
         self._break_times = [self._breaks_of(i) for i in range(len(self.dws))]
 
     def break_times(self, i: int) -> list[float]:
@@ -238,15 +251,20 @@ class Layout:
                 out.append(start + span * (0.15 + 0.7 * frac))
         return sorted(out)
 
-    def group_key(self, matters: tuple[str, ...], priority: bool) -> tuple:
+    def group_key(
+        self, matters: tuple[str, ...], priority: bool, appointment: bool = False
+    ) -> tuple:
         """(key, eligible window indices, matters, domains) for a ticket. Tickets with the same
         key are interchangeable for ``choose_next`` under this layout's policy."""
-        k = self.kind(matters, priority)
+        k = self.kind(matters, priority, appointment)
         return (k.key, k.elig, k.fs, k.domains)
 
-    def kind(self, matters: tuple[str, ...], priority: bool) -> TicketKind:
-        """The ticket kind of ``matters`` and ``priority``; cached."""
-        hit = self.kinds[priority].get(matters)
+    def kind(
+        self, matters: tuple[str, ...], priority: bool, appointment: bool = False
+    ) -> TicketKind:
+        """The ticket kind of ``matters`` and ``priority`` (or an appointment's); cached."""
+        variant = 2 if appointment else int(priority)
+        hit = self.kinds[variant].get(matters)
         if hit is None:
             fs = frozenset(matters)
             domains = frozenset(self._domain_of[c] for c in matters)
@@ -257,22 +275,32 @@ class Layout:
                 if self.policy is Policy.OWN_DOMAIN
                 else ()
             )
-            key = (priority, elig, own)
+            key: tuple = (priority, elig, own)
+            if appointment:  # apart: ordered by slot, and another class once it begins
+                key = (*key, "appointment")
             group = self._group_of.get(key)
             if group is None:
                 group = self._group_of[key] = len(self.group_keys)
                 self.group_keys.append(key)
-            hit = TicketKind(key, group, elig, fs, domains, matters)
-            self.kinds[priority][matters] = hit
+            hit = TicketKind(key, group, elig, fs, domains, matters, appointment)
+            self.kinds[variant][matters] = hit
         return hit
 
-    def route(self, matters: tuple[str, ...], priority: bool) -> Route | None:
-        """How ``matters`` are served (None: turned away at the desk); cached."""
-        routes = self.routes[priority]
+    def route(
+        self, matters: tuple[str, ...], priority: bool, appointment: bool = False
+    ) -> Route | None:
+        """How ``matters`` are served (None: turned away at the desk); cached. A booked
+        citizen's first visit is the appointment, any next one a regular ticket."""
+        routes = self.routes[2 if appointment else int(priority)]
         if matters not in routes:
             legs = self.legs(matters)
             routes[matters] = (
-                None if legs is None else Route(legs, [self.kind(m, priority) for m in legs])
+                None
+                if legs is None
+                else Route(
+                    legs,
+                    [self.kind(m, priority, appointment and k == 0) for k, m in enumerate(legs)],
+                )
             )
         return routes[matters]
 
@@ -458,9 +486,12 @@ class DaySim:
         else:
             fs = kind.fs
             secs = sum(s for c, s in zip(a.matters, a.seconds, strict=True) if c in fs)
-        tickets.append(fast_rules.issued(tid, str(tid), kind.items, now, a.priority))
         self.ticket_meta.append((citizen, leg, q, secs, kind, route))
-        q.append(fast_rules.waiting(tid, kind.fs, now, pri, kind.domains))
+        if kind.appointment:
+            self._issue_appointment(q, tid, kind, now, a.slot)
+        else:
+            tickets.append(fast_rules.issued(tid, str(tid), kind.items, now, a.priority))
+            q.append(fast_rules.waiting(tid, kind.fs, now, pri, kind.domains))
         if leg == 0 and self.probe is not None:
             self.probe(self, citizen, tid, now)
         if now >= lay.close_s:  # a next visit after close: its windows stay on for it
@@ -470,6 +501,24 @@ class DaySim:
                     self.settle(i, now)
         if self.idle:
             self._wake(kind, now)
+
+    def _issue_appointment(
+        self, q: deque, tid: int, kind: TicketKind, now: float, slot: float | None
+    ) -> None:
+        """A booked citizen checks in: an appointment ticket (its place in line its slot's
+        start), put in its line by slot."""
+        assert slot is not None
+        t = replace(
+            fast_rules.issued(tid, str(tid), kind.items, now, None),
+            appointment_at=slot,
+            queue_key=slot,
+        )
+        self.tickets.append(t)
+        c = Candidate(tid, kind.fs, slot, False, slot, None, None, kind.domains)
+        place = len(q)
+        while place and q[place - 1].queue_key > slot:
+            place -= 1
+        q.insert(place, c)
 
     def _new_line(self, kind: TicketKind) -> deque:
         """Today's line of ``kind``'s group, opened at its first ticket."""
@@ -623,9 +672,10 @@ class DaySim:
             c = Citizen(a)
             add_citizen(c)
             pri = a.priority is not None
-            route = routes[pri].get(a.matters, _UNSEEN)
+            booked = a.slot is not None
+            route = routes[2 if booked else pri].get(a.matters, _UNSEEN)
             if route is _UNSEEN:
-                route = lay.route(a.matters, pri)
+                route = lay.route(a.matters, pri, booked)
             if route is None:
                 c.outcome = REFUSED
             else:

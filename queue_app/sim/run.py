@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
+from queue_app.domain.booked import NO_SHOW_SHARE, Booked
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand
 from queue_app.domain.dispatch import Policy, eligible
@@ -17,6 +18,7 @@ from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
     back_after_lunch,
+    booked_candidates,
     busy_rate,
     estimate_wait,
     expected_remaining,
@@ -93,16 +95,24 @@ class EstimateProbe:
     - ``last_wait``: the wait of the last ticket called among those like it;
     - ``forecast``: ``domain.forecast.estimate_wait`` (busy-time rates where windows are
       pooled, a forward simulation through ``choose_next`` where they are restricted), with
-      handling times learned from the work finished so far (catalog minutes as the prior).
+      handling times learned from the work finished so far (catalog minutes as the prior);
+    - ``forecast_booked`` (on a day with bookings): the same, told the bookings not checked
+      in yet (those that will never come among them) and the no-show share to expect.
     """
 
-    def __init__(self, catalog: Catalog, prior_weight: float = 5.0) -> None:
+    def __init__(
+        self, catalog: Catalog, prior_weight: float = 5.0, no_show: float = NO_SHOW_SHARE
+    ) -> None:
         self.catalog_minutes = {m.code: m.minutes for m in catalog.matters}
         self.model = HandlingModel(self.catalog_minutes, prior_weight)
+        self.no_show = no_show  # the share of bookings the server expects never to come
+        self.bookings: Sequence[tuple[float, tuple[str, ...], float]] = ()
 
-    def start_day(self) -> None:
+    def start_day(self, bookings: Sequence[tuple[float, tuple[str, ...], float]] = ()) -> None:
+        """A new day, with its bookings: (slot start, matters, check-in or inf)."""
         self.busy: dict[int, float] = {}
         self.done: dict[int, int] = {}
+        self.bookings = bookings
 
     def on_finish(self, number: int, matters: tuple[str, ...], busy_s: float) -> None:
         self.model.observe(frozenset(matters), busy_s / 60.0)
@@ -157,6 +167,24 @@ class EstimateProbe:
             "last_wait": sim.last_wait(key),
             "forecast": None if forecast is None else forecast * 60.0,
         }
+        if self.bookings:  # what the server knows: the bookings not checked in yet
+            due = [Booked(s, m) for s, m, at in self.bookings if at > now]
+            dom = lay._domain_of
+            booked = booked_candidates(due, now, lambda ms: frozenset(dom[c] for c in ms))
+            with_booked = estimate_wait(
+                me,
+                line,
+                windows,
+                self.model,
+                now,
+                policy=lay.policy,
+                aging_seconds=lay.aging,
+                booked=booked,
+                no_show=self.no_show,
+            )
+            citizen.estimates["forecast_booked"] = (
+                None if with_booked is None else with_booked * 60.0
+            )
 
 
 @dataclass(frozen=True)
@@ -173,6 +201,7 @@ def play(job: Job) -> list[list[DayFigures]]:
     """Per layout, the figures of each day of ``job.days`` (in order)."""
     out: list[list[DayFigures]] = [[] for _ in job.layouts]
     probes = [EstimateProbe(job.model.catalog) for _ in job.layouts]
+    no_show = job.model.demand.bookings.no_show
     with collector_paused():
         for d in job.days:
             arrivals = job.model.day(d)
@@ -180,7 +209,8 @@ def play(job: Job) -> list[list[DayFigures]]:
                 probe = None
                 if d < job.estimate_days:
                     probe = probes[k]
-                    probe.start_day()
+                    probe.no_show = no_show
+                    probe.start_day(job.model.bookings.get(d, []))
                 out[k].append(reduce_day(run_day(lay, arrivals, d, probe=probe)))
     return out
 

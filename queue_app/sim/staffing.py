@@ -5,10 +5,13 @@ in the morning peak). Returns plain data the manager screen can render."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
 from queue_app.domain import erlang
+from queue_app.domain import hours as hall_hours
+from queue_app.domain.booked import Booked
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.demand import Demand
 from queue_app.domain.dispatch import Policy
@@ -22,7 +25,7 @@ from queue_app.sim.stats import DayFigures, WaitFigures, summarize
 @dataclass
 class HourAdvice:
     start: str  # "09:00"
-    arrivals: float  # expected citizens in the hour
+    arrivals: float  # expected citizens in the hour (booked ones at their slots)
     offered_load: float  # erlangs: arrivals per minute × mean minutes a ticket holds a window
     erlang_needed: int  # fewest windows with Erlang C p90 <= target (one pooled line)
     advised: int  # windows advised after simulation (restricted windows, breaks, backlog)
@@ -32,6 +35,7 @@ class HourAdvice:
     sim_p90: float  # simulated p90 of citizens arriving in the hour, staffed as advised
     sim_mean: float
     short: bool = False  # the hall has fewer windows than advised
+    booked: float = 0.0  # of ``arrivals``, bookings expected to come (slots in the hour)
 
 
 @dataclass
@@ -126,10 +130,39 @@ def _hhmm(s: float) -> str:
 
 
 def _by_hour(days: list[DayFigures], start: int, end: int, target: float) -> WaitFigures:
+    """Waits of the citizens of an hour: walk-ins by arrival, booked citizens by their slot
+    (their wait from its start, if they came early)."""
     return WaitFigures.of(
-        (r.wait for d in days for r in d.rows if r.outcome == "served" and start <= r.t < end),
+        (
+            r.from_slot
+            for d in days
+            for r in d.rows
+            if r.outcome == "served" and start <= (r.t if r.slot is None else r.slot) < end
+        ),
         target,
     )
+
+
+def booked_slots(
+    hall: Hall, day: str, booked: Sequence[Booked]
+) -> list[tuple[float, tuple[str, ...]]]:
+    """A day's bookings as (slot start, second of the day in the hall's zone; matters)."""
+    midnight = hall_hours.at(hall, day, "00:00")
+    return [(b.slot_start - midnight, tuple(b.matters)) for b in booked]
+
+
+def _hour_arrivals(model: DemandModel, s: int, e: int) -> tuple[float, float]:
+    """Citizens expected in [s, e) (seconds of the day), and of them the booked ones, at
+    their slots: the demand's share who book (their slots are the time they would have
+    come), or the day's actual bookings instead; less the bookings that never come."""
+    d = model.demand
+    b = d.bookings
+    expected = d.expected_arrivals(max(s, model.open_s), min(e, model.issue_until_s))
+    if model.actual:
+        booked = sum(1 for slot, _ in model.actual if s <= slot < e) * (1.0 - b.no_show)
+    else:
+        booked = expected * b.share * (1.0 - b.no_show)
+    return expected * (1.0 - b.share) + booked, booked
 
 
 def advise(
@@ -144,13 +177,22 @@ def advise(
     what_if: tuple[int, str, str] | None = (2, "09:00", "11:00"),
     workers: int = 1,
     rounds: int = 8,
+    booked: Sequence[Booked] = (),
+    day: str | None = None,
 ) -> StaffingAdvice:
     """Windows per hour for a p90 wait of at most ``target_p90`` minutes: Erlang C for one
     pooled line to start, then ``days`` simulated days of the hall staffed so; an hour whose
     simulated p90 is over the target gets one more window and the day is simulated again (at
     most ``rounds`` times). And the ``what_if`` of (extra windows, from, to) added to the hall
-    as laid out."""
-    model = DemandModel(demand, catalog, hall, seed)
+    as laid out.
+
+    Booked citizens count at their slots: the demand's share who book, or ``booked``, the
+    actual bookings of ``day`` (``Store.booked``), in their place (a share
+    ``demand.bookings.no_show`` of them never comes)."""
+    if booked and day is None:
+        raise ValueError("bookings need the day they are for")
+    slots = booked_slots(hall, day, booked) if booked and day else []
+    model = DemandModel(demand, catalog, hall, seed, slots)
     hold = mean_hold_minutes(model)
     base = layout_for(hall, catalog, demand, policy=policy)
     order = window_order(base, model)
@@ -161,9 +203,8 @@ def advise(
     notes: list[str] = []
     for s in starts:
         e = min(s + 3600, close)
-        lam = demand.expected_arrivals(max(s, base.open_s), min(e, base.issue_until_s)) / (
-            (e - max(s, base.open_s)) / 60.0
-        )
+        arriving, booked_in_hour = _hour_arrivals(model, s, e)
+        lam = arriving / ((e - max(s, base.open_s)) / 60.0)
         a = lam * hold
         need = erlang.servers_needed(a, hold, target_p90) if a > 0 else 0
         short = need > len(order)
@@ -191,6 +232,7 @@ def advise(
                 sim_p90=math.nan,
                 sim_mean=math.nan,
                 short=short,
+                booked=booked_in_hour,
             )
         )
     for r in range(rounds + 1):

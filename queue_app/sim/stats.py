@@ -29,6 +29,19 @@ class Row(NamedTuple):
     visits: int
     after_close: bool
     estimates: dict[str, float | None] | None
+    slot: float | None = None  # a booked citizen's slot start (seconds of the day)
+
+    @property
+    def booked(self) -> bool:
+        return self.slot is not None
+
+    @property
+    def from_slot(self) -> float:
+        """Seconds waited counted from the slot's start for one who came early (from the
+        check-in for one who came late; 0 if called before the slot began); else the wait."""
+        if self.slot is None:
+            return self.wait
+        return max(0.0, self.wait - max(0.0, self.slot - self.t))
 
 
 @dataclass
@@ -56,6 +69,7 @@ def reduce_day(r: DayResult) -> DayFigures:
             c.visits,
             c.called_after_close,
             c.estimates,
+            c.arrival.slot,
         )
         for c in r.citizens
     ]
@@ -117,6 +131,29 @@ class EstimateFigures:
 
 
 @dataclass
+class AppointmentFigures:
+    """Punctuality of appointments served (booked citizens who checked in): their wait from
+    the check-in, and from the slot's start (for one who came early: what the booking
+    promised), in minutes; and how early they came on average."""
+
+    n: int
+    from_check_in: WaitFigures
+    from_slot: WaitFigures
+    early_mean: float  # minutes before the slot's start (negative: late)
+
+    @classmethod
+    def of(cls, rows: Sequence[Row], target_min: float) -> AppointmentFigures | None:
+        if not rows:
+            return None
+        return cls(
+            n=len(rows),
+            from_check_in=WaitFigures.of((r.wait for r in rows), target_min),
+            from_slot=WaitFigures.of((r.from_slot for r in rows), target_min),
+            early_mean=sum(r.slot - r.t for r in rows if r.slot is not None) / len(rows) / 60.0,
+        )
+
+
+@dataclass
 class Summary:
     label: str
     days: int
@@ -137,9 +174,14 @@ class Summary:
     overtime_mean_min: float
     target_minutes: float
     estimates: dict[str, EstimateFigures] = field(default_factory=dict)
+    # appointments apart (``wait``, ``by_class``, ``by_domain`` and ``estimates`` are the
+    # walk-ins'); None without bookings
+    appointments: AppointmentFigures | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        if self.appointments is None:
+            del d["appointments"]  # a day without bookings reads as before
         for k, v in self.estimates.items():
             d["estimates"][k]["mae_ratio"] = v.mae_ratio
         return cast(dict[str, Any], _finite(d))
@@ -177,7 +219,8 @@ def summarize(
     """Figures over ``days``; with ``warmup_s`` only citizens arriving after that second of
     the day count toward the waits (a stationary run discards its warm-up)."""
     rows = [r for d in days for r in d.rows]
-    served = [r for r in rows if r.outcome == SERVED and r.t >= warmup_s]
+    counted = [r for r in rows if r.outcome == SERVED and r.t >= warmup_s]
+    served = [r for r in counted if r.slot is None]  # the walk-ins
     by_class: dict[str, list[float]] = defaultdict(list)
     by_domain: dict[str, list[float]] = defaultdict(list)
     for r in served:
@@ -220,12 +263,13 @@ def summarize(
             sum(1 for r in bundles if r.visits == 1) / len(bundles) if bundles else math.nan
         ),
         visits_per_citizen=(
-            sum(r.visits for r in rows if r.outcome == SERVED) / max(1, len(served))
-            if served
+            sum(r.visits for r in rows if r.outcome == SERVED) / max(1, len(counted))
+            if counted
             else math.nan
         ),
         after_close=sum(1 for r in rows if r.after_close),
         overtime_mean_min=sum(d.overtime for d in days) / max(1, len(days)) / 60.0,
         target_minutes=target_minutes,
         estimates={k: estimate_figures(v) for k, v in sorted(est.items())},
+        appointments=AppointmentFigures.of([r for r in counted if r.booked], target_minutes),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,14 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain import hours
+from queue_app.domain.booked import NO_SHOW_SHARE, Booked, no_bookings
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, eligible, order_key
 from queue_app.domain.forecast import (
     HandlingModel,
     OpenWindow,
     back_after_lunch,
+    booked_candidates,
     busy_rate,
     expected_remaining,
     lunch_away,
@@ -140,7 +142,11 @@ class Forecasts:
     """The slip's figures for a waiting ticket: one forecast of the whole line, made once
     per change of the line and shared by every slip and status page until the next; a
     walk-in joining the end of the line is added to it (``LineForecast.extend``), so a
-    slip costs one read of the event log whatever the line's length."""
+    slip costs one read of the event log whatever the line's length.
+
+    ``booked``: the day's bookings not yet checked in (``Store.booked``), which the forecast
+    expects at their slots (a share ``booked_no_show`` of them never comes); none by
+    default."""
 
     def __init__(
         self,
@@ -148,8 +154,12 @@ class Forecasts:
         catalog: Catalog,
         candidate: Callable[[Any], Candidate],
         domains: Callable[[frozenset[str]], frozenset[str]],
+        booked: Callable[[str], Sequence[Booked]] = no_bookings,
+        booked_no_show: float = NO_SHOW_SHARE,
     ) -> None:
         self.hall = hall
+        self.booked = booked
+        self.booked_no_show = booked_no_show
         self.learned = LearnedMinutes(catalog)
         self._candidate = candidate
         self._domains = domains
@@ -185,9 +195,9 @@ class Forecasts:
             if e.kind in _HARMLESS or (e.kind == "issued" and e.ticket_id in cached.ids):
                 continue
             joiner = self._joiner(e, day)
-            if joiner is None or not cached.forecast.can_extend(joiner):
+            f = cached.forecast
+            if joiner is None or not f.can_extend(joiner) or not f.extend(joiner):
                 return self._make(conn, day, now, layout(conn), new[-1].id)
-            cached.forecast.extend(joiner)
             self._add(cached, joiner)
         if new:
             cached.cursor = new[-1].id
@@ -263,6 +273,8 @@ class Forecasts:
             now,
             policy=self.hall.dispatch.policy,
             aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
+            booked=booked_candidates(self.booked(day), now, self._domains),
+            no_show=self.booked_no_show,
         )
         cached = _Line(day, now, cursor, layout, forecast, [], {}, Counter(), {})
         for c in line:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from queue_app.store import Store
 from tests.cli.test_cli import run
 from tests.conftest import REPO
 
@@ -78,3 +81,81 @@ def test_staffing_advises_per_hour_with_a_what_if() -> None:
     assert a["what_if"]["window_mean"] <= a["what_if"]["base_window_mean"]
     r = run("--lang", "en", "staffing", "--days", "2")
     assert r.returncode == 0 and "windows needed per hour" in r.stdout and "what if" in r.stdout
+
+
+def _with_bookings(tmp_path: Path, share: str = "0.4", no_show: str = "0.1") -> Path:
+    """demand/default.yaml with its bookings section's share and no-show changed."""
+    path = tmp_path / "booked.yaml"
+    text = (REPO / "demand" / "default.yaml").read_text(encoding="utf-8")
+    for key, value in (("share: 0.0 ", share), ("no_show: 0.1 ", no_show)):
+        head, tail = text.split("\nbookings:", 1)
+        assert key in tail
+        text = head + "\nbookings:" + tail.replace(key, key.split()[0] + f" {value} ", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_simulate_reports_appointments_apart_and_share_0_is_the_walk_in_day(
+    tmp_path: Path,
+) -> None:
+    booked = _with_bookings(tmp_path)
+    args = ("simulate", "--days", "1", "--seed", "5", "--estimate-days", "0", "--json")
+    walk_in = json.loads(run(*args).stdout)
+    zero = json.loads(run(*args, "--demand", str(booked), "--booking-share", "0").stdout)
+    assert zero == walk_in  # the walk-in-only path is the one it was
+    r = run(*args, "--demand", str(booked))
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    (s,) = d["results"]
+    a = s["appointments"]
+    assert d["booking_share"] == 0.4 and "appointments" not in walk_in["results"][0]
+    # about 0.4 × 0.9 of the citizens come booked; the walk-ins' figures are the rest's
+    assert 0.25 < a["n"] / s["citizens"] < 0.45
+    assert s["wait"]["n"] + a["n"] == s["served"]
+    assert "预约" not in s["by_class"]
+    assert 0 < a["early_mean"] < 15  # 8 minutes early on average, some late
+    # counted from the slot's start, an early citizen's wait is shorter
+    assert a["from_slot"]["mean"] < a["from_check_in"]["mean"]
+    en = run("--lang", "en", *args[:-1], "--demand", str(booked))
+    assert "appointments: wait" in en.stdout and "from the slot's start" in en.stdout
+    assert "walk-ins" in en.stdout
+
+
+def test_a_bad_bookings_section_is_located(tmp_path: Path) -> None:
+    bad = _with_bookings(tmp_path, no_show="1.5")
+    r = run("simulate", "--demand", str(bad))
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if "no_show: 1.5" in t)
+    assert r.returncode == 2 and f"{bad}:{line}: bookings.no_show" in r.stderr, r.stderr
+    r = run("simulate", "--booking-share", "2")
+    assert r.returncode == 2 and "--booking-share" in r.stderr
+
+
+MINI_DEMAND = """
+demand: {name: mini}
+arrivals: {per_hour: {"09:00": 20, "12:00": 0}}
+mix: {社保: 1, 企业开办: 1}
+"""
+
+
+def test_staffing_counts_bookings_of_the_demand_and_of_a_day(
+    tmp_path: Path, mini_env: dict[str, str]
+) -> None:
+    r = run("staffing", "--days", "1", "--extra", "0", "--booking-share", "0.3", "--json")
+    assert r.returncode == 0, r.stderr
+    hours = json.loads(r.stdout)["hours"]
+    # three in ten book, one booking in ten unused: 27% of an hour's arrivals booked
+    assert all(h["booked"] == pytest.approx(0.27 * h["arrivals"] / 0.97, rel=1e-3) for h in hours)
+    demand = tmp_path / "mini_demand.yaml"
+    demand.write_text(MINI_DEMAND, encoding="utf-8")
+    args = ("--lang", "en", "staffing", "--demand", str(demand), "--days", "1", "--extra", "0")
+    args = (*args, "--json")
+    r = run(*args, "--day", "23/11/2026", env=mini_env)
+    assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr
+    r = run(*args, "--day", "2026-11-23", env=mini_env)
+    if hasattr(Store, "booked"):  # the hall's bookings (none in a new hall's database)
+        assert r.returncode == 0, r.stderr
+        assert all(h["booked"] == 0 for h in json.loads(r.stdout)["hours"])
+    else:  # before the booking tables: said plainly
+        assert r.returncode == 2 and "--day" in r.stderr and "no bookings" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -399,7 +399,7 @@ async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClie
 def test_the_pages_reference_nothing_outside_the_server() -> None:
     files = sorted(f for f in WEB.iterdir() if f.is_file())
     pages = {"display.html", "status.html", "dashboard.html", "kiosk.html", "window.html"}
-    pages |= {"rate.html"}
+    pages |= {"rate.html", "book.html"}
     assert {f.name for f in files} == ASSETS | pages
     for f in files:
         text = f.read_text(encoding="utf-8")

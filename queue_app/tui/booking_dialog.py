@@ -19,7 +19,7 @@ from queue_app.client import ApiError
 from queue_app.tui.i18n import N_, Words
 
 if TYPE_CHECKING:
-    from queue_app.api_models import BookingOut
+    from queue_app.api_bookings import BookingOut
     from queue_app.client import AsyncHallClient
 
 CODE_LENGTH = 6

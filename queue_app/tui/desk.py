@@ -40,7 +40,7 @@ class DeskScreen(LiveScreen):
         Binding("f2", "issue", N_("Issue")),
         Binding("f3", "reprint", N_("Reprint")),
         Binding("f4", "unpark", N_("Un-park")),  # 补材料: the citizen is back
-        Binding("f6", "check_in", N_("Booking")),  # 预约签到: a booking's code
+        Binding("f6", "check_in", N_("Booking check-in")),  # 预约签到: a booking's code
         Binding("escape", "clear", N_("Clear")),
         Binding("delete", "remove", N_("Remove"), show=False),
         Binding("down", "hit(1)", show=False),  # from the search box: through the hits

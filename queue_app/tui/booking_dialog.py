@@ -1,6 +1,7 @@
 """预约签到 at the front desk: the booking's 6-digit code typed, the booking shown (masked
 number, slot, matters, state), checked in to a ticket (its slip printed at the desk's
-station as F2's are); too late for its slot, its matters as a walk-in ticket instead."""
+station as F2's are); too late for its slot (or missed already), its matters as a walk-in
+ticket instead."""
 
 from __future__ import annotations
 
@@ -103,6 +104,12 @@ class CheckInScreen(ModalScreen[IssuedOut | None]):
         self.booking = booking
         self.query_one("#booking", Static).update(self._details(booking))
         self.query_one("#check-in", Button).disabled = booking.status != "booked"
+        if booking.status == "no_show":  # its time passed: a walk-in ticket instead
+            self._offer_walk_in()
+
+    def _offer_walk_in(self) -> None:
+        self.late = True
+        self.query_one("#walk-in", Button).display = True
 
     def _details(self, b: BookingOut) -> str:
         w = self.w
@@ -132,8 +139,8 @@ class CheckInScreen(ModalScreen[IssuedOut | None]):
             issued = await self.client.check_in(code)
         except ApiError as exc:
             self._say(exc.message(self.w.lang))
-            self.late = exc.code == "booking_late"
-            self.query_one("#walk-in", Button).display = self.late
+            if exc.code == "booking_late":
+                self._offer_walk_in()
             return
         finally:
             self.sending = False

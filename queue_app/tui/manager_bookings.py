@@ -53,7 +53,7 @@ class BookingAdminScreen(ModalScreen[None]):
 
     @property
     def client(self) -> AsyncHallClient:
-        return self.app.client  # type: ignore[attr-defined, no-any-return]
+        return self.app.client  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         w = self.w
@@ -127,9 +127,9 @@ class BookingAdminScreen(ModalScreen[None]):
         day = self.query_one("#day", Input).value.strip()
         start = self.query_one("#start", Input).value.strip() or None
         reason = self.query_one("#reason", Input).value.strip()
-        self.run_worker(self._closing(day, start, reason), group="bookings")
+        self.run_worker(self._close_slots(day, start, reason), group="bookings")
 
-    async def _closing(self, day: str, start: str | None, reason: str) -> None:
+    async def _close_slots(self, day: str, start: str | None, reason: str) -> None:
         done = await self._send(lambda: self.client.close_slots(day, start, None, reason))
         if done is not None:
             when = start or self.w._("the whole day")

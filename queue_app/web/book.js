@@ -95,8 +95,10 @@
   // ------------------------------------------------------------------ days and times
   function dayName(day) {
     const d = new Date(`${day}T00:00:00Z`);
-    const fmt = new Intl.DateTimeFormat(Hall.lang, { month: "numeric", day: "numeric", weekday: "short", timeZone: "UTC" });
-    return fmt.format(d);
+    const part = (o) => new Intl.DateTimeFormat(Hall.lang, { ...o, timeZone: "UTC" }).format(d);
+    const date = part({ month: lang === "en" ? "short" : "long", day: "numeric" });
+    const weekday = part({ weekday: "short" });
+    return lang === "en" ? `${weekday} ${date}` : `${date} ${weekday}`;
   }
 
   function whenLine(b) {
@@ -111,9 +113,9 @@
   }
 
   // A day's tabs and its slots; pick(slot) on a tap of a free one. ``current``: the slot
-  // booked now (shown, not offered).
-  function slotPicker(ids, data, pick, current) {
-    let chosenDay = null;
+  // booked now (shown, not offered), on ``day`` (the day shown first).
+  function slotPicker(ids, data, pick, current, day) {
+    let chosenDay = day || null;
     const days = data.days.filter((d) => d.slots.length);
     function open(day) {
       chosenDay = day.day;
@@ -222,7 +224,7 @@
         li.append(el("span", "", pick.names[c] || c));
         const x = el("button", "chip-x", "×");
         x.type = "button";
-        x.setAttribute("aria-label", _("Remove"));
+        x.setAttribute("aria-label", _("Remove this matter"));
         x.addEventListener("click", () => {
           if (pick.bundle === c) pick.bundle = null;
           pick.matters = pick.matters.filter((m) => m !== c);
@@ -362,7 +364,9 @@
       $("t-link").hidden = !b.ticket_token;
     }
     if (b.status === "cancelled") say("changed", _("This booking was cancelled."));
-    else if (b.status === "no_show") say("changed", _("This booking was missed: the time passed without a check-in."));
+    else if (b.status === "no_show") {
+      say("changed", _("This booking was missed: its time passed without a check-in. To be served, take a walk-in ticket at the kiosk or the front desk."));
+    }
     else if (b.status === "checked_in") say("changed", "");
     checkInState();
     document.title = b.code + " · " + _("Booking");
@@ -448,7 +452,8 @@
       $("m-slots-note").textContent = refusal(r);
       return;
     }
-    slotPicker({ days: "m-days", slots: "m-slots", note: "m-slots-note" }, r.body, move, current.at);
+    const ids = { days: "m-days", slots: "m-slots", note: "m-slots-note" };
+    slotPicker(ids, r.body, move, current.at, current.day);
     $("move").scrollIntoView({ behavior: "smooth", block: "start" });
   }
 
@@ -459,8 +464,9 @@
     const body = { mobile, at: s.at };
     const r = await call("POST", `/api/bookings/${encodeURIComponent(code)}/move`, body, attemptKey());
     if (!r.ok) {
-      say("manage-error", refusal(r));
-      return openMove();
+      await openMove();
+      say("manage-error", refusal(r)); // after the slots are read again (a slot taken meanwhile)
+      return;
     }
     $("move").hidden = true;
     show(r.body);

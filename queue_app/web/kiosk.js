@@ -413,15 +413,18 @@ const hallKiosk = (() => {
     const code = state.code;
     const r = await post(`/api/bookings/${code}/check-in`, {}, $("check-in"), $("booking-refusal"));
     const refused = r && !r.ok && r.body && r.body.error;
-    if (!refused || refused.code !== "booking_late") return;
-    // too late for the booking: the same matters as a walk-in ticket, in one tap
+    const late = refused && ["booking_late", "booking_not_active"].includes(refused.code);
+    if (!late) return;
+    // too late for the booking (or missed already): its matters as a walk-in, in one tap
     const b = await persist("GET", `/api/bookings/${code}`);
-    if (!b.ok || !b.body.matters.length) return;
+    const missed = b.ok && (refused.code === "booking_late" || b.body.status === "no_show");
+    if (!missed || !b.body.matters.length || state.code !== code) return;
     state.late = b.body.matters.map((m) => m.code);
     const names = b.body.matters.map((m) => m.name).join(lang === "en" ? ", " : "、");
     $("walk-in").textContent = _("Take a walk-in ticket for {matters}", { matters: names });
     $("walk-in").hidden = false;
     $("walk-in").disabled = false;
+    $("check-in").disabled = true; // this code will not check in: the walk-in is the way
   }
 
   async function walkIn() {

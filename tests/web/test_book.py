@@ -4,11 +4,12 @@ disabled, a mobile number checked before it is sent), the code with its QR and i
 checked in at the kiosk's 我有预约 keypad (an early code refused in the page's language),
 the ticket called by a clerk, and the booking's page showing it checked in with the link
 to the ticket's status page. Then /book/<code> moves and cancels a booking with the
-number it was made with. Screenshots: test-artifacts/web."""
+number it was made with, and checks one in itself. Screenshots: test-artifacts/web."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from playwright.sync_api import expect
 from queue_app.client import HallClient
 from queue_app.domain.catalog import Catalog
 from queue_app.loaders import load_hall_for
-from queue_app.store import Store
+from queue_app.store import Store, booking_ops
 from queue_app.store.staff import Role, add_staff
 from tests.server.live import sqlite_url
 from tests.server.threaded import ThreadedServer
@@ -62,15 +63,25 @@ def booking_hall(directory: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, mini_catalog: Catalog) -> Iterator[Any]:
+    """The hall's server, one window open; a booking made an hour ago for its next slot,
+    now past its check-in (``server.late``)."""
     tmp = tmp_path_factory.mktemp("book")
     hall_file = booking_hall(tmp)
     url = sqlite_url(tmp)
-    store = Store(url, mini_catalog, load_hall_for(hall_file, mini_catalog))
+    hall = load_hall_for(hall_file, mini_catalog)
+    store = Store(url, mini_catalog, hall)
     add_staff(store, "boss", Role.MANAGER, PW)
     add_staff(store, "kiosk1", Role.KIOSK, PW, "一楼取号机")
     store.open_window(1, actor="setup")
     store.dispose()
+    an_hour_ago = Store(url, mini_catalog, hall, clock=lambda: time.time() - 3600)
+    try:
+        slot = booking_ops.offer(an_hour_ago, ["M-SBK"]).days[0].slots[0].slot
+        late = booking_ops.book(an_hour_ago, ["M-SBK"], slot.at, "13500135000").code
+    finally:
+        an_hour_ago.dispose()
     live = ThreadedServer(url, mini_catalog, hall_file).start()
+    live.late = late  # type: ignore[attr-defined]
     yield live
     live.stop()
 
@@ -91,6 +102,11 @@ def phone(browser: Any, server: ThreadedServer, path: str, size: dict = PHONE) -
     page.errors = errors
     page.goto(f"{server.url}{path}")
     return page
+
+
+def at(slot: dict[str, Any]) -> str:
+    """A slot's start as the page keeps it (as JavaScript writes the number)."""
+    return f"{slot['at']:.0f}" if slot["at"] == int(slot["at"]) else str(slot["at"])
 
 
 def fits(page: Any) -> None:
@@ -132,13 +148,13 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_be_called(
     expect(page.locator("#slots .slot").first).to_be_visible()
     for s, state in ((full, "full"), (closed, "closed")):
         if s["day"] == soon["day"]:
-            button = page.locator(f"#slots [data-at='{s['at']}']")
+            button = page.locator(f"#slots [data-at='{at(s)}']")
             expect(button).to_be_disabled()
             expect(button).to_have_attribute("data-state", state)
-    expect(page.locator(f"#slots [data-at='{full['at']}']")).to_contain_text("已约满")
+    expect(page.locator(f"#slots [data-at='{at(full)}']")).to_contain_text("已约满")
     fits(page)
     shot(page, "book-slots-390x844")
-    page.locator(f"#slots [data-at='{soon['at']}']").tap()
+    page.locator(f"#slots [data-at='{at(soon)}']").tap()
     expect(page.locator("#who")).to_be_visible()
     page.locator("#mobile").fill("1380013")
     page.locator("#book-go").tap()
@@ -191,12 +207,27 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_be_called(
     page.locator("#t-link").tap()
     expect(page.locator("#badge")).to_have_attribute("data-status", "called")
     expect(page.locator("#go-window")).to_have_text("1")
+
+    kiosk.locator("#done").tap()  # the next citizen: the hour-old booking, too late now
+    kiosk.locator("#to-booking").tap()
+    for digit in server.late:
+        kiosk.locator(f"#pad [data-key='{digit}']").tap()
+    kiosk.locator("#check-in").tap()
+    expect(kiosk.locator("#walk-in")).to_contain_text("社会保障卡申领")
+    assert CJK.search(kiosk.locator("#booking-refusal").inner_text())
+    shot(kiosk, "kiosk-booking-late-1080x1920")
+    kiosk.locator("#walk-in").tap()  # the same matters as a walk-in ticket, one tap
+    expect(kiosk.locator("#slip")).to_be_visible()
+    walk_in = kiosk.locator("#slip").get_attribute("data-number")
+    assert [(t.number, [i.matter for i in t.items]) for t in boss.tickets()] == [
+        (walk_in, ["M-SBK"])
+    ]
     assert page.errors == [] and kiosk.errors == []
 
     page.goto(f"{server.url}/book/{code}?lang=en")  # English: no Chinese but the hall's data
     expect(page.locator("#b-badge")).to_have_text("Checked in")
     seen = page.evaluate("document.title + '\\n' + document.body.innerText")
-    for word in ("测试大厅", "社会保障卡申领"):
+    for word in ("测试大厅", "社会保障卡申领", "中文"):  # the hall's data; the switch back
         seen = seen.replace(word, "")
     assert not [line for line in seen.splitlines() if CJK.search(line)], seen
 
@@ -216,13 +247,13 @@ def test_move_and_cancel_a_booking_on_its_page(
     expect(page.locator("#manage-error")).to_have_text("请输入以 1 开头的 11 位手机号码。")
     page.locator("#m-mobile").fill(OTHER)  # not the number it was booked with
     page.locator("#move-open").click()
-    expect(page.locator(f"#m-slots [data-at='{first['at']}']")).to_have_attribute(
+    expect(page.locator(f"#m-slots [data-at='{at(first)}']")).to_have_attribute(
         "data-state", "current"
     )
-    page.locator(f"#m-slots [data-at='{second['at']}']").click()
+    page.locator(f"#m-slots [data-at='{at(second)}']").click()
     expect(page.locator("#manage-error")).to_be_visible()  # refused: not this number's
     page.locator("#m-mobile").fill("13600136000")
-    page.locator(f"#m-slots [data-at='{second['at']}']").click()
+    page.locator(f"#m-slots [data-at='{at(second)}']").click()
     expect(page.locator("#changed")).to_contain_text("已改约至")
     expect(page.locator("#b-when")).to_contain_text(second["start"])
     assert httpx.get(f"{server.url}/api/bookings/{code}").json()["at"] == second["at"]
@@ -237,4 +268,12 @@ def test_move_and_cancel_a_booking_on_its_page(
     shot(page, "book-page-cancelled-1366x768")
     page.goto(f"{server.url}/book/12345x")
     expect(page.locator("#gone")).to_be_visible()
+
+    now = book(server, free[0]["at"], "13300133000")["code"]  # the next slot: check in here
+    page.goto(f"{server.url}/book/{now}")
+    page.locator("#checkin-go").click()
+    expect(page.locator("#b-badge")).to_have_attribute("data-status", "checked_in")
+    number = page.locator("#t-number").inner_text()
+    assert httpx.get(f"{server.url}/api/bookings/{now}").json()["ticket"] == number
+    shot(page, "book-page-checked-in-here-1366x768")
     assert page.errors == []

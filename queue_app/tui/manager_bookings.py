@@ -37,7 +37,8 @@ class BookingAdminScreen(ModalScreen[None]):
     BookingAdminScreen > Vertical { width: 96; height: auto; max-height: 90%;
                                     border: heavy $accent; background: $surface; padding: 1 2; }
     BookingAdminScreen Horizontal { height: auto; }
-    BookingAdminScreen #day, BookingAdminScreen #start { width: 16; }
+    BookingAdminScreen #day { width: 18; }
+    BookingAdminScreen #start { width: 13; }
     BookingAdminScreen #reason, BookingAdminScreen #ban-reason { width: 1fr; }
     BookingAdminScreen #ban-mobile { width: 22; }
     BookingAdminScreen OptionList { height: auto; max-height: 8; }
@@ -97,7 +98,8 @@ class BookingAdminScreen(ModalScreen[None]):
             options.clear_options()
             for c in closures:
                 when = c.start or w._("the whole day")
-                line = f"{c.day} {when}  {c.scope or w._('all matters')}  {c.reason}"
+                scope = c.scope or w._("all bookable matters")
+                line = f"{c.day} {when}  {scope}  {c.reason}"
                 options.add_option(Option(escape(line), id=c.id))
             if not closures:
                 options.add_option(_none(w._("Nothing closed")))

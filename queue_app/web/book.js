@@ -119,7 +119,11 @@
     const days = data.days.filter((d) => d.slots.length);
     function open(day) {
       chosenDay = day.day;
-      for (const tab of $(ids.days).children) tab.setAttribute("aria-selected", String(tab.dataset.day === day.day));
+      for (const tab of $(ids.days).children) {
+        const chosen = tab.dataset.day === day.day;
+        tab.setAttribute("aria-selected", String(chosen));
+        if (chosen) $(ids.days).scrollLeft = Math.max(0, tab.offsetLeft - 8); // in view
+      }
       const t = now();
       const buttons = day.slots.map((s) => {
         const b = el("button", "slot");

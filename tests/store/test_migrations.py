@@ -102,6 +102,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup", "day_rollup_step"}
     added |= {"month_rollup_step", "rating_case", "print_job", "printer_state"}  # 0002 to 0008
     added |= {"notice"}  # 0012
+    added |= {"booking", "booking_slot", "booking_closure", "booking_ban"}  # 0013
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]

@@ -85,6 +85,10 @@ db_app = typer.Typer(
 history_app = typer.Typer(
     help="Past days of the hall, played by the simulator through the store.", no_args_is_help=True
 )
+bookings_app = typer.Typer(
+    help="Bookings (预约): a day's bookings, and closing slots or days to new ones.",
+    no_args_is_help=True,
+)
 for sub, name in (
     (catalog_app, "catalog"),
     (hall_app, "hall"),
@@ -94,6 +98,7 @@ for sub, name in (
     (staff_app, "staff"),
     (db_app, "db"),
     (history_app, "history"),
+    (bookings_app, "bookings"),
 ):
     app.add_typer(sub, name=name)
 
@@ -1056,6 +1061,89 @@ def day_status() -> None:
         )
         shown = shown or _("no tickets yet today")
         _emit(counts, lambda: out.print(f"{day}: {shown}"))
+
+
+# -------------------------------------------------------------------- bookings
+Day = Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")]
+
+
+def _day_or_today(day: str | None) -> str:
+    if day is None:
+        from queue_app.domain import hours
+
+        return hours.business_day(_hall(_catalog()), time.time())
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        _fail(_error(_("day {day}: expected a date as YYYY-MM-DD").format(day=repr(day))), 2)
+    return day
+
+
+@bookings_app.command("list")
+def bookings_list(day: Day = None) -> None:
+    """A day's bookings by slot: code, status, masked number, matters, ticket."""
+    on = _day_or_today(day)
+    with _user_errors(), _client() as hall:
+        found = hall.bookings(on)
+
+        def render() -> None:
+            for b in found:
+                names = _list(m.name for m in b.matters)
+                line = f"{b.start}-{b.end}  {b.code}  {b.status}  {b.mobile}  {names}"
+                out.print(f"{line}  {b.ticket or ''}", markup=False, highlight=False)
+            if not found:
+                out.print(_("no bookings on {day}").format(day=on))
+
+        _emit([b.model_dump() for b in found], render)
+
+
+@bookings_app.command("close")
+def bookings_close(
+    day: Day = None,
+    start: Annotated[
+        str | None, typer.Option(help="A slot's start, HH:MM; default all day.")
+    ] = None,
+    scope: Annotated[str | None, typer.Option(help="A scope of bookings:; default all.")] = None,
+    reason: Annotated[str, typer.Option(help="Why (kept with the closure).")] = "",
+) -> None:
+    """Close a slot or a whole day to new bookings (a manager's; bookings made stay)."""
+    on = _day_or_today(day)
+    with _user_errors(), _client() as hall:
+        c = hall.close_slots(on, start, scope, reason)
+        said = _("closed {day} {start} to bookings: closure {id}").format(
+            day=c.day, start=c.start or _("all day"), id=c.id
+        )
+        _emit(c.model_dump(), lambda: out.print(said, markup=False, highlight=False))
+
+
+@bookings_app.command("reopen")
+def bookings_reopen(closure: Annotated[str, typer.Argument(help="The closure's id.")]) -> None:
+    """Reopen what a closure closed."""
+    with _user_errors(), _client() as hall:
+        c = hall.reopen_slots(closure)
+        said = _("reopened {day} {start} to bookings").format(
+            day=c.day, start=c.start or _("all day")
+        )
+        _emit(c.model_dump(), lambda: out.print(said, markup=False, highlight=False))
+
+
+@bookings_app.command("closures")
+def bookings_closures(
+    day: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today and later.")] = None,
+) -> None:
+    """The closures of a day, or of today and later days."""
+    if day is not None:
+        day = _day_or_today(day)
+    with _user_errors(), _client() as hall:
+        found = hall.closures(day)
+
+        def render() -> None:
+            for c in found:
+                when = f"{c.day} {c.start or _('all day')}"
+                line = f"{c.id}  {when}  {c.scope or _('all')}  {c.reason}  {c.closed_by}"
+                out.print(line, markup=False, highlight=False)
+            if not found:
+                out.print(_("no closures"))
+
+        _emit([c.model_dump() for c in found], render)
 
 
 # -------------------------------------------------------------------- staff

@@ -35,6 +35,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from pydantic import TypeAdapter
 
+from queue_app.api_bookings import BanOut, BookingOut, ClosureOut, SlotsOut
 from queue_app.api_cases import CaseFiguresOut, CaseOut
 from queue_app.api_kiosk import KioskGuideOut, KioskMenuOut
 from queue_app.api_models import (
@@ -599,6 +600,64 @@ class AsyncHallClient:
             "/api/stats/queue", _as(QueueSeriesOut), bucket_minutes=bucket_minutes
         )
 
+    # ------------------------------------------------------------ bookings (预约)
+    async def book_slots(self, matters: Iterable[str] = (), bundle: str | None = None) -> SlotsOut:
+        """The slots from today to the horizon for some matters or a bundle."""
+        codes = ",".join(matters) or None
+        return await self._get("/api/book/slots", _as(SlotsOut), matters=codes, bundle=bundle)
+
+    async def book(
+        self, matters: Iterable[str], at: float, mobile: str, bundle: str | None = None
+    ) -> BookingOut:
+        """Book the slot starting at ``at`` with a mobile number; the booking (its code)."""
+        body = {"matters": list(matters), "bundle": bundle, "at": at, "mobile": mobile}
+        return await self._post("/api/bookings", _as(BookingOut), body)
+
+    async def booking(self, code: str) -> BookingOut:
+        return await self._get(f"/api/bookings/{code}", _as(BookingOut))
+
+    async def booking_qr(self, code: str) -> bytes:
+        """The QR code (SVG) of a booking's page."""
+        return await self._get(f"/api/bookings/{code}/qr.svg", _raw)
+
+    async def cancel_booking(self, code: str, mobile: str) -> BookingOut:
+        return await self._post(f"/api/bookings/{code}/cancel", _as(BookingOut), {"mobile": mobile})
+
+    async def move_booking(self, code: str, mobile: str, at: float) -> BookingOut:
+        body = {"mobile": mobile, "at": at}
+        return await self._post(f"/api/bookings/{code}/move", _as(BookingOut), body)
+
+    async def check_in(self, code: str) -> IssuedOut:
+        """Check booking ``code`` in: its ticket (the slip at this session's station)."""
+        return await self._post(f"/api/bookings/{code}/check-in", _as(IssuedOut))
+
+    async def bookings(self, day: str) -> list[BookingOut]:
+        """The bookings of ``day`` (a desk's or manager's read; numbers masked)."""
+        return await self._get("/api/bookings", _as(list[BookingOut]), day=day)
+
+    async def close_slots(
+        self, day: str, start: str | None = None, scope: str | None = None, reason: str = ""
+    ) -> ClosureOut:
+        """Close a slot (``start``) or the whole day, of a scope or of all, to bookings."""
+        body = {"day": day, "start": start, "scope": scope, "reason": reason}
+        return await self._post("/api/book/closures", _as(ClosureOut), body)
+
+    async def closures(self, day: str | None = None) -> list[ClosureOut]:
+        return await self._get("/api/book/closures", _as(list[ClosureOut]), day=day)
+
+    async def reopen_slots(self, closure_id: str) -> ClosureOut:
+        return await self._send(
+            "DELETE", f"/api/book/closures/{closure_id}", _as(ClosureOut), keyed=False
+        )
+
+    async def bans(self) -> list[BanOut]:
+        """The numbers barred from booking after no-shows (masked)."""
+        return await self._get("/api/book/bans", _as(list[BanOut]))
+
+    async def lift_ban(self, mobile: str, reason: str) -> BanOut:
+        body = {"mobile": mobile, "reason": reason}
+        return await self._post("/api/book/bans/lift", _as(BanOut), body)
+
     # ------------------------------------------------------------ 好差评 cases
     async def cases(
         self, show: str = "open", first: str | None = None, last: str | None = None
@@ -814,6 +873,19 @@ class HallClient:
     dashboard = _blocking(AsyncHallClient.dashboard)
     window_screen = _blocking(AsyncHallClient.window_screen)
     voice = _blocking(AsyncHallClient.voice)
+    book_slots = _blocking(AsyncHallClient.book_slots)
+    book = _blocking(AsyncHallClient.book)
+    booking = _blocking(AsyncHallClient.booking)
+    booking_qr = _blocking(AsyncHallClient.booking_qr)
+    cancel_booking = _blocking(AsyncHallClient.cancel_booking)
+    move_booking = _blocking(AsyncHallClient.move_booking)
+    check_in = _blocking(AsyncHallClient.check_in)
+    bookings = _blocking(AsyncHallClient.bookings)
+    close_slots = _blocking(AsyncHallClient.close_slots)
+    closures = _blocking(AsyncHallClient.closures)
+    reopen_slots = _blocking(AsyncHallClient.reopen_slots)
+    bans = _blocking(AsyncHallClient.bans)
+    lift_ban = _blocking(AsyncHallClient.lift_ban)
 
     def events(self) -> Iterator[ServerEvent]:
         """The live event stream (a snapshot first); ends when the server closes it."""

@@ -59,6 +59,10 @@ HALL_TABLES = frozenset(
         "print_job",
         "printer_state",
         "notice",
+        "booking",
+        "booking_slot",
+        "booking_closure",
+        "booking_ban",
     }
 )
 # the store's tables that are no hall's (catalog-level ones, when there are): not audited

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from queue_app.domain.booking_rules import BookingRules, booking_problems
 from queue_app.domain.catalog import Catalog, Matter
 from queue_app.domain.dispatch import Policy
 from queue_app.domain.errors import Problem
@@ -232,6 +233,7 @@ class Hall(_Strict):
     printers: dict[Annotated[str, Field(pattern=PRINTER_NAME)], PrinterSpec] = {}
     stations: list[Station] = []
     notices: NoticeRules = NoticeRules()  # what citizens with a mobile number are told
+    bookings: BookingRules = BookingRules()  # 预约: bookable slots (none without scopes)
 
     @cached_property
     def station_by_name(self) -> dict[str, Station]:
@@ -352,6 +354,7 @@ def _cross_check(hall: Hall) -> list[Problem]:
         if n not in numbers:
             problems.append(Problem(("display", "windows", i), f"this hall has no window {n}"))
     problems += _check_printing(hall)
+    problems += booking_problems(hall.bookings, {w.number for w in hall.windows}, h.open)
     defaults = [i for i, tc in enumerate(hall.ticket_classes) if tc.is_default]
     if len(defaults) != 1:
         problems.append(
@@ -448,6 +451,15 @@ def check_against_catalog(hall: Hall, catalog: Catalog) -> list[Problem]:
                     )
                 )
     domains = set(catalog.domains)
+    for i, scope in enumerate(hall.bookings.scopes):
+        for j, d in enumerate(scope.domains):
+            if d not in domains:
+                problems.append(
+                    Problem(
+                        ("bookings", "scopes", i, "domains", j),
+                        f"unknown domain {d!r}; the catalog has {sorted(domains)}",
+                    )
+                )
     for i, tc in enumerate(hall.ticket_classes):
         for j, d in enumerate(tc.domains):
             if d not in domains:

@@ -659,3 +659,97 @@ class NoPrinterHere(Refused):
         "This session's station names no printer: sign in at a station with one, or name "
         "the printer"
     )
+
+
+# ------------------------------------------------------------------ bookings (预约)
+class NotBookable(Refused):
+    code, status, field = "not_bookable", BAD_INPUT, "matters"
+    message = N_("These matters cannot be booked at this hall: {matters}")
+
+
+class NoSuchSlot(Refused):
+    code, status, field = "no_such_slot", BAD_INPUT, "at"
+    message = N_("No booking slot starts at {when}: choose one of the slots listed")
+
+
+class SlotPast(Refused):
+    code, status, field = "slot_past", BAD_INPUT, "at"
+    message = N_("The slot {day} {start} has already begun: choose a later one")
+
+
+class BeyondHorizon(Refused):
+    code, status, field = "beyond_horizon", BAD_INPUT, "at"
+    message = N_("Bookings are taken up to {days} days ahead (until {last})")
+
+
+class SlotFull(Refused):
+    code, status, field = "slot_full", CONFLICT, "at"
+    message = N_("The slot {day} {start} is fully booked: choose another")
+
+
+class SlotClosed(Refused):
+    code, status, field = "slot_closed", CONFLICT, "at"
+    message = N_("The slot {day} {start} is closed for booking: choose another")
+
+
+class TooManyBookings(Refused):
+    code, status, field = "too_many_bookings", CONFLICT, "mobile"
+    message = N_("This number already holds {most} booking(s) on {day}")
+
+
+class BookingBanned(Refused):
+    code, status, field = "booking_banned", FORBIDDEN, "mobile"
+    message = N_(
+        "This number missed {count} bookings without coming: it may book again from {until}"
+    )
+
+
+class NoSuchBooking(Refused):
+    code, status, field = "no_such_booking", NOT_FOUND, "code"
+    message = N_("No booking {code}")
+
+
+class NotYourBooking(Refused):
+    code, status, field = "not_your_booking", FORBIDDEN, "mobile"
+    message = N_("The mobile number given is not the one booking {code} was made with")
+
+
+class BookingNotActive(Refused):
+    code, status, field = "booking_not_active", CONFLICT, "code"
+    message = N_("Booking {code} is no longer active ({status})")
+
+
+class BookingCheckedIn(BookingNotActive):
+    message = N_("Booking {code} was already checked in: ticket {ticket}")
+
+
+class BookingEarly(Refused):
+    code, status, field = "booking_early", CONFLICT, "code"
+    message = N_("Booking {code} can be checked in from {opens} on {day}")
+
+
+class BookingLate(Refused):
+    """Past the check-in window: the citizen may take a walk-in ticket (field ``walk_in``)."""
+
+    code, status, field = "booking_late", CONFLICT, "walk_in"
+    message = N_("Booking {code} could be checked in until {until}: please take a walk-in ticket")
+
+
+class UnknownScope(Refused):
+    code, status, field = "unknown_scope", BAD_INPUT, "scope"
+    message = N_("This hall has no booking scope {scope} (its scopes: {known})")
+
+
+class ClosurePast(Refused):
+    code, status, field = "closure_past", BAD_INPUT, "day"
+    message = N_("{day} has passed: only today and later days can be closed")
+
+
+class NoSuchClosure(Refused):
+    code, status, field = "no_such_closure", NOT_FOUND, "id"
+    message = N_("No booking closure {id}")
+
+
+class NoBan(Refused):
+    code, status, field = "no_ban", NOT_FOUND, "mobile"
+    message = N_("This number is not barred from booking")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,8 @@ def parse_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
                             path,
                         )
                     key = loader.construct_object(key_node, deep=True)
+                    if isinstance(key, dt.date):  # a day as a key (half_days): its text
+                        key = key.isoformat()
                     if not isinstance(key, str | int):
                         raise YamlProblem(
                             key_node.start_mark.line + 1, f"expected a text key; got {key!r}", path

@@ -21,6 +21,7 @@ from queue_app.domain.city import Elsewhere
 from queue_app.server import errors, failures, idempotency
 from queue_app.server.auth_routes import router as auth_router
 from queue_app.server.body_limit import BodyLimit
+from queue_app.server.booking_routes import router as booking_router
 from queue_app.server.case_routes import router as case_router
 from queue_app.server.city_routes import router as city_router
 from queue_app.server.context import KEY, HallContext
@@ -69,6 +70,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(public)
     app.include_router(dashboard_router)
     app.include_router(kiosk_router)
+    app.include_router(booking_router)
     app.include_router(pages)
     return app
 

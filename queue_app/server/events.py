@@ -68,6 +68,19 @@ PUBLIC_NAMES = {
         ),
         "case_changed",
     ),
+    **dict.fromkeys(  # a booking (预约): its code in the log's detail, never its number
+        (
+            "booked",
+            "booking_moved",
+            "booking_cancelled",
+            "checked_in",
+            "booking_no_show",
+            "slots_closed",
+            "slots_reopened",
+            "ban_lifted",
+        ),
+        "booking_changed",
+    ),
 }
 
 

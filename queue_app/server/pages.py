@@ -1,8 +1,9 @@
 """The web pages of the hall server: the display board (/display) for the wall TV, the
 screen above each window (/window/<n>), the big screen (/dashboard, the 大屏 on the
 manager's wall), the self-service kiosk (/kiosk), the citizen's status page (/t/<token>,
-the QR code on the slip) and the 评价器 (/rate/<window>, the tablet facing the citizen at
-a window).
+the QR code on the slip), the 评价器 (/rate/<window>, the tablet facing the citizen at
+a window) and the citizen's booking pages (/book: 预约 a visit from a phone; /book/<code>:
+the booking, its check-in, cancel and move).
 
 Plain HTML, CSS and JavaScript packaged in ``queue_app/web`` and served from memory: no
 build step, nothing fetched from outside the server (the hall network is closed; the
@@ -18,6 +19,7 @@ template whose words are ``_("...")``, and the words of the scripts (``_("...")`
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -48,9 +50,11 @@ ASSETS = frozenset(
         *("dashboard.js", "dashboard.css", "window.js", "window.css"),
         *("kiosk.js", "kiosk.css"),
         *("rating.js", "rating.css", "rate.js", "rate.css"),
+        *("book.js", "book.css"),
     }
 )
 VENDOR = {"echarts.common.min.js": "vendor/echarts/echarts.common.min.js"}  # /web/vendor/...
+BOOKING_CODE = re.compile(r"^[0-9]{6}$")  # a booking's code: 6 digits
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "media-src 'self'; connect-src 'self'; font-src 'self'; base-uri 'none'; "
@@ -223,6 +227,21 @@ async def rate_page(request: Request, window: str) -> Response:
     hall = hall_of(request.scope)
     known = window.isdigit() and int(window) in hall.service.store.hall.window_by_number
     return _serve(request, "rate.html", 200 if known else 404, {"X-Robots-Tag": "noindex"})
+
+
+@pages.get("/book")
+async def book_page(request: Request) -> Response:
+    """预约: a citizen books a half-hour slot for their matters from a phone and gets the
+    booking's 6-digit code, its QR and the link to its page."""
+    return _serve(request, "book.html", 200, {"X-Robots-Tag": "noindex"})
+
+
+@pages.get("/book/{code}")
+async def booking_page(request: Request, code: str) -> Response:
+    """The booking ``code``: its slot and state, cancel, move and check-in. A code of the
+    wrong shape gets the page with 404 (it says there is no such booking)."""
+    private = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+    return _serve(request, "book.html", 200 if BOOKING_CODE.match(code) else 404, private)
 
 
 @pages.get("/web/{name}")

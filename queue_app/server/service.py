@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel | None)
 POLL_S = 0.5  # SQLite: how often the log is read for other processes' changes
+SWEEP_S = 60.0  # how often bookings past their check-in window become no-shows
 # password hashes at once, on threads of their own: a flood of sign-ins queues for them
 # without holding the request threads that calls and tickets need
 HASHING_AT_ONCE = 2
@@ -70,6 +71,7 @@ class HallService:
         self._hashing: ThreadPoolExecutor | None = None
         self._starting: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self._feed: tuple[HallFeeds, Follower] | None = None  # PostgreSQL: the listener joined
         self._logged = 0  # SQLite: id of the newest event published
         self._cursor_lock = threading.Lock()
@@ -109,6 +111,8 @@ class HallService:
         loop = self._loop = asyncio.get_running_loop()
         await run_in_threadpool(self.store.roll_over)  # a day passed while it was down
         await run_in_threadpool(self.store.purge)  # keys older than a day, ended sessions
+        if self.store.hall.bookings.bookable:
+            self._sweeper = loop.create_task(self._sweep())
         if self.store.sqlite:
             self._logged = await loop.run_in_executor(self._writer(), self.store.last_event_id)
             self.events.version = max(self.events.version, self._logged)
@@ -180,6 +184,16 @@ class HallService:
                 continue
             self._publish_infos(new)
 
+    async def _sweep(self) -> None:
+        """Bookings never checked in become no-shows once their check-in window passed
+        (every server of the hall sweeps; the sweep is one transaction, so they agree)."""
+        while True:
+            await asyncio.sleep(SWEEP_S)
+            try:
+                await self.write(self.store.sweep_bookings)
+            except Exception:  # a busy or briefly missing database: try again next round
+                continue
+
     # ---------------------------------------------------------------- access
     def _committed(self, infos: list[EventInfo]) -> None:
         """SQLite: publish a committed change's events (on the committing thread, before
@@ -249,11 +263,11 @@ class HallService:
     def close(self) -> None:
         """Stop following the log, finish queued changes and stop the writer thread (a
         later request starts them again)."""
-        for task in (self._poller, self._starting):
+        for task in (self._poller, self._sweeper, self._starting):
             if task is not None and not task.done():
                 with contextlib.suppress(RuntimeError):  # its loop is already closed
                     task.cancel()
-        self._poller = self._starting = None
+        self._poller = self._sweeper = self._starting = None
         self.events.close()
         if self._feed is not None:
             feeds, follower = self._feed

@@ -1,7 +1,7 @@
-"""A change to the API (POST, PUT, PATCH, DELETE), other than signing in and a citizen's
-rating by the slip's token, is refused (401, the JSON error shape) before its body is read
-unless it carries a live session's bearer token: anonymous traffic costs a header check,
-never a body's reading."""
+"""A change to the API (POST, PUT, PATCH, DELETE), other than signing in, a citizen's
+rating by the slip's token and a citizen's booking (by its code), is refused (401, the
+JSON error shape) before its body is read unless it carries a live session's bearer
+token: anonymous traffic costs a header check, never a body's reading."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ SIGN_IN = "/api/auth/sign-in"
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}  # other methods: the router answers
 # the citizen's own 好差评 on the status page: the slip's token is its credential
 CITIZEN_RATING = re.compile(r"^/api/status/[A-Za-z0-9_-]{16,32}/rating$")
+# a citizen's booking (预约): booking, and a booking's cancel, move and check-in by its code
+CITIZEN_BOOKING = re.compile(r"^/api/bookings(/\d{6}/(cancel|move|check-in))?$")
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -41,7 +43,10 @@ class SignedInFirst:
             and scope["method"] in CHANGES
             and path.startswith("/api/")
             and path != SIGN_IN
-            and not (scope["method"] == "POST" and CITIZEN_RATING.match(path))
+            and not (
+                scope["method"] == "POST"
+                and (CITIZEN_RATING.match(path) or CITIZEN_BOOKING.match(path))
+            )
         ):
             hall = hall_of(scope)
             if hall.operator is not None:  # local mode: the operator acts

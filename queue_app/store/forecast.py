@@ -116,7 +116,11 @@ class Slip:
 
 REFRESH_S = 60.0  # a forecast older than this is made again (tickets in hand run on)
 # events that change neither the line nor the windows
-_HARMLESS = frozenset({"rated", "opened_late", "slip_printed", "printer_state", "slip_requested"})
+_HARMLESS = frozenset(
+    {"rated", "opened_late", "slip_printed", "printer_state", "slip_requested"}
+    | {"booked", "booking_moved", "booking_cancelled", "checked_in", "booking_no_show"}
+    | {"slots_closed", "slots_reopened", "ban_lifted"}  # bookings: the line's own events
+)
 
 
 @dataclass

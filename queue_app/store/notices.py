@@ -26,7 +26,7 @@ _CANCEL = (
     update(notice_t)
     .where(
         mine(notice_t),
-        N.ref == bp("ref"),
+        N.ref == bp("about"),  # not "ref": a column's own name is SQLAlchemy's in a SET
         N.kind.in_(bp("kinds", expanding=True)),
         N.state == PENDING,
     )
@@ -78,5 +78,5 @@ def queue(
 def cancel(tx: Tx, ref: str, kinds: tuple[NoticeKind, ...]) -> int:
     """Cancel the pending notices of these kinds about ``ref`` (a booking's reminder when it
     is cancelled or moved); the rows cancelled."""
-    result = tx.conn.execute(_CANCEL, params(tx.conn, ref=ref, kinds=[k.value for k in kinds]))
+    result = tx.conn.execute(_CANCEL, params(tx.conn, about=ref, kinds=[k.value for k in kinds]))
     return result.rowcount or 0

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, Engine, func, select
 from queue_app.domain import hours
 from queue_app.domain import ticket as rules
 from queue_app.domain import window_state as wrules
+from queue_app.domain.booked import Booked
 from queue_app.domain.cases import CaseFigures, opens_case
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, eligible, oldest_first
@@ -65,6 +67,7 @@ from queue_app.domain.rollup import By, DayRules
 from queue_app.domain.ticket import Item, Outcome, Priority, Status, Ticket
 from queue_app.domain.window_state import WindowState, WindowStatus
 from queue_app.store import (
+    bookings,
     cases,
     events,
     idempotency,
@@ -75,7 +78,7 @@ from queue_app.store import (
     tickets,
     windows,
 )
-from queue_app.store.contacts import hall_keys
+from queue_app.store.contacts import Contact, hall_keys
 from queue_app.store.engine import checkpoint, make_engine
 from queue_app.store.forecast import Forecasts, Slip
 from queue_app.store.hall_key import of
@@ -229,6 +232,7 @@ class Store:
         how = self._rules(tx.conn, tx.now)
         settings.next_day(tx.conn, old, new)
         ended = self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
+        self._end_bookings(tx, new, old, "rollover")
         if not self._closed(tx, old):
             self._record_closed(tx, old, "rollover")
             detail = {"day": old, "rollover": True, **ended}
@@ -284,6 +288,36 @@ class Store:
             )
         return counted
 
+    def _end_bookings(self, tx: Tx, today: str, closed: str, actor: str) -> None:
+        """A day closed (``closed``): its bookings never checked in end (no-shows once
+        their check-in window passed, else cancelled by the hall); bookings past their
+        keeping time go."""
+        if not self.hall.bookings.bookable:
+            return
+        bookings.sweep(tx, self.hall, self.names, today, closed_through=closed, actor=actor)
+        bookings.purge(tx, self.hall, today)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each matter's name by its code."""
+        return {m.code: m.name for m in self.catalog.matters}
+
+    def sweep_bookings(self) -> dict[str, int]:
+        """Bookings whose check-in window has passed become no-shows (counted towards a
+        bar, told): run by the server every minute, and at every day's close."""
+        if not self.hall.bookings.bookable:
+            return {"no_shows": 0, "cancelled": 0}
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> dict[str, int]:
+            return bookings.sweep(tx, self.hall, self.names, state.day)
+
+        return self._run(op)
+
+    def booked(self, day: str) -> list[Booked]:
+        """The day's bookings still to come (for the forecast of the line)."""
+        with self._reading() as tx:
+            return bookings.booked(tx.conn, tx.hall, day)
+
     def roll_over(self) -> None:
         """Roll the hall over to today if a day has passed (the server does at start)."""
         self._day_seen = self.uow.run(lambda tx: self._begin(tx)[0].day).result
@@ -327,6 +361,7 @@ class Store:
                         tickets=[Text(at, number=t.number, window=str(t.window)) for t in serving]
                     )
             ended = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
+            self._end_bookings(tx, state.day, d, actor)
             self._record_closed(tx, d, actor)
             if d == state.day:
                 settings.close_current_day(tx.conn)
@@ -646,48 +681,78 @@ class Store:
         printer = self.printer_of(station)
         number = require_mobile(mobile) if mobile else None
         codes, bundle = resolve(self.catalog, matters, bundle)
-        objs = [self.catalog.matter_by_code[c] for c in codes]
-        tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
-        token = secrets.token_urlsafe(16)
 
         def op(tx: Tx, state: HallState, layout: Layout) -> Issued:
             if state.day_closed:
                 raise DayClosedNoTickets(day=state.day)
             hours.require_issuing(self.hall, tx.now, state.open_until)
-            allowed = tuple(layout.coverage.windows_for(set(codes)))
-            if not allowed:
-                raise NoWindowForAll(matters=[m.name for m in objs])
-            seq = tickets.next_seq(tx.conn, state.day, tclass.prefix)
-            new = Ticket(
-                id=0,
-                day=state.day,
-                number=format_number(tclass.prefix, seq),
-                status=Status.WAITING,
-                items=tuple(Item(c) for c in codes),
-                issued_at=tx.now,
-                queue_key=appointment_at if appointment_at is not None else tx.now,
-                priority=priority,
-                appointment_at=appointment_at,
-                bundle=bundle,
-            )
             contact = hall_keys(tx.conn, tx.now).contact(number) if number else None
-            t = tickets.insert_ticket(
-                tx, new, prefix=tclass.prefix, seq=seq, token=token, actor=actor, contact=contact
+            return self._new_ticket(
+                tx,
+                state,
+                layout,
+                codes,
+                bundle,
+                priority,
+                appointment_at,
+                actor,
+                contact,
+                printer,
+                station,
             )
-            detail = {
-                "matters": codes,
-                "bundle": bundle,
-                "priority": priority.value if priority else None,
-                "class": tclass.prefix,
-                "appointment_at": appointment_at,
-            }
-            events.append(tx, "issued", actor, t.day, ticket=t, detail=detail)
-            if printer is not None:
-                print_jobs.enqueue(tx, t, printer, station, first=True)
-            return Issued(t, tclass.name, 0, allowed, None, token)
 
         issued = self._run(op, once)
         return self.with_slip(issued) if slip else issued
+
+    def _new_ticket(
+        self,
+        tx: Tx,
+        state: HallState,
+        layout: Layout,
+        codes: Sequence[str],
+        bundle: str | None,
+        priority: Priority | None,
+        appointment_at: float | None,
+        actor: str,
+        contact: Contact | None,
+        printer: str | None,
+        station: str | None,
+    ) -> Issued:
+        """Write a new waiting ticket in ``tx`` (issuing's rules checked by the caller):
+        its row, its event, its slip's print job at ``printer``."""
+        objs = [self.catalog.matter_by_code[c] for c in codes]
+        tclass = self.hall.ticket_class(objs, priority is not None, appointment_at is not None)
+        token = secrets.token_urlsafe(16)
+        allowed = tuple(layout.coverage.windows_for(set(codes)))
+        if not allowed:
+            raise NoWindowForAll(matters=[m.name for m in objs])
+        seq = tickets.next_seq(tx.conn, state.day, tclass.prefix)
+        new = Ticket(
+            id=0,
+            day=state.day,
+            number=format_number(tclass.prefix, seq),
+            status=Status.WAITING,
+            items=tuple(Item(c) for c in codes),
+            issued_at=tx.now,
+            queue_key=appointment_at if appointment_at is not None else tx.now,
+            priority=priority,
+            appointment_at=appointment_at,
+            bundle=bundle,
+        )
+        t = tickets.insert_ticket(
+            tx, new, prefix=tclass.prefix, seq=seq, token=token, actor=actor, contact=contact
+        )
+        detail = {
+            "matters": list(codes),
+            "bundle": bundle,
+            "priority": priority.value if priority else None,
+            "class": tclass.prefix,
+            "appointment_at": appointment_at,
+        }
+        events.append(tx, "issued", actor, t.day, ticket=t, detail=detail)
+        if printer is not None:
+            print_jobs.enqueue(tx, t, printer, station, first=True)
+        return Issued(t, tclass.name, 0, allowed, None, token)
 
     # ------------------------------------------------------------- printing
     def printer_of(self, station: str | None) -> str | None:

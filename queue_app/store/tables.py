@@ -10,7 +10,7 @@ the hall's highest id plus one on SQLite (whose writers take turns).
 
 from __future__ import annotations
 
-from sqlalchemy import FetchedValue, ForeignKeyConstraint, Index, Table, UniqueConstraint
+from sqlalchemy import FetchedValue, ForeignKeyConstraint, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 HALL_LENGTH = 40  # a hall code: [a-z0-9][a-z0-9-]{1,39}
@@ -461,6 +461,101 @@ class NoticeRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=200)
 
 
+class BookingRow(SQLModel, table=True):
+    """A booking (预约) of a slot: its 6-digit code (unique among the hall's live
+    bookings), the mobile number as its keyed hash (to find a number's bookings and
+    no-shows by), masked, and sealed (for its notices; erased when the booking ends).
+    Purged ``bookings.keep_days`` after its day."""
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        Index(
+            "uq_booking_live_code",
+            "hall",
+            "code",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+        Index("ix_booking_code", "hall", "code", "created_at"),
+        Index("ix_booking_day", "hall", "day", "status"),
+        Index("ix_booking_due", "hall", "status", "check_in_until"),
+        Index("ix_booking_contact", "hall", "contact_digest", "day"),
+    )
+
+    hall: str = _hall()
+    id: str = Field(primary_key=True, max_length=32)  # uuid4, hex
+    code: str = Field(max_length=6)
+    day: str = Field(max_length=10)
+    scope: str = Field(max_length=40)  # the slot scope (``bookings.scopes``)
+    start: str = Field(max_length=5)  # HH:MM, hall time
+    slot_at: float
+    slot_end: float
+    check_in_from: float
+    check_in_until: float  # not checked in by then: a no-show
+    matters: str = Field(max_length=2000)  # the matter codes, space-separated
+    bundle: str | None = Field(default=None, max_length=40)
+    status: str = Field(max_length=12)  # booked, checked_in, cancelled, no_show
+    contact_digest: str = Field(max_length=64)
+    contact_masked: str = Field(max_length=16)
+    contact_sealed: str | None = Field(default=None, max_length=200)
+    created_at: float
+    changed_at: float
+    ended_at: float | None = None
+    ticket_id: int | None = None
+    ticket_number: str | None = Field(default=None, max_length=8)
+    ticket_token: str | None = Field(default=None, max_length=32)
+
+
+class BookingSlotRow(SQLModel, table=True):
+    """The places taken in a slot of a scope: the capacity holds by a conditional
+    ``UPDATE … SET taken = taken + 1 WHERE taken < capacity`` in the booking's
+    transaction."""
+
+    __tablename__ = "booking_slot"
+
+    hall: str = _hall()
+    day: str = Field(primary_key=True, max_length=10)
+    scope: str = Field(primary_key=True, max_length=40)
+    start: str = Field(primary_key=True, max_length=5)
+    taken: int = 0
+
+
+class BookingClosureRow(SQLModel, table=True):
+    """A manager closed a slot (``start``) or a whole day (no ``start``), of one scope or
+    of all (no ``scope``), for new bookings."""
+
+    __tablename__ = "booking_closure"
+    __table_args__ = (Index("ix_booking_closure_day", "hall", "day"),)
+
+    hall: str = _hall()
+    id: str = Field(primary_key=True, max_length=16)
+    day: str = Field(max_length=10)
+    scope: str | None = Field(default=None, max_length=40)
+    start: str | None = Field(default=None, max_length=5)
+    reason: str = Field(max_length=200)
+    closed_by: str = Field(max_length=64)
+    closed_at: float
+
+
+class BookingBanRow(SQLModel, table=True):
+    """A number's no-show bar (by its keyed hash): no booking before ``until``. A manager
+    may lift it; no-shows before ``counted_after`` no longer count."""
+
+    __tablename__ = "booking_ban"
+
+    hall: str = _hall()
+    digest: str = Field(primary_key=True, max_length=64)
+    masked: str = Field(max_length=16)
+    no_shows: int = 0
+    banned_at: float | None = None
+    until: str | None = Field(default=None, max_length=10)  # a day: bookable again from it
+    counted_after: float = 0.0
+    lifted_at: float | None = None
+    lifted_by: str | None = Field(default=None, max_length=64)
+    lift_reason: str | None = Field(default=None, max_length=200)
+
+
 def _table(row: type[SQLModel]) -> Table:
     """The table a table model maps."""
     # set by SQLAlchemy's declarative mapping at class creation; SQLModel does not declare it
@@ -490,6 +585,10 @@ case_t = _table(RatingCaseRow)
 print_job_t = _table(PrintJobRow)
 printer_state_t = _table(PrinterStateRow)
 notice_t = _table(NoticeRow)
+booking_t = _table(BookingRow)
+booking_slot_t = _table(BookingSlotRow)
+booking_closure_t = _table(BookingClosureRow)
+booking_ban_t = _table(BookingBanRow)
 HALL_OWNED = (
     ticket_t,
     item_t,
@@ -512,4 +611,8 @@ HALL_OWNED = (
     print_job_t,
     printer_state_t,
     notice_t,
+    booking_t,
+    booking_slot_t,
+    booking_closure_t,
+    booking_ban_t,
 )

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from queue_app.api_models import IssuedOut, StatusOut, TicketOut
 from queue_app.client import ApiError
 from queue_app.domain.ticket import Priority
+from queue_app.tui.booking_dialog import CheckInScreen
 from queue_app.tui.guide import bundle_guide, matter_guide, referral_guide, referral_label
 from queue_app.tui.i18n import N_, Words
 from queue_app.tui.live import LiveScreen
@@ -39,6 +40,7 @@ class DeskScreen(LiveScreen):
         Binding("f2", "issue", N_("Issue")),
         Binding("f3", "reprint", N_("Reprint")),
         Binding("f4", "unpark", N_("Un-park")),  # 补材料: the citizen is back
+        Binding("f6", "check_in", N_("Booking check-in")),  # 预约签到: a booking's code
         Binding("escape", "clear", N_("Clear")),
         Binding("delete", "remove", N_("Remove"), show=False),
         Binding("down", "hit(1)", show=False),  # from the search box: through the hits
@@ -139,6 +141,17 @@ class DeskScreen(LiveScreen):
                 self.app.push_screen(UnparkScreen(parked, self.hall_app.clock(), send))
 
         self.run_worker(show(), group="unpark")
+
+    def action_check_in(self) -> None:
+        """预约签到: a booking's code checked in to a ticket (or, too late, its matters as a
+        walk-in); the slip shows (and prints at the station) as F2's does."""
+
+        def issued(ticket: IssuedOut | None) -> None:
+            if ticket is not None:
+                self.last = ticket
+                self.app.push_screen(SlipScreen(ticket))
+
+        self.app.push_screen(CheckInScreen(), issued)
 
     # ------------------------------------------------------------ searching
     @on(Input.Changed, "#search")

@@ -93,6 +93,7 @@ class ManagerScreen(LiveScreen):
     REFRESH_S = 30.0  # the minutes shown run on between events
     CHANGES = frozenset(
         {"open", "close", "pause", "resume", "profile", "targets", "release", "notice"}
+        | {"bookings"}
     )
     BINDINGS = [
         Binding("escape", "back", N_("City view")),
@@ -107,6 +108,7 @@ class ManagerScreen(LiveScreen):
         Binding("e", "cases", N_("Rating cases")),
         # the footer has no room left in 120 columns: the notice line itself names the key
         Binding("n", "notice", N_("Board notice"), show=False),
+        Binding("k", "bookings", N_("Bookings"), show=False),  # 预约: closures, bans
     ]
     DEFAULT_CSS = """
     ManagerScreen #windows { width: 5fr; height: 1fr; border: round $primary; }
@@ -336,6 +338,17 @@ class ManagerScreen(LiveScreen):
             if exc.status != 404:
                 raise
             return 0
+
+    def action_bookings(self) -> None:
+        """预约管理: close slots or days to bookings, reopen them, lift a ban."""
+        from queue_app.tui.manager_bookings import BookingAdminScreen
+
+        async def open_it() -> None:
+            said = await self.act(self.client.health)
+            if said is not None:
+                self.app.push_screen(BookingAdminScreen(said["day"], self.w))
+
+        self.run_worker(open_it(), group="action")
 
     def action_cases(self) -> None:
         from queue_app.tui.cases import CasesScreen

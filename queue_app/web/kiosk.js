@@ -3,6 +3,8 @@
 // shows the hall's common matters and 一件事 bundles by theme; a pinyin-initials keyboard
 // searches the catalog as the desk does; the guide comes before the ticket; the slip is
 // shown with the QR code of its status page, then the kiosk goes back to the start.
+// "I have a booking": the 6-digit code on a keypad checks the booking in (its ticket's
+// slip prints at this kiosk's station); too late, its matters as a walk-in in one tap.
 //
 // A tap on "Take a ticket" is one attempt with one Idempotency-Key: the button is disabled
 // at once, and a request whose answer was lost is sent again with the same key until the
@@ -35,6 +37,8 @@ const hallKiosk = (() => {
     typed: "",
     searchSeq: 0,
     chosen: null, // {kind, code}
+    code: "", // the booking code typed
+    late: null, // the matters of a booking too late to check in: a walk-in ticket offered
     issuing: false,
     screen: "start",
     offline: false,
@@ -118,18 +122,20 @@ const hallKiosk = (() => {
     document.documentElement.dataset.screen = name;
     for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== name;
     clearTimeout(idleTimer);
-    if (name === "search" || name === "guide") idleTimer = setTimeout(home, IDLE_S * 1000);
+    if (name === "search" || name === "guide" || name === "booking") idleTimer = setTimeout(home, IDLE_S * 1000);
     window.scrollTo(0, 0);
   }
 
   function touched() {
-    if (state.screen === "search" || state.screen === "guide") show(state.screen);
+    if (["search", "guide", "booking"].includes(state.screen)) show(state.screen);
   }
 
   function home() {
     clearTimeout(slipTimer);
     clearInterval(countdown);
     state.chosen = null;
+    state.code = "";
+    state.late = null;
     show("start");
     loadMenu();
   }
@@ -335,28 +341,95 @@ const hallKiosk = (() => {
 
   // ------------------------------------------------------------------ issue
   async function issue() {
-    if (state.issuing || !state.chosen) return; // a second tap of the same attempt
-    state.issuing = true;
-    const button = $("issue");
-    button.disabled = true;
-    const key = attemptKey(); // this attempt's: a retry sends it again
+    if (!state.chosen) return;
     const { kind, code } = state.chosen;
     const body = kind === "bundle" ? { bundle: code } : { matters: [code] };
+    await post("/api/tickets", body, $("issue"), $("refusal"));
+  }
+
+  // One attempt to get a ticket (a new one, or a booking's at its check-in): one
+  // Idempotency-Key, sent again until the server answers; the slip on success, the
+  // refusal in ``said`` otherwise (returned, for the caller to act on it).
+  async function post(path, body, button, said) {
+    if (state.issuing) return null; // a second tap of the same attempt
+    state.issuing = true;
+    button.disabled = true;
+    const key = attemptKey(); // this attempt's: a retry sends it again
     $("busy").hidden = false;
     try {
-      const r = await persist("POST", "/api/tickets", { body, key });
-      if (r.status === 401) return needSignIn(_("Signed out: please sign in again."));
+      const r = await persist("POST", path, { body, key });
+      if (r.status === 401) {
+        needSignIn(_("Signed out: please sign in again."));
+        return null;
+      }
       if (!r.ok) {
-        $("refusal").textContent = refusalText(r);
-        $("refusal").hidden = false;
+        said.textContent = refusalText(r);
+        said.hidden = false;
         button.disabled = false; // a new tap is a new attempt
-        return;
+        return r;
       }
       drawSlip(r.body);
+      return r;
     } finally {
       $("busy").hidden = true;
       state.issuing = false;
     }
+  }
+
+  // ------------------------------------------------------------------ a booking
+  function openBooking() {
+    state.code = "";
+    state.late = null;
+    drawCode();
+    show("booking");
+  }
+
+  function drawPad() {
+    const keys = [..."123456789"].map((d) => key(d, d, () => typeCode(state.code + d)));
+    keys.push(key("⌫", _("Delete"), () => typeCode(state.code.slice(0, -1)), "wide"));
+    keys.push(key("0", "0", () => typeCode(state.code + "0")));
+    keys.push(key(_("Clear"), _("Clear"), () => typeCode(""), "wide"));
+    $("pad").replaceChildren(...keys);
+  }
+
+  function typeCode(text) {
+    state.code = text.replace(/\D/g, "").slice(0, 6);
+    state.late = null;
+    drawCode();
+  }
+
+  function drawCode() {
+    const boxes = [];
+    for (let i = 0; i < 6; i++) boxes.push(el("span", "code-box" + (i === state.code.length ? " next" : ""), state.code[i] || ""));
+    $("code").replaceChildren(...boxes);
+    $("code").dataset.code = state.code;
+    $("check-in").disabled = state.code.length !== 6 || state.issuing;
+    $("booking-refusal").hidden = true;
+    $("walk-in").hidden = true;
+  }
+
+  async function checkIn() {
+    if (state.code.length !== 6) return;
+    const code = state.code;
+    const r = await post(`/api/bookings/${code}/check-in`, {}, $("check-in"), $("booking-refusal"));
+    const refused = r && !r.ok && r.body && r.body.error;
+    const late = refused && ["booking_late", "booking_not_active"].includes(refused.code);
+    if (!late) return;
+    // too late for the booking (or missed already): its matters as a walk-in, in one tap
+    const b = await persist("GET", `/api/bookings/${code}`);
+    const missed = b.ok && (refused.code === "booking_late" || b.body.status === "no_show");
+    if (!missed || !b.body.matters.length || state.code !== code) return;
+    state.late = b.body.matters.map((m) => m.code);
+    const names = b.body.matters.map((m) => m.name).join(lang === "en" ? ", " : "、");
+    $("walk-in").textContent = _("Take a walk-in ticket for {matters}", { matters: names });
+    $("walk-in").hidden = false;
+    $("walk-in").disabled = false;
+    $("check-in").disabled = true; // this code will not check in: the walk-in is the way
+  }
+
+  async function walkIn() {
+    if (!state.late) return;
+    await post("/api/tickets", { matters: state.late }, $("walk-in"), $("booking-refusal"));
   }
 
   function wait(m) {
@@ -438,6 +511,9 @@ const hallKiosk = (() => {
     });
     for (const b of document.querySelectorAll("[data-back]")) b.addEventListener("click", home);
     $("issue").addEventListener("click", issue);
+    $("to-booking").addEventListener("click", openBooking);
+    $("check-in").addEventListener("click", checkIn);
+    $("walk-in").addEventListener("click", walkIn);
     $("done").addEventListener("click", home);
     $("lang").addEventListener("click", () => {
       query.set("lang", $("lang").dataset.lang);
@@ -446,6 +522,7 @@ const hallKiosk = (() => {
     document.addEventListener("pointerdown", touched, true);
     document.addEventListener("contextmenu", (e) => e.preventDefault()); // long press
     drawKeys();
+    drawPad();
     watch();
     referrals();
     if (state.token) home();

@@ -107,6 +107,11 @@ HALL_DAY = [
     (("hall", "targets", "--wait", "15"), 0),
     (("hall", "targets", "--restore", "--wait", "15"), 2),
     (("day", "status"), 0),
+    (("bookings", "close", "--reason", "休息"), 0),
+    (("bookings", "close", "--day", "2020-01-01"), 1),  # past: a refusal
+    (("bookings", "closures"), 0),
+    (("bookings", "list"), 0),
+    (("bookings", "reopen", "0123456789ab"), 1),
     (("day", "open-late", "23:59"), 0),
     (("day", "open-late", "25:00"), 2),
     (("day", "close", "yesterday"), 2),

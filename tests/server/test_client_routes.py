@@ -68,6 +68,17 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "answer_case": (1, "已告知"),
     "appeal_case": (1, "误按"),
     "decide_case": (1, True, "确认误评"),
+    "book_slots": (["M-SBK"],),
+    "book": (["M-SBK"], 0.0, "13812341234"),
+    "booking": ("123456",),
+    "booking_qr": ("123456",),
+    "cancel_booking": ("123456", "13812341234"),
+    "move_booking": ("123456", "13812341234", 0.0),
+    "check_in": ("123456",),
+    "bookings": ("2026-11-23",),
+    "reopen_slots": ("0123456789ab",),
+    "close_slots": ("2026-11-24",),
+    "lift_ban": ("13812341234", "误判"),
 }
 
 

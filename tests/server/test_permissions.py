@@ -100,10 +100,30 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("GET", "/api/status/{token}"): (PUBLIC, None),
     ("GET", "/api/status/{token}/qr.svg"): (PUBLIC, None),  # the slip's QR, as its page
     ("POST", "/api/status/{token}/rating"): (PUBLIC, {"level": 5}),  # the slip's token
+    # bookings (预约): a citizen books, moves, cancels (proving the number) and checks in
+    ("GET", "/api/book/slots"): (PUBLIC, None),
+    ("POST", "/api/bookings"): (PUBLIC, {"matters": ["M-SBK"], "at": 0, "mobile": "13812341234"}),
+    ("GET", "/api/bookings/{code}"): (PUBLIC, None),
+    ("GET", "/api/bookings/{code}/qr.svg"): (PUBLIC, None),
+    ("POST", "/api/bookings/{code}/cancel"): (PUBLIC, {"mobile": "13812341234"}),
+    ("POST", "/api/bookings/{code}/move"): (PUBLIC, {"mobile": "13812341234", "at": 0}),
+    ("POST", "/api/bookings/{code}/check-in"): (PUBLIC, None),  # a desk's with its station
+    ("GET", "/api/bookings"): (DESK_READ, None),  # the day's bookings, numbers masked
+    ("POST", "/api/book/closures"): (MANAGER, {"day": "2026-11-24", "reason": "停电"}),
+    ("GET", "/api/book/closures"): (MANAGER, None),
+    ("DELETE", "/api/book/closures/{closure_id}"): (MANAGER, None),
+    ("GET", "/api/book/bans"): (MANAGER, None),  # masked numbers
+    ("POST", "/api/book/bans/lift"): (MANAGER, {"mobile": "13812341234", "reason": "误判"}),
     ("GET", "/api/voice/{number}/{window}.wav"): (PUBLIC, None),
 }
 
-PARAMS = {"/api/catalog/search": {"q": "社保"}, "/api/kiosk/guide": {"matter": "M-SBK"}}
+PARAMS = {
+    "/api/catalog/search": {"q": "社保"},
+    "/api/kiosk/guide": {"matter": "M-SBK"},
+    "/api/book/slots": {"matters": "M-SBK"},
+    "/api/bookings": {"day": "2026-11-23"},
+}
+BOOKING = {"code": "123456", "closure_id": "0123456789ab"}
 ACCOUNTS = {
     "manager": ("m1", Role.MANAGER, None),
     "desk": ("d1", Role.DESK, None),
@@ -170,7 +190,13 @@ async def test_every_endpoint_with_every_role(
             continue
         for window in (1, 2) if "{window}" in path else (1,):
             url = path.format(
-                window=window, number="A001", token="t" * 22, username="c1", by="hall", case_id=1
+                window=window,
+                number="A001",
+                token="t" * 22,
+                username="c1",
+                by="hall",
+                case_id=1,
+                **BOOKING,
             )
             params = PARAMS.get(path)
             r = await anon.request(method, url, json=body, params=params, headers=headers)
@@ -273,6 +299,7 @@ async def test_every_endpoint_with_every_role_of_another_hall(
                     username="c1",
                     by="hall",
                     case_id=1,
+                    **BOOKING,
                 )
                 params = PARAMS.get(path)
                 r = await http.request(method, url, json=body, params=params, headers=headers)

@@ -167,3 +167,46 @@ def test_parking_and_unparking_are_one_transaction_each_whatever_the_line(
     # un-park: the hall's state, the ticket found and read, its window's state, the write,
     # its event; the call: the window locked, the held ticket found and locked first
     assert [(u.statements, c.statements) for _, u, c, _ in costs] == [(6, 8)] * 2
+
+
+def _booking_store(db_url: str, catalog: Any, hall: Any, clock: Clock) -> Store:
+    from tests.bookings import with_bookings
+
+    scopes = [{"name": "social", "domains": ["社保"], "capacity": 500}]
+    return Store(db_url, catalog, with_bookings(hall, scopes=scopes), clock=clock)
+
+
+def test_booking_and_checking_in_in_constant_statements(
+    db_url: str, mini_catalog: Any, mini_hall: Any, clock: Clock
+) -> None:
+    """One transaction each, the same statements with 10 or 300 bookings made: booking
+    (the day rolled, the number's bar and count, the closure, the place, the code, the
+    row, its event, its two notices) and checking in (the booking, the ticket as issuing
+    writes it, the booking's change, its event)."""
+    from queue_app.store import booking_ops as ops
+
+    store = _booking_store(db_url, mini_catalog, mini_hall, clock)
+    slot = 1795397400.0  # 2026-11-23 09:30, Shanghai
+    tomorrow = slot + 86400
+    n = 0
+
+    def book(at: float) -> str:
+        nonlocal n
+        n += 1
+        return ops.book(store, ["M-SBK"], at, f"138{n:08d}").code
+
+    costs = []
+    for made in (10, 300):
+        while n < made:
+            book(tomorrow)
+        first = book(slot)
+        booking = _cost(store, lambda: book(tomorrow))
+        check_in = _cost(store, lambda first=first: ops.check_in(store, first, station=None))
+        costs.append(
+            (booking.transactions, booking.statements, check_in.transactions, check_in.statements)
+        )
+    assert costs[0] == costs[1], costs
+    booking_tx, booking_statements, check_in_tx, check_in_statements = costs[0]
+    assert (booking_tx, check_in_tx) == (1, 2), costs  # the change, then the slip's read
+    assert booking_statements <= 14 and check_in_statements <= 16, costs
+    store.dispose()

@@ -102,6 +102,7 @@ def test_migrations_give_exactly_the_models_schema(engine: Engine) -> None:
     added = {"hall_state", "sign_in_limit", "window_seat", "day_rollup", "day_rollup_step"}
     added |= {"month_rollup_step", "rating_case", "print_job", "printer_state"}  # 0002 to 0008
     added |= {"notice"}  # 0012
+    added |= {"booking", "booking_slot", "booking_closure", "booking_ban"}  # 0013
     assert set(inspect(engine).get_table_names()) == {*TABLES, *added, schema.VERSION_TABLE}
     if engine.dialect.name == "postgresql":
         assert triggers(engine) == ["queue_app_event_notify"]
@@ -829,4 +830,47 @@ def test_0012_keeps_tickets_and_notices_goes_down_and_up_with_every_other_row(
     with engine.connect() as conn:
         masked = conn.execute(text("SELECT contact_masked FROM ticket WHERE number = 'A003'"))
         assert masked.scalar_one() == "139****1111"
+    again.dispose()
+
+
+def test_0013_keeps_bookings_goes_down_and_up_with_every_other_row(
+    engine: Engine, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
+) -> None:
+    """A booking, its slot's counter, a closure and a no-show bar lie in their tables;
+    going down drops the four tables (every other row stays); back up, the schema is the
+    code's and bookings are taken again."""
+    from queue_app.store import booking_ops as ops
+    from tests.bookings import with_bookings
+
+    hall = with_bookings(mini_hall)
+    tomorrow = clock.now + 86400
+    store = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    store.issue(["M-SBK"], mobile="13812341234")
+    code = ops.book(store, ["M-SBK"], tomorrow, "13812341234").code
+    ops.close_slots(store, "2026-11-24", "10:00", None, "停电")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO booking_ban (hall, digest, masked, no_shows, until, counted_after) "
+                "VALUES (:h, 'd', '139****1111', 3, '2027-02-21', 0)"
+            ),
+            {"h": store.code},
+        )
+        counts = {
+            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("booking", "booking_slot", "booking_closure", "booking_ban")
+        }
+    assert counts == dict.fromkeys(counts, 1)
+    written = rows(engine)
+    store.dispose()
+    schema.downgrade(engine, "0012")
+    assert not {"booking", "booking_slot", "booking_closure", "booking_ban"} & set(
+        inspect(engine).get_table_names()
+    )
+    assert rows(engine) == written
+    schema.upgrade(engine)
+    assert rows(engine) == written and schema_diff(engine) == []
+    again = Store(engine, mini_catalog, hall, clock=clock, keep_days=None)
+    again_code = ops.book(again, ["M-SBK"], tomorrow, "13812341234").code
+    assert len(again_code) == 6 and again_code.isdigit() and code
     again.dispose()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from queue_app.domain.booking_rules import BookingRules, SlotScope
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall, PrinterSpec, Station, StationKind
 from queue_app.server import create_app
@@ -18,6 +19,7 @@ from queue_app.server.printers import PrintSettings
 from queue_app.store import Store
 from queue_app.store.staff import Role, add_staff
 from queue_app.tui.app import HallApp
+from queue_app.tui.booking_dialog import CheckInScreen
 from queue_app.tui.desk import DeskScreen, SlipScreen
 from queue_app.tui.manager import ManagerScreen
 from tests.conftest import Clock
@@ -46,6 +48,7 @@ async def hall(
         update={
             "printers": {"front": PrinterSpec(device=printer.device, paper=58)},
             "stations": [Station(name="desk-1", kind=StationKind.DESK, printer="front")],
+            "bookings": BookingRules(scopes=[SlotScope(name="all", domains=["社保"], capacity=2)]),
         }
     )
     store = Store(f"sqlite:///{tmp_path / 'hall.db'}", mini_catalog, printing, clock=clock)
@@ -98,6 +101,27 @@ async def test_the_desk_shows_its_printer_and_prints_the_last_slip_again(
         assert number_of(slips[1]) == "A001" and "（补打 第 2 张）" in text_of(slips[1])
         await until(pilot, lambda: "在线（待打印 0 张）" in status(app))
         assert not app.screen.query_one("#status").has_class("-trouble")
+
+
+async def test_a_booking_checked_in_at_the_desk_prints_its_slip_there(
+    hall: InProcessHall, printer: EscposListener
+) -> None:
+    async with hall.signed_in("boss") as boss:
+        today = (await boss.book_slots(matters=["M-SBK"])).days[0]
+        at = next(s.at for s in today.slots if s.start == "09:30")
+        booking = await boss.book(["M-SBK"], at=at, mobile="13800138000")
+    app = terminal(hall, "desk", "d1", "desk-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: on(app, DeskScreen, "#hits"))
+        await pilot.press("f6")
+        await until(pilot, lambda: on(app, CheckInScreen, "#code"))
+        await pilot.press(*booking.code)
+        await until(pilot, lambda: "138****8000" in str(app.screen.query_one("#booking").render()))
+        await pilot.press("enter")
+        await until(pilot, lambda: on(app, SlipScreen, "#slip-text"))
+        slips = await asyncio.to_thread(printer.wait_for, 1)
+        assert number_of(slips[0]) == "Y001"  # the appointment class (预约)
+        assert any("社会保障卡申领" in line for line in text_of(slips[0]))
 
 
 async def test_the_manager_sees_every_printer(hall: InProcessHall, printer: EscposListener) -> None:

@@ -302,6 +302,11 @@ async def test_pages_and_files_are_served_with_their_types(anon: httpx.AsyncClie
     assert r.headers["referrer-policy"] == "no-referrer"
     r = await anon.get("/t/bad")  # the same page (it says the slip is not valid), as a 404
     assert r.status_code == 404 and "status.js" in r.text
+    for path, status in (("/book", 200), ("/book/123456", 200), ("/book/12345x", 404)):
+        r = await anon.get(path)  # the booking pages: one page, its part chosen by the path
+        assert r.status_code == status and "book.js" in r.text, path
+        assert r.headers["x-robots-tag"] == "noindex"
+    assert (await anon.get("/book/123456")).headers["referrer-policy"] == "no-referrer"
     types = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
     for name in ASSETS:
         r = await anon.get(f"/web/{name}")
@@ -351,7 +356,8 @@ async def test_the_page_language_follows_lang_then_the_browser_then_chinese(
     anon: httpx.AsyncClient, query: str, accept: str | None, lang: str
 ) -> None:
     headers = {"Accept-Language": accept} if accept else {}
-    for path in ("/display", "/dashboard", f"/t/{'x' * 22}", "/t/bad"):
+    pages = ("/display", "/dashboard", f"/t/{'x' * 22}", "/t/bad", "/book", "/book/123456")
+    for path in pages:
         r = await anon.get(path + query, headers=headers)
         assert r.status_code in (200, 404), r.text
         assert _lang(r.text) == lang and r.headers["content-language"] == lang
@@ -399,7 +405,7 @@ async def test_the_status_badges_read_as_the_status_labels(anon: httpx.AsyncClie
 def test_the_pages_reference_nothing_outside_the_server() -> None:
     files = sorted(f for f in WEB.iterdir() if f.is_file())
     pages = {"display.html", "status.html", "dashboard.html", "kiosk.html", "window.html"}
-    pages |= {"rate.html"}
+    pages |= {"rate.html", "book.html"}
     assert {f.name for f in files} == ASSETS | pages
     for f in files:
         text = f.read_text(encoding="utf-8")

@@ -659,3 +659,14 @@ class NoPrinterHere(Refused):
         "This session's station names no printer: sign in at a station with one, or name "
         "the printer"
     )
+
+
+# ------------------------------------------------------------------ notices
+class NoSuchNotice(Refused):
+    code, status, field = "no_such_notice", NOT_FOUND, "notice"
+    message = N_("There is no notice {notice}")
+
+
+class NoticeNotDead(Refused):
+    code, status, field = "notice_not_dead", CONFLICT, "notice"
+    message = N_("Notice {notice} is {state}: only a dead letter can be sent again")

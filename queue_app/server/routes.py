@@ -114,6 +114,7 @@ async def issue(svc: Svc, who: Issuer, body: IssueIn, key: Keyed, response: Resp
             actor=who.username,
             slip=False,
             station=who.station,
+            mobile=body.mobile,
         )
     except Replay as r:
         if r.stored.status_code != 201:

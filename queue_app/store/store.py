@@ -752,6 +752,29 @@ class Store:
         with self._reading() as tx:
             return print_jobs.states(tx.conn, list(self.hall.printers), self.day_of(tx.now))
 
+    # ------------------------------------------------------------- notices
+    def outbox(self, state: str, limit: int = 50) -> list[notices.NoticeInfo]:
+        """The notices in ``state``, the latest first (numbers masked)."""
+        with self._reading() as tx:
+            return notices.listing(tx.conn, state, limit)
+
+    def notice_counts(self) -> notices.NoticeCounts:
+        with self._reading() as tx:
+            return notices.counts(tx.conn, self.day_of(tx.now))
+
+    def retry_notice(
+        self, notice: str, actor: str = "manager", once: Once | None = None
+    ) -> notices.NoticeInfo:
+        """Put dead letter ``notice`` back to be sent again (logged with who asked)."""
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> notices.NoticeInfo:
+            found = notices.retry(tx, notice)
+            detail = {"notice": notice, "kind": found.kind, "ref": found.ref}
+            events.append(tx, "notice_retried", actor, state.day, detail=detail)
+            return found
+
+        return self._run(op, once)
+
     # -------------------------------------------------------------- dispatch
     def _matter_sets(self, matters: str | frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         key = matters if isinstance(matters, str) else " ".join(sorted(matters))

@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy import bindparam as bp
@@ -183,15 +184,25 @@ _NEAR = (
 )
 
 
+_TURNS = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+
+
 def near_turn(tx: Tx, rules: NoticeRules, day: str, hall_name: str) -> int:
     """Queue 前面还有 N 位 for each waiting ticket of ``day`` with a number that now has at
     most ``rules.near_turn`` people ahead of it in its class's line (tickets of its prefix,
     in call order), once per ticket. One statement to find them (its cost grows with the
     tickets waiting with a number, each counting the line of its class ahead of it), one
-    to write them; nothing without senders or with ``near_turn: 0``."""
+    to write them (on PostgreSQL, when it found any, a lock taken and the search made
+    again); nothing without senders or with ``near_turn: 0``."""
     if not rules.senders or rules.near_turn <= 0:
         return 0
-    found = tx.conn.execute(_NEAR, params(tx.conn, day=day, now=tx.now, near=rules.near_turn))
+    given = params(tx.conn, day=day, now=tx.now, near=rules.near_turn)
+    found = tx.conn.execute(_NEAR, given).all()
+    if found and tx.dialect == "postgresql":
+        # two calls at once would both find a ticket untold: they take turns, and the
+        # second looks again once the first committed (SQLite's writers take turns anyway)
+        tx.conn.execute(_TURNS, {"k": f"queue_app near_turn {tx.hall}"})
+        found = tx.conn.execute(_NEAR, given).all()
     notes = [
         Note(
             NoticeKind.NEAR_TURN,

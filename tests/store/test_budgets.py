@@ -178,7 +178,8 @@ def test_call_next_with_notices_costs_the_same_at_10_and_300_waiting_with_number
 ) -> None:
     """Every citizen left a number: a call writes its 请到 X 号窗口 and finds the tickets come
     to ``near_turn`` ahead (one statement over the waiting tickets with a number, one
-    insert): 3 statements more than without senders, at 10 and at 300 waiting; closing the
+    insert; on PostgreSQL a lock and the search again): 3 (5) statements more than without
+    senders, at 10 and at 300 waiting; closing the
     day erases the numbers and purges the old notices in 2."""
     told = Store(db_url, mini_catalog, with_senders(mini_hall, near_turn=2), clock=clock)
     try:
@@ -193,7 +194,8 @@ def test_call_next_with_notices_costs_the_same_at_10_and_300_waiting_with_number
         plain = Store(told.engine, mini_catalog, hall_coded(mini_hall, "plain"), clock=clock)
         plain.open_window(1)
         _line(plain, 10)
-        assert costs[0].statements == _cost(plain, lambda: plain.call_next(1)).statements + 3
+        more = 3 if told.sqlite else 5  # PostgreSQL: a lock, and the search again under it
+        assert costs[0].statements == _cost(plain, lambda: plain.call_next(1)).statements + more
         closing = _cost(told, lambda: told.close_day(force=True))
         assert closing.transactions == 1 and closing.statements <= 30
     finally:

@@ -51,7 +51,7 @@ class DeskScreen(LiveScreen):
     DeskScreen #chosen { height: 6; }
     DeskScreen #issue-row { height: auto; }
     DeskScreen #priority { width: 1fr; }
-    DeskScreen #mobile { width: 26; }
+    DeskScreen #mobile { width: 28; }
     DeskScreen #status { height: 1; background: $boost; }
     DeskScreen #status.-trouble { background: $error 40%; }
     """

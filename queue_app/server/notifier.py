@@ -56,7 +56,8 @@ class NoticeSettings:
     lease_s: float = 300.0  # a claimed notice is this process's for so long (> any time-out)
     retry_first_s: float = 1.0  # the first back-off; it doubles
     retry_max_s: float = 600.0
-    batch: int = 32  # notices claimed at once, posted side by side
+    batch: int = 32  # notices claimed at once (and marked in one transaction)
+    at_once: int = 4  # of them posted side by side
 
     @classmethod
     def from_env(cls) -> NoticeSettings:
@@ -216,29 +217,38 @@ class Notifier:
             if got.next_due is None:
                 return s.poll_s
             return min(s.poll_s, max(0.01, got.next_due - self.store.clock()))
-        await asyncio.gather(*(self._deliver(client, n) for n in got.notices))
+        gate = asyncio.Semaphore(s.at_once)
+
+        async def deliver(n: notices.Claimed) -> Outcome:
+            async with gate:
+                return await self._deliver(client, n)
+
+        outcomes = await asyncio.gather(*(deliver(n) for n in got.notices))
+        marks = list(zip(got.notices, outcomes, strict=True))
+
+        def mark(tx: Tx) -> int:
+            """Every outcome of the round in one transaction (SQLite has one writer)."""
+            done = 0
+            for n, outcome in marks:
+                if outcome.delivered:
+                    done += notices.delivered(tx, n.id, self.owner)
+                    continue
+                dead = not outcome.retry or n.attempt >= self.senders[n.sender].max_attempts
+                at = None if dead else tx.now + back_off(n.attempt, self.settings)
+                notices.failed(tx, n.id, self.owner, outcome.error, at)
+            return done
+
+        self.delivered += await self.write(lambda: self.store.uow.run(mark).result)
         return 0
 
-    async def _deliver(self, client: httpx.AsyncClient, n: notices.Claimed) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, n: notices.Claimed) -> Outcome:
+        """Post one claimed notice; what came of it (marked by the round)."""
         sender = self.senders[n.sender]
         secret = os.environ.get(sender.secret_env, "")
         if n.to is None:
-            outcome = Outcome(False, "the number was not sealed under this hall's key", False)
-        else:
-            body = json.dumps(payload(self.store.code, n), ensure_ascii=False).encode()
-            outcome = await post(client, sender, secret, body, self.store.clock(), n.id)
-        if outcome.delivered:
-            mark = self.store.uow.run
-            if await self.write(
-                lambda: mark(lambda tx: notices.delivered(tx, n.id, self.owner)).result
-            ):
-                self.delivered += 1
-            return
-        dead = not outcome.retry or n.attempt >= sender.max_attempts
-        log.warning("notice %s (%s) to %s: %s", n.id, n.kind, n.sender, outcome.error)
-
-        def failed(tx: Tx) -> bool:
-            at = None if dead else tx.now + back_off(n.attempt, self.settings)
-            return notices.failed(tx, n.id, self.owner, outcome.error, at)
-
-        await self.write(lambda: self.store.uow.run(failed))
+            return Outcome(False, "the number was not sealed under this hall's key", False)
+        body = json.dumps(payload(self.store.code, n), ensure_ascii=False).encode()
+        outcome = await post(client, sender, secret, body, self.store.clock(), n.id)
+        if not outcome.delivered:
+            log.warning("notice %s (%s) to %s: %s", n.id, n.kind, n.sender, outcome.error)
+        return outcome

@@ -4,6 +4,7 @@ receiver that is down for a while, dead letters, a sender without its secret."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -236,3 +237,26 @@ def test_a_sender_without_its_secret_keeps_its_notices_waiting_and_says_why(
         h.store.call_next(2)  # a change: the worker looks, and leaves it
         assert [(r["state"], r["attempts"]) for r in h.rows()] == [("pending", 0)]
         assert h.receiver.got.requests == 0
+
+
+def test_a_walk_in_gives_a_number_over_http_and_the_public_hall_hides_the_senders(
+    hall: Hall_,
+) -> None:
+    add_staff(hall.store, "d1", Role.DESK, PASSWORD)
+    with HallClient(hall.server.url) as desk:
+        desk.sign_in("d1", PASSWORD)
+        with pytest.raises(ApiError) as refused:
+            desk.issue(["M-SBK"], mobile="1381234")
+        assert (refused.value.status, refused.value.code) == (422, "bad_mobile")
+        issued = desk.issue(["M-SBK"], mobile="+86 138-1234-1234")
+    hall.store.call_next(1)
+    wait_until(lambda: hall.states() == {"done"})
+    (got,) = hall.receiver.got.accepted.values()
+    assert (got["ref"], got["to"], got["masked"]) == (
+        issued.ticket.number,
+        "13812341234",
+        "138****1234",
+    )
+    public = httpx.get(f"{hall.server.url}/api/hall").json()
+    assert public["notices"]["senders"]["sms"]["url"] == "http://hidden"
+    assert str(hall.receiver.port) not in json.dumps(public)

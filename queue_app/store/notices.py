@@ -16,11 +16,9 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     and_,
-    case,
     delete,
     func,
     insert,
-    literal_column,
     or_,
     select,
     text,
@@ -32,8 +30,9 @@ from queue_app.domain.notice_rules import NoticeKind, NoticeRules
 from queue_app.domain.refusals import NoSuchNotice, NoticeNotDead
 from queue_app.domain.ticket import Status
 from queue_app.store.contacts import ContactKeys, hall_keys
-from queue_app.store.hall_key import PARAM, mine, params
+from queue_app.store.hall_key import mine, params
 from queue_app.store.tables import notice_t, ticket_t
+from queue_app.store.tickets import RANK
 from queue_app.store.uow import Tx
 
 N = notice_t.c
@@ -123,86 +122,48 @@ def cancel(tx: Tx, ref: str, kinds: tuple[NoticeKind, ...]) -> int:
 
 
 # ------------------------------------------------------------ near turn (前面还有 N 位)
-_X, _Y = ticket_t.alias("x"), ticket_t.alias("y")
-
-
-def _rank(t: Any) -> Any:
-    """The dispatch class of a ticket row (as ``tickets.RANK``): green channel, an
-    appointment whose slot has begun, the rest."""
-    return case(
-        (t.c.is_priority, literal_column("0")),
-        (
-            and_(t.c.appointment_at.is_not(None), t.c.appointment_at <= bp("now")),
-            literal_column("1"),
-        ),
-        else_=literal_column("2"),
-    )
-
-
-_BEFORE_X = or_(
-    _rank(_Y) < _rank(_X),
-    and_(
-        _rank(_Y) == _rank(_X),
-        or_(
-            _Y.c.queue_key < _X.c.queue_key,
-            and_(_Y.c.queue_key == _X.c.queue_key, _Y.c.id < _X.c.id),
-        ),
-    ),
-)
-_AHEAD = (
-    select(func.count())
-    .where(
-        _Y.c.hall == _X.c.hall,
-        _Y.c.day == _X.c.day,
-        _Y.c.status == Status.WAITING.value,
-        _Y.c.prefix == _X.c.prefix,
-        _BEFORE_X,
-    )
-    .scalar_subquery()
-)
+T = ticket_t.c
 _TOLD = (
-    select(notice_t.c.id)
+    select(N.id)
     .where(
-        notice_t.c.hall == _X.c.hall,
-        notice_t.c.ref == _X.c.number,
-        notice_t.c.kind == NoticeKind.NEAR_TURN.value,
-        notice_t.c.day == _X.c.day,
+        N.hall == T.hall,
+        N.ref == T.number,
+        N.kind == NoticeKind.NEAR_TURN.value,
+        N.day == T.day,
     )
     .exists()
 )
-_NEAR = (
-    select(_X.c.number, _X.c.contact_sealed, _X.c.contact_masked, _AHEAD.label("ahead"))
+_CLASS_OF = select(T.prefix).where(mine(ticket_t), T.id == bp("called")).scalar_subquery()
+# the head of the called ticket's class's line, in call order (as ``tickets.RANK`` orders)
+_HEAD = (
+    select(T.number, T.contact_sealed, T.contact_masked, _TOLD.label("told"))
     .where(
-        _X.c.hall == bp(PARAM),
-        _X.c.day == bp("day"),
-        _X.c.status == Status.WAITING.value,
-        _X.c.contact_sealed.is_not(None),
-        ~_TOLD,
-        _AHEAD <= bp("near"),  # noqa: SIM300
+        mine(ticket_t),
+        T.day == bp("day"),
+        T.status == Status.WAITING.value,
+        T.prefix == _CLASS_OF,
     )
-    .order_by(_X.c.id)
+    .order_by(RANK, T.queue_key, T.id)
+    .limit(bp("head"))
 )
-
-
 _TURNS = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
 
 
-def near_turn(tx: Tx, rules: NoticeRules, day: str, hall_name: str) -> int:
-    """Queue 前面还有 N 位 for each waiting ticket of ``day`` with a number that now has at
-    most ``rules.near_turn`` people ahead of it in its class's line (tickets of its prefix,
-    in call order), once per ticket. One statement to find them (its cost grows with the
-    tickets waiting with a number, each counting the line of its class ahead of it), one
-    to write them (on PostgreSQL, when it found any, a lock taken and the search made
-    again); nothing without senders or with ``near_turn: 0``."""
+def near_turn(tx: Tx, rules: NoticeRules, day: str, called: int, hall_name: str) -> int:
+    """Queue 前面还有 N 位 for the waiting tickets with a number that the call of ticket
+    ``called`` brought to at most ``rules.near_turn`` people ahead in its class's line
+    (tickets of its prefix, in call order), once per ticket. One statement reads the
+    first ``near_turn + 1`` of that line (an index walk of the class's waiting tickets and
+    a top-N sort), one writes the notices; nothing without senders or with ``near_turn:
+    0``. On PostgreSQL, when it found someone to tell, two calls at once take turns (a
+    transaction lock) and the second reads again once the first committed."""
     if not rules.senders or rules.near_turn <= 0:
         return 0
-    given = params(tx.conn, day=day, now=tx.now, near=rules.near_turn)
-    found = tx.conn.execute(_NEAR, given).all()
-    if found and tx.dialect == "postgresql":
-        # two calls at once would both find a ticket untold: they take turns, and the
-        # second looks again once the first committed (SQLite's writers take turns anyway)
+    given = params(tx.conn, day=day, now=tx.now, called=called, head=rules.near_turn + 1)
+    head = tx.conn.execute(_HEAD, given).all()
+    if tx.dialect == "postgresql" and any(r.contact_sealed and not r.told for r in head):
         tx.conn.execute(_TURNS, {"k": f"queue_app near_turn {tx.hall}"})
-        found = tx.conn.execute(_NEAR, given).all()
+        head = tx.conn.execute(_HEAD, given).all()
     notes = [
         Note(
             NoticeKind.NEAR_TURN,
@@ -210,9 +171,10 @@ def near_turn(tx: Tx, rules: NoticeRules, day: str, hall_name: str) -> int:
             r.number,
             r.contact_sealed,
             r.contact_masked,
-            {"number": r.number, "hall": hall_name, "ahead": int(r.ahead)},
+            {"number": r.number, "hall": hall_name, "ahead": ahead},
         )
-        for r in found
+        for ahead, r in enumerate(head)
+        if r.contact_sealed and not r.told
     ]
     return queue_many(tx, rules, notes)
 

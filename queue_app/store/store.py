@@ -863,7 +863,7 @@ class Store:
             new = tickets.save(tx, t, version, rules.call(t, window, tx.now), actor)
             windows.put(tx.conn, WindowState(window, ws.status, ws.reason, new.id), tx.now)
             self._tell(tx, NoticeKind.CALLED, new, contact, window=window)
-            notices.near_turn(tx, self.hall.notices, state.day, self.hall.hall.name)
+            notices.near_turn(tx, self.hall.notices, state.day, new.id, self.hall.hall.name)
             return new
 
         return self._run(op, once)

@@ -110,6 +110,7 @@ class HallServer:
         # server sets each hall's after building it)
         self.printing = Printing(store, lambda: state.public_url, service.write_here, printing)
         self.notifier = Notifier(store, service.write, notices or NoticeSettings.from_env())
+        service.heard.append(self.notifier.heard)
         self.api = api(docs)
         self._store = store if owns_store else None
 

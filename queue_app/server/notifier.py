@@ -181,8 +181,11 @@ class Notifier:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(wake.set)
 
-    def wake(self) -> None:
-        self._committed([None])  # type: ignore[list-item]
+    def heard(self, kind: str) -> None:
+        """An event published (on the loop): a change of another process may have queued
+        notices; look now."""
+        if self._wake is not None and self._task is not None:
+            self._wake.set()
 
     async def _run(self) -> None:
         assert self._wake is not None

@@ -151,3 +151,26 @@ def test_a_killed_server_leaves_no_notice_undelivered_once_restarted(
         live.stop()
         receiver.stop()
         store.dispose()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_change_in_one_server_wakes_the_other_servers_worker(db_url: str, tmp_path: Path) -> None:
+    """Server A lacks the sender's secret (it sends nothing); server B polls only every
+    10 minutes, but hears A's changes through the database's feed and delivers at once."""
+    receiver = Receiver(SECRET).start()
+    hall = hall_with_sender(tmp_path, receiver.url)
+    store = prepare(db_url, hall)
+    a = server(db_url, hall, **{SECRET_ENV: ""})
+    b = server(db_url, hall, QUEUE_APP_NOTICE_POLL_S="600")
+    try:
+        for s in (a.launch(), b.launch()):
+            s.ready()
+        issue_and_call([a.url], 3, 2)
+        # within a minute: B's own polling would take ten
+        wait_until(lambda: {r["state"] for r in outbox(store)} == {"done"}, 60)
+        assert len(delivered_once(store, receiver)) >= 2
+    finally:
+        for s in (a, b):
+            s.stop()
+        receiver.stop()
+        store.dispose()

@@ -176,11 +176,11 @@ def test_parking_and_unparking_are_one_transaction_each_whatever_the_line(
 def test_call_next_with_notices_costs_the_same_at_10_and_300_waiting_with_numbers(
     db_url: str, mini_catalog: Catalog, mini_hall: Hall, clock: Clock
 ) -> None:
-    """Every citizen left a number: a call writes its 请到 X 号窗口 and finds the tickets come
-    to ``near_turn`` ahead (one statement over the waiting tickets with a number, one
-    insert; on PostgreSQL a lock and the search again): 3 (5) statements more than without
-    senders, at 10 and at 300 waiting; closing the
-    day erases the numbers and purges the old notices in 2."""
+    """Every citizen left a number: a call writes its 请到 X 号窗口, reads the head of its
+    class's line (near_turn + 1 rows) and writes the 前面还有 N 位 of the one come near (on
+    PostgreSQL a lock and the head read again): 3 (5) statements more than without senders,
+    at 10 and at 300 waiting; closing the day erases the numbers and purges the old
+    notices in 2."""
     told = Store(db_url, mini_catalog, with_senders(mini_hall, near_turn=2), clock=clock)
     try:
         told.open_window(1)

@@ -53,7 +53,7 @@ class NoticeSettings:
     """How the worker polls, leases and backs off (seconds)."""
 
     poll_s: float = 2.0  # looks for due notices at least this often (other processes' rows)
-    lease_s: float = 300.0  # a claimed notice is this process's for so long (> any time-out)
+    lease_s: float = 300.0  # a claimed notice is this process's for at least so long
     retry_first_s: float = 1.0  # the first back-off; it doubles
     retry_max_s: float = 600.0
     batch: int = 32  # notices claimed at once (and marked in one transaction)
@@ -117,11 +117,12 @@ async def post(
         TIMESTAMP: stamp,
         SIGNATURE: signature(secret, stamp, body),
     }
-    try:
-        r = await client.post(
-            sender.url, content=body, headers=headers, timeout=sender.timeout_seconds
+    try:  # the whole exchange bounded (httpx bounds each of its phases)
+        r = await asyncio.wait_for(
+            client.post(sender.url, content=body, headers=headers, timeout=sender.timeout_seconds),
+            sender.timeout_seconds,
         )
-    except httpx.TimeoutException:
+    except (httpx.TimeoutException, TimeoutError):
         return Outcome(False, f"timed out after {sender.timeout_seconds:g} s")
     except httpx.HTTPError as exc:
         return Outcome(False, f"{type(exc).__name__}: {exc}"[:200] or type(exc).__name__)
@@ -210,10 +211,14 @@ class Notifier:
         ready = sorted(set(self.senders) - set(missing_secrets(self.senders)))
         s = self.settings
 
+        # held long enough for the whole round, every post of it timing out
+        slowest = max((self.senders[n].timeout_seconds for n in ready), default=0.0)
+        lease = max(s.lease_s, -(-s.batch // s.at_once) * slowest + 5)
+
         def claim(tx: Tx) -> notices.Claim:
             if self._keys is None:
                 self._keys = hall_keys(tx.conn, tx.now)
-            return notices.claim(tx, ready, self.owner, s.lease_s, s.batch, self._keys)
+            return notices.claim(tx, ready, self.owner, lease, s.batch, self._keys)
 
         got: notices.Claim = await self.write(lambda: self.store.uow.run(claim).result)
         if not got.notices:

@@ -37,8 +37,12 @@ class Gateway:
 
     def __init__(self) -> None:
         self.fail, self.status, self.lock = 0, 500, threading.Lock()
+        self.stalled = threading.Event()  # set: answers wait until ``released``
+        self.released = threading.Event()
 
     def __call__(self, body: dict[str, Any]) -> int | None:
+        if self.stalled.is_set():
+            self.released.wait(30)  # bounded: a stuck test ends
         with self.lock:
             if self.fail > 0:
                 self.fail -= 1
@@ -260,3 +264,29 @@ def test_a_walk_in_gives_a_number_over_http_and_the_public_hall_hides_the_sender
     public = httpx.get(f"{hall.server.url}/api/hall").json()
     assert public["notices"]["senders"]["sms"]["url"] == "http://hidden"
     assert str(hall.receiver.port) not in json.dumps(public)
+
+
+def test_a_time_out_is_tried_again_and_the_receiver_dedups_the_late_first_try(
+    db_url: str,
+    mini_catalog: Catalog,
+    mini_hall: Hall,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The gateway takes longer than the sender's time-out: the notice is tried again, and
+    the first try, answered late, reaches the gateway too: at least once, and the
+    receiver's dedup on the delivery id sends it once."""
+    with running(db_url, mini_catalog, mini_hall, clock, monkeypatch, timeout_seconds=0.3) as h:
+        h.gateway.stalled.set()
+        h.store.issue(["M-SBK"], mobile="13912345678")
+        h.store.call_next(1)
+        wait_until(lambda: h.rows()[0]["attempts"] == 1)
+        assert h.rows()[0]["state"] == "pending"
+        assert h.rows()[0]["last_error"] == "timed out after 0.3 s"
+        h.gateway.stalled.clear()
+        h.gateway.released.set()  # the first try is taken, late
+        assert h.receiver.wait(lambda g: len(g.accepted) == 1)
+        h.clock.advance(1)
+        wait_until(lambda: h.states() == {"done"})
+        assert h.receiver.got.duplicates == 1  # the second try, deduplicated
+        assert list(h.receiver.got.accepted) == [h.rows()[0]["id"]]

@@ -34,7 +34,9 @@ def hall_with_sender(tmp_path: Path, url: str) -> Path:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["notices"] = {
         "near_turn": 2,
-        "senders": {"sms": {"url": url, "secret_env": SECRET_ENV, "max_attempts": 50}},
+        "senders": {
+            "sms": {"url": url, "secret_env": SECRET_ENV, "max_attempts": 50, "timeout_seconds": 1}
+        },
     }
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path

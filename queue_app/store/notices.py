@@ -425,6 +425,24 @@ def purge(tx: Tx, keep_days: int) -> int:
     return tx.conn.execute(_PURGE, params(tx.conn, before=before)).rowcount or 0
 
 
+_STALE = (
+    update(notice_t)
+    .where(
+        mine(notice_t),
+        N.day <= bp("through"),
+        N.state == PENDING,
+        N.kind.in_([NoticeKind.CALLED.value, NoticeKind.NEAR_TURN.value]),
+    )
+    .values(state=CANCELLED, contact_sealed=None, lease_owner=None, lease_until=None)
+)
+
+
+def cancel_stale(tx: Tx, day: str) -> int:
+    """Cancel the 请到 X 号窗口 and 前面还有 N 位 of ``day`` and before not yet delivered
+    (their day is over: they would mislead), their numbers erased; the rows cancelled."""
+    return tx.conn.execute(_STALE, params(tx.conn, through=day)).rowcount or 0
+
+
 def erase_numbers(tx: Tx, day: str) -> int:
     """Erase the sealed numbers of the tickets of ``day`` and before (their day is over:
     no more notices about them); the tickets erased."""

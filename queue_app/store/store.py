@@ -289,8 +289,10 @@ class Store:
 
     def _day_over_for_notices(self, tx: Tx, day: str) -> None:
         """The tickets of ``day`` and before tell no one more: their sealed numbers are
-        erased; notices ended longer ago than ``notices.keep_days`` go."""
+        erased, their calls and near turns not yet delivered cancelled; notices ended
+        longer ago than ``notices.keep_days`` go."""
         notices.erase_numbers(tx, day)
+        notices.cancel_stale(tx, day)
         notices.purge(tx, self.hall.notices.keep_days)
 
     def _tell(

@@ -107,9 +107,14 @@ def test_the_day_close_erases_the_tickets_numbers_and_purges_old_notices(
     told.issue(["M-SBK"], mobile=MOBILE)
     told.call_next(1)
     assert sealed_numbers(told)[0] is not None
+    told.no_show(1)
     told.close_day(force=True)
     assert sealed_numbers(told) == [None]
-    assert [r["state"] for r in outbox(told)] == ["pending"]  # pending: still to deliver
+    # the call not delivered by the day's end: cancelled, its number erased; 过号 still goes
+    assert [(r["kind"], r["state"], r["contact_sealed"] is None) for r in outbox(told)] == [
+        ("called", "cancelled", True),
+        ("no_show", "pending", False),
+    ]
     with told.engine.begin() as conn:
         from sqlalchemy import update
 
@@ -118,7 +123,7 @@ def test_the_day_close_erases_the_tickets_numbers_and_purges_old_notices(
         conn.execute(update(notice_t).values(state="done", contact_sealed=None))
     clock.advance(hours=24 * 29)  # kept 30 days
     told.roll_over()
-    assert len(outbox(told)) == 1
+    assert len(outbox(told)) == 2
     clock.advance(hours=24 * 2)
     told.roll_over()
     assert outbox(told) == []

@@ -120,7 +120,11 @@ def test_the_day_close_erases_the_tickets_numbers_and_purges_old_notices(
 
         from queue_app.store.tables import notice_t
 
-        conn.execute(update(notice_t).values(state="done", contact_sealed=None))
+        conn.execute(
+            update(notice_t)
+            .where(notice_t.c.hall == told.code)
+            .values(state="done", contact_sealed=None)
+        )
     clock.advance(hours=24 * 29)  # kept 30 days
     told.roll_over()
     assert len(outbox(told)) == 2

@@ -57,6 +57,8 @@ class IssueIn(_In):
     bundle: Annotated[str, Field(min_length=1, max_length=40)] | None = None
     priority: Annotated[Priority, Field(strict=False)] | None = None  # enums from JSON text
     appointment_at: Annotated[float, Field(ge=0, le=4e9)] | None = None
+    # the citizen's mobile number for the notices (请到 X 号窗口, 过号, 前面还有 N 位)
+    mobile: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
 
 class ExpectIn(_In):

@@ -89,6 +89,10 @@ bookings_app = typer.Typer(
     help="Bookings (预约): a day's bookings, and closing slots or days to new ones.",
     no_args_is_help=True,
 )
+notices_app = typer.Typer(
+    help="Notices to citizens (SMS, WeChat): a webhook receiver to try them with.",
+    no_args_is_help=True,
+)
 for sub, name in (
     (catalog_app, "catalog"),
     (hall_app, "hall"),
@@ -99,6 +103,7 @@ for sub, name in (
     (db_app, "db"),
     (history_app, "history"),
     (bookings_app, "bookings"),
+    (notices_app, "notices"),
 ):
     app.add_typer(sub, name=name)
 
@@ -1629,6 +1634,51 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@notices_app.command("receive")
+def notices_receive(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8090,
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    secret_env: Annotated[
+        str, typer.Option(help="The environment variable holding the webhook's secret.")
+    ] = "QUEUE_APP_NOTICE_SECRET",
+) -> None:
+    """Receive the hall's notices as its SMS gateway would: check each signature, take each
+    delivery id once, print the message (point a sender of the hall file's ``notices:`` at
+    http://HOST:PORT/notices). Ctrl-C ends it."""
+    import os
+    import threading
+
+    from queue_app.notice_receiver import Receiver
+
+    secret = os.environ.get(secret_env, "")
+    if not secret:
+        _fail(
+            _error(_("the environment variable {name} holds no secret").format(name=secret_env)), 2
+        )
+
+    def show(body: dict[str, Any]) -> None:
+        out.print(
+            "  ".join(str(body.get(k)) for k in ("delivery_id", "kind", "masked", "text")),
+            markup=False,
+            highlight=False,
+        )
+
+    with _user_errors():
+        _check_port_free(host, port)
+        receiver = Receiver(secret, port, host, show=show).start()
+        out.print(
+            _("receiving notices at {url} (Ctrl-C ends)").format(url=receiver.url),
+            markup=False,
+            highlight=False,
+        )
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            receiver.stop()
+
+
 @app.command("demo")
 def demo(
     lang: Annotated[
@@ -2544,18 +2594,7 @@ def _bookings_of(day: str, hall: Hall) -> list[Any]:
     """The bookings of ``day`` not checked in, from the hall's database (``Store.booked``)."""
     store = _store(hall=hall)
     try:
-        booked = getattr(store, "booked", None)
-        if booked is None:
-            _fail(
-                _error(
-                    _(
-                        "--day: this version of queue_app keeps no bookings in the hall's "
-                        "database; leave --day out (the demand's booking share still counts)"
-                    )
-                ),
-                2,
-            )
-        return list(booked(day))
+        return list(store.booked(day))
     finally:
         store.dispose()
 

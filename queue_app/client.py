@@ -66,6 +66,7 @@ from queue_app.api_models import (
     WindowStateOut,
     WindowStatsOut,
 )
+from queue_app.api_notices import NoticeSummaryOut, OutboxNoticeOut
 from queue_app.api_printing import PrinterOut, PrintJobOut
 from queue_app.dashboard_models import DashboardOut
 from queue_app.defaults import RETRY_FOR_S
@@ -437,13 +438,17 @@ class AsyncHallClient:
         bundle: str | None = None,
         priority: str | None = None,
         appointment_at: float | None = None,
+        mobile: str | None = None,
     ) -> IssuedOut:
+        """Issue a ticket; ``mobile``: the citizen's number for the notices."""
         body = {
             "matters": list(matters),
             "bundle": bundle,
             "priority": priority,
             "appointment_at": appointment_at,
         }
+        if mobile:
+            body["mobile"] = mobile
         return await self._post("/api/tickets", _as(IssuedOut), body)
 
     async def tickets(
@@ -467,6 +472,19 @@ class AsyncHallClient:
 
     async def requeue(self, number: str) -> TicketOut:
         return await self._post(f"/api/tickets/{number}/requeue", _as(TicketOut))
+
+    async def notices(self, state: str = "dead", limit: int = 50) -> list[OutboxNoticeOut]:
+        """The notices in ``state`` (dead letters by default), numbers masked (a manager's)."""
+        return await self._get("/api/notices", _as(list[OutboxNoticeOut]), state=state, limit=limit)
+
+    async def notice_summary(self) -> NoticeSummaryOut:
+        """The notices waiting, the dead letters, the last error, the senders."""
+        return await self._get("/api/notices/summary", _as(NoticeSummaryOut))
+
+    async def retry_notice(self, notice: str) -> OutboxNoticeOut:
+        """Send a dead letter again."""
+        path = f"/api/notices/{quote(notice, safe='')}/retry"
+        return await self._post(path, _as(OutboxNoticeOut))
 
     async def printers(self) -> list[PrinterOut]:
         """The slip printers and their states (a desk's and a manager's read)."""
@@ -832,6 +850,9 @@ class HallClient:
     cancel = _blocking(AsyncHallClient.cancel)
     requeue = _blocking(AsyncHallClient.requeue)
     printers = _blocking(AsyncHallClient.printers)
+    notices = _blocking(AsyncHallClient.notices)
+    notice_summary = _blocking(AsyncHallClient.notice_summary)
+    retry_notice = _blocking(AsyncHallClient.retry_notice)
     reprint = _blocking(AsyncHallClient.reprint)
     unpark = _blocking(AsyncHallClient.unpark)
     park = _blocking(AsyncHallClient.park)

@@ -9,22 +9,26 @@ as a real hall's terminals would."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
+import secrets
 import socket
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from queue_app.demo import SimClock, open_all_day, simulate
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.hall import Hall, PrinterSpec, Station, StationKind
+from queue_app.domain.notice_rules import WebhookSender
 from queue_app.domain.window_state import WindowStatus
 from queue_app.history.template import DEMO_DAYS, demo_database
+from queue_app.notice_receiver import Receiver
 from queue_app.server import create_app
 from queue_app.server.city import CityServer, hall_path
 from queue_app.server.stream_slots import StreamCaps
@@ -199,6 +203,34 @@ def with_file_printer(hall: Hall, folder: Path) -> Hall:
     return hall.model_copy(update={"printers": {DEMO_PRINTER: printer}, "stations": stations})
 
 
+DEMO_SENDER, DEMO_SECRET_ENV = "demo-sms", "QUEUE_APP_DEMO_NOTICE_SECRET"
+
+
+def demo_receiver(log: Path) -> Receiver:
+    """A webhook receiver on 127.0.0.1 standing in for the hall's SMS gateway: it checks
+    each notice's signature (a secret made now, put in this process's environment) and
+    writes the messages to ``log`` (the terminals hold the screen)."""
+    secret = secrets.token_urlsafe(24)
+    os.environ[DEMO_SECRET_ENV] = secret
+    log.write_text("", encoding="utf-8")
+
+    def show(body: dict[str, Any]) -> None:
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"{body.get('kind')}\t{body.get('to')}\t{body.get('text')}\n")
+
+    return Receiver(secret, show=show).start()
+
+
+def with_demo_sender(hall: Hall, url: str) -> Hall:
+    """``hall`` with the demo's receiver as its notices' sender, unless its hall file
+    names senders itself."""
+    if hall.notices.senders:
+        return hall
+    sender = WebhookSender(url=url, secret_env=DEMO_SECRET_ENV)
+    rules = hall.notices.model_copy(update={"senders": {DEMO_SENDER: sender}})
+    return hall.model_copy(update={"notices": rules})
+
+
 def city_accounts(halls: list[Hall]) -> list[DemoAccount]:
     """The city account, then the first hall's accounts, then a few of each other hall."""
     several = len(halls) > 1
@@ -280,6 +312,8 @@ def run(
         clock = SimClock(time.time())
         engine = make_engine(f"sqlite:///{db}")
         halls = [with_file_printer(h, demo_slips_dir()) for h in halls]
+        receiver = demo_receiver(demo_slips_dir() / "notices.log")
+        halls = [with_demo_sender(halls[0], receiver.url), *halls[1:]]
         stores = [Store(engine, catalog, h, clock=clock) for h in halls]
         port = port or _free_port()
         try:
@@ -304,5 +338,6 @@ def run(
                         station=picked.station,
                     ).run()
         finally:
+            receiver.stop()
             for s in stores:
                 s.dispose()

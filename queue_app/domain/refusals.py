@@ -753,3 +753,14 @@ class NoSuchClosure(Refused):
 class NoBan(Refused):
     code, status, field = "no_ban", NOT_FOUND, "mobile"
     message = N_("This number is not barred from booking")
+
+
+# ------------------------------------------------------------------ notices
+class NoSuchNotice(Refused):
+    code, status, field = "no_such_notice", NOT_FOUND, "notice"
+    message = N_("There is no notice {notice}")
+
+
+class NoticeNotDead(Refused):
+    code, status, field = "notice_not_dead", CONFLICT, "notice"
+    message = N_("Notice {notice} is {state}: only a dead letter can be sent again")

@@ -28,6 +28,8 @@ from queue_app.server.context import KEY, HallContext
 from queue_app.server.dashboard_routes import router as dashboard_router
 from queue_app.server.headers import SecurityHeaders
 from queue_app.server.kiosk_routes import router as kiosk_router
+from queue_app.server.notice_routes import router as notice_router
+from queue_app.server.notifier import NoticeSettings, Notifier
 from queue_app.server.pages import pages
 from queue_app.server.printer_routes import router as printer_router
 from queue_app.server.printers import Printing, PrintSettings
@@ -67,6 +69,7 @@ def api(docs: bool = False) -> FastAPI:
     app.include_router(report_router)
     app.include_router(case_router)
     app.include_router(printer_router)
+    app.include_router(notice_router)
     app.include_router(public)
     app.include_router(dashboard_router)
     app.include_router(kiosk_router)
@@ -85,7 +88,8 @@ class HallServer:
     this session (no sign-in). ``streams``: how many live-event streams may be open
     (``StreamCaps``' defaults when not given). ``elsewhere``: the city's other halls and
     places, where the desk sends a citizen whose matter this hall does not handle.
-    ``printing``: how the slip printers' workers retry and poll (``PrintSettings``)."""
+    ``printing``: how the slip printers' workers retry and poll (``PrintSettings``);
+    ``notices``: how the notices' worker polls and backs off (``NoticeSettings``)."""
 
     def __init__(
         self,
@@ -98,6 +102,7 @@ class HallServer:
         streams: StreamCaps | None = None,
         elsewhere: Elsewhere | None = None,
         printing: PrintSettings | None = None,
+        notices: NoticeSettings | None = None,
     ) -> None:
         self.code = store.code
         service = HallService(store, StreamSlots(streams), elsewhere)
@@ -106,6 +111,8 @@ class HallServer:
         # the slips' QR codes: the public URL as it is when each slip prints (a city
         # server sets each hall's after building it)
         self.printing = Printing(store, lambda: state.public_url, service.write_here, printing)
+        self.notifier = Notifier(store, service.write, notices or NoticeSettings.from_env())
+        service.heard.append(self.notifier.heard)
         self.api = api(docs)
         self._store = store if owns_store else None
 
@@ -131,10 +138,12 @@ class HallServer:
                 raise
             failures.log.error("start: %s (%s); the first change will try again", refusal.code, exc)
         self.printing.start()
+        self.notifier.start()
         try:
             yield
         finally:
             try:
+                await self.notifier.stop()
                 self.printing.stop()
                 svc.close()
                 self.state.voice.close()

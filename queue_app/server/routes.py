@@ -114,6 +114,7 @@ async def issue(svc: Svc, who: Issuer, body: IssueIn, key: Keyed, response: Resp
             actor=who.username,
             slip=False,
             station=who.station,
+            mobile=body.mobile,
         )
     except Replay as r:
         if r.stored.status_code != 201:
@@ -372,13 +373,19 @@ async def health(svc: Svc, request: Request) -> dict[str, str]:
 async def hall_layout(svc: Svc) -> Hall:
     """The hall in effect: the layout file with today's changes (what windows serve, the
     targets); a ``hall_changed`` event says when to fetch it again. Public: a printer shows
-    only its kind of device (tcp, usb, file), not its address (``/api/printers`` has it)."""
+    only its kind of device (tcp, usb, file), not its address (``/api/printers`` has it), a
+    notices' sender only its scheme (``/api/notices/summary`` has its address)."""
     hall = await svc.read(svc.store.hall_in_effect)
     kinds = {
         n: p.model_copy(update={"device": p.device.split(":", 1)[0]})
         for n, p in hall.printers.items()
     }
-    return hall.model_copy(update={"printers": kinds})
+    hidden = {
+        n: s.model_copy(update={"url": s.url.split(":", 1)[0] + "://hidden"})
+        for n, s in hall.notices.senders.items()
+    }
+    notices = hall.notices.model_copy(update={"senders": hidden})
+    return hall.model_copy(update={"printers": kinds, "notices": notices})
 
 
 @api.get("/hall/profiles")

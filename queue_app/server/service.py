@@ -67,6 +67,9 @@ class HallService:
         self.events = Broadcaster()
         self.streams = streams or StreamSlots()  # the live-event streams open, under caps
         self.sessions = SessionCache()
+        # called on the loop with the kind of every event published (this process's and,
+        # through the feed, other processes'): the notices' worker looks for new notices
+        self.heard: list[Callable[[str], None]] = []
         self._pool: ThreadPoolExecutor | None = None  # made on first use, again after close
         self._hashing: ThreadPoolExecutor | None = None
         self._starting: asyncio.Task[None] | None = None
@@ -151,6 +154,8 @@ class HallService:
         if kind == SIGNED_OUT:
             self.sessions.clear()
         self.events.publish(message(event_id, kind, ticket, window, at))
+        for listener in self.heard:
+            listener(kind)
 
     def _drain(self) -> list[EventInfo]:
         """SQLite: events logged since the last drain."""

@@ -32,6 +32,7 @@ from queue_app.domain.dispatch import Candidate, DispatchWindow, choose_next, el
 from queue_app.domain.errors import N_, Text
 from queue_app.domain.hall import Hall, Targets
 from queue_app.domain.mobile import require_mobile
+from queue_app.domain.notice_rules import NoticeKind
 from queue_app.domain.numbering import format_number
 from queue_app.domain.profiles import (
     WindowProfile,
@@ -71,6 +72,7 @@ from queue_app.store import (
     cases,
     events,
     idempotency,
+    notices,
     print_jobs,
     rollups,
     schema,
@@ -159,7 +161,11 @@ class Store:
         self._domain_of = {m.code: m.domain for m in catalog.matters}
         self._sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self.forecasts = Forecasts(
-            hall, catalog, self._candidate, lambda ms: self._matter_sets(ms)[1]
+            hall,
+            catalog,
+            self._candidate,
+            lambda ms: self._matter_sets(ms)[1],
+            booked=self.booked,
         )
         self._day_seen = ""  # the latest business day this process rolled over to
         self.keep_days = keep_days  # raw tickets and events older go at day close (None: kept)
@@ -233,6 +239,7 @@ class Store:
         settings.next_day(tx.conn, old, new)
         ended = self._end_days(tx, tickets.open_before(tx.conn, new), "rollover", force=True)
         self._end_bookings(tx, new, old, "rollover")
+        self._day_over_for_notices(tx, old)
         if not self._closed(tx, old):
             self._record_closed(tx, old, "rollover")
             detail = {"day": old, "rollover": True, **ended}
@@ -318,6 +325,32 @@ class Store:
         with self._reading() as tx:
             return bookings.booked(tx.conn, tx.hall, day)
 
+    def _day_over_for_notices(self, tx: Tx, day: str) -> None:
+        """The tickets of ``day`` and before tell no one more: their sealed numbers are
+        erased, their calls and near turns not yet delivered cancelled; notices ended
+        longer ago than ``notices.keep_days`` go."""
+        notices.erase_numbers(tx, day)
+        notices.cancel_stale(tx, day)
+        notices.purge(tx, self.hall.notices.keep_days)
+
+    def _tell(
+        self, tx: Tx, kind: NoticeKind, t: Ticket, contact: tickets.ContactOnTicket, **data: Any
+    ) -> None:
+        """Queue a notice about ticket ``t`` to its citizen (none without a number or
+        without senders)."""
+        if contact.sealed is None or not self.hall.notices.senders:
+            return
+        notices.queue(
+            tx,
+            self.hall.notices,
+            kind=kind,
+            day=t.day,
+            ref=t.number,
+            sealed=contact.sealed,
+            masked=contact.masked,
+            data={"number": t.number, "hall": self.hall.hall.name, **data},
+        )
+
     def roll_over(self) -> None:
         """Roll the hall over to today if a day has passed (the server does at start)."""
         self._day_seen = self.uow.run(lambda tx: self._begin(tx)[0].day).result
@@ -362,6 +395,7 @@ class Store:
                     )
             ended = self._end_days(tx, ids, actor, force=True, whole_hall=d == state.day)
             self._end_bookings(tx, state.day, d, actor)
+            self._day_over_for_notices(tx, d)
             self._record_closed(tx, d, actor)
             if d == state.day:
                 settings.close_current_day(tx.conn)
@@ -789,6 +823,29 @@ class Store:
         with self._reading() as tx:
             return print_jobs.states(tx.conn, list(self.hall.printers), self.day_of(tx.now))
 
+    # ------------------------------------------------------------- notices
+    def outbox(self, state: str, limit: int = 50) -> list[notices.NoticeInfo]:
+        """The notices in ``state``, the latest first (numbers masked)."""
+        with self._reading() as tx:
+            return notices.listing(tx.conn, state, limit)
+
+    def notice_counts(self) -> notices.NoticeCounts:
+        with self._reading() as tx:
+            return notices.counts(tx.conn, self.day_of(tx.now))
+
+    def retry_notice(
+        self, notice: str, actor: str = "manager", once: Once | None = None
+    ) -> notices.NoticeInfo:
+        """Put dead letter ``notice`` back to be sent again (logged with who asked)."""
+
+        def op(tx: Tx, state: HallState, layout: Layout) -> notices.NoticeInfo:
+            found = notices.retry(tx, notice)
+            detail = {"notice": notice, "kind": found.kind, "ref": found.ref}
+            events.append(tx, "notice_retried", actor, state.day, detail=detail)
+            return found
+
+        return self._run(op, once)
+
     # -------------------------------------------------------------- dispatch
     def _matter_sets(self, matters: str | frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         key = matters if isinstance(matters, str) else " ".join(sorted(matters))
@@ -873,9 +930,11 @@ class Store:
                 )
             if choice is None:
                 return None
-            t, version = tickets.load(tx.conn, choice.id)
+            t, version, contact = tickets.load_with_contact(tx.conn, choice.id)
             new = tickets.save(tx, t, version, rules.call(t, window, tx.now), actor)
             windows.put(tx.conn, WindowState(window, ws.status, ws.reason, new.id), tx.now)
+            self._tell(tx, NoticeKind.CALLED, new, contact, window=window)
+            notices.near_turn(tx, self.hall.notices, state.day, new.id, self.hall.hall.name)
             return new
 
         return self._run(op, once)
@@ -889,15 +948,21 @@ class Store:
         apply: Callable[[Ticket, Tx, Layout], rules.Change],
         release: bool,
         once: Once | None,
+        tell: NoticeKind | None = None,
     ) -> Ticket:
+        """Change the ticket at ``window``; ``tell``: the notice its citizen gets."""
         self.require_window(window)
 
         def op(tx: Tx, state: HallState, layout: Layout) -> Ticket:
             ws = windows.state(tx.conn, window, lock=True)
-            t, version = tickets.load(tx.conn, wrules.require_ticket(ws))
+            t, version, contact = tickets.load_with_contact(tx.conn, wrules.require_ticket(ws))
             if number is not None and t.number != number.strip().upper():
                 raise WindowHoldsAnother(window=window, current=t.number, number=number)
             new = tickets.save(tx, t, version, apply(t, tx, layout), actor)
+            if tell is NoticeKind.CALLED:
+                self._tell(tx, tell, new, contact, window=window)
+            elif tell is not None:
+                self._tell(tx, tell, new, contact)
             if release:
                 windows.put(tx.conn, WindowState(window, ws.status, ws.reason, None), tx.now)
             return new
@@ -915,6 +980,7 @@ class Store:
             lambda t, tx, _: rules.recall(t, window, tx.now, limit),
             False,
             once,
+            NoticeKind.CALLED,
         )
 
     def start(
@@ -978,7 +1044,13 @@ class Store:
         self, window: int, actor: str = "clerk", number: str | None = None, once: Once | None = None
     ) -> Ticket:
         return self._at_window(
-            window, actor, number, lambda t, tx, _: rules.no_show(t, window, tx.now), True, once
+            window,
+            actor,
+            number,
+            lambda t, tx, _: rules.no_show(t, window, tx.now),
+            True,
+            once,
+            NoticeKind.NO_SHOW,
         )
 
     def park(

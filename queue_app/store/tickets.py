@@ -7,7 +7,7 @@ it in its statement cache.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, insert, literal_column, or_, select, update
@@ -168,10 +168,25 @@ def no_such_ticket(what: str) -> NoSuchTicket:
 
 def load(conn: Connection, ticket_id: int) -> tuple[Ticket, int]:
     """A ticket and its row version (for the compare-and-set of ``save``)."""
+    t, version, _ = load_with_contact(conn, ticket_id)
+    return t, version
+
+
+def load_with_contact(conn: Connection, ticket_id: int) -> tuple[Ticket, int, ContactOnTicket]:
+    """``load``, with the citizen's number as the ticket keeps it (in the same read)."""
     rows = conn.execute(_TICKET, params(conn, id=ticket_id)).all()
     if not rows:
         raise no_such_ticket(str(ticket_id))
-    return _ticket(rows), rows[0].version
+    r = rows[0]
+    return _ticket(rows), r.version, ContactOnTicket(r.contact_sealed, r.contact_masked)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOnTicket:
+    """A ticket's mobile number: sealed (None once erased, or never given) and masked."""
+
+    sealed: str | None
+    masked: str | None
 
 
 def many(conn: Connection, ids: Sequence[int]) -> dict[int, Ticket]:

@@ -53,6 +53,7 @@ class DeskScreen(LiveScreen):
     DeskScreen #chosen { height: 6; }
     DeskScreen #issue-row { height: auto; }
     DeskScreen #priority { width: 1fr; }
+    DeskScreen #mobile { width: 28; }
     DeskScreen #status { height: 1; background: $boost; }
     DeskScreen #status.-trouble { background: $error 40%; }
     """
@@ -84,6 +85,11 @@ class DeskScreen(LiveScreen):
                         [(_priority_option(w, p), p.value) for p in Priority],
                         prompt=w._("Priority: none"),
                         id="priority",
+                    )
+                    yield Input(
+                        placeholder=w._("Mobile for notices (optional)"),
+                        id="mobile",
+                        max_length=20,
                     )
                     yield Button(w._("Issue (F2)"), id="issue", variant="success")
             with VerticalScroll(id="guide-pane"):
@@ -297,6 +303,7 @@ class DeskScreen(LiveScreen):
     def action_clear(self) -> None:
         self.matters, self.bundle = [], None
         self.query_one("#priority", Select).clear()
+        self.query_one("#mobile", Input).value = ""
         search = self.query_one("#search", Input)
         search.value = ""
         search.focus()
@@ -315,9 +322,13 @@ class DeskScreen(LiveScreen):
 
     async def _issue(self) -> None:
         pri = self.query_one("#priority", Select).value
+        mobile = self.query_one("#mobile", Input).value.strip() or None
         issued = await self.act(
             lambda: self.client.issue(
-                self.matters, bundle=self.bundle, priority=pri if isinstance(pri, str) else None
+                self.matters,
+                bundle=self.bundle,
+                priority=pri if isinstance(pri, str) else None,
+                mobile=mobile,
             )
         )
         if isinstance(issued, IssuedOut):

@@ -35,6 +35,7 @@ from queue_app.tui.manager_dialogs import (
     ProfileScreen,
     TargetsScreen,
 )
+from queue_app.tui.notices import notices_in_trouble, notices_line
 from queue_app.tui.printers import in_trouble, printers_line
 from queue_app.tui.reports import ReportScreen
 from queue_app.tui.widgets import ConfirmScreen, HallHeader, OfflineBanner
@@ -125,6 +126,9 @@ class ManagerScreen(LiveScreen):
     ManagerScreen #printers { height: auto; display: none; }
     ManagerScreen #printers.-shown { display: block; }
     ManagerScreen #printers.-trouble { background: $error 30%; }
+    ManagerScreen #notices { height: auto; display: none; }
+    ManagerScreen #notices.-shown { display: block; }
+    ManagerScreen #notices.-trouble { background: $error 30%; }
     ManagerScreen #staffing { height: 1; }
     ManagerScreen #trend-label { height: 1; }
     ManagerScreen #trend { height: 3; }
@@ -138,6 +142,7 @@ class ManagerScreen(LiveScreen):
             yield DataTable(id="domains", cursor_type="none", zebra_stripes=True)
         yield Static(id="alerts")
         yield Static(id="printers")
+        yield Static(id="notices")
         yield Static(id="parked")
         yield Static(id="targets")
         yield Static(id="notice")
@@ -203,6 +208,7 @@ class ManagerScreen(LiveScreen):
         series = await self.client.queue_series(TREND_BUCKET_MINUTES)
         self._show_notice((await self.client.display()).notice)
         await self._show_printers()
+        await self._show_notices()
         self._show_staffing(await self.client.staffing())
         self._show_trend(series.waiting)
         wait_target, serve_target = self._targets()
@@ -310,6 +316,19 @@ class ManagerScreen(LiveScreen):
         line.update(printers_line(printers, self.w))
         line.set_class(bool(printers), "-shown")
         line.set_class(in_trouble(printers), "-trouble")
+
+    async def _show_notices(self) -> None:
+        """The notices waiting, the dead letters, the last error (a hall without senders:
+        no line)."""
+        hall = self.hall_app.hall
+        line = self.query_one("#notices", Static)
+        if hall is None or not hall.notices.senders:
+            line.set_class(False, "-shown")
+            return
+        summary = await self.client.notice_summary()
+        line.update(notices_line(summary, self.w))
+        line.set_class(True, "-shown")
+        line.set_class(notices_in_trouble(summary), "-trouble")
 
     def _show_parked(self, parked: list[TicketOut], now: float) -> None:
         """补材料: how many tickets are parked, and each one's window, how long and what is

@@ -30,6 +30,7 @@ ARGS: dict[str, tuple[Any, ...]] = {
     "history": ("A001",),
     "cancel": ("A001",),
     "reprint": ("A001", "front"),
+    "retry_notice": ("0" * 32,),
     "requeue": ("A001",),
     "unpark": ("A001",),
     "park": (1, "户口本"),

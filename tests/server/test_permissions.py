@@ -67,6 +67,9 @@ POLICY: dict[tuple[str, str], tuple[object, dict | None]] = {
     ("POST", "/api/tickets/{number}/cancel"): (DESK, {"reason": "测试"}),
     ("POST", "/api/tickets/{number}/print"): (DESK, {"printer": "front"}),
     ("GET", "/api/printers"): (DESK_READ, None),
+    ("GET", "/api/notices"): (MANAGER, None),
+    ("GET", "/api/notices/summary"): (MANAGER, None),
+    ("POST", "/api/notices/{notice}/retry"): (MANAGER, None),
     ("POST", "/api/tickets/{number}/requeue"): (DESK, None),
     ("POST", "/api/tickets/{number}/unpark"): (DESK, None),  # 补材料: the citizen is back
     ("POST", "/api/windows/{window}/park"): (OPERATOR, {"note": "户口本"}),
@@ -197,6 +200,7 @@ async def test_every_endpoint_with_every_role(
                 by="hall",
                 case_id=1,
                 **BOOKING,
+                notice="0" * 32,
             )
             params = PARAMS.get(path)
             r = await anon.request(method, url, json=body, params=params, headers=headers)
@@ -300,6 +304,7 @@ async def test_every_endpoint_with_every_role_of_another_hall(
                     by="hall",
                     case_id=1,
                     **BOOKING,
+                    notice="0" * 32,
                 )
                 params = PARAMS.get(path)
                 r = await http.request(method, url, json=body, params=params, headers=headers)

@@ -23,11 +23,6 @@ class Booked:
     matters: tuple[str, ...]
 
 
-def no_bookings(day: str) -> Sequence[Booked]:
-    """The supplier of a hall without bookings (the default until one is wired)."""
-    return ()
-
-
 def still_due(booked: Sequence[Booked], now: float) -> list[Booked]:
     """The bookings that may still check in at ``now`` (their check-in window not over),
     by slot start."""

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy import bindparam as bp
 
 from queue_app.domain import hours
-from queue_app.domain.booked import NO_SHOW_SHARE, Booked, no_bookings
+from queue_app.domain.booked import NO_SHOW_SHARE, Booked
 from queue_app.domain.catalog import Catalog
 from queue_app.domain.dispatch import Candidate, eligible, order_key
 from queue_app.domain.forecast import (
@@ -142,6 +142,11 @@ def _reach(c: Candidate) -> tuple[object, ...]:
     return (c.matters, c.priority, c.target_window, c.target_domain, c.held_for)
 
 
+def _no_bookings(conn: Connection, day: str) -> Sequence[Booked]:
+    """The supplier of a hall without bookings."""
+    return ()
+
+
 class Forecasts:
     """The slip's figures for a waiting ticket: one forecast of the whole line, made once
     per change of the line and shared by every slip and status page until the next; a
@@ -158,7 +163,7 @@ class Forecasts:
         catalog: Catalog,
         candidate: Callable[[Any], Candidate],
         domains: Callable[[frozenset[str]], frozenset[str]],
-        booked: Callable[[str], Sequence[Booked]] = no_bookings,
+        booked: Callable[[Connection, str], Sequence[Booked]] = _no_bookings,
         booked_no_show: float = NO_SHOW_SHARE,
     ) -> None:
         self.hall = hall
@@ -277,7 +282,7 @@ class Forecasts:
             now,
             policy=self.hall.dispatch.policy,
             aging_seconds=self.hall.dispatch.aging_minutes * 60.0,
-            booked=booked_candidates(self.booked(day), now, self._domains),
+            booked=booked_candidates(self.booked(conn, day), now, self._domains),
             no_show=self.booked_no_show,
         )
         cached = _Line(day, now, cursor, layout, forecast, [], {}, Counter(), {})

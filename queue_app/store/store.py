@@ -165,7 +165,7 @@ class Store:
             catalog,
             self._candidate,
             lambda ms: self._matter_sets(ms)[1],
-            booked=self.booked,
+            booked=self._booked_on,
         )
         self._day_seen = ""  # the latest business day this process rolled over to
         self.keep_days = keep_days  # raw tickets and events older go at day close (None: kept)
@@ -323,7 +323,13 @@ class Store:
     def booked(self, day: str) -> list[Booked]:
         """The day's bookings still to come (for the forecast of the line)."""
         with self._reading() as tx:
-            return bookings.booked(tx.conn, tx.hall, day)
+            return self._booked_on(tx.conn, day)
+
+    def _booked_on(self, conn: Connection, day: str) -> list[Booked]:
+        """``booked`` in the caller's transaction (the forecast's own read)."""
+        if not self.hall.bookings.bookable:
+            return []
+        return bookings.booked(conn, of(conn), day)
 
     def _day_over_for_notices(self, tx: Tx, day: str) -> None:
         """The tickets of ``day`` and before tell no one more: their sealed numbers are

@@ -1,5 +1,5 @@
 """The slip's wait counts the day's bookings still to check in, through the ``booked``
-supplier of the store's forecasts (``Store.booked`` once the booking tables are there)."""
+supplier of the store's forecasts (``Store.booked``, read in the forecast's own transaction)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_a_walk_in_before_a_booked_slot_is_told_a_longer_wait(store: Store, cloc
     slot = clock() + 5 * 60  # 09:30
     asked: list[str] = []
 
-    def booked(day: str) -> Sequence[Booked]:
+    def booked(conn: object, day: str) -> Sequence[Booked]:
         asked.append(day)
         return [Booked(slot, ("M-SBK",))] * 6
 
@@ -41,5 +41,5 @@ def test_a_walk_in_before_a_booked_slot_is_told_a_longer_wait(store: Store, cloc
     assert plain.estimated_wait(after.ticket) == pytest.approx(10.0)
 
 
-def test_no_supplier_no_bookings(store: Store) -> None:
-    assert list(store.forecasts.booked(store.today())) == []
+def test_a_hall_without_bookings_expects_none(store: Store) -> None:
+    assert store.booked(store.today()) == []

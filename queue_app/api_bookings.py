@@ -3,16 +3,28 @@ shared by the server and the client."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from queue_app.api_models import _In
 
 Mobile = Annotated[str, Field(min_length=1, max_length=40)]
 At = Annotated[float, Field(ge=0, le=4e9)]
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-DAY = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def calendar_day(day: str) -> str:
+    """A real calendar date (the pattern alone lets 2026-02-31 through)."""
+    try:
+        dt.date.fromisoformat(day)
+    except ValueError:
+        raise ValueError(f"expected a calendar date YYYY-MM-DD, got {day!r}") from None
+    return day
+
+
+DAY = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(calendar_day)]
 Status = Literal["booked", "checked_in", "cancelled", "no_show"]
 
 

@@ -1141,9 +1141,10 @@ def bookings_closures(
         found = hall.closures(day)
 
         def render() -> None:
+            all_day, everything = _("all day"), _("all")
             for c in found:
-                when = f"{c.day} {c.start or _('all day')}"
-                line = f"{c.id}  {when}  {c.scope or _('all')}  {c.reason}  {c.closed_by}"
+                when = f"{c.day} {c.start or all_day}"
+                line = f"{c.id}  {when}  {c.scope or everything}  {c.reason}  {c.closed_by}"
                 out.print(line, markup=False, highlight=False)
             if not found:
                 out.print(_("no closures"))

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import AfterValidator
 
 from queue_app.api_bookings import (
     BanOut,
@@ -26,15 +26,17 @@ from queue_app.api_bookings import (
     SlotDayOut,
     SlotOut,
     SlotsOut,
+    calendar_day,
 )
 from queue_app.api_models import IssuedOut
 from queue_app.domain.refusals import MatterOrBundle, NotYourHall, SessionExpired
-from queue_app.server.auth import Desk, Manager, bearer, session_of
+from queue_app.server.auth import Desk, Manager, session_of
 from queue_app.server.context import Svc, hall_of
 from queue_app.server.errors import ErrorResponse, known_query_only
 from queue_app.server.idempotency import Keyed
 from queue_app.server.public import NO_STORE
 from queue_app.server.service import HallService
+from queue_app.server.signed_in_first import bearer_token
 from queue_app.store import booking_ops
 from queue_app.store.bookings import Ban, Booking, Closure
 from queue_app.store.staff import Session
@@ -45,7 +47,7 @@ router = APIRouter(
     dependencies=[Depends(known_query_only)],
 )
 Code = Annotated[str, Path(pattern=r"^\d{6}$")]
-Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(calendar_day)]
 ClosureId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")]
 CITIZEN = "citizen"
 
@@ -89,19 +91,20 @@ def _ban(b: Ban) -> BanOut:
     return BanOut(mobile=b.masked, no_shows=b.no_shows, until=b.until)
 
 
-async def maybe_signed_in(
-    request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Session | None:
+async def maybe_signed_in(request: Request) -> Session | None:
     """The session of a signed-in caller (a desk or kiosk checking a citizen in), or None
     for a citizen's phone (or an account of another hall: here it is a citizen); an
     unknown or ended token is refused, not taken as a citizen's."""
     hall = hall_of(request.scope)
     if hall.operator is not None:
         return hall.operator
-    if cred is None:
+    # read from the header itself: a security dependency would mark these public routes
+    # as needing a token in the API's schema
+    token = bearer_token(request.scope)
+    if token is None:
         return None
     try:
-        session = await session_of(hall.service, cred.credentials)
+        session = await session_of(hall.service, token)
     except NotYourHall:
         return None
     if session is None:

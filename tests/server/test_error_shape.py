@@ -79,7 +79,9 @@ async def test_every_text_in_every_request_body_refuses_nul_and_half_surrogates(
     assert len(bodies) >= 15 and any(r == "/api/auth/sign-in" for _, r, _ in bodies)
     before = len(store.events(limit=100_000))
     for method, route, path in bodies:
-        url = route.format(window=1, number="A001", username="mgr", case_id=1, token="t" * 22)
+        url = route.format(
+            window=1, number="A001", username="mgr", case_id=1, token="t" * 22, code="123456"
+        )
         for name, bad in BAD.items():
             # ensure_ascii: the half surrogate goes as the \\ud800 escape JSON allows
             raw = json.dumps(body_with(path, bad))
